@@ -1,0 +1,224 @@
+//! The client (Castro–Liskov §4.1): send to the primary, accept a result
+//! once f+1 replicas reply with it, broadcast on timeout.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use super::config::Config;
+use super::message::{Message, Reply, Request};
+use super::types::{ClientId, NodeId, ReplicaId, View};
+
+/// A client timer: the retransmission timer of one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClientTimer(pub u64);
+
+/// A result the client accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accepted {
+    /// The request's timestamp.
+    pub timestamp: u64,
+    /// The operation.
+    pub op: String,
+    /// The accepted result.
+    pub result: String,
+    /// The highest view among the matching replies.
+    pub view: View,
+    /// The replicas whose matching replies made the decision.
+    pub replicas: Vec<ReplicaId>,
+}
+
+/// What a client handler asks for or reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientOutput {
+    /// Send a message to a replica.
+    Send {
+        /// The receiver.
+        to: NodeId,
+        /// The message.
+        msg: Message,
+    },
+    /// (Re)start the retransmission timer of a request.
+    SetTimer {
+        /// Which request.
+        timer: ClientTimer,
+        /// Delay.
+        after: u64,
+    },
+    /// Stop a request's timer.
+    CancelTimer(ClientTimer),
+    /// f+1 matching replies: the result is accepted.
+    Accepted(Accepted),
+    /// The request timed out and was broadcast to every replica.
+    Retransmitted {
+        /// The request's timestamp.
+        timestamp: u64,
+        /// How many times it has been broadcast.
+        attempt: u32,
+    },
+    /// f+1 replicas vouched for a second, different result of an accepted request.
+    Conflict {
+        /// The request's timestamp.
+        timestamp: u64,
+        /// The result accepted first.
+        accepted: String,
+        /// The other result.
+        other: String,
+    },
+    /// A reply was ignored.
+    Rejected {
+        /// Sender.
+        from: NodeId,
+        /// Why.
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct Outstanding {
+    request: Request,
+    /// Latest reply per replica: (result, view).
+    replies: BTreeMap<ReplicaId, (String, View)>,
+    accepted: Option<String>,
+    attempts: u32,
+}
+
+/// A PBFT client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    id: ClientId,
+    cfg: Config,
+    view: View,
+    last_timestamp: u64,
+    requests: BTreeMap<u64, Outstanding>,
+    accepted: Vec<Accepted>,
+}
+
+impl Client {
+    /// How many decided requests keep their reply tallies (to notice conflicts).
+    const KEEP_DECIDED: usize = 64;
+
+    /// A client `id` of the cluster `cfg`.
+    pub fn new(id: ClientId, cfg: Config) -> Client {
+        Client { id, cfg, view: 0, last_timestamp: 0, requests: BTreeMap::new(), accepted: Vec::new() }
+    }
+
+    /// The client id.
+    pub fn id(&self) -> ClientId {
+        self.id
+    }
+    /// The latest view the client has heard of.
+    pub fn view(&self) -> View {
+        self.view
+    }
+    /// Timestamp of the last submitted request.
+    pub fn last_timestamp(&self) -> u64 {
+        self.last_timestamp
+    }
+    /// Every accepted result, in acceptance order.
+    pub fn accepted(&self) -> &[Accepted] {
+        &self.accepted
+    }
+    /// Timestamps of requests not yet accepted.
+    pub fn outstanding(&self) -> Vec<u64> {
+        self.requests.iter().filter(|(_, o)| o.accepted.is_none()).map(|(&t, _)| t).collect()
+    }
+    /// The operation of request `timestamp`, if the client still tracks it.
+    pub fn op_of(&self, timestamp: u64) -> Option<&str> {
+        self.requests.get(&timestamp).map(|o| o.request.op.as_str())
+    }
+    /// Replies so far for request `timestamp`: (replica, result).
+    pub fn replies_for(&self, timestamp: u64) -> Vec<(ReplicaId, String)> {
+        self.requests
+            .get(&timestamp)
+            .map(|o| o.replies.iter().map(|(&r, (res, _))| (r, res.clone())).collect())
+            .unwrap_or_default()
+    }
+    /// The largest number of matching replies for one result of `timestamp`.
+    pub fn best_match(&self, timestamp: u64) -> usize {
+        let Some(o) = self.requests.get(&timestamp) else { return 0 };
+        let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
+        for (res, _) in o.replies.values() {
+            *tally.entry(res).or_default() += 1;
+        }
+        tally.values().copied().max().unwrap_or(0)
+    }
+
+    /// Submits operation `op`; sends it to the primary it believes in.
+    pub fn submit(&mut self, op: &str, out: &mut Vec<ClientOutput>) -> u64 {
+        self.last_timestamp += 1;
+        let t = self.last_timestamp;
+        let request = Request { op: op.to_string(), timestamp: t, client: self.id };
+        let primary = self.cfg.primary(self.view);
+        out.push(ClientOutput::Send { to: NodeId::Replica(primary), msg: Message::Request(request.clone()) });
+        out.push(ClientOutput::SetTimer { timer: ClientTimer(t), after: self.cfg.client_timeout });
+        self.requests.insert(t, Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0 });
+        t
+    }
+
+    /// A REPLY from `from`.
+    pub fn on_reply(&mut self, from: NodeId, reply: Reply, out: &mut Vec<ClientOutput>) {
+        if from != NodeId::Replica(reply.replica) || reply.replica >= self.cfg.n || reply.client != self.id {
+            out.push(ClientOutput::Rejected { from, reason: "reply signed by another replica".into() });
+            return;
+        }
+        let weak = self.cfg.weak();
+        let Some(o) = self.requests.get_mut(&reply.timestamp) else { return };
+        o.replies.insert(reply.replica, (reply.result.clone(), reply.view));
+        let matching: Vec<(ReplicaId, View)> = o
+            .replies
+            .iter()
+            .filter(|(_, (res, _))| *res == reply.result)
+            .map(|(&r, &(_, v))| (r, v))
+            .collect();
+        if matching.len() < weak {
+            return;
+        }
+        match &o.accepted {
+            None => {
+                o.accepted = Some(reply.result.clone());
+                let view = matching.iter().map(|&(_, v)| v).max().unwrap_or(0);
+                self.view = self.view.max(view);
+                let a = Accepted {
+                    timestamp: reply.timestamp,
+                    op: o.request.op.clone(),
+                    result: reply.result,
+                    view,
+                    replicas: matching.iter().map(|&(r, _)| r).collect(),
+                };
+                out.push(ClientOutput::CancelTimer(ClientTimer(a.timestamp)));
+                out.push(ClientOutput::Accepted(a.clone()));
+                self.accepted.push(a);
+                self.forget_old();
+            }
+            Some(first) if *first != reply.result && matching.len() == weak => {
+                out.push(ClientOutput::Conflict { timestamp: reply.timestamp, accepted: first.clone(), other: reply.result });
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn forget_old(&mut self) {
+        let decided: Vec<u64> = self.requests.iter().filter(|(_, o)| o.accepted.is_some()).map(|(&t, _)| t).collect();
+        if decided.len() > Self::KEEP_DECIDED {
+            for t in &decided[..decided.len() - Self::KEEP_DECIDED] {
+                self.requests.remove(t);
+            }
+        }
+    }
+
+    /// The retransmission timer of a request fired: broadcast it (§4.1).
+    pub fn on_timer(&mut self, timer: ClientTimer, out: &mut Vec<ClientOutput>) {
+        let Some(o) = self.requests.get_mut(&timer.0) else { return };
+        if o.accepted.is_some() {
+            return;
+        }
+        o.attempts += 1;
+        for i in 0..self.cfg.n {
+            out.push(ClientOutput::Send { to: NodeId::Replica(i), msg: Message::Request(o.request.clone()) });
+        }
+        out.push(ClientOutput::Retransmitted { timestamp: timer.0, attempt: o.attempts });
+        let after = self.cfg.client_timeout << o.attempts.min(3);
+        out.push(ClientOutput::SetTimer { timer, after });
+    }
+}

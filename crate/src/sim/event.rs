@@ -1,0 +1,269 @@
+//! The stream of events the simulator emits: what the page animates and
+//! what tests read.
+
+use serde::{Serialize, Serializer};
+
+use crate::protocol::{MsgKind, NodeId, Phase, ReplicaId, Seq, View};
+
+/// A node as a number for JavaScript: replica `i` is `i`, client `c` is `-1 - c`.
+pub fn node_number(n: NodeId) -> i64 {
+    match n {
+        NodeId::Replica(i) => i as i64,
+        NodeId::Client(c) => -1 - i64::from(c),
+    }
+}
+
+/// Serializes a [`NodeId`] as [`node_number`].
+pub fn ser_node<S: Serializer>(n: &NodeId, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(node_number(*n))
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DropReason {
+    /// Random loss on the link.
+    Loss,
+    /// The link was cut by a partition.
+    Partition,
+    /// The receiver was crashed.
+    Crashed,
+    /// Dropped by the user.
+    User,
+}
+
+/// A safety violation found by the invariant monitor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum Violation {
+    /// Two honest replicas executed different requests at one sequence number.
+    Agreement {
+        /// Sequence number.
+        seq: Seq,
+        /// First replica and the digest it executed.
+        first: ReplicaId,
+        /// Its digest (short form).
+        first_digest: String,
+        /// Second replica.
+        second: ReplicaId,
+        /// Its digest.
+        second_digest: String,
+    },
+    /// An honest replica executed out of order (its log is not a prefix).
+    Order {
+        /// The replica.
+        replica: ReplicaId,
+        /// The sequence number it executed.
+        seq: Seq,
+        /// What it had executed before.
+        after: Seq,
+    },
+    /// The client accepted two different results for one request.
+    ClientConflict {
+        /// The request's timestamp.
+        timestamp: u64,
+        /// The result accepted first.
+        accepted: String,
+        /// The other result vouched for by f+1 replicas.
+        other: String,
+    },
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Violation::Agreement { seq, first, first_digest, second, second_digest } => write!(
+                f,
+                "agreement broken at n{seq}: replica {first} executed {first_digest}, replica {second} executed {second_digest}"
+            ),
+            Violation::Order { replica, seq, after } => {
+                write!(f, "replica {replica} executed n{seq} right after n{after}")
+            }
+            Violation::ClientConflict { timestamp, accepted, other } => write!(
+                f,
+                "the client accepted \"{accepted}\" for request t{timestamp}, then f+1 replicas answered \"{other}\""
+            ),
+        }
+    }
+}
+
+/// One thing that happened, at virtual time `time`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// Increasing id (unique within one run).
+    pub id: u64,
+    /// Virtual time in milliseconds.
+    pub time: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum EventKind {
+    /// A message left its sender.
+    Sent {
+        /// Message id (for `dropMessage`).
+        msg: u64,
+        /// Sender.
+        #[serde(serialize_with = "ser_node")]
+        from: NodeId,
+        /// Receiver.
+        #[serde(serialize_with = "ser_node")]
+        to: NodeId,
+        /// Kind.
+        kind: MsgKind,
+        /// View, when the message has one.
+        view: Option<View>,
+        /// Sequence number, when it has one.
+        seq: Option<Seq>,
+        /// Digest (short), when it has one.
+        digest: Option<String>,
+        /// When it will arrive.
+        deliver_at: u64,
+        /// Compact label, e.g. `PP v0 n1 a3f2`.
+        label: String,
+    },
+    /// A message arrived and was handled.
+    Delivered {
+        /// Message id.
+        msg: u64,
+        /// Sender.
+        #[serde(serialize_with = "ser_node")]
+        from: NodeId,
+        /// Receiver.
+        #[serde(serialize_with = "ser_node")]
+        to: NodeId,
+        /// Kind.
+        kind: MsgKind,
+    },
+    /// A message was lost.
+    Dropped {
+        /// Message id.
+        msg: u64,
+        /// Sender.
+        #[serde(serialize_with = "ser_node")]
+        from: NodeId,
+        /// Receiver.
+        #[serde(serialize_with = "ser_node")]
+        to: NodeId,
+        /// Kind.
+        kind: MsgKind,
+        /// Why.
+        reason: DropReason,
+    },
+    /// A replica reached a phase for a sequence number.
+    Phase {
+        /// Replica.
+        replica: ReplicaId,
+        /// View.
+        view: View,
+        /// Sequence number.
+        seq: Seq,
+        /// Digest (short).
+        digest: String,
+        /// Phase.
+        phase: Phase,
+    },
+    /// A replica executed a sequence number.
+    Executed {
+        /// Replica.
+        replica: ReplicaId,
+        /// Sequence number.
+        seq: Seq,
+        /// Digest (short).
+        digest: String,
+        /// Operation (None for a null request).
+        op: Option<String>,
+        /// Client timestamp.
+        timestamp: Option<u64>,
+        /// Result (None for a null request or a re-executed duplicate).
+        result: Option<String>,
+    },
+    /// A replica's checkpoint became stable.
+    CheckpointStable {
+        /// Replica.
+        replica: ReplicaId,
+        /// Sequence number.
+        seq: Seq,
+    },
+    /// A replica started a view change.
+    ViewChangeStarted {
+        /// Replica.
+        replica: ReplicaId,
+        /// Target view.
+        view: View,
+    },
+    /// A replica installed a new view.
+    ViewChanged {
+        /// Replica.
+        replica: ReplicaId,
+        /// The view.
+        view: View,
+        /// Its primary.
+        primary: ReplicaId,
+    },
+    /// A replica caught up by state transfer.
+    StateTransferred {
+        /// Replica.
+        replica: ReplicaId,
+        /// Checkpoint installed.
+        seq: Seq,
+        /// Where the state came from.
+        from: ReplicaId,
+    },
+    /// The client submitted a request.
+    Submitted {
+        /// Timestamp.
+        timestamp: u64,
+        /// Operation.
+        op: String,
+    },
+    /// The client timed out and broadcast a request.
+    Retransmitted {
+        /// Timestamp.
+        timestamp: u64,
+        /// Attempt number.
+        attempt: u32,
+    },
+    /// The client accepted a result.
+    Accepted {
+        /// Timestamp.
+        timestamp: u64,
+        /// Operation.
+        op: String,
+        /// Result.
+        result: String,
+        /// View of the replies.
+        view: View,
+        /// Replicas whose replies matched.
+        replicas: Vec<ReplicaId>,
+    },
+    /// A node rejected an input.
+    Rejected {
+        /// Who rejected it.
+        #[serde(serialize_with = "ser_node")]
+        node: NodeId,
+        /// Who sent it.
+        #[serde(serialize_with = "ser_node")]
+        from: NodeId,
+        /// Why.
+        reason: String,
+    },
+    /// A fault or setting was applied (crash, recover, behaviour, partition, loss).
+    Fault {
+        /// Plain-words description.
+        description: String,
+        /// The replica concerned, if one.
+        replica: Option<ReplicaId>,
+    },
+    /// The invariant monitor found a violation.
+    Violation {
+        /// The violation.
+        violation: Violation,
+        /// In words.
+        description: String,
+    },
+}

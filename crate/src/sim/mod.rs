@@ -1,0 +1,1100 @@
+//! The deterministic simulator: virtual time, an event queue ordered by
+//! (time, insertion order), one seeded RNG, a network with per-link latency,
+//! loss and partitions, faults, Byzantine behaviours and an invariant monitor.
+//!
+//! Same configuration + same timed actions = the same run, event for event.
+
+mod byzantine;
+mod event;
+mod monitor;
+mod presets;
+mod rng;
+
+pub use byzantine::{forge, rewrite, Behavior};
+pub use event::{node_number, DropReason, Event, EventKind, Violation};
+pub use monitor::Monitor;
+pub use presets::{preset, Preset, PRESETS};
+pub use rng::Rng;
+
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt;
+
+use crate::protocol::{
+    Accepted, Client, ClientOutput, ClientTimer, Config, ConfigError, Digest, LogEntryView, Message,
+    MsgKind, NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Seq, View,
+};
+
+/// Simulator settings. Every field has a documented default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SimConfig {
+    /// Protocol parameters (n, K, L, timeouts, quorum rule). Default: n = 4, K = 4, L = 8.
+    pub protocol: Config,
+    /// Seed of the RNG. Default 1.
+    pub seed: u64,
+    /// Smallest one-way latency in virtual ms. Default 60.
+    pub latency_min: u64,
+    /// Largest one-way latency in virtual ms. Default 140.
+    pub latency_max: u64,
+    /// Probability that a message is lost. Default 0.
+    pub loss: f64,
+    /// Replica names shown to people. Default `R0`, `R1`, ...
+    pub names: Vec<String>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new() }
+    }
+}
+
+impl SimConfig {
+    /// Defaults with `n` replicas and `seed`.
+    pub fn new(n: usize, seed: u64) -> SimConfig {
+        SimConfig { protocol: Config::with_n(n), seed, ..SimConfig::default() }
+    }
+
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), SimError> {
+        self.protocol.validate().map_err(SimError::Config)?;
+        if self.latency_min == 0 || self.latency_min > self.latency_max || self.latency_max > 60_000 {
+            return Err(SimError::Latency(self.latency_min, self.latency_max));
+        }
+        if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
+            return Err(SimError::Loss(self.loss));
+        }
+        if !self.names.is_empty() && self.names.len() != self.protocol.n {
+            return Err(SimError::Names(format!("{} names for {} replicas", self.names.len(), self.protocol.n)));
+        }
+        if let Some(bad) = self.names.iter().find(|s| s.trim().is_empty() || s.chars().count() > 24) {
+            return Err(SimError::Names(format!("name \"{}\" must be 1 to 24 characters", bad.chars().take(24).collect::<String>())));
+        }
+        Ok(())
+    }
+}
+
+/// Why the simulator refused something.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimError {
+    /// Invalid protocol parameters.
+    Config(ConfigError),
+    /// Invalid latency range.
+    Latency(u64, u64),
+    /// Loss rate outside [0, 1].
+    Loss(f64),
+    /// Bad replica names.
+    Names(String),
+    /// A replica id out of range.
+    NoSuchReplica {
+        /// The id given.
+        id: i64,
+        /// The number of replicas.
+        n: usize,
+    },
+    /// No message with that id is in flight.
+    NoSuchMessage(u64),
+    /// An unknown behaviour name.
+    Behavior(String),
+    /// An unknown preset name.
+    Preset(String),
+    /// An empty or oversized operation.
+    Operation(String),
+    /// A partition that is not a list of disjoint groups of replicas.
+    Partition(String),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Config(e) => write!(f, "invalid config: {e}"),
+            SimError::Latency(lo, hi) => write!(f, "invalid latency range {lo}..{hi} ms: need 1 <= min <= max <= 60000"),
+            SimError::Loss(p) => write!(f, "loss rate must be between 0 and 1, got {p}"),
+            SimError::Names(why) => write!(f, "invalid names: {why}"),
+            SimError::NoSuchReplica { id, n } => write!(f, "no replica {id}: replica ids go from 0 to {}", n.saturating_sub(1)),
+            SimError::NoSuchMessage(id) => write!(f, "no message {id} is in flight"),
+            SimError::Behavior(why) => f.write_str(why),
+            SimError::Preset(name) => write!(f, "unknown preset \"{name}\"; expected one of: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
+            SimError::Operation(why) => write!(f, "invalid operation: {why}"),
+            SimError::Partition(why) => write!(f, "invalid partition: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Something a user (or a preset, or a permalink) does to the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum Action {
+    /// The client submits an operation.
+    Request {
+        /// The operation.
+        op: String,
+    },
+    /// Crash a replica.
+    Crash {
+        /// Replica.
+        replica: ReplicaId,
+    },
+    /// Restart a crashed replica.
+    Recover {
+        /// Replica.
+        replica: ReplicaId,
+    },
+    /// Change a replica's behaviour.
+    SetBehavior {
+        /// Replica.
+        replica: ReplicaId,
+        /// Behaviour.
+        behavior: Behavior,
+    },
+    /// Drop one in-flight message.
+    DropMessage {
+        /// Message id.
+        msg: u64,
+    },
+    /// Cut the network into groups; the client and unlisted replicas join the first group.
+    Partition {
+        /// Disjoint groups of replicas.
+        groups: Vec<Vec<ReplicaId>>,
+    },
+    /// Remove every partition.
+    Heal,
+    /// Set the loss rate.
+    SetLoss {
+        /// Probability in [0, 1].
+        rate: f64,
+    },
+}
+
+/// An action at a virtual time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimedAction {
+    /// Virtual time (ms) at which it applies, after everything due at that time.
+    pub at: u64,
+    /// The action.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Item {
+    Deliver(u64),
+    ReplicaTimer(ReplicaId, ReplicaTimer, u64),
+    ClientTimer(u64, u64),
+}
+
+/// A message in flight.
+#[derive(Clone, Debug)]
+struct Envelope {
+    id: u64,
+    from: NodeId,
+    to: NodeId,
+    msg: Message,
+    sent_at: u64,
+    deliver_at: u64,
+    lost: bool,
+}
+
+/// A message in flight, as shown in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InFlight {
+    /// Message id.
+    pub id: u64,
+    /// Kind.
+    pub kind: MsgKind,
+    /// Sender (replica id, or -1 for the client).
+    #[serde(serialize_with = "event::ser_node")]
+    pub from: NodeId,
+    /// Receiver.
+    #[serde(serialize_with = "event::ser_node")]
+    pub to: NodeId,
+    /// View, if any.
+    pub view: Option<View>,
+    /// Sequence number, if any.
+    pub seq: Option<Seq>,
+    /// Digest (short), if any.
+    pub digest: Option<String>,
+    /// Send time.
+    pub sent_at: u64,
+    /// Arrival time.
+    pub deliver_at: u64,
+    /// Compact label.
+    pub label: String,
+    /// The message's fields in words, for the inspector.
+    pub detail: String,
+    /// Will be lost on the way (random loss).
+    pub lost: bool,
+}
+
+/// One executed sequence number at a replica.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExecutedEntry {
+    /// Sequence number.
+    pub seq: Seq,
+    /// Digest (short).
+    pub digest: String,
+    /// Operation; None for a null request.
+    pub op: Option<String>,
+}
+
+/// One replica in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaSnapshot {
+    /// Id.
+    pub id: ReplicaId,
+    /// Name.
+    pub name: String,
+    /// Not crashed.
+    pub up: bool,
+    /// Behaviour.
+    pub behavior: Behavior,
+    /// `normal` or `view-change`.
+    pub status: ReplicaStatus,
+    /// Current view.
+    pub view: View,
+    /// Primary of its current view.
+    pub is_primary: bool,
+    /// Last executed sequence number.
+    pub last_executed: Seq,
+    /// Last stable checkpoint (= low watermark).
+    pub stable_checkpoint: Seq,
+    /// Low watermark h.
+    pub low_watermark: Seq,
+    /// High watermark H.
+    pub high_watermark: Seq,
+    /// Current view-change timeout.
+    pub timeout: u64,
+    /// Requests waiting for execution.
+    pub pending: usize,
+    /// Executed sequence numbers in order (state transfers leave gaps).
+    pub executed: Vec<ExecutedEntry>,
+    /// Log entries with their vote counts.
+    pub log: Vec<LogEntryView>,
+    /// State digest (short).
+    pub state_digest: String,
+}
+
+/// A request of the client in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutstandingSnapshot {
+    /// Timestamp.
+    pub timestamp: u64,
+    /// Operation.
+    pub op: String,
+    /// Replies: (replica, result).
+    pub replies: Vec<(ReplicaId, String)>,
+    /// Largest number of matching replies.
+    pub matching: usize,
+    /// Needed (f+1).
+    pub needed: usize,
+}
+
+/// The client in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSnapshot {
+    /// The view the client believes in.
+    pub view: View,
+    /// Accepted results in order.
+    pub accepted: Vec<Accepted>,
+    /// Requests not yet accepted.
+    pub outstanding: Vec<OutstandingSnapshot>,
+}
+
+/// Counters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Messages sent, by kind.
+    pub sent: BTreeMap<MsgKind, u64>,
+    /// Messages delivered.
+    pub delivered: u64,
+    /// Messages dropped.
+    pub dropped: u64,
+}
+
+/// A plain picture of the whole run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Virtual time.
+    pub now: u64,
+    /// Number of replicas.
+    pub n: usize,
+    /// Faults tolerated.
+    pub f: usize,
+    /// Quorum size.
+    pub quorum: usize,
+    /// Matching prepares needed.
+    pub prepares_needed: usize,
+    /// Matching commits needed.
+    pub commits_needed: usize,
+    /// Matching replies the client needs.
+    pub replies_needed: usize,
+    /// Seed.
+    pub seed: u64,
+    /// `paper` or `naive`.
+    pub quorum_rule: crate::protocol::QuorumRule,
+    /// Checkpoint interval K.
+    pub checkpoint_interval: u64,
+    /// Log window L.
+    pub log_window: u64,
+    /// Loss rate.
+    pub loss: f64,
+    /// Partition group of each replica (all 0 when whole).
+    pub partition: Vec<u32>,
+    /// Replicas.
+    pub replicas: Vec<ReplicaSnapshot>,
+    /// The client.
+    pub client: ClientSnapshot,
+    /// Messages in flight, by id.
+    pub in_flight: Vec<InFlight>,
+    /// Counters.
+    pub stats: Stats,
+    /// Safety violations (empty while safety holds).
+    pub violations: Vec<Violation>,
+    /// Whether nothing is in flight and no timer is armed.
+    pub idle: bool,
+}
+
+struct Node {
+    replica: Replica,
+    up: bool,
+    behavior: Behavior,
+    ever_faulty: bool,
+    timers: [(u64, bool); 3],
+    executed: Vec<ExecutedEntry>,
+}
+
+/// The simulator. See the crate docs for a walkthrough.
+pub struct Simulation {
+    cfg: SimConfig,
+    rng: Rng,
+    now: u64,
+    queue: BinaryHeap<Reverse<(u64, u64, Item)>>,
+    qseq: u64,
+    nodes: Vec<Node>,
+    client: Client,
+    client_timers: BTreeMap<u64, u64>,
+    in_flight: BTreeMap<u64, Envelope>,
+    next_msg: u64,
+    partition: Vec<u32>,
+    loss: f64,
+    events: Vec<Event>,
+    next_event: u64,
+    record: bool,
+    stats: Stats,
+    monitor: Monitor,
+    actions: Vec<TimedAction>,
+    applied: usize,
+    timer_gen: u64,
+}
+
+const CLIENT: NodeId = NodeId::Client(0);
+
+impl Simulation {
+    /// A new run. Fails on an invalid configuration.
+    pub fn new(cfg: SimConfig) -> Result<Simulation, SimError> {
+        cfg.validate()?;
+        let n = cfg.protocol.n;
+        let nodes = (0..n)
+            .map(|i| Node {
+                replica: Replica::new(i, cfg.protocol.clone()),
+                up: true,
+                behavior: Behavior::Honest,
+                ever_faulty: false,
+                timers: [(0, false); 3],
+                executed: Vec::new(),
+            })
+            .collect();
+        Ok(Simulation {
+            rng: Rng::new(cfg.seed),
+            now: 0,
+            queue: BinaryHeap::new(),
+            qseq: 0,
+            nodes,
+            client: Client::new(0, cfg.protocol.clone()),
+            client_timers: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            next_msg: 1,
+            partition: vec![0; n],
+            loss: cfg.loss,
+            events: Vec::new(),
+            next_event: 1,
+            record: true,
+            stats: Stats::default(),
+            monitor: Monitor::new(n),
+            actions: Vec::new(),
+            applied: 0,
+            timer_gen: 0,
+            cfg,
+        })
+    }
+
+    /// A new run that will apply `actions` (sorted by time) as time reaches them.
+    pub fn with_actions(cfg: SimConfig, mut actions: Vec<TimedAction>) -> Result<Simulation, SimError> {
+        let mut sim = Simulation::new(cfg)?;
+        actions.sort_by_key(|a| a.at);
+        for a in &actions {
+            sim.check_action(&a.action)?;
+        }
+        sim.actions = actions;
+        Ok(sim)
+    }
+
+    /// Stops recording events (benchmarks); counters and the monitor still run.
+    pub fn set_recording(&mut self, on: bool) {
+        self.record = on;
+    }
+
+    // ----- read access -----------------------------------------------------
+
+    /// Virtual time in ms.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+    /// The configuration.
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+    /// Number of replicas.
+    pub fn n(&self) -> usize {
+        self.nodes.len()
+    }
+    /// Replica `i`'s state machine.
+    pub fn replica(&self, i: ReplicaId) -> &Replica {
+        &self.nodes[i].replica
+    }
+    /// Whether replica `i` is up.
+    pub fn is_up(&self, i: ReplicaId) -> bool {
+        self.nodes[i].up
+    }
+    /// What replica `i` executed, in order.
+    pub fn executed(&self, i: ReplicaId) -> &[ExecutedEntry] {
+        &self.nodes[i].executed
+    }
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+    /// Safety violations found so far.
+    pub fn violations(&self) -> &[Violation] {
+        self.monitor.violations()
+    }
+    /// Counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+    /// Every action applied or scheduled, in time order.
+    pub fn actions(&self) -> &[TimedAction] {
+        &self.actions
+    }
+    /// Number of messages in flight.
+    pub fn in_flight_len(&self) -> usize {
+        self.in_flight.len()
+    }
+    /// Ids of messages in flight, oldest first.
+    pub fn in_flight_ids(&self) -> Vec<u64> {
+        self.in_flight.keys().copied().collect()
+    }
+    /// The message with id `id`, if in flight: (from, to, message).
+    pub fn in_flight_message(&self, id: u64) -> Option<(NodeId, NodeId, &Message)> {
+        self.in_flight.get(&id).map(|e| (e.from, e.to, &e.msg))
+    }
+
+    /// Nothing in flight, no timer armed, no scheduled action left.
+    pub fn is_idle(&self) -> bool {
+        self.in_flight.is_empty()
+            && self.client_timers.is_empty()
+            && self.applied >= self.actions.len()
+            && self.nodes.iter().all(|n| n.timers.iter().all(|t| !t.1))
+    }
+
+    fn replica_id(&self, id: i64) -> Result<ReplicaId, SimError> {
+        if id < 0 || id as usize >= self.nodes.len() {
+            Err(SimError::NoSuchReplica { id, n: self.nodes.len() })
+        } else {
+            Ok(id as usize)
+        }
+    }
+
+    // ----- user actions ----------------------------------------------------
+
+    fn check_action(&self, a: &Action) -> Result<(), SimError> {
+        match a {
+            Action::Request { op } => {
+                if op.trim().is_empty() {
+                    return Err(SimError::Operation("the operation is empty".into()));
+                }
+                if op.chars().count() > 200 {
+                    return Err(SimError::Operation("the operation is longer than 200 characters".into()));
+                }
+            }
+            Action::Crash { replica } | Action::Recover { replica } | Action::SetBehavior { replica, .. } => {
+                self.replica_id(*replica as i64)?;
+            }
+            Action::DropMessage { .. } | Action::Heal => {}
+            Action::Partition { groups } => {
+                let mut seen = vec![false; self.nodes.len()];
+                for g in groups {
+                    for &r in g {
+                        self.replica_id(r as i64)?;
+                        if seen[r] {
+                            return Err(SimError::Partition(format!("replica {r} is in two groups")));
+                        }
+                        seen[r] = true;
+                    }
+                }
+            }
+            Action::SetLoss { rate } => {
+                if !(0.0..=1.0).contains(rate) || rate.is_nan() {
+                    return Err(SimError::Loss(*rate));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies an action now, records it (dropping any recorded future: the
+    /// run forks here) and returns the events it caused.
+    pub fn act(&mut self, action: Action) -> Result<Vec<Event>, SimError> {
+        self.check_action(&action)?;
+        if let Action::DropMessage { msg } = action {
+            if !self.in_flight.contains_key(&msg) {
+                return Err(SimError::NoSuchMessage(msg));
+            }
+        }
+        self.actions.truncate(self.applied);
+        self.actions.push(TimedAction { at: self.now, action: action.clone() });
+        self.applied += 1;
+        self.apply(action);
+        Ok(self.take_events())
+    }
+
+    /// The client submits `op`; returns its timestamp.
+    pub fn request(&mut self, op: &str) -> Result<u64, SimError> {
+        self.act(Action::Request { op: op.to_string() })?;
+        Ok(self.client.last_timestamp())
+    }
+
+    /// Crashes replica `i`.
+    pub fn crash(&mut self, i: i64) -> Result<Vec<Event>, SimError> {
+        let replica = self.replica_id(i)?;
+        self.act(Action::Crash { replica })
+    }
+    /// Recovers replica `i`.
+    pub fn recover(&mut self, i: i64) -> Result<Vec<Event>, SimError> {
+        let replica = self.replica_id(i)?;
+        self.act(Action::Recover { replica })
+    }
+    /// Sets replica `i`'s behaviour by name.
+    pub fn set_behavior(&mut self, i: i64, behavior: &str) -> Result<Vec<Event>, SimError> {
+        let replica = self.replica_id(i)?;
+        let behavior = behavior.parse::<Behavior>().map_err(SimError::Behavior)?;
+        self.act(Action::SetBehavior { replica, behavior })
+    }
+    /// Drops in-flight message `id`.
+    pub fn drop_message(&mut self, id: u64) -> Result<Vec<Event>, SimError> {
+        self.act(Action::DropMessage { msg: id })
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Request { op } => {
+                let mut out = Vec::new();
+                let t = self.client.submit(&op, &mut out);
+                self.emit(EventKind::Submitted { timestamp: t, op });
+                self.client_outputs(out);
+            }
+            Action::Crash { replica } => {
+                if self.nodes[replica].up {
+                    self.nodes[replica].up = false;
+                    for t in ReplicaTimer::ALL {
+                        self.nodes[replica].timers[t.index()].1 = false;
+                    }
+                    let name = self.name(replica);
+                    self.emit(EventKind::Fault { description: format!("{name} crashed"), replica: Some(replica) });
+                }
+            }
+            Action::Recover { replica } => {
+                if !self.nodes[replica].up {
+                    self.nodes[replica].up = true;
+                    let name = self.name(replica);
+                    self.emit(EventKind::Fault { description: format!("{name} recovered"), replica: Some(replica) });
+                    let mut out = Vec::new();
+                    self.nodes[replica].replica.on_restart(&mut out);
+                    self.replica_outputs(replica, out);
+                }
+            }
+            Action::SetBehavior { replica, behavior } => {
+                let node = &mut self.nodes[replica];
+                node.behavior = behavior;
+                node.ever_faulty |= behavior != Behavior::Honest;
+                let name = self.name(replica);
+                self.emit(EventKind::Fault { description: format!("{name} is now {behavior}: {}", behavior.describe()), replica: Some(replica) });
+            }
+            Action::DropMessage { msg } => {
+                if let Some(e) = self.in_flight.remove(&msg) {
+                    self.stats.dropped += 1;
+                    self.emit(EventKind::Dropped { msg, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::User });
+                }
+            }
+            Action::Partition { groups } => {
+                self.partition = vec![0; self.nodes.len()];
+                for (g, members) in groups.iter().enumerate() {
+                    for &r in members {
+                        self.partition[r] = g as u32;
+                    }
+                }
+                let words: Vec<String> = groups
+                    .iter()
+                    .map(|g| g.iter().map(|&r| self.name(r)).collect::<Vec<_>>().join(" "))
+                    .collect();
+                self.emit(EventKind::Fault { description: format!("network partitioned: {{{}}}", words.join("} | {")), replica: None });
+            }
+            Action::Heal => {
+                self.partition = vec![0; self.nodes.len()];
+                self.emit(EventKind::Fault { description: "network healed".into(), replica: None });
+            }
+            Action::SetLoss { rate } => {
+                self.loss = rate;
+                self.emit(EventKind::Fault { description: format!("loss rate set to {:.0}%", rate * 100.0), replica: None });
+            }
+        }
+    }
+
+    /// The name of replica `i`.
+    pub fn name(&self, i: ReplicaId) -> String {
+        self.cfg.names.get(i).cloned().unwrap_or_else(|| format!("R{i}"))
+    }
+
+    // ----- running ---------------------------------------------------------
+
+    fn next_action_at(&self) -> Option<u64> {
+        self.actions.get(self.applied).map(|a| a.at)
+    }
+
+    /// Processes everything due at the earliest pending instant (actions
+    /// after the items of that instant). Returns false when nothing is left.
+    fn step_instant(&mut self, limit: u64) -> bool {
+        let item_t = self.queue.peek().map(|Reverse((t, _, _))| *t);
+        let action_t = self.next_action_at();
+        match (item_t, action_t) {
+            (Some(t), a) if t <= limit && a.is_none_or(|a| t <= a) => {
+                self.now = self.now.max(t);
+                while let Some(Reverse((t2, _, _))) = self.queue.peek() {
+                    if *t2 != t {
+                        break;
+                    }
+                    let Reverse((_, _, item)) = self.queue.pop().expect("peeked");
+                    self.process(item);
+                }
+                true
+            }
+            (_, Some(a)) if a <= limit => {
+                self.now = self.now.max(a);
+                while self.next_action_at() == Some(a) {
+                    let action = self.actions[self.applied].action.clone();
+                    self.applied += 1;
+                    self.apply(action);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Advances virtual time by `ms`, returning the events that happened.
+    pub fn advance(&mut self, ms: u64) -> Vec<Event> {
+        let target = self.now.saturating_add(ms);
+        while self.step_instant(target) {}
+        self.now = target;
+        self.take_events()
+    }
+
+    /// Runs to the next instant at which anything happens.
+    pub fn step(&mut self) -> Vec<Event> {
+        self.step_instant(u64::MAX);
+        self.take_events()
+    }
+
+    /// Runs until idle or until `max_ms` of virtual time passed.
+    pub fn run_until_idle(&mut self, max_ms: u64) -> Vec<Event> {
+        let limit = self.now.saturating_add(max_ms);
+        while !self.is_idle() && self.step_instant(limit) {}
+        if !self.is_idle() {
+            self.now = limit;
+        }
+        self.take_events()
+    }
+
+    /// Runs until `pred` holds (checked after each instant) or `max_ms` passed.
+    /// Returns whether it held.
+    pub fn run_until(&mut self, max_ms: u64, mut pred: impl FnMut(&Simulation) -> bool) -> bool {
+        let limit = self.now.saturating_add(max_ms);
+        loop {
+            if pred(self) {
+                return true;
+            }
+            if !self.step_instant(limit) {
+                self.now = limit;
+                return pred(self);
+            }
+        }
+    }
+
+    /// Replays this run from the start up to virtual time `t`, keeping every
+    /// recorded action (so seeking forward again replays the same future).
+    /// Returns every event from time 0 to `t`.
+    pub fn seek(&mut self, t: u64) -> Vec<Event> {
+        let mut fresh = Simulation::new(self.cfg.clone()).expect("config was validated");
+        fresh.actions = self.actions.clone();
+        fresh.record = self.record;
+        let events = fresh.advance(t);
+        *self = fresh;
+        events
+    }
+
+    /// Drains the recorded events.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    // ----- internals -------------------------------------------------------
+
+    fn emit(&mut self, kind: EventKind) {
+        if self.record {
+            self.events.push(Event { id: self.next_event, time: self.now, kind });
+        }
+        self.next_event += 1;
+    }
+
+    fn schedule(&mut self, at: u64, item: Item) {
+        self.qseq += 1;
+        self.queue.push(Reverse((at, self.qseq, item)));
+    }
+
+    fn process(&mut self, item: Item) {
+        match item {
+            Item::Deliver(id) => self.deliver(id),
+            Item::ReplicaTimer(r, timer, gen) => {
+                let up = self.nodes[r].up;
+                let slot = &mut self.nodes[r].timers[timer.index()];
+                if slot.0 != gen || !slot.1 || !up {
+                    return;
+                }
+                slot.1 = false;
+                let mut out = Vec::new();
+                self.nodes[r].replica.on_timer(timer, &mut out);
+                self.replica_outputs(r, out);
+            }
+            Item::ClientTimer(t, gen) => {
+                if self.client_timers.get(&t) != Some(&gen) {
+                    return;
+                }
+                self.client_timers.remove(&t);
+                let mut out = Vec::new();
+                self.client.on_timer(ClientTimer(t), &mut out);
+                self.client_outputs(out);
+            }
+        }
+    }
+
+    fn linked(&self, a: NodeId, b: NodeId) -> bool {
+        let g = |n: NodeId| match n {
+            NodeId::Replica(i) => self.partition[i],
+            NodeId::Client(_) => 0,
+        };
+        g(a) == g(b)
+    }
+
+    fn deliver(&mut self, id: u64) {
+        let Some(e) = self.in_flight.remove(&id) else { return };
+        let kind = e.msg.kind();
+        let reason = if e.lost {
+            Some(DropReason::Loss)
+        } else if !self.linked(e.from, e.to) {
+            Some(DropReason::Partition)
+        } else if matches!(e.to, NodeId::Replica(r) if !self.nodes[r].up) {
+            Some(DropReason::Crashed)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.stats.dropped += 1;
+            self.emit(EventKind::Dropped { msg: id, from: e.from, to: e.to, kind, reason });
+            return;
+        }
+        self.stats.delivered += 1;
+        self.emit(EventKind::Delivered { msg: id, from: e.from, to: e.to, kind });
+        match e.to {
+            NodeId::Replica(r) => {
+                let mut out = Vec::new();
+                self.nodes[r].replica.on_message(e.from, e.msg, &mut out);
+                self.replica_outputs(r, out);
+            }
+            NodeId::Client(_) => {
+                if let Message::Reply(reply) = e.msg {
+                    let mut out = Vec::new();
+                    self.client.on_reply(e.from, reply, &mut out);
+                    self.client_outputs(out);
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        if from == to {
+            return;
+        }
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let latency = self.rng.range(self.cfg.latency_min, self.cfg.latency_max);
+        let lost = self.rng.chance(self.loss);
+        let deliver_at = self.now + latency;
+        let kind = msg.kind();
+        *self.stats.sent.entry(kind).or_default() += 1;
+        if self.record {
+            let label = msg.to_string();
+            self.emit(EventKind::Sent {
+                msg: id,
+                from,
+                to,
+                kind,
+                view: msg.view(),
+                seq: msg.seq(),
+                digest: msg.digest().map(|d| d.short()),
+                deliver_at,
+                label,
+            });
+        } else {
+            self.next_event += 1;
+        }
+        self.in_flight.insert(id, Envelope { id, from, to, msg, sent_at: self.now, deliver_at, lost });
+        self.schedule(deliver_at, Item::Deliver(id));
+    }
+
+    fn replica_outputs(&mut self, r: ReplicaId, out: Vec<Output>) {
+        for o in out {
+            match o {
+                Output::Send { to, msg } => {
+                    let behavior = self.nodes[r].behavior;
+                    if behavior == Behavior::Honest {
+                        self.send(NodeId::Replica(r), to, msg);
+                    } else {
+                        for m in rewrite(behavior, &self.cfg.protocol, r, to, msg) {
+                            self.send(NodeId::Replica(r), to, m);
+                        }
+                    }
+                }
+                Output::SetTimer { timer, after } => {
+                    self.timer_gen += 1;
+                    let gen = self.timer_gen;
+                    self.nodes[r].timers[timer.index()] = (gen, true);
+                    self.schedule(self.now + after, Item::ReplicaTimer(r, timer, gen));
+                }
+                Output::CancelTimer(timer) => {
+                    self.nodes[r].timers[timer.index()].1 = false;
+                }
+                Output::Phase { view, seq, digest, phase } => {
+                    if self.record {
+                        self.emit(EventKind::Phase { replica: r, view, seq, digest: digest.short(), phase });
+                    }
+                }
+                Output::Executed { seq, digest, request, result } => {
+                    let honest = !self.nodes[r].ever_faulty;
+                    let found = self.monitor.on_executed(r, seq, digest, honest);
+                    let entry = ExecutedEntry { seq, digest: digest.short(), op: request.as_ref().map(|q| q.op.clone()) };
+                    self.nodes[r].executed.push(entry);
+                    self.emit(EventKind::Executed {
+                        replica: r,
+                        seq,
+                        digest: digest.short(),
+                        op: request.as_ref().map(|q| q.op.clone()),
+                        timestamp: request.as_ref().map(|q| q.timestamp),
+                        result,
+                    });
+                    for v in found {
+                        self.emit(EventKind::Violation { description: v.to_string(), violation: v });
+                    }
+                }
+                Output::CheckpointStable { seq } => self.emit(EventKind::CheckpointStable { replica: r, seq }),
+                Output::ViewChangeStarted { view } => self.emit(EventKind::ViewChangeStarted { replica: r, view }),
+                Output::NewViewInstalled { view } => {
+                    let primary = self.cfg.protocol.primary(view);
+                    self.emit(EventKind::ViewChanged { replica: r, view, primary });
+                }
+                Output::StateTransferred { seq, from } => {
+                    self.monitor.on_state_transfer(r, seq);
+                    self.emit(EventKind::StateTransferred { replica: r, seq, from });
+                }
+                Output::Rejected { from, reason } => {
+                    if self.record {
+                        self.emit(EventKind::Rejected { node: NodeId::Replica(r), from, reason });
+                    }
+                }
+            }
+        }
+    }
+
+    fn client_outputs(&mut self, out: Vec<ClientOutput>) {
+        for o in out {
+            match o {
+                ClientOutput::Send { to, msg } => self.send(CLIENT, to, msg),
+                ClientOutput::SetTimer { timer, after } => {
+                    self.timer_gen += 1;
+                    let gen = self.timer_gen;
+                    self.client_timers.insert(timer.0, gen);
+                    self.schedule(self.now + after, Item::ClientTimer(timer.0, gen));
+                }
+                ClientOutput::CancelTimer(timer) => {
+                    self.client_timers.remove(&timer.0);
+                }
+                ClientOutput::Accepted(a) => self.emit(EventKind::Accepted {
+                    timestamp: a.timestamp,
+                    op: a.op,
+                    result: a.result,
+                    view: a.view,
+                    replicas: a.replicas,
+                }),
+                ClientOutput::Retransmitted { timestamp, attempt } => {
+                    self.emit(EventKind::Retransmitted { timestamp, attempt })
+                }
+                ClientOutput::Conflict { timestamp, accepted, other } => {
+                    if let Some(v) = self.monitor.on_client_conflict(timestamp, accepted, other) {
+                        self.emit(EventKind::Violation { description: v.to_string(), violation: v });
+                    }
+                }
+                ClientOutput::Rejected { from, reason } => {
+                    if self.record {
+                        self.emit(EventKind::Rejected { node: CLIENT, from, reason });
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- snapshot --------------------------------------------------------
+
+    /// A plain picture of the run.
+    pub fn snapshot(&self) -> Snapshot {
+        let p = &self.cfg.protocol;
+        let replicas = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| {
+                let r = &node.replica;
+                ReplicaSnapshot {
+                    id: i,
+                    name: self.name(i),
+                    up: node.up,
+                    behavior: node.behavior,
+                    status: r.status(),
+                    view: r.view(),
+                    is_primary: r.is_primary(),
+                    last_executed: r.last_executed(),
+                    stable_checkpoint: r.low_watermark(),
+                    low_watermark: r.low_watermark(),
+                    high_watermark: r.high_watermark(),
+                    timeout: r.current_timeout(),
+                    pending: r.pending_len(),
+                    executed: node.executed.clone(),
+                    log: r.log_entries(),
+                    state_digest: r.app().digest().short(),
+                }
+            })
+            .collect();
+        let outstanding = self
+            .client
+            .outstanding()
+            .into_iter()
+            .map(|t| OutstandingSnapshot {
+                timestamp: t,
+                op: self.client.op_of(t).unwrap_or_default().to_string(),
+                replies: self.client.replies_for(t),
+                matching: self.client.best_match(t),
+                needed: p.weak(),
+            })
+            .collect();
+        Snapshot {
+            now: self.now,
+            n: p.n,
+            f: p.f(),
+            quorum: p.quorum(),
+            prepares_needed: p.prepare_threshold(),
+            commits_needed: p.commit_threshold(),
+            replies_needed: p.weak(),
+            seed: self.cfg.seed,
+            quorum_rule: p.quorum_rule,
+            checkpoint_interval: p.checkpoint_interval,
+            log_window: p.log_window,
+            loss: self.loss,
+            partition: self.partition.clone(),
+            replicas,
+            client: ClientSnapshot { view: self.client.view(), accepted: self.client.accepted().to_vec(), outstanding },
+            in_flight: self.in_flight.values().map(|e| self.in_flight_view(e)).collect(),
+            stats: self.stats.clone(),
+            violations: self.monitor.violations().to_vec(),
+            idle: self.is_idle(),
+        }
+    }
+
+    fn in_flight_view(&self, e: &Envelope) -> InFlight {
+        InFlight {
+            id: e.id,
+            kind: e.msg.kind(),
+            from: e.from,
+            to: e.to,
+            view: e.msg.view(),
+            seq: e.msg.seq(),
+            digest: e.msg.digest().map(|d| d.short()),
+            sent_at: e.sent_at,
+            deliver_at: e.deliver_at,
+            label: e.msg.to_string(),
+            detail: describe(&e.msg),
+            lost: e.lost,
+        }
+    }
+}
+
+/// A message's fields in words, for the inspector.
+pub fn describe(m: &Message) -> String {
+    let d = |d: Digest| d.short();
+    match m {
+        Message::Request(r) => format!("REQUEST o=\"{}\" t={} c={} digest={}", r.op, r.timestamp, r.client, d(r.digest())),
+        Message::PrePrepare(p) => format!(
+            "PRE-PREPARE v={} n={} d={} m={}",
+            p.view,
+            p.seq,
+            d(p.digest),
+            p.request.as_ref().map_or("null request".to_string(), |r| format!("\"{}\" (t={})", r.op, r.timestamp))
+        ),
+        Message::Prepare(p) => format!("PREPARE v={} n={} d={} i={}", p.view, p.seq, d(p.digest), p.replica),
+        Message::Commit(c) => format!("COMMIT v={} n={} d={} i={}", c.view, c.seq, d(c.digest), c.replica),
+        Message::Reply(r) => format!("REPLY v={} t={} c={} i={} r=\"{}\"", r.view, r.timestamp, r.client, r.replica, r.result),
+        Message::Checkpoint(c) => format!("CHECKPOINT n={} d={} i={}", c.seq, d(c.digest), c.replica),
+        Message::ViewChange(v) => format!(
+            "VIEW-CHANGE v={} n={} |C|={} P=[{}] i={}",
+            v.new_view,
+            v.stable_seq,
+            v.checkpoint_proof.len(),
+            v.prepared.iter().map(|c| format!("n{}:{}@v{}", c.pre_prepare.seq, d(c.pre_prepare.digest), c.pre_prepare.view)).collect::<Vec<_>>().join(", "),
+            v.replica
+        ),
+        Message::NewView(nv) => format!(
+            "NEW-VIEW v={} V from [{}] O=[{}]",
+            nv.view,
+            nv.view_changes.iter().map(|v| v.replica.to_string()).collect::<Vec<_>>().join(", "),
+            nv.pre_prepares.iter().map(|p| format!("n{}:{}", p.seq, d(p.digest))).collect::<Vec<_>>().join(", ")
+        ),
+        Message::FetchState(f) => format!("FETCH-STATE n={} i={}", f.seq, f.replica),
+        Message::State(s) => format!("STATE n={} d={} i={} ({} keys)", s.seq, d(s.state.digest()), s.replica, s.state.store.len()),
+    }
+}

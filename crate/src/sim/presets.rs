@@ -1,0 +1,70 @@
+//! Reproducible scenes: a configuration and timed actions, played by the
+//! real engine (nothing here is scripted beyond what a user could click).
+
+use super::{Action, Behavior, SimConfig, SimError, TimedAction};
+use crate::protocol::{Config, QuorumRule};
+
+/// A named scene.
+#[derive(Clone, Copy, Debug)]
+pub struct Preset {
+    /// Identifier used in URLs and the `preset` attribute.
+    pub name: &'static str,
+    /// Short title.
+    pub title: &'static str,
+    /// What it shows, in one or two sentences.
+    pub description: &'static str,
+}
+
+/// Every preset, in menu order.
+pub const PRESETS: [Preset; 9] = [
+    Preset { name: "normal", title: "Normal operation", description: "Two requests flow through pre-prepare, prepare, commit and reply with every replica honest." },
+    Preset { name: "backup-crash", title: "A backup crashed", description: "Replica 3 is down, as in the paper's Figure 1: the other three still form quorums and commit." },
+    Preset { name: "primary-crash", title: "Primary crash and view change", description: "The primary is down. The client times out and broadcasts, backups' timers fire, view 1 is installed by NEW-VIEW and the request commits once." },
+    Preset { name: "equivocation", title: "Equivocating primary", description: "The primary sends a different request to each backup. Nothing prepares in view 0; the view change replaces it and the client's request commits in view 1." },
+    Preset { name: "no-progress", title: "f+1 crashed: no progress", description: "Two of four replicas are down, one more than PBFT tolerates. Nothing commits and nothing unsafe happens; view-change timeouts double. Recover one to restore progress." },
+    Preset { name: "checkpoint", title: "Checkpoints and garbage collection", description: "Nine requests: checkpoints at 4 and 8 become stable, the watermarks move and the log below them is discarded." },
+    Preset { name: "generals", title: "The Byzantine generals", description: "Apple, MS, Google and IBM agree on a time to attack while IBM is down: warTime=1234." },
+    Preset { name: "catch-up", title: "Partition and state transfer", description: "Replica 3 is cut off while ten requests commit. After the network heals it catches up from a stable checkpoint." },
+    Preset { name: "naive-quorum", title: "Naive quorum breaks safety", description: "With the \"more than n/3 votes\" rule an equivocating primary makes honest replicas execute different requests at the same sequence number. The safety monitor reports it." },
+];
+
+fn at(at: u64, action: Action) -> TimedAction {
+    TimedAction { at, action }
+}
+
+fn req(t: u64, op: &str) -> TimedAction {
+    at(t, Action::Request { op: op.to_string() })
+}
+
+/// The configuration and actions of preset `name`, with the RNG `seed`.
+pub fn preset(name: &str, seed: u64) -> Result<(SimConfig, Vec<TimedAction>), SimError> {
+    let mut cfg = SimConfig { seed, ..SimConfig::default() };
+    let actions = match name {
+        "normal" => vec![req(0, "warTime=1234"), req(1500, "warTime")],
+        "backup-crash" => vec![at(0, Action::Crash { replica: 3 }), req(0, "warTime=1234"), req(1500, "retreat=no")],
+        "primary-crash" => vec![at(0, Action::Crash { replica: 0 }), req(0, "warTime=1234")],
+        "equivocation" => vec![
+            at(0, Action::SetBehavior { replica: 0, behavior: Behavior::Equivocate }),
+            req(0, "warTime=1234"),
+        ],
+        "no-progress" => vec![at(0, Action::Crash { replica: 2 }), at(0, Action::Crash { replica: 3 }), req(0, "warTime=1234")],
+        "checkpoint" => (0..9).map(|i| req(i * 500, &format!("step={}", i + 1))).collect(),
+        "generals" => {
+            cfg.names = ["Apple", "MS", "Google", "IBM"].iter().map(|s| s.to_string()).collect();
+            vec![at(0, Action::Crash { replica: 3 }), req(0, "warTime=1234")]
+        }
+        "catch-up" => {
+            let mut a = vec![at(0, Action::Partition { groups: vec![vec![0, 1, 2], vec![3]] })];
+            a.extend((0..10).map(|i| req(i * 400, &format!("k{}={}", i % 3, i + 1))));
+            a.push(at(4300, Action::Heal));
+            a.extend((0..4).map(|i| req(4400 + i * 400, &format!("after={}", i + 1))));
+            a
+        }
+        "naive-quorum" => {
+            cfg.protocol = Config { quorum_rule: QuorumRule::Naive, ..Config::default() };
+            vec![at(0, Action::SetBehavior { replica: 0, behavior: Behavior::Equivocate }), req(0, "warTime=1234")]
+        }
+        other => return Err(SimError::Preset(other.chars().take(40).collect())),
+    };
+    Ok((cfg, actions))
+}

@@ -1,0 +1,258 @@
+//! The JavaScript API: a thin `#[wasm_bindgen]` facade over [`crate::sim`].
+//! Conversions only; every invalid argument becomes a thrown `Error`.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::protocol::{Config, QuorumRule};
+use crate::sim::{self, Action, Behavior, SimConfig, SimError, TimedAction, PRESETS};
+
+/// Options of `new Simulation(options)`; every field is optional.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    n: Option<usize>,
+    seed: Option<u64>,
+    preset: Option<String>,
+    checkpoint_interval: Option<u64>,
+    log_window: Option<u64>,
+    latency_min: Option<u64>,
+    latency_max: Option<u64>,
+    loss: Option<f64>,
+    names: Option<Vec<String>>,
+    naive_quorum: Option<bool>,
+    view_change_timeout: Option<u64>,
+    client_timeout: Option<u64>,
+    actions: Option<Vec<TimedAction>>,
+}
+
+fn err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    v.serialize(&ser).map_err(err)
+}
+
+/// A JS number that must be a whole, non-negative id.
+fn whole(x: f64, what: &str) -> Result<u64, JsError> {
+    if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 9_007_199_254_740_991.0 {
+        Ok(x as u64)
+    } else {
+        Err(JsError::new(&format!("{what} must be a whole number >= 0, got {x}")))
+    }
+}
+
+fn replica_arg(x: f64) -> Result<i64, JsError> {
+    if x.is_finite() && x.fract() == 0.0 {
+        Ok(x as i64)
+    } else {
+        Err(JsError::new(&format!("replica id must be a whole number, got {x}")))
+    }
+}
+
+fn build(options: Options) -> Result<sim::Simulation, SimError> {
+    let seed = options.seed.unwrap_or(1);
+    let (mut cfg, mut actions) = match &options.preset {
+        Some(name) => sim::preset(name, seed)?,
+        None => (SimConfig { seed, ..SimConfig::default() }, Vec::new()),
+    };
+    let p: &mut Config = &mut cfg.protocol;
+    if let Some(n) = options.n {
+        p.n = n;
+        if !cfg.names.is_empty() && cfg.names.len() != n {
+            // A preset's names fit its own size; pad or cut them for another n.
+            cfg.names.resize_with(n.min(Config::MAX_REPLICAS), String::new);
+            for (i, name) in cfg.names.iter_mut().enumerate() {
+                if name.is_empty() {
+                    *name = format!("R{i}");
+                }
+            }
+        }
+    }
+    if let Some(k) = options.checkpoint_interval {
+        p.checkpoint_interval = k;
+    }
+    if let Some(l) = options.log_window {
+        p.log_window = l;
+    }
+    if let Some(t) = options.view_change_timeout {
+        p.view_change_timeout = t;
+    }
+    if let Some(t) = options.client_timeout {
+        p.client_timeout = t;
+    }
+    if let Some(naive) = options.naive_quorum {
+        p.quorum_rule = if naive { QuorumRule::Naive } else { QuorumRule::Paper };
+    }
+    if let Some(v) = options.latency_min {
+        cfg.latency_min = v;
+    }
+    if let Some(v) = options.latency_max {
+        cfg.latency_max = v;
+    }
+    if let Some(v) = options.loss {
+        cfg.loss = v;
+    }
+    if let Some(names) = options.names {
+        cfg.names = names;
+    }
+    if let Some(a) = options.actions {
+        actions = a;
+    }
+    sim::Simulation::with_actions(cfg, actions)
+}
+
+/// A PBFT run: replicas, a client and the simulated network.
+#[wasm_bindgen]
+pub struct Simulation {
+    inner: sim::Simulation,
+}
+
+#[wasm_bindgen]
+impl Simulation {
+    /// `new Simulation({ n, seed, preset, checkpointInterval, logWindow, latencyMin,
+    /// latencyMax, loss, names, naiveQuorum, viewChangeTimeout, clientTimeout, actions })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Simulation, JsError> {
+        console_error_panic_hook::set_once();
+        let options: Options = if options.is_undefined() || options.is_null() {
+            Options::default()
+        } else {
+            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("invalid options: {e}")))?
+        };
+        Ok(Simulation { inner: build(options).map_err(err)? })
+    }
+
+    /// The client submits an operation; returns its timestamp.
+    pub fn request(&mut self, op: &str) -> Result<f64, JsError> {
+        self.inner.request(op).map(|t| t as f64).map_err(err)
+    }
+
+    /// Crashes a replica; returns the events.
+    pub fn crash(&mut self, replica: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.crash(replica_arg(replica)?).map_err(err)?;
+        to_js(&e)
+    }
+
+    /// Restarts a crashed replica; returns the events.
+    pub fn recover(&mut self, replica: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.recover(replica_arg(replica)?).map_err(err)?;
+        to_js(&e)
+    }
+
+    /// Sets a replica's behaviour: "honest", "silent", "equivocate", "split",
+    /// "wrong-digest" or "conflicting-votes".
+    #[wasm_bindgen(js_name = setBehavior)]
+    pub fn set_behavior(&mut self, replica: f64, behavior: &str) -> Result<JsValue, JsError> {
+        let e = self.inner.set_behavior(replica_arg(replica)?, behavior).map_err(err)?;
+        to_js(&e)
+    }
+
+    /// Drops one in-flight message by id.
+    #[wasm_bindgen(js_name = dropMessage)]
+    pub fn drop_message(&mut self, id: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.drop_message(whole(id, "message id")?).map_err(err)?;
+        to_js(&e)
+    }
+
+    /// Cuts the network into groups of replicas, e.g. `[[0, 1, 2], [3]]`.
+    pub fn partition(&mut self, groups: JsValue) -> Result<JsValue, JsError> {
+        let groups: Vec<Vec<usize>> = serde_wasm_bindgen::from_value(groups)
+            .map_err(|e| JsError::new(&format!("invalid partition: expected arrays of replica ids ({e})")))?;
+        let e = self.inner.act(Action::Partition { groups }).map_err(err)?;
+        to_js(&e)
+    }
+
+    /// Removes every partition.
+    pub fn heal(&mut self) -> Result<JsValue, JsError> {
+        let e = self.inner.act(Action::Heal).map_err(err)?;
+        to_js(&e)
+    }
+
+    /// Sets the message loss rate (0 to 1).
+    #[wasm_bindgen(js_name = setLoss)]
+    pub fn set_loss(&mut self, rate: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.act(Action::SetLoss { rate }).map_err(err)?;
+        to_js(&e)
+    }
+
+    /// Advances virtual time by `ms`; returns the events that happened.
+    pub fn advance(&mut self, ms: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.advance(whole(ms, "ms")?);
+        to_js(&e)
+    }
+
+    /// Runs to the next instant at which something happens; returns its events.
+    pub fn step(&mut self) -> Result<JsValue, JsError> {
+        let e = self.inner.step();
+        to_js(&e)
+    }
+
+    /// Runs until nothing is in flight and no timer is armed, or `maxMs` passed.
+    #[wasm_bindgen(js_name = runUntilIdle)]
+    pub fn run_until_idle(&mut self, max_ms: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.run_until_idle(whole(max_ms, "maxMs")?);
+        to_js(&e)
+    }
+
+    /// Replays the run from the start to virtual time `t` (actions recorded
+    /// after `t` stay, until a new action forks the run). Returns all events up to `t`.
+    pub fn seek(&mut self, t: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.seek(whole(t, "time")?);
+        to_js(&e)
+    }
+
+    /// A plain object describing the whole run.
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.snapshot())
+    }
+
+    /// Every action recorded, `[{ at, type, ... }]`: with the seed and options
+    /// this reproduces the run exactly (pass it back as `actions`).
+    pub fn actions(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.actions())
+    }
+
+    /// Virtual time in ms.
+    #[wasm_bindgen(getter)]
+    pub fn now(&self) -> f64 {
+        self.inner.now() as f64
+    }
+
+    /// Number of replicas.
+    #[wasm_bindgen(getter)]
+    pub fn n(&self) -> usize {
+        self.inner.n()
+    }
+
+    /// Whether nothing is in flight and no timer is armed.
+    #[wasm_bindgen(getter)]
+    pub fn idle(&self) -> bool {
+        self.inner.is_idle()
+    }
+
+    /// The presets: `[{ name, title, description }]`.
+    pub fn presets() -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct P {
+            name: &'static str,
+            title: &'static str,
+            description: &'static str,
+        }
+        let list: Vec<P> = PRESETS.iter().map(|p| P { name: p.name, title: p.title, description: p.description }).collect();
+        to_js(&list)
+    }
+
+    /// The behaviours: `[{ name, description }]`.
+    pub fn behaviors() -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct B {
+            name: &'static str,
+            description: &'static str,
+        }
+        let list: Vec<B> = Behavior::ALL.iter().map(|b| B { name: b.as_str(), description: b.describe() }).collect();
+        to_js(&list)
+    }
+}
