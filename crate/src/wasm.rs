@@ -24,6 +24,7 @@ struct Options {
     view_change_timeout: Option<u64>,
     client_timeout: Option<u64>,
     actions: Option<Vec<TimedAction>>,
+    clients: Option<usize>,
 }
 
 fn err(e: impl std::fmt::Display) -> JsError {
@@ -98,6 +99,9 @@ fn build(options: Options) -> Result<sim::Simulation, SimError> {
     if let Some(names) = options.names {
         cfg.names = names;
     }
+    if let Some(c) = options.clients {
+        cfg.clients = c;
+    }
     if let Some(a) = options.actions {
         actions = a;
     }
@@ -131,51 +135,44 @@ impl Simulation {
     }
 
     /// Crashes a replica; returns the events.
-    pub fn crash(&mut self, replica: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.crash(replica_arg(replica)?).map_err(err)?;
-        to_js(&e)
+    pub fn crash(&mut self, replica: f64) -> Result<(), JsError> {
+        self.inner.crash(replica_arg(replica)?).map_err(err)
     }
 
     /// Restarts a crashed replica; returns the events.
-    pub fn recover(&mut self, replica: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.recover(replica_arg(replica)?).map_err(err)?;
-        to_js(&e)
+    pub fn recover(&mut self, replica: f64) -> Result<(), JsError> {
+        self.inner.recover(replica_arg(replica)?).map_err(err)
     }
 
     /// Sets a replica's behaviour: "honest", "silent", "equivocate", "split",
     /// "wrong-digest" or "conflicting-votes".
     #[wasm_bindgen(js_name = setBehavior)]
-    pub fn set_behavior(&mut self, replica: f64, behavior: &str) -> Result<JsValue, JsError> {
-        let e = self.inner.set_behavior(replica_arg(replica)?, behavior).map_err(err)?;
-        to_js(&e)
+    pub fn set_behavior(&mut self, replica: f64, behavior: &str) -> Result<(), JsError> {
+        self.inner.set_behavior(replica_arg(replica)?, behavior).map_err(err)
     }
 
     /// Drops one in-flight message by id.
     #[wasm_bindgen(js_name = dropMessage)]
-    pub fn drop_message(&mut self, id: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.drop_message(whole(id, "message id")?).map_err(err)?;
-        to_js(&e)
+    pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
+        self.inner.drop_message(whole(id, "message id")?).map_err(err)
     }
 
     /// Cuts the network into groups of replicas, e.g. `[[0, 1, 2], [3]]`.
-    pub fn partition(&mut self, groups: JsValue) -> Result<JsValue, JsError> {
+    pub fn partition(&mut self, groups: JsValue) -> Result<(), JsError> {
         let groups: Vec<Vec<usize>> = serde_wasm_bindgen::from_value(groups)
             .map_err(|e| JsError::new(&format!("invalid partition: expected arrays of replica ids ({e})")))?;
-        let e = self.inner.act(Action::Partition { groups }).map_err(err)?;
-        to_js(&e)
+        self.inner.act(Action::Partition { groups }).map_err(err)
     }
 
     /// Removes every partition.
-    pub fn heal(&mut self) -> Result<JsValue, JsError> {
-        let e = self.inner.act(Action::Heal).map_err(err)?;
-        to_js(&e)
+    pub fn heal(&mut self) -> Result<(), JsError> {
+        self.inner.act(Action::Heal).map_err(err)
     }
 
     /// Sets the message loss rate (0 to 1).
     #[wasm_bindgen(js_name = setLoss)]
-    pub fn set_loss(&mut self, rate: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.act(Action::SetLoss { rate }).map_err(err)?;
-        to_js(&e)
+    pub fn set_loss(&mut self, rate: f64) -> Result<(), JsError> {
+        self.inner.act(Action::SetLoss { rate }).map_err(err)
     }
 
     /// Advances virtual time by `ms`; returns the events that happened.

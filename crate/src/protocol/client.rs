@@ -1,5 +1,8 @@
 //! The client (Castro–Liskov §4.1): send to the primary, accept a result
-//! once f+1 replicas reply with it, broadcast on timeout.
+//! once f+1 replicas reply with it, broadcast on timeout. As in the paper,
+//! a client has one request outstanding at a time; later submissions wait
+//! in order (timestamps must reach the replicas in order, or an early higher
+//! timestamp would make the lower ones look already executed).
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -81,6 +84,7 @@ struct Outstanding {
     replies: BTreeMap<ReplicaId, (String, View)>,
     accepted: Option<String>,
     attempts: u32,
+    sent: bool,
 }
 
 /// A PBFT client.
@@ -144,16 +148,33 @@ impl Client {
         tally.values().copied().max().unwrap_or(0)
     }
 
-    /// Submits operation `op`; sends it to the primary it believes in.
+    /// Submits operation `op`: sends it to the primary it believes in, or
+    /// queues it behind the request still outstanding. Returns its timestamp.
     pub fn submit(&mut self, op: &str, out: &mut Vec<ClientOutput>) -> u64 {
         self.last_timestamp += 1;
         let t = self.last_timestamp;
         let request = Request { op: op.to_string(), timestamp: t, client: self.id };
-        let primary = self.cfg.primary(self.view);
-        out.push(ClientOutput::Send { to: NodeId::Replica(primary), msg: Message::Request(request.clone()) });
-        out.push(ClientOutput::SetTimer { timer: ClientTimer(t), after: self.cfg.client_timeout });
-        self.requests.insert(t, Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0 });
+        let busy = self.requests.values().any(|o| o.sent && o.accepted.is_none());
+        self.requests.insert(t, Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0, sent: false });
+        if !busy {
+            self.send_next(out);
+        }
         t
+    }
+
+    /// Sends the oldest queued request, if any.
+    fn send_next(&mut self, out: &mut Vec<ClientOutput>) {
+        let primary = self.cfg.primary(self.view);
+        if let Some((&t, o)) = self.requests.iter_mut().find(|(_, o)| !o.sent) {
+            o.sent = true;
+            out.push(ClientOutput::Send { to: NodeId::Replica(primary), msg: Message::Request(o.request.clone()) });
+            out.push(ClientOutput::SetTimer { timer: ClientTimer(t), after: self.cfg.client_timeout });
+        }
+    }
+
+    /// Number of requests submitted but not yet sent (waiting their turn).
+    pub fn queued(&self) -> usize {
+        self.requests.values().filter(|o| !o.sent).count()
     }
 
     /// A REPLY from `from`.
@@ -190,6 +211,7 @@ impl Client {
                 out.push(ClientOutput::Accepted(a.clone()));
                 self.accepted.push(a);
                 self.forget_old();
+                self.send_next(out);
             }
             Some(first) if *first != reply.result && matching.len() == weak => {
                 out.push(ClientOutput::Conflict { timestamp: reply.timestamp, accepted: first.clone(), other: reply.result });
@@ -200,6 +222,7 @@ impl Client {
 
     fn forget_old(&mut self) {
         let decided: Vec<u64> = self.requests.iter().filter(|(_, o)| o.accepted.is_some()).map(|(&t, _)| t).collect();
+        // Keep the last few decided requests to notice a conflicting second result.
         if decided.len() > Self::KEEP_DECIDED {
             for t in &decided[..decided.len() - Self::KEEP_DECIDED] {
                 self.requests.remove(t);
@@ -210,7 +233,7 @@ impl Client {
     /// The retransmission timer of a request fired: broadcast it (§4.1).
     pub fn on_timer(&mut self, timer: ClientTimer, out: &mut Vec<ClientOutput>) {
         let Some(o) = self.requests.get_mut(&timer.0) else { return };
-        if o.accepted.is_some() {
+        if o.accepted.is_some() || !o.sent {
             return;
         }
         o.attempts += 1;

@@ -229,8 +229,9 @@ pub struct Replica {
     snapshots: BTreeMap<Seq, AppState>,
     /// CHECKPOINT messages received above h, per sequence number.
     checkpoints: BTreeMap<Seq, Vec<Checkpoint>>,
-    /// Requests known and not yet executed, by (client, timestamp).
-    pending: BTreeMap<(ClientId, u64), Request>,
+    /// Requests known and not yet executed, by (client, timestamp); true when
+    /// it came as a REQUEST (from its client or relayed), not in a pre-prepare.
+    pending: BTreeMap<(ClientId, u64), (Request, bool)>,
     /// Requests the primary could not assign yet (log window full).
     backlog: Vec<Request>,
     view_changes: BTreeMap<View, BTreeMap<ReplicaId, ViewChange>>,
@@ -505,16 +506,12 @@ impl Replica {
                 return;
             }
         }
-        let key = (req.client, req.timestamp);
-        let known = self.pending.contains_key(&key);
-        self.pending.insert(key, req.clone());
+        self.pending.insert((req.client, req.timestamp), (req.clone(), true));
         if self.status != ReplicaStatus::Normal {
             return;
         }
         if self.is_primary() {
-            if !known || !self.is_assigned(&req) {
-                self.propose(req, out);
-            }
+            self.propose(req, out);
         } else {
             if matches!(from, NodeId::Client(_)) {
                 // A backup relays a broadcast request to the primary (§4.1).
@@ -557,7 +554,7 @@ impl Replica {
         }
         if let Some(r) = &pp.request {
             if self.app.last_reply(r.client).is_none_or(|c| c.timestamp < r.timestamp) {
-                self.pending.insert((r.client, r.timestamp), r.clone());
+                self.pending.entry((r.client, r.timestamp)).or_insert_with(|| (r.clone(), false));
             }
         }
         out.push(Output::Phase { view: pp.view, seq: pp.seq, digest: pp.digest, phase: Phase::PrePrepared });
@@ -754,9 +751,14 @@ impl Replica {
         if self.snapshots.get(&seq).is_some_and(|s| s.digest() == digest) {
             self.make_stable(seq, digest, proof, out);
         } else if seq > self.app.seq && self.fetch.as_ref().is_none_or(|f| f.0 < seq) {
-            // A quorum is past us. Give the normal case a moment, then fetch state.
+            // A quorum is past us. Fetch the state at once if the checkpoint is
+            // beyond our log window; otherwise give the normal case a moment.
             self.fetch = Some((seq, digest, proof, 0));
-            out.push(Output::SetTimer { timer: ReplicaTimer::Fetch, after: self.cfg.state_retry });
+            if seq > self.high_watermark() {
+                self.ask_for_state(out);
+            } else {
+                out.push(Output::SetTimer { timer: ReplicaTimer::Fetch, after: self.cfg.state_retry });
+            }
         }
     }
 
@@ -1006,7 +1008,9 @@ impl Replica {
         }
         if self.is_primary() {
             // Requests in flight survive the view change: assign them anew.
-            let mut waiting: Vec<Request> = self.pending.values().cloned().collect();
+            // Only requests that came from clients: a request seen only in a
+            // faulty primary's pre-prepare is its client's to retransmit.
+            let mut waiting: Vec<Request> = self.pending.values().filter(|(_, direct)| *direct).map(|(r, _)| r.clone()).collect();
             waiting.extend(std::mem::take(&mut self.backlog));
             for r in waiting {
                 if self.app.last_reply(r.client).is_none_or(|c| c.timestamp < r.timestamp) {

@@ -85,7 +85,14 @@ impl FromStr for Behavior {
     }
 }
 
-/// A forged variant `k` of a request: same client and timestamp, another operation.
+/// Client ids at and above this belong to faulty clients colluding with a
+/// Byzantine primary. PBFT requests are signed by their clients, so a primary
+/// cannot forge an honest client's request; it can only propose other,
+/// genuinely signed requests of accomplices.
+pub const ACCOMPLICE_CLIENT: u32 = 1000;
+
+/// Variant `k` of a request, signed by accomplice client `ACCOMPLICE_CLIENT + k`:
+/// the same operation with another value (`warTime=1234` → `warTime=2345`).
 pub fn forge(req: &Request, k: usize) -> Request {
     let op = match req.op.split_once('=') {
         Some((key, v)) => match v.trim().parse::<u64>() {
@@ -94,7 +101,7 @@ pub fn forge(req: &Request, k: usize) -> Request {
         },
         None => format!("{}~{k}", req.op),
     };
-    Request { op, ..req.clone() }
+    Request { op, timestamp: req.timestamp, client: ACCOMPLICE_CLIENT + k as u32 }
 }
 
 fn corrupt(d: Digest) -> Digest {

@@ -216,6 +216,8 @@ pub enum EventKind {
     },
     /// The client submitted a request.
     Submitted {
+        /// The client.
+        client: u32,
         /// Timestamp.
         timestamp: u64,
         /// Operation.
@@ -223,6 +225,8 @@ pub enum EventKind {
     },
     /// The client timed out and broadcast a request.
     Retransmitted {
+        /// The client.
+        client: u32,
         /// Timestamp.
         timestamp: u64,
         /// Attempt number.
@@ -230,6 +234,8 @@ pub enum EventKind {
     },
     /// The client accepted a result.
     Accepted {
+        /// The client.
+        client: u32,
         /// Timestamp.
         timestamp: u64,
         /// Operation.

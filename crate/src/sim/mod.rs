@@ -10,7 +10,7 @@ mod monitor;
 mod presets;
 mod rng;
 
-pub use byzantine::{forge, rewrite, Behavior};
+pub use byzantine::{forge, rewrite, Behavior, ACCOMPLICE_CLIENT};
 pub use event::{node_number, DropReason, Event, EventKind, Violation};
 pub use monitor::Monitor;
 pub use presets::{preset, Preset, PRESETS};
@@ -42,11 +42,13 @@ pub struct SimConfig {
     pub loss: f64,
     /// Replica names shown to people. Default `R0`, `R1`, ...
     pub names: Vec<String>,
+    /// Number of clients (each with one request outstanding at a time). Default 1.
+    pub clients: usize,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new() }
+        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new(), clients: 1 }
     }
 }
 
@@ -64,6 +66,9 @@ impl SimConfig {
         }
         if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
             return Err(SimError::Loss(self.loss));
+        }
+        if self.clients == 0 || self.clients > 64 {
+            return Err(SimError::Clients(self.clients));
         }
         if !self.names.is_empty() && self.names.len() != self.protocol.n {
             return Err(SimError::Names(format!("{} names for {} replicas", self.names.len(), self.protocol.n)));
@@ -86,6 +91,8 @@ pub enum SimError {
     Loss(f64),
     /// Bad replica names.
     Names(String),
+    /// Client count outside 1..=64.
+    Clients(usize),
     /// A replica id out of range.
     NoSuchReplica {
         /// The id given.
@@ -112,6 +119,7 @@ impl fmt::Display for SimError {
             SimError::Latency(lo, hi) => write!(f, "invalid latency range {lo}..{hi} ms: need 1 <= min <= max <= 60000"),
             SimError::Loss(p) => write!(f, "loss rate must be between 0 and 1, got {p}"),
             SimError::Names(why) => write!(f, "invalid names: {why}"),
+            SimError::Clients(c) => write!(f, "clients must be between 1 and 64, got {c}"),
             SimError::NoSuchReplica { id, n } => write!(f, "no replica {id}: replica ids go from 0 to {}", n.saturating_sub(1)),
             SimError::NoSuchMessage(id) => write!(f, "no message {id} is in flight"),
             SimError::Behavior(why) => f.write_str(why),
@@ -128,10 +136,13 @@ impl std::error::Error for SimError {}
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Action {
-    /// The client submits an operation.
+    /// A client submits an operation.
     Request {
         /// The operation.
         op: String,
+        /// The client (default 0).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        client: u32,
     },
     /// Crash a replica.
     Crash {
@@ -183,7 +194,7 @@ pub struct TimedAction {
 enum Item {
     Deliver(u64),
     ReplicaTimer(ReplicaId, ReplicaTimer, u64),
-    ClientTimer(u64, u64),
+    ClientTimer(u32, u64, u64),
 }
 
 /// A message in flight.
@@ -380,8 +391,8 @@ pub struct Simulation {
     queue: BinaryHeap<Reverse<(u64, u64, Item)>>,
     qseq: u64,
     nodes: Vec<Node>,
-    client: Client,
-    client_timers: BTreeMap<u64, u64>,
+    clients: Vec<Client>,
+    client_timers: BTreeMap<(u32, u64), u64>,
     in_flight: BTreeMap<u64, Envelope>,
     next_msg: u64,
     partition: Vec<u32>,
@@ -396,7 +407,9 @@ pub struct Simulation {
     timer_gen: u64,
 }
 
-const CLIENT: NodeId = NodeId::Client(0);
+fn is_zero(c: &u32) -> bool {
+    *c == 0
+}
 
 impl Simulation {
     /// A new run. Fails on an invalid configuration.
@@ -419,7 +432,7 @@ impl Simulation {
             queue: BinaryHeap::new(),
             qseq: 0,
             nodes,
-            client: Client::new(0, cfg.protocol.clone()),
+            clients: (0..cfg.clients as u32).map(|c| Client::new(c, cfg.protocol.clone())).collect(),
             client_timers: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             next_msg: 1,
@@ -479,9 +492,13 @@ impl Simulation {
     pub fn executed(&self, i: ReplicaId) -> &[ExecutedEntry] {
         &self.nodes[i].executed
     }
-    /// The client.
+    /// Client 0 (the one the page shows).
     pub fn client(&self) -> &Client {
-        &self.client
+        &self.clients[0]
+    }
+    /// Client `c`.
+    pub fn client_by_id(&self, c: u32) -> Option<&Client> {
+        self.clients.get(c as usize)
     }
     /// Safety violations found so far.
     pub fn violations(&self) -> &[Violation] {
@@ -528,7 +545,10 @@ impl Simulation {
 
     fn check_action(&self, a: &Action) -> Result<(), SimError> {
         match a {
-            Action::Request { op } => {
+            Action::Request { op, client } => {
+                if *client as usize >= self.clients.len() {
+                    return Err(SimError::Operation(format!("no client {client}")));
+                }
                 if op.trim().is_empty() {
                     return Err(SimError::Operation("the operation is empty".into()));
                 }
@@ -561,9 +581,10 @@ impl Simulation {
         Ok(())
     }
 
-    /// Applies an action now, records it (dropping any recorded future: the
-    /// run forks here) and returns the events it caused.
-    pub fn act(&mut self, action: Action) -> Result<Vec<Event>, SimError> {
+    /// Applies an action now and records it, dropping any recorded future: the
+    /// run forks here. Its events are returned by the next `advance`, `step`,
+    /// `run_until_idle` or `take_events`.
+    pub fn act(&mut self, action: Action) -> Result<(), SimError> {
         self.check_action(&action)?;
         if let Action::DropMessage { msg } = action {
             if !self.in_flight.contains_key(&msg) {
@@ -574,43 +595,48 @@ impl Simulation {
         self.actions.push(TimedAction { at: self.now, action: action.clone() });
         self.applied += 1;
         self.apply(action);
-        Ok(self.take_events())
+        Ok(())
     }
 
-    /// The client submits `op`; returns its timestamp.
+    /// Client 0 submits `op`; returns its timestamp.
     pub fn request(&mut self, op: &str) -> Result<u64, SimError> {
-        self.act(Action::Request { op: op.to_string() })?;
-        Ok(self.client.last_timestamp())
+        self.request_from(0, op)
+    }
+
+    /// Client `client` submits `op`; returns its timestamp.
+    pub fn request_from(&mut self, client: u32, op: &str) -> Result<u64, SimError> {
+        self.act(Action::Request { op: op.to_string(), client })?;
+        Ok(self.clients[client as usize].last_timestamp())
     }
 
     /// Crashes replica `i`.
-    pub fn crash(&mut self, i: i64) -> Result<Vec<Event>, SimError> {
+    pub fn crash(&mut self, i: i64) -> Result<(), SimError> {
         let replica = self.replica_id(i)?;
         self.act(Action::Crash { replica })
     }
     /// Recovers replica `i`.
-    pub fn recover(&mut self, i: i64) -> Result<Vec<Event>, SimError> {
+    pub fn recover(&mut self, i: i64) -> Result<(), SimError> {
         let replica = self.replica_id(i)?;
         self.act(Action::Recover { replica })
     }
     /// Sets replica `i`'s behaviour by name.
-    pub fn set_behavior(&mut self, i: i64, behavior: &str) -> Result<Vec<Event>, SimError> {
+    pub fn set_behavior(&mut self, i: i64, behavior: &str) -> Result<(), SimError> {
         let replica = self.replica_id(i)?;
         let behavior = behavior.parse::<Behavior>().map_err(SimError::Behavior)?;
         self.act(Action::SetBehavior { replica, behavior })
     }
     /// Drops in-flight message `id`.
-    pub fn drop_message(&mut self, id: u64) -> Result<Vec<Event>, SimError> {
+    pub fn drop_message(&mut self, id: u64) -> Result<(), SimError> {
         self.act(Action::DropMessage { msg: id })
     }
 
     fn apply(&mut self, action: Action) {
         match action {
-            Action::Request { op } => {
+            Action::Request { op, client } => {
                 let mut out = Vec::new();
-                let t = self.client.submit(&op, &mut out);
-                self.emit(EventKind::Submitted { timestamp: t, op });
-                self.client_outputs(out);
+                let t = self.clients[client as usize].submit(&op, &mut out);
+                self.emit(EventKind::Submitted { client, timestamp: t, op });
+                self.client_outputs(client, out);
             }
             Action::Crash { replica } => {
                 if self.nodes[replica].up {
@@ -675,6 +701,15 @@ impl Simulation {
     }
 
     // ----- running ---------------------------------------------------------
+
+    /// The virtual time of the next thing due (message, timer or action).
+    pub fn next_instant(&self) -> Option<u64> {
+        let item = self.queue.peek().map(|Reverse((t, _, _))| *t);
+        match (item, self.next_action_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 
     fn next_action_at(&self) -> Option<u64> {
         self.actions.get(self.applied).map(|a| a.at)
@@ -794,14 +829,14 @@ impl Simulation {
                 self.nodes[r].replica.on_timer(timer, &mut out);
                 self.replica_outputs(r, out);
             }
-            Item::ClientTimer(t, gen) => {
-                if self.client_timers.get(&t) != Some(&gen) {
+            Item::ClientTimer(c, t, gen) => {
+                if self.client_timers.get(&(c, t)) != Some(&gen) {
                     return;
                 }
-                self.client_timers.remove(&t);
+                self.client_timers.remove(&(c, t));
                 let mut out = Vec::new();
-                self.client.on_timer(ClientTimer(t), &mut out);
-                self.client_outputs(out);
+                self.clients[c as usize].on_timer(ClientTimer(t), &mut out);
+                self.client_outputs(c, out);
             }
         }
     }
@@ -839,18 +874,19 @@ impl Simulation {
                 self.nodes[r].replica.on_message(e.from, e.msg, &mut out);
                 self.replica_outputs(r, out);
             }
-            NodeId::Client(_) => {
+            NodeId::Client(c) => {
                 if let Message::Reply(reply) = e.msg {
                     let mut out = Vec::new();
-                    self.client.on_reply(e.from, reply, &mut out);
-                    self.client_outputs(out);
+                    self.clients[c as usize].on_reply(e.from, reply, &mut out);
+                    self.client_outputs(c, out);
                 }
             }
         }
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
-        if from == to {
+        // Nobody sends to itself; accomplice clients of a faulty primary are not simulated.
+        if from == to || matches!(to, NodeId::Client(c) if c as usize >= self.clients.len()) {
             return;
         }
         let id = self.next_msg;
@@ -943,20 +979,22 @@ impl Simulation {
         }
     }
 
-    fn client_outputs(&mut self, out: Vec<ClientOutput>) {
+    fn client_outputs(&mut self, c: u32, out: Vec<ClientOutput>) {
+        let me = NodeId::Client(c);
         for o in out {
             match o {
-                ClientOutput::Send { to, msg } => self.send(CLIENT, to, msg),
+                ClientOutput::Send { to, msg } => self.send(me, to, msg),
                 ClientOutput::SetTimer { timer, after } => {
                     self.timer_gen += 1;
                     let gen = self.timer_gen;
-                    self.client_timers.insert(timer.0, gen);
-                    self.schedule(self.now + after, Item::ClientTimer(timer.0, gen));
+                    self.client_timers.insert((c, timer.0), gen);
+                    self.schedule(self.now + after, Item::ClientTimer(c, timer.0, gen));
                 }
                 ClientOutput::CancelTimer(timer) => {
-                    self.client_timers.remove(&timer.0);
+                    self.client_timers.remove(&(c, timer.0));
                 }
                 ClientOutput::Accepted(a) => self.emit(EventKind::Accepted {
+                    client: c,
                     timestamp: a.timestamp,
                     op: a.op,
                     result: a.result,
@@ -964,7 +1002,7 @@ impl Simulation {
                     replicas: a.replicas,
                 }),
                 ClientOutput::Retransmitted { timestamp, attempt } => {
-                    self.emit(EventKind::Retransmitted { timestamp, attempt })
+                    self.emit(EventKind::Retransmitted { client: c, timestamp, attempt })
                 }
                 ClientOutput::Conflict { timestamp, accepted, other } => {
                     if let Some(v) = self.monitor.on_client_conflict(timestamp, accepted, other) {
@@ -973,7 +1011,7 @@ impl Simulation {
                 }
                 ClientOutput::Rejected { from, reason } => {
                     if self.record {
-                        self.emit(EventKind::Rejected { node: CLIENT, from, reason });
+                        self.emit(EventKind::Rejected { node: me, from, reason });
                     }
                 }
             }
@@ -1011,15 +1049,15 @@ impl Simulation {
                 }
             })
             .collect();
-        let outstanding = self
-            .client
+        let client = &self.clients[0];
+        let outstanding = client
             .outstanding()
             .into_iter()
             .map(|t| OutstandingSnapshot {
                 timestamp: t,
-                op: self.client.op_of(t).unwrap_or_default().to_string(),
-                replies: self.client.replies_for(t),
-                matching: self.client.best_match(t),
+                op: client.op_of(t).unwrap_or_default().to_string(),
+                replies: client.replies_for(t),
+                matching: client.best_match(t),
                 needed: p.weak(),
             })
             .collect();
@@ -1038,7 +1076,7 @@ impl Simulation {
             loss: self.loss,
             partition: self.partition.clone(),
             replicas,
-            client: ClientSnapshot { view: self.client.view(), accepted: self.client.accepted().to_vec(), outstanding },
+            client: ClientSnapshot { view: client.view(), accepted: client.accepted().to_vec(), outstanding },
             in_flight: self.in_flight.values().map(|e| self.in_flight_view(e)).collect(),
             stats: self.stats.clone(),
             violations: self.monitor.violations().to_vec(),

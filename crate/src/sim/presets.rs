@@ -33,7 +33,7 @@ fn at(at: u64, action: Action) -> TimedAction {
 }
 
 fn req(t: u64, op: &str) -> TimedAction {
-    at(t, Action::Request { op: op.to_string() })
+    at(t, Action::Request { op: op.to_string(), client: 0 })
 }
 
 /// The configuration and actions of preset `name`, with the RNG `seed`.
