@@ -243,12 +243,15 @@ pub struct Replica {
     /// Normal-case messages of a view not yet installed here (they can
     /// overtake the NEW-VIEW on the network); replayed when it is.
     early: Vec<(NodeId, Message)>,
+    /// Old-view messages received per replica since our last view change.
+    straggler_msgs: Vec<u64>,
 }
 
 impl Replica {
     /// A replica `id` of a cluster, in view 0. `cfg` must be valid.
     pub fn new(id: ReplicaId, cfg: Config) -> Replica {
         debug_assert!(cfg.validate().is_ok() && id < cfg.n);
+        let n = cfg.n;
         Replica {
             id,
             cfg,
@@ -271,6 +274,7 @@ impl Replica {
             request_timer: false,
             fetch: None,
             early: Vec::new(),
+            straggler_msgs: vec![0; n],
         }
     }
 
@@ -395,12 +399,15 @@ impl Replica {
         from == NodeId::Replica(claimed)
     }
 
-    /// (Re)arms the request timer of a backup while requests are pending.
+    /// (Re)arms the request timer while requests are pending (§4.4). The
+    /// paper arms it on backups; the primary arms it too, so a primary left
+    /// behind in an old view (it was down or cut off while the others moved
+    /// on) notices that nothing executes and rejoins them.
     fn update_request_timer(&mut self, restart: bool, out: &mut Vec<Output>) {
         if self.status != ReplicaStatus::Normal {
             return;
         }
-        if self.pending.is_empty() || self.is_primary() {
+        if self.pending.is_empty() {
             if self.request_timer {
                 self.request_timer = false;
                 out.push(Output::CancelTimer(ReplicaTimer::ViewChange));
@@ -424,6 +431,24 @@ impl Replica {
             self.early.push((from, msg));
         } else {
             Self::reject(from, format!("{} for old view v{view} (now v{})", msg.kind().as_str(), self.view), out);
+            self.help_straggler(from, out);
+        }
+    }
+
+    /// A replica still working in an older view (it was down or cut off when
+    /// the view changed) gets the NEW-VIEW we accepted: it is self-certifying,
+    /// so it can check and install it. Sent on its 1st, 2nd, 4th, 8th, ...
+    /// old-view message, so a lost copy is made up for without flooding.
+    fn help_straggler(&mut self, to: NodeId, out: &mut Vec<Output>) {
+        let NodeId::Replica(j) = to else { return };
+        if self.status != ReplicaStatus::Normal {
+            return;
+        }
+        let Some(nv) = &self.last_new_view else { return };
+        let count = &mut self.straggler_msgs[j];
+        *count += 1;
+        if count.is_power_of_two() {
+            out.push(Output::Send { to, msg: Message::NewView(nv.clone()) });
         }
     }
 
@@ -452,11 +477,27 @@ impl Replica {
         match timer {
             ReplicaTimer::ViewChange => {
                 self.request_timer = false;
-                if self.status == ReplicaStatus::ViewChange {
-                    // NEW-VIEW did not arrive in time: try the next view, waiting longer.
-                    self.backoff = (self.backoff + 1).min(Config::MAX_BACKOFF_EXP);
+                if self.status == ReplicaStatus::Normal {
+                    // A request waited too long: suspect the primary.
+                    return self.start_view_change(self.view + 1, out);
                 }
-                self.start_view_change(self.view + 1, out);
+                // Waiting for NEW-VIEW: wait twice as long next time (§4.5.2).
+                self.backoff = (self.backoff + 1).min(Config::MAX_BACKOFF_EXP);
+                // Replicas that left the last view with us (for this view or a later one).
+                let mut joined = 0u128;
+                for m in self.view_changes.range(self.view..).map(|(_, m)| m) {
+                    for &r in m.keys() {
+                        joined |= 1u128 << r;
+                    }
+                }
+                if joined.count_ones() as usize >= self.cfg.quorum() {
+                    // A quorum left the old view but this view's primary did not deliver: next view.
+                    self.start_view_change(self.view + 1, out);
+                } else {
+                    // Too few replicas are here yet to blame this view's primary; a
+                    // replica alone must not run ahead through views (§4.5.2).
+                    out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
+                }
             }
             ReplicaTimer::Retransmit => {
                 if self.status == ReplicaStatus::ViewChange {
@@ -512,13 +553,11 @@ impl Replica {
         }
         if self.is_primary() {
             self.propose(req, out);
-        } else {
-            if matches!(from, NodeId::Client(_)) {
-                // A backup relays a broadcast request to the primary (§4.1).
-                out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(self.view)), msg: Message::Request(req) });
-            }
-            self.update_request_timer(false, out);
+        } else if matches!(from, NodeId::Client(_)) {
+            // A backup relays a broadcast request to the primary (§4.1).
+            out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(self.view)), msg: Message::Request(req) });
         }
+        self.update_request_timer(false, out);
     }
 
     fn is_assigned(&self, req: &Request) -> bool {
@@ -884,12 +923,7 @@ impl Replica {
         }
         if vc.new_view < self.view || (vc.new_view == self.view && self.status == ReplicaStatus::Normal) {
             // A straggler: help it into our view with the NEW-VIEW we accepted.
-            if self.status == ReplicaStatus::Normal {
-                if let Some(nv) = &self.last_new_view {
-                    out.push(Output::Send { to: from, msg: Message::NewView(nv.clone()) });
-                }
-            }
-            return;
+            return self.help_straggler(from, out);
         }
         if let Err(why) = validate_view_change(&self.cfg, &vc) {
             return Self::reject(from, format!("invalid view-change: {why}"), out);
@@ -971,6 +1005,7 @@ impl Replica {
         self.view = nv.view;
         self.status = ReplicaStatus::Normal;
         self.view_changes = self.view_changes.split_off(&(nv.view + 1));
+        self.straggler_msgs.iter_mut().for_each(|c| *c = 0);
         out.push(Output::CancelTimer(ReplicaTimer::Retransmit));
         out.push(Output::CancelTimer(ReplicaTimer::ViewChange));
         self.request_timer = false;
