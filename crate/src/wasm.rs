@@ -11,20 +11,43 @@ use crate::sim::{self, Action, Behavior, SimConfig, SimError, TimedAction, PRESE
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 struct Options {
-    n: Option<usize>,
-    seed: Option<u64>,
+    n: Option<f64>,
+    seed: Option<f64>,
     preset: Option<String>,
-    checkpoint_interval: Option<u64>,
-    log_window: Option<u64>,
-    latency_min: Option<u64>,
-    latency_max: Option<u64>,
+    checkpoint_interval: Option<f64>,
+    log_window: Option<f64>,
+    latency_min: Option<f64>,
+    latency_max: Option<f64>,
     loss: Option<f64>,
     names: Option<Vec<String>>,
     naive_quorum: Option<bool>,
-    view_change_timeout: Option<u64>,
-    client_timeout: Option<u64>,
+    view_change_timeout: Option<f64>,
+    client_timeout: Option<f64>,
     actions: Option<Vec<TimedAction>>,
-    clients: Option<usize>,
+    clients: Option<f64>,
+}
+
+/// The option names `new Simulation()` accepts.
+const OPTION_NAMES: [&str; 14] = [
+    "n",
+    "seed",
+    "preset",
+    "checkpointInterval",
+    "logWindow",
+    "latencyMin",
+    "latencyMax",
+    "loss",
+    "names",
+    "naiveQuorum",
+    "viewChangeTimeout",
+    "clientTimeout",
+    "actions",
+    "clients",
+];
+
+/// An optional whole-number option (numbers arrive from JS as doubles).
+fn opt(x: Option<f64>, name: &str) -> Result<Option<u64>, JsError> {
+    x.map(|v| whole(v, name)).transpose()
 }
 
 fn err(e: impl std::fmt::Display) -> JsError {
@@ -53,7 +76,45 @@ fn replica_arg(x: f64) -> Result<i64, JsError> {
     }
 }
 
-fn build(options: Options) -> Result<sim::Simulation, SimError> {
+fn build(o: Options) -> Result<sim::Simulation, JsError> {
+    let options = Whole {
+        n: opt(o.n, "n")?.map(|n| n.min(u32::MAX as u64) as usize),
+        seed: opt(o.seed, "seed")?,
+        checkpoint_interval: opt(o.checkpoint_interval, "checkpointInterval")?,
+        log_window: opt(o.log_window, "logWindow")?,
+        latency_min: opt(o.latency_min, "latencyMin")?,
+        latency_max: opt(o.latency_max, "latencyMax")?,
+        view_change_timeout: opt(o.view_change_timeout, "viewChangeTimeout")?,
+        client_timeout: opt(o.client_timeout, "clientTimeout")?,
+        clients: opt(o.clients, "clients")?.map(|c| c.min(u32::MAX as u64) as usize),
+        preset: o.preset,
+        loss: o.loss,
+        names: o.names,
+        naive_quorum: o.naive_quorum,
+        actions: o.actions,
+    };
+    build_checked(options).map_err(err)
+}
+
+/// [`Options`] with its numbers checked.
+struct Whole {
+    n: Option<usize>,
+    seed: Option<u64>,
+    preset: Option<String>,
+    checkpoint_interval: Option<u64>,
+    log_window: Option<u64>,
+    latency_min: Option<u64>,
+    latency_max: Option<u64>,
+    loss: Option<f64>,
+    names: Option<Vec<String>>,
+    naive_quorum: Option<bool>,
+    view_change_timeout: Option<u64>,
+    client_timeout: Option<u64>,
+    actions: Option<Vec<TimedAction>>,
+    clients: Option<usize>,
+}
+
+fn build_checked(options: Whole) -> Result<sim::Simulation, SimError> {
     let seed = options.seed.unwrap_or(1);
     let (mut cfg, mut actions) = match &options.preset {
         Some(name) => sim::preset(name, seed)?,
@@ -124,9 +185,23 @@ impl Simulation {
         let options: Options = if options.is_undefined() || options.is_null() {
             Options::default()
         } else {
+            if !options.is_object() {
+                return Err(JsError::new("invalid options: expected an object such as { n: 4, seed: 7 }"));
+            }
+            // serde-wasm-bindgen reads only the fields it knows: catch typos here.
+            for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !OPTION_NAMES.contains(&key.as_str()) {
+                    let shown: String = key.chars().take(40).collect();
+                    return Err(JsError::new(&format!(
+                        "invalid options: unknown field `{shown}`, expected one of: {}",
+                        OPTION_NAMES.join(", ")
+                    )));
+                }
+            }
             serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("invalid options: {e}")))?
         };
-        Ok(Simulation { inner: build(options).map_err(err)? })
+        Ok(Simulation { inner: build(options)? })
     }
 
     /// The client submits an operation; returns its timestamp.

@@ -1,0 +1,137 @@
+//! The JavaScript API, driven in a real browser by `wasm-pack test --headless --chrome`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Reflect};
+use pbft_playground::wasm::Simulation;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).expect("property")
+}
+
+fn num(v: &JsValue, key: &str) -> f64 {
+    get(v, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn error_message(e: JsValue) -> String {
+    let e: js_sys::Error = e.dyn_into().expect("an Error object");
+    String::from(e.message())
+}
+
+#[wasm_bindgen_test]
+fn a_request_commits_everywhere_and_the_snapshot_shows_it() {
+    let mut sim = Simulation::new(options(&[("n", 4.into()), ("seed", 7.into())])).unwrap();
+    let t = sim.request("warTime=1234").unwrap();
+    assert_eq!(t, 1.0);
+    let events: Array = sim.run_until_idle(10_000.0).unwrap().into();
+    assert!(events.length() > 29);
+    let kinds: Vec<String> = events.iter().map(|e| get(&e, "type").as_string().unwrap()).collect();
+    assert!(kinds.iter().any(|k| k == "accepted"));
+    assert_eq!(kinds.iter().filter(|k| *k == "executed").count(), 4);
+
+    let snap = sim.snapshot().unwrap();
+    assert_eq!(num(&snap, "n"), 4.0);
+    assert_eq!(num(&snap, "f"), 1.0);
+    let replicas: Array = get(&snap, "replicas").into();
+    for r in replicas.iter() {
+        assert_eq!(num(&r, "lastExecuted"), 1.0);
+        let executed: Array = get(&r, "executed").into();
+        assert_eq!(get(&executed.get(0), "op").as_string().as_deref(), Some("warTime=1234"));
+    }
+    let sent = get(&get(&snap, "stats"), "sent");
+    assert_eq!(num(&sent, "pre-prepare"), 3.0, "stats.sent is a plain object keyed by kind");
+    assert_eq!(num(&sent, "commit"), 12.0);
+    let accepted: Array = get(&get(&snap, "client"), "accepted").into();
+    assert_eq!(get(&accepted.get(0), "result").as_string().as_deref(), Some("warTime=1234"));
+    assert_eq!(Array::from(&get(&snap, "violations")).length(), 0);
+}
+
+#[wasm_bindgen_test]
+fn messages_in_flight_can_be_inspected_and_dropped() {
+    let mut sim = Simulation::new(JsValue::UNDEFINED).unwrap();
+    sim.request("x=1").unwrap();
+    let snap = sim.snapshot().unwrap();
+    let flying: Array = get(&snap, "inFlight").into();
+    assert_eq!(flying.length(), 1);
+    let m = flying.get(0);
+    assert_eq!(get(&m, "kind").as_string().as_deref(), Some("request"));
+    assert_eq!(num(&m, "from"), -1.0, "the client is node -1");
+    assert_eq!(num(&m, "to"), 0.0);
+    sim.drop_message(num(&m, "id")).unwrap();
+    let flying: Array = get(&sim.snapshot().unwrap(), "inFlight").into();
+    assert_eq!(flying.length(), 0);
+    let err = sim.drop_message(999.0).unwrap_err();
+    assert!(error_message(err.into()).contains("no message 999"));
+}
+
+#[wasm_bindgen_test]
+fn crashing_the_primary_changes_the_view() {
+    let mut sim = Simulation::new(options(&[("preset", "primary-crash".into()), ("seed", 3.into())])).unwrap();
+    sim.run_until_idle(60_000.0).unwrap();
+    let snap = sim.snapshot().unwrap();
+    let replicas: Array = get(&snap, "replicas").into();
+    assert!(!get(&replicas.get(0), "up").as_bool().unwrap());
+    for i in 1..4 {
+        assert_eq!(num(&replicas.get(i), "view"), 1.0);
+    }
+    let accepted: Array = get(&get(&snap, "client"), "accepted").into();
+    assert_eq!(num(&accepted.get(0), "view"), 1.0);
+}
+
+#[wasm_bindgen_test]
+fn invalid_arguments_throw_clear_errors() {
+    let bad = |pairs: &[(&str, JsValue)]| {
+        let refused = Simulation::new(options(pairs)).err().unwrap_or_else(|| panic!("accepted {pairs:?}"));
+        error_message(refused.into())
+    };
+    assert!(bad(&[("n", 0.into())]).contains("n must be between 1 and 128"));
+    assert!(bad(&[("n", 500.into())]).contains("n must be between"));
+    assert!(bad(&[("preset", "nope".into())]).contains("unknown preset"));
+    assert!(bad(&[("loss", 2.into())]).contains("loss rate"));
+    assert!(bad(&[("nn", 4.into())]).contains("unknown field"));
+    assert!(bad(&[("seed", (-1).into())]).contains("seed must be a whole number"));
+    assert!(bad(&[("n", 2.5.into())]).contains("n must be a whole number"));
+    assert!(bad(&[("names", "Apple".into())]).contains("invalid options"));
+
+    let mut sim = Simulation::new(JsValue::NULL).unwrap();
+    let msg = |e: JsError| error_message(e.into());
+    assert!(msg(sim.crash(4.0).unwrap_err()).contains("no replica 4"));
+    assert!(msg(sim.crash(-1.0).unwrap_err()).contains("no replica -1"));
+    assert!(msg(sim.crash(1.5).unwrap_err()).contains("whole number"));
+    assert!(msg(sim.set_behavior(1.0, "evil").unwrap_err()).contains("unknown behavior"));
+    assert!(msg(sim.request("   ").unwrap_err()).contains("empty"));
+    assert!(msg(sim.advance(f64::NAN).unwrap_err()).contains("whole number"));
+    // Nothing was lost: the simulation still works.
+    sim.request("ok=1").unwrap();
+    sim.run_until_idle(10_000.0).unwrap();
+    let accepted: Array = get(&get(&sim.snapshot().unwrap(), "client"), "accepted").into();
+    assert_eq!(accepted.length(), 1);
+}
+
+#[wasm_bindgen_test]
+fn actions_replay_the_same_run() {
+    let mut a = Simulation::new(options(&[("seed", 11.into())])).unwrap();
+    a.request("warTime=1234").unwrap();
+    let ev_a: Array = a.advance(150.0).unwrap().into();
+    a.crash(0.0).unwrap();
+    let ev_a = ev_a.concat(&a.advance(8_000.0).unwrap().into());
+    let actions = a.actions().unwrap();
+    let mut b = Simulation::new(options(&[("seed", 11.into()), ("actions", actions)])).unwrap();
+    let ev_b: Array = b.advance(150.0).unwrap().into();
+    let ev_b = ev_b.concat(&b.advance(8_000.0).unwrap().into());
+    assert_eq!(ev_a.length(), ev_b.length());
+    let json = |v: JsValue| js_sys::JSON::stringify(&v).unwrap().as_string().unwrap();
+    assert_eq!(json(ev_a.into()), json(ev_b.into()));
+    assert_eq!(Array::from(&Simulation::presets().unwrap()).length(), 9);
+}
