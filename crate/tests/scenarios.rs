@@ -286,7 +286,7 @@ fn new_view_fills_gaps_with_null_requests() {
         let ex = s.executed(i);
         assert_eq!(ex[0].op, Some(op1.clone()), "replica {i}: {ex:?}");
         assert_eq!(ex[1].op, None, "n2 is a null request at replica {i}");
-        assert_eq!(ex[1].digest, "null");
+        assert_eq!(ex[1].digest, pbft_playground::protocol::Digest::NULL);
         assert_eq!(ex[2].op, Some(op3.clone()));
         for op in [&op1, &op2, &op3] {
             assert!(all_executed_once(&s, &[i], op), "{op} once at replica {i}: {ex:?}");

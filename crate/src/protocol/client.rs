@@ -84,7 +84,6 @@ struct Outstanding {
     replies: BTreeMap<ReplicaId, (String, View)>,
     accepted: Option<String>,
     attempts: u32,
-    sent: bool,
 }
 
 /// A PBFT client.
@@ -94,6 +93,8 @@ pub struct Client {
     cfg: Config,
     view: View,
     last_timestamp: u64,
+    /// Requests are sent in timestamp order: every t <= sent_upto was sent.
+    sent_upto: u64,
     requests: BTreeMap<u64, Outstanding>,
     accepted: Vec<Accepted>,
 }
@@ -104,7 +105,7 @@ impl Client {
 
     /// A client `id` of the cluster `cfg`.
     pub fn new(id: ClientId, cfg: Config) -> Client {
-        Client { id, cfg, view: 0, last_timestamp: 0, requests: BTreeMap::new(), accepted: Vec::new() }
+        Client { id, cfg, view: 0, last_timestamp: 0, sent_upto: 0, requests: BTreeMap::new(), accepted: Vec::new() }
     }
 
     /// The client id.
@@ -154,8 +155,8 @@ impl Client {
         self.last_timestamp += 1;
         let t = self.last_timestamp;
         let request = Request { op: op.to_string(), timestamp: t, client: self.id };
-        let busy = self.requests.values().any(|o| o.sent && o.accepted.is_none());
-        self.requests.insert(t, Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0, sent: false });
+        let busy = self.requests.get(&self.sent_upto).is_some_and(|o| o.accepted.is_none());
+        self.requests.insert(t, Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0 });
         if !busy {
             self.send_next(out);
         }
@@ -165,8 +166,9 @@ impl Client {
     /// Sends the oldest queued request, if any.
     fn send_next(&mut self, out: &mut Vec<ClientOutput>) {
         let primary = self.cfg.primary(self.view);
-        if let Some((&t, o)) = self.requests.iter_mut().find(|(_, o)| !o.sent) {
-            o.sent = true;
+        let t = self.sent_upto + 1;
+        if let Some(o) = self.requests.get(&t) {
+            self.sent_upto = t;
             out.push(ClientOutput::Send { to: NodeId::Replica(primary), msg: Message::Request(o.request.clone()) });
             out.push(ClientOutput::SetTimer { timer: ClientTimer(t), after: self.cfg.client_timeout });
         }
@@ -174,7 +176,7 @@ impl Client {
 
     /// Number of requests submitted but not yet sent (waiting their turn).
     pub fn queued(&self) -> usize {
-        self.requests.values().filter(|o| !o.sent).count()
+        (self.last_timestamp - self.sent_upto) as usize
     }
 
     /// A REPLY from `from`.
@@ -185,6 +187,12 @@ impl Client {
         }
         let weak = self.cfg.weak();
         let Some(o) = self.requests.get_mut(&reply.timestamp) else { return };
+        let matches = o.replies.values().filter(|(res, _)| *res == reply.result).count()
+            + usize::from(o.replies.get(&reply.replica).is_none_or(|(res, _)| *res != reply.result));
+        if matches < weak {
+            o.replies.insert(reply.replica, (reply.result, reply.view));
+            return;
+        }
         o.replies.insert(reply.replica, (reply.result.clone(), reply.view));
         let matching: Vec<(ReplicaId, View)> = o
             .replies
@@ -192,9 +200,6 @@ impl Client {
             .filter(|(_, (res, _))| *res == reply.result)
             .map(|(&r, &(_, v))| (r, v))
             .collect();
-        if matching.len() < weak {
-            return;
-        }
         match &o.accepted {
             None => {
                 o.accepted = Some(reply.result.clone());
@@ -221,11 +226,14 @@ impl Client {
     }
 
     fn forget_old(&mut self) {
-        let decided: Vec<u64> = self.requests.iter().filter(|(_, o)| o.accepted.is_some()).map(|(&t, _)| t).collect();
         // Keep the last few decided requests to notice a conflicting second result.
-        if decided.len() > Self::KEEP_DECIDED {
-            for t in &decided[..decided.len() - Self::KEEP_DECIDED] {
-                self.requests.remove(t);
+        // Requests are decided in order, so the oldest entries are the decided ones.
+        while self.requests.len() > Self::KEEP_DECIDED + self.queued() + 1 {
+            match self.requests.first_key_value() {
+                Some((_, o)) if o.accepted.is_some() => {
+                    self.requests.pop_first();
+                }
+                _ => break,
             }
         }
     }
@@ -233,7 +241,7 @@ impl Client {
     /// The retransmission timer of a request fired: broadcast it (§4.1).
     pub fn on_timer(&mut self, timer: ClientTimer, out: &mut Vec<ClientOutput>) {
         let Some(o) = self.requests.get_mut(&timer.0) else { return };
-        if o.accepted.is_some() || !o.sent {
+        if o.accepted.is_some() || timer.0 > self.sent_upto {
             return;
         }
         o.attempts += 1;

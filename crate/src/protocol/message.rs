@@ -175,13 +175,13 @@ pub enum Message {
     /// CHECKPOINT.
     Checkpoint(Checkpoint),
     /// VIEW-CHANGE.
-    ViewChange(ViewChange),
+    ViewChange(Box<ViewChange>),
     /// NEW-VIEW.
-    NewView(NewView),
+    NewView(Box<NewView>),
     /// FETCH-STATE (state transfer request).
     FetchState(StateRequest),
     /// STATE (state transfer reply).
-    State(StateReply),
+    State(Box<StateReply>),
 }
 
 /// The kind of a message, as the strings the page and tests use.

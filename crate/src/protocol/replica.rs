@@ -229,9 +229,10 @@ pub struct Replica {
     snapshots: BTreeMap<Seq, AppState>,
     /// CHECKPOINT messages received above h, per sequence number.
     checkpoints: BTreeMap<Seq, Vec<Checkpoint>>,
-    /// Requests known and not yet executed, by (client, timestamp); true when
-    /// it came as a REQUEST (from its client or relayed), not in a pre-prepare.
-    pending: BTreeMap<(ClientId, u64), (Request, bool)>,
+    /// Requests known and not yet executed, by (client, timestamp); with the
+    /// request when it came as a REQUEST (from its client or relayed), None
+    /// when it was only seen in a pre-prepare.
+    pending: BTreeMap<(ClientId, u64), Option<Request>>,
     /// Requests the primary could not assign yet (log window full).
     backlog: Vec<Request>,
     view_changes: BTreeMap<View, BTreeMap<ReplicaId, ViewChange>>,
@@ -448,7 +449,7 @@ impl Replica {
         let count = &mut self.straggler_msgs[j];
         *count += 1;
         if count.is_power_of_two() {
-            out.push(Output::Send { to, msg: Message::NewView(nv.clone()) });
+            out.push(Output::Send { to, msg: Message::NewView(Box::new(nv.clone())) });
         }
     }
 
@@ -464,10 +465,10 @@ impl Replica {
             Message::Prepare(m) => self.on_prepare(from, m, out),
             Message::Commit(m) => self.on_commit(from, m, out),
             Message::Checkpoint(m) => self.on_checkpoint(from, m, out),
-            Message::ViewChange(m) => self.on_view_change(from, m, out),
-            Message::NewView(m) => self.on_new_view(from, m, out),
+            Message::ViewChange(m) => self.on_view_change(from, *m, out),
+            Message::NewView(m) => self.on_new_view(from, *m, out),
             Message::FetchState(m) => self.on_fetch_state(from, m, out),
-            Message::State(m) => self.on_state(from, m, out),
+            Message::State(m) => self.on_state(from, *m, out),
             Message::Reply(_) => Self::reject(from, "replicas do not take replies", out),
         }
     }
@@ -502,7 +503,7 @@ impl Replica {
             ReplicaTimer::Retransmit => {
                 if self.status == ReplicaStatus::ViewChange {
                     if let Some(vc) = self.view_changes.get(&self.view).and_then(|m| m.get(&self.id)) {
-                        self.broadcast(Message::ViewChange(vc.clone()), out);
+                        self.broadcast(Message::ViewChange(Box::new(vc.clone())), out);
                     }
                     out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
                 }
@@ -547,7 +548,7 @@ impl Replica {
                 return;
             }
         }
-        self.pending.insert((req.client, req.timestamp), (req.clone(), true));
+        self.pending.insert((req.client, req.timestamp), Some(req.clone()));
         if self.status != ReplicaStatus::Normal {
             return;
         }
@@ -593,7 +594,7 @@ impl Replica {
         }
         if let Some(r) = &pp.request {
             if self.app.last_reply(r.client).is_none_or(|c| c.timestamp < r.timestamp) {
-                self.pending.entry((r.client, r.timestamp)).or_insert_with(|| (r.clone(), false));
+                self.pending.entry((r.client, r.timestamp)).or_insert(None);
             }
         }
         out.push(Output::Phase { view: pp.view, seq: pp.seq, digest: pp.digest, phase: Phase::PrePrepared });
@@ -687,28 +688,30 @@ impl Replica {
         let mask = self.prepare_mask_for(self.view);
         let (pthr, cthr) = (self.cfg.prepare_threshold(), self.cfg.commit_threshold());
         let me = self.id;
+        let normal = self.status == ReplicaStatus::Normal;
         let Some(slot) = self.log.get_mut(&seq) else { return };
-        let Some(pp) = slot.pp.clone() else { return };
-        if pp.view != self.view || self.status != ReplicaStatus::Normal {
+        let Some((view, digest)) = slot.pp.as_ref().map(|p| (p.view, p.digest)) else { return };
+        if view != self.view || !normal {
             return;
         }
         if !slot.prepared {
-            let votes = who(&slot.prepares, pp.view, pp.digest, mask);
+            let votes = who(&slot.prepares, view, digest, mask);
             if (votes.count_ones() as usize) < pthr {
                 return;
             }
             slot.prepared = true;
             let prepares = (0..self.cfg.n).filter(|i| votes & (1u128 << i) != 0).collect();
-            slot.cert = Some(PreparedCert { pre_prepare: pp.clone(), prepares });
-            add_vote(&mut slot.commits, pp.view, pp.digest, me);
-            out.push(Output::Phase { view: pp.view, seq, digest: pp.digest, phase: Phase::Prepared });
-            let commit = Commit { view: pp.view, seq, digest: pp.digest, replica: me };
+            let pre_prepare = slot.pp.clone().expect("checked above");
+            slot.cert = Some(PreparedCert { pre_prepare, prepares });
+            add_vote(&mut slot.commits, view, digest, me);
+            out.push(Output::Phase { view, seq, digest, phase: Phase::Prepared });
+            let commit = Commit { view, seq, digest, replica: me };
             self.broadcast(Message::Commit(commit), out);
         }
         let slot = self.log.get_mut(&seq).expect("slot exists");
-        if !slot.committed && count(&slot.commits, pp.view, pp.digest, u128::MAX) >= cthr {
+        if !slot.committed && count(&slot.commits, view, digest, u128::MAX) >= cthr {
             slot.committed = true;
-            out.push(Output::Phase { view: pp.view, seq, digest: pp.digest, phase: Phase::Committed });
+            out.push(Output::Phase { view, seq, digest, phase: Phase::Committed });
             self.try_execute(out);
         }
     }
@@ -734,7 +737,10 @@ impl Replica {
                 }
                 let client = req.client;
                 let ts = req.timestamp;
-                self.pending.retain(|&(c, t), _| c != client || t > ts);
+                let done: Vec<(ClientId, u64)> = self.pending.range((client, 0)..=(client, ts)).map(|(k, _)| *k).collect();
+                for k in done {
+                    self.pending.remove(&k);
+                }
             }
             self.app.advance(seq, pp.digest);
             executed_any = true;
@@ -805,8 +811,8 @@ impl Replica {
         if seq <= self.low {
             return;
         }
-        if let Some(s) = self.snapshots.get(&seq) {
-            self.stable_state = s.clone();
+        if let Some(s) = self.snapshots.remove(&seq) {
+            self.stable_state = s;
         }
         self.low = seq;
         self.stable_digest = digest;
@@ -848,7 +854,7 @@ impl Replica {
         }
         if self.low >= m.seq && self.low > 0 {
             let reply = StateReply { seq: self.low, state: self.stable_state.clone(), proof: self.stable_proof.clone(), replica: self.id };
-            out.push(Output::Send { to: from, msg: Message::State(reply) });
+            out.push(Output::Send { to: from, msg: Message::State(Box::new(reply)) });
         }
     }
 
@@ -911,7 +917,7 @@ impl Replica {
         self.view_changes = self.view_changes.split_off(&v);
         self.view_changes.entry(v).or_default().insert(self.id, vc.clone());
         out.push(Output::ViewChangeStarted { view: v });
-        self.broadcast(Message::ViewChange(vc), out);
+        self.broadcast(Message::ViewChange(Box::new(vc)), out);
         out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
         out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
         self.maybe_send_new_view(out);
@@ -970,7 +976,7 @@ impl Replica {
         v.sort_by_key(|m| m.replica);
         let o = compute_o_set(&self.cfg, self.view, &v);
         let nv = NewView { view: self.view, view_changes: v, pre_prepares: o.pre_prepares };
-        self.broadcast(Message::NewView(nv.clone()), out);
+        self.broadcast(Message::NewView(Box::new(nv.clone())), out);
         self.install_new_view(nv, out);
     }
 
@@ -1045,7 +1051,7 @@ impl Replica {
             // Requests in flight survive the view change: assign them anew.
             // Only requests that came from clients: a request seen only in a
             // faulty primary's pre-prepare is its client's to retransmit.
-            let mut waiting: Vec<Request> = self.pending.values().filter(|(_, direct)| *direct).map(|(r, _)| r.clone()).collect();
+            let mut waiting: Vec<Request> = self.pending.values().flatten().cloned().collect();
             waiting.extend(std::mem::take(&mut self.backlog));
             for r in waiting {
                 if self.app.last_reply(r.client).is_none_or(|c| c.timestamp < r.timestamp) {

@@ -209,6 +209,54 @@ struct Envelope {
     lost: bool,
 }
 
+/// Messages in flight by id. Ids are handed out in order and messages land
+/// roughly in order, so a ring of slots indexed by `id - base` beats a map.
+#[derive(Default)]
+struct InFlightTable {
+    base: u64,
+    slots: std::collections::VecDeque<Option<Envelope>>,
+    len: usize,
+}
+
+impl InFlightTable {
+    fn insert(&mut self, e: Envelope) {
+        if self.slots.is_empty() {
+            self.base = e.id;
+        }
+        debug_assert_eq!(e.id, self.base + self.slots.len() as u64, "ids are sequential");
+        self.slots.push_back(Some(e));
+        self.len += 1;
+    }
+    fn slot(&self, id: u64) -> Option<usize> {
+        id.checked_sub(self.base).map(|i| i as usize).filter(|&i| i < self.slots.len())
+    }
+    fn get(&self, id: u64) -> Option<&Envelope> {
+        self.slot(id).and_then(|i| self.slots[i].as_ref())
+    }
+    fn contains_key(&self, id: u64) -> bool {
+        self.get(id).is_some()
+    }
+    fn remove(&mut self, id: u64) -> Option<Envelope> {
+        let i = self.slot(id)?;
+        let e = self.slots[i].take()?;
+        self.len -= 1;
+        while matches!(self.slots.front(), Some(None)) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+        Some(e)
+    }
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn values(&self) -> impl Iterator<Item = &Envelope> {
+        self.slots.iter().flatten()
+    }
+}
+
 /// A message in flight, as shown in a snapshot.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -246,10 +294,15 @@ pub struct InFlight {
 pub struct ExecutedEntry {
     /// Sequence number.
     pub seq: Seq,
-    /// Digest (short).
-    pub digest: String,
+    /// Digest (short form: `a3f2`, or `null`).
+    #[serde(serialize_with = "short_digest")]
+    pub digest: Digest,
     /// Operation; None for a null request.
     pub op: Option<String>,
+}
+
+fn short_digest<S: serde::Serializer>(d: &Digest, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.short())
 }
 
 /// One replica in a snapshot.
@@ -393,7 +446,7 @@ pub struct Simulation {
     nodes: Vec<Node>,
     clients: Vec<Client>,
     client_timers: BTreeMap<(u32, u64), u64>,
-    in_flight: BTreeMap<u64, Envelope>,
+    in_flight: InFlightTable,
     next_msg: u64,
     partition: Vec<u32>,
     loss: f64,
@@ -405,6 +458,8 @@ pub struct Simulation {
     actions: Vec<TimedAction>,
     applied: usize,
     timer_gen: u64,
+    /// Reused output buffers (one per nesting level of handler calls).
+    spare: Vec<Vec<Output>>,
 }
 
 fn is_zero(c: &u32) -> bool {
@@ -434,7 +489,7 @@ impl Simulation {
             nodes,
             clients: (0..cfg.clients as u32).map(|c| Client::new(c, cfg.protocol.clone())).collect(),
             client_timers: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: InFlightTable::default(),
             next_msg: 1,
             partition: vec![0; n],
             loss: cfg.loss,
@@ -446,6 +501,7 @@ impl Simulation {
             actions: Vec::new(),
             applied: 0,
             timer_gen: 0,
+            spare: Vec::new(),
             cfg,
         })
     }
@@ -518,11 +574,11 @@ impl Simulation {
     }
     /// Ids of messages in flight, oldest first.
     pub fn in_flight_ids(&self) -> Vec<u64> {
-        self.in_flight.keys().copied().collect()
+        self.in_flight.values().map(|e| e.id).collect()
     }
     /// The message with id `id`, if in flight: (from, to, message).
     pub fn in_flight_message(&self, id: u64) -> Option<(NodeId, NodeId, &Message)> {
-        self.in_flight.get(&id).map(|e| (e.from, e.to, &e.msg))
+        self.in_flight.get(id).map(|e| (e.from, e.to, &e.msg))
     }
 
     /// Nothing in flight, no timer armed, no scheduled action left.
@@ -587,7 +643,7 @@ impl Simulation {
     pub fn act(&mut self, action: Action) -> Result<(), SimError> {
         self.check_action(&action)?;
         if let Action::DropMessage { msg } = action {
-            if !self.in_flight.contains_key(&msg) {
+            if !self.in_flight.contains_key(msg) {
                 return Err(SimError::NoSuchMessage(msg));
             }
         }
@@ -666,7 +722,7 @@ impl Simulation {
                 self.emit(EventKind::Fault { description: format!("{name} is now {behavior}: {}", behavior.describe()), replica: Some(replica) });
             }
             Action::DropMessage { msg } => {
-                if let Some(e) = self.in_flight.remove(&msg) {
+                if let Some(e) = self.in_flight.remove(msg) {
                     self.stats.dropped += 1;
                     self.emit(EventKind::Dropped { msg, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::User });
                 }
@@ -850,7 +906,7 @@ impl Simulation {
     }
 
     fn deliver(&mut self, id: u64) {
-        let Some(e) = self.in_flight.remove(&id) else { return };
+        let Some(e) = self.in_flight.remove(id) else { return };
         let kind = e.msg.kind();
         let reason = if e.lost {
             Some(DropReason::Loss)
@@ -870,7 +926,7 @@ impl Simulation {
         self.emit(EventKind::Delivered { msg: id, from: e.from, to: e.to, kind });
         match e.to {
             NodeId::Replica(r) => {
-                let mut out = Vec::new();
+                let mut out = self.spare.pop().unwrap_or_default();
                 self.nodes[r].replica.on_message(e.from, e.msg, &mut out);
                 self.replica_outputs(r, out);
             }
@@ -912,12 +968,12 @@ impl Simulation {
         } else {
             self.next_event += 1;
         }
-        self.in_flight.insert(id, Envelope { id, from, to, msg, sent_at: self.now, deliver_at, lost });
+        self.in_flight.insert(Envelope { id, from, to, msg, sent_at: self.now, deliver_at, lost });
         self.schedule(deliver_at, Item::Deliver(id));
     }
 
-    fn replica_outputs(&mut self, r: ReplicaId, out: Vec<Output>) {
-        for o in out {
+    fn replica_outputs(&mut self, r: ReplicaId, mut out: Vec<Output>) {
+        for o in out.drain(..) {
             match o {
                 Output::Send { to, msg } => {
                     let behavior = self.nodes[r].behavior;
@@ -946,16 +1002,20 @@ impl Simulation {
                 Output::Executed { seq, digest, request, result } => {
                     let honest = !self.nodes[r].ever_faulty;
                     let found = self.monitor.on_executed(r, seq, digest, honest);
-                    let entry = ExecutedEntry { seq, digest: digest.short(), op: request.as_ref().map(|q| q.op.clone()) };
+                    if self.record {
+                        self.emit(EventKind::Executed {
+                            replica: r,
+                            seq,
+                            digest: digest.short(),
+                            op: request.as_ref().map(|q| q.op.clone()),
+                            timestamp: request.as_ref().map(|q| q.timestamp),
+                            result,
+                        });
+                    } else {
+                        self.next_event += 1;
+                    }
+                    let entry = ExecutedEntry { seq, digest, op: request.map(|q| q.op) };
                     self.nodes[r].executed.push(entry);
-                    self.emit(EventKind::Executed {
-                        replica: r,
-                        seq,
-                        digest: digest.short(),
-                        op: request.as_ref().map(|q| q.op.clone()),
-                        timestamp: request.as_ref().map(|q| q.timestamp),
-                        result,
-                    });
                     for v in found {
                         self.emit(EventKind::Violation { description: v.to_string(), violation: v });
                     }
@@ -977,6 +1037,7 @@ impl Simulation {
                 }
             }
         }
+        self.spare.push(out);
     }
 
     fn client_outputs(&mut self, c: u32, out: Vec<ClientOutput>) {
