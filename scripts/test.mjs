@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// `npm test`: every test of the project, in stages; the first failing stage fails the run.
+//
+//   npm test                          # all stages
+//   node scripts/test.mjs cargo       # only the listed stages (setup always runs first)
+//   npm run test:e2e                  # = node scripts/test.mjs build e2e
+//
+// Stages:
+//   cargo  cargo test --workspace                      native unit, scenario and doc tests
+//   wasm   wasm-pack test --headless --chrome crate    crate/tests/web.rs etc. in headless Chromium
+//   build  npm run build:wasm                          www/pkg, needed by the e2e tests
+//   e2e    node --test e2e/*.test.mjs                  the page in headless Chromium (playwright-core)
+//
+// Environment: CHROMIUM_PATH (default /usr/bin/chromium), CHROMEDRIVER (default /usr/bin/chromedriver).
+
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, c, formatDuration, npmCmd, run } from "./lib.mjs";
+import { chromedriverPath, chromiumPath, setup } from "./setup.mjs";
+
+// Same flags as e2e/helpers.mjs: keep the browser off the network.
+const CHROME_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-sync",
+];
+
+/** webdriver.json for wasm-bindgen-test-runner: which Chromium, which flags. */
+function writeWebdriverJson() {
+  const dir = join(REPO_ROOT, "target");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "webdriver.json");
+  const caps = { "goog:chromeOptions": { binary: chromiumPath(), args: CHROME_ARGS } };
+  writeFileSync(file, JSON.stringify(caps, null, 2) + "\n");
+  return file;
+}
+
+function e2eFiles() {
+  const dir = join(REPO_ROOT, "e2e");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".test.mjs") || f.endsWith(".test.js"))
+    .sort()
+    .map((f) => join("e2e", f));
+}
+
+const STAGES = [
+  {
+    name: "cargo",
+    title: "cargo test --workspace",
+    run: () => run("cargo", ["test", "--workspace"]),
+  },
+  {
+    name: "wasm",
+    title: "wasm-pack test --headless --chrome crate",
+    run: () =>
+      run("wasm-pack", ["test", "--headless", "--chrome", "--chromedriver", chromedriverPath(), "crate"], {
+        env: {
+          ...process.env,
+          WASM_BINDGEN_TEST_WEBDRIVER_JSON: writeWebdriverJson(),
+          WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT || "120",
+        },
+      }),
+  },
+  {
+    name: "build",
+    title: "npm run build:wasm (www/pkg for the e2e tests)",
+    run: () => run(npmCmd, ["run", "--silent", "build:wasm"]),
+  },
+  {
+    name: "e2e",
+    title: "node --test e2e/ (headless Chromium via playwright-core)",
+    run: () => {
+      const files = e2eFiles();
+      if (files.length === 0) {
+        console.log(c.yellow("no e2e/*.test.mjs files; nothing to run"));
+        return 0;
+      }
+      return run(process.execPath, ["--test", "--test-reporter=spec", ...files], {
+        env: { ...process.env, CHROMIUM_PATH: chromiumPath() },
+      });
+    },
+  },
+];
+
+// --- main -------------------------------------------------------------------
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !STAGES.some((s) => s.name === w));
+if (unknown.length) {
+  console.error(`unknown stage(s): ${unknown.join(", ")}; stages: ${STAGES.map((s) => s.name).join(", ")}`);
+  process.exit(2);
+}
+const stages = [
+  { name: "setup", title: "scripts/setup.mjs --browser", run: setupStage },
+  ...STAGES.filter((s) => wanted.length === 0 || wanted.includes(s.name)),
+];
+
+async function setupStage() {
+  try {
+    await setup({ browser: true });
+    return 0;
+  } catch (e) {
+    console.error(c.red(`[setup] error: ${e.message}`));
+    return 1;
+  }
+}
+
+const results = [];
+const total0 = Date.now();
+let failed = null;
+for (const [i, stage] of stages.entries()) {
+  const header = `[${i + 1}/${stages.length}] ${stage.title}`;
+  console.log(`\n${c.bold(c.cyan(`━━━ ${header} `.padEnd(78, "━")))}`);
+  const t0 = Date.now();
+  let code;
+  try {
+    code = await stage.run();
+  } catch (e) {
+    console.error(c.red(e.stack || String(e)));
+    code = 1;
+  }
+  const ms = Date.now() - t0;
+  results.push({ stage, code, ms });
+  const verdict = code === 0 ? c.green("passed") : c.red(`FAILED (exit code ${code})`);
+  console.log(c.bold(`━━━ ${stage.name} ${verdict} in ${formatDuration(ms)}`));
+  if (code !== 0) {
+    failed = { stage, code };
+    break;
+  }
+}
+
+console.log(`\n${c.bold("Summary")}`);
+for (const { stage, code, ms } of results) {
+  const mark = code === 0 ? c.green("✔") : c.red("✘");
+  console.log(`  ${mark} ${stage.name.padEnd(6)} ${formatDuration(ms).padStart(10)}  ${c.dim(stage.title)}`);
+}
+for (const stage of stages.slice(results.length)) {
+  console.log(`  ${c.dim("-")} ${stage.name.padEnd(6)} ${"skipped".padStart(10)}`);
+}
+console.log(`  total ${formatDuration(Date.now() - total0)}`);
+
+if (failed) {
+  console.error(c.red(`\nnpm test failed at stage "${failed.stage.name}".`));
+  process.exit(failed.code || 1);
+}
+console.log(c.green("\nAll stages passed."));
