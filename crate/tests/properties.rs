@@ -99,7 +99,7 @@ fn random_faults_never_break_safety_and_healing_restores_liveness() {
         return;
     }
     // PBFT_SEEDS=<count> explores more (a nightly run might use 100000).
-    let count: u64 = std::env::var("PBFT_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let count: u64 = std::env::var("PBFT_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5000);
     for seed in 0..count {
         check_seed(seed);
     }
