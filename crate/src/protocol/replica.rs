@@ -246,6 +246,8 @@ pub struct Replica {
     early: Vec<(NodeId, Message)>,
     /// Old-view messages received per replica since our last view change.
     straggler_msgs: Vec<u64>,
+    /// Normal-case messages just above the window, for when it moves.
+    ahead: Vec<(NodeId, Message)>,
 }
 
 impl Replica {
@@ -276,6 +278,7 @@ impl Replica {
             fetch: None,
             early: Vec::new(),
             straggler_msgs: vec![0; n],
+            ahead: Vec::new(),
         }
     }
 
@@ -453,6 +456,19 @@ impl Replica {
         }
     }
 
+    /// A normal-case message outside (h, H] is rejected (§4.2). One just above
+    /// H is also kept aside and looked at again when the window moves: a
+    /// replica that fell behind then finishes the requests after the
+    /// checkpoint it fetched, instead of waiting for the next one.
+    fn out_of_window(&mut self, from: NodeId, msg: Message, seq: Seq, why: String, out: &mut Vec<Output>) {
+        Self::reject(from, why, out);
+        let limit = self.high_watermark() + self.cfg.log_window;
+        let cap = 4 * self.cfg.log_window as usize * self.cfg.n;
+        if seq > self.high_watermark() && seq <= limit && self.ahead.len() < cap {
+            self.ahead.push((from, msg));
+        }
+    }
+
     fn not_in_view(&self, view: View) -> bool {
         view != self.view || self.status != ReplicaStatus::Normal
     }
@@ -611,7 +627,9 @@ impl Replica {
             return self.hold_early(from, Message::PrePrepare(pp), view, out);
         }
         if !self.in_window(pp.seq) {
-            return Self::reject(from, format!("pre-prepare n{} outside watermarks ({}, {}]", pp.seq, self.low, self.high_watermark()), out);
+            let why = format!("pre-prepare n{} outside watermarks ({}, {}]", pp.seq, self.low, self.high_watermark());
+            let seq = pp.seq;
+            return self.out_of_window(from, Message::PrePrepare(pp), seq, why, out);
         }
         match &pp.request {
             Some(r) if r.digest() == pp.digest => {}
@@ -652,7 +670,9 @@ impl Replica {
             return self.hold_early(from, Message::Prepare(p), view, out);
         }
         if !self.in_window(p.seq) {
-            return Self::reject(from, format!("prepare n{} outside watermarks", p.seq), out);
+            let why = format!("prepare n{} outside watermarks ({}, {}]", p.seq, self.low, self.high_watermark());
+            let seq = p.seq;
+            return self.out_of_window(from, Message::Prepare(p), seq, why, out);
         }
         if self.cfg.quorum_rule == QuorumRule::Paper && p.replica == self.cfg.primary(p.view) {
             return Self::reject(from, "prepare from the primary", out);
@@ -674,7 +694,9 @@ impl Replica {
             return self.hold_early(from, Message::Commit(c), view, out);
         }
         if !self.in_window(c.seq) {
-            return Self::reject(from, format!("commit n{} outside watermarks", c.seq), out);
+            let why = format!("commit n{} outside watermarks ({}, {}]", c.seq, self.low, self.high_watermark());
+            let seq = c.seq;
+            return self.out_of_window(from, Message::Commit(c), seq, why, out);
         }
         let slot = self.log.entry(c.seq).or_default();
         if !add_vote(&mut slot.commits, c.view, c.digest, c.replica) {
@@ -825,6 +847,13 @@ impl Replica {
             out.push(Output::CancelTimer(ReplicaTimer::Fetch));
         }
         out.push(Output::CheckpointStable { seq });
+        // Messages kept from above the old window may fit now.
+        let ahead = std::mem::take(&mut self.ahead);
+        for (from, m) in ahead {
+            if m.seq().is_some_and(|n| n > self.low) {
+                self.on_message(from, m, out);
+            }
+        }
         if self.status == ReplicaStatus::Normal && self.is_primary() {
             self.next_seq = self.next_seq.max(seq);
             let backlog = std::mem::take(&mut self.backlog);

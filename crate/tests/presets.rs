@@ -1,0 +1,114 @@
+//! Every preset of the playground plays out as its name promises.
+
+use pbft_playground::sim::{preset, EventKind, Simulation, PRESETS};
+
+fn play(name: &str, ms: u64) -> (Simulation, Vec<pbft_playground::sim::Event>) {
+    let (cfg, actions) = preset(name, 1).expect("known preset");
+    let mut sim = Simulation::with_actions(cfg, actions).expect("valid preset");
+    let events = sim.advance(ms);
+    (sim, events)
+}
+
+fn views_changed(events: &[pbft_playground::sim::Event]) -> bool {
+    events.iter().any(|e| matches!(e.kind, EventKind::ViewChanged { .. }))
+}
+
+#[test]
+fn every_preset_is_known_and_unknown_names_are_refused() {
+    for p in PRESETS {
+        assert!(preset(p.name, 1).is_ok(), "{}", p.name);
+        assert!(!p.title.is_empty() && !p.description.is_empty());
+    }
+    let err = preset("<b>evil</b>", 1).unwrap_err().to_string();
+    assert!(err.contains("unknown preset") && err.contains("normal"));
+}
+
+#[test]
+fn normal_operation() {
+    let (s, events) = play("normal", 20_000);
+    assert_eq!(s.client().accepted().len(), 2);
+    assert!((0..4).all(|i| s.replica(i).last_executed() == 2));
+    assert!(!views_changed(&events));
+    assert_eq!(s.client().accepted()[1].result, "warTime=1234", "the read sees the write");
+    assert!(s.violations().is_empty());
+}
+
+#[test]
+fn backup_crash_is_the_papers_figure() {
+    let (s, events) = play("backup-crash", 20_000);
+    assert!(s.client().accepted().iter().all(|a| a.view == 0));
+    assert_eq!(s.client().accepted().len(), 2);
+    assert!(!s.is_up(3) && s.replica(3).last_executed() == 0);
+    assert!(!views_changed(&events));
+}
+
+#[test]
+fn primary_crash_changes_the_view() {
+    let (s, events) = play("primary-crash", 30_000);
+    assert!(views_changed(&events));
+    assert_eq!(s.client().accepted()[0].view, 1);
+    assert!(s.violations().is_empty());
+}
+
+#[test]
+fn equivocation_is_survived() {
+    let (s, events) = play("equivocation", 30_000);
+    assert!(views_changed(&events));
+    let a = &s.client().accepted()[0];
+    assert_eq!((a.result.as_str(), a.view >= 1), ("warTime=1234", true));
+    assert!(s.violations().is_empty());
+}
+
+#[test]
+fn no_progress_with_f_plus_one_crashed() {
+    let (s, events) = play("no-progress", 60_000);
+    assert!(s.client().accepted().is_empty());
+    assert!(events.iter().any(|e| matches!(e.kind, EventKind::ViewChangeStarted { .. })));
+    assert!(s.replica(1).current_timeout() > 2 * pbft_playground::protocol::Config::default().view_change_timeout);
+    assert!(s.violations().is_empty());
+}
+
+#[test]
+fn checkpoint_and_garbage_collection() {
+    let (s, events) = play("checkpoint", 30_000);
+    assert_eq!(s.client().accepted().len(), 9);
+    for i in 0..4 {
+        assert_eq!(s.replica(i).low_watermark(), 8);
+        assert!(s.replica(i).log_entries().iter().all(|e| e.seq > 8));
+    }
+    let stable: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::CheckpointStable { replica: 0, seq } => Some(seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stable, vec![4, 8]);
+}
+
+#[test]
+fn byzantine_generals_agree_without_ibm() {
+    let (s, _) = play("generals", 20_000);
+    assert_eq!(s.name(3), "IBM");
+    assert!(!s.is_up(3));
+    assert_eq!(s.client().accepted()[0].result, "warTime=1234");
+    for i in 0..3 {
+        assert_eq!(s.executed(i)[0].op.as_deref(), Some("warTime=1234"), "{}", s.name(i));
+    }
+}
+
+#[test]
+fn catch_up_by_state_transfer() {
+    let (s, events) = play("catch-up", 30_000);
+    assert_eq!(s.client().accepted().len(), 14);
+    assert!(events.iter().any(|e| matches!(e.kind, EventKind::StateTransferred { replica: 3, .. })));
+    assert_eq!(s.replica(3).app().digest(), s.replica(0).app().digest());
+    assert!(s.violations().is_empty());
+}
+
+#[test]
+fn naive_quorum_breaks_safety() {
+    let (s, events) = play("naive-quorum", 20_000);
+    assert!(!s.violations().is_empty());
+    assert!(events.iter().any(|e| matches!(e.kind, EventKind::Violation { .. })));
+}
