@@ -63,3 +63,6 @@ pub mod sim;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+#[cfg(all(feature = "node", not(target_arch = "wasm32")))]
+pub mod node;

@@ -209,12 +209,13 @@ impl Simulation {
         self.inner.request(op).map(|t| t as f64).map_err(err)
     }
 
-    /// Crashes a replica; returns the events.
+    /// Crashes a replica. Like every action, its events come with the next
+    /// `advance`, `step`, `runUntilIdle` or `takeEvents`.
     pub fn crash(&mut self, replica: f64) -> Result<(), JsError> {
         self.inner.crash(replica_arg(replica)?).map_err(err)
     }
 
-    /// Restarts a crashed replica; returns the events.
+    /// Restarts a crashed replica (its state intact, as if kept on disk).
     pub fn recover(&mut self, replica: f64) -> Result<(), JsError> {
         self.inner.recover(replica_arg(replica)?).map_err(err)
     }
@@ -269,16 +270,40 @@ impl Simulation {
         to_js(&e)
     }
 
-    /// Replays the run from the start to virtual time `t` (actions recorded
-    /// after `t` stay, until a new action forks the run). Returns all events up to `t`.
-    pub fn seek(&mut self, t: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.seek(whole(t, "time")?);
-        to_js(&e)
+    /// Goes to virtual time `t` by deterministic replay (from a saved copy
+    /// of the run when one is near). Actions recorded after `t` stay, so
+    /// seeking forward again replays them; a new action after seeking back
+    /// forks the run. Returns nothing, or with `withEvents` every event from
+    /// time 0 to `t` (slower: a full replay that records them).
+    pub fn seek(&mut self, t: f64, with_events: Option<bool>) -> Result<JsValue, JsError> {
+        let t = whole(t, "time")?;
+        if with_events.unwrap_or(false) {
+            to_js(&self.inner.seek_with_events(t))
+        } else {
+            self.inner.seek(t);
+            Ok(JsValue::UNDEFINED)
+        }
     }
 
-    /// A plain object describing the whole run.
-    pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        to_js(&self.inner.snapshot())
+    /// The events recorded since the last call that returned events (e.g.
+    /// those of actions applied while paused).
+    #[wasm_bindgen(js_name = takeEvents)]
+    pub fn take_events(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.take_events())
+    }
+
+    /// Virtual time of the next scheduled message delivery, timer or action
+    /// (undefined when nothing is scheduled): lets a page skip quiet time exactly.
+    #[wasm_bindgen(getter, js_name = nextEventTime)]
+    pub fn next_event_time(&self) -> Option<f64> {
+        self.inner.next_instant().map(|t| t as f64)
+    }
+
+    /// A plain object describing the whole run. With `executedTail`, each
+    /// replica's `executed` list holds only its last `executedTail` entries.
+    pub fn snapshot(&self, executed_tail: Option<f64>) -> Result<JsValue, JsError> {
+        let tail = executed_tail.map(|k| whole(k, "executedTail")).transpose()?;
+        to_js(&self.inner.snapshot_with(tail.map(|k| k as usize)))
     }
 
     /// Every action recorded, `[{ at, type, ... }]`: with the seed and options

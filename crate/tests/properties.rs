@@ -19,6 +19,13 @@ fn scenario(seed: u64) -> (SimConfig, Vec<TimedAction>, usize) {
     let n = [4, 4, 5, 7][rng.range(0, 3) as usize];
     let mut cfg = SimConfig::new(n, seed);
     cfg.clients = rng.range(1, 2) as usize;
+    // Checkpoint interval and log window: the defaults most of the time,
+    // sometimes a window no wider than the interval (the hardest case).
+    if rng.chance(0.3) {
+        let k = [1, 2, 4][rng.range(0, 2) as usize];
+        cfg.protocol.checkpoint_interval = k;
+        cfg.protocol.log_window = k * rng.range(1, 3);
+    }
     let f = cfg.protocol.f();
     let mut actions = Vec::new();
     let at = |t: u64, a: Action| TimedAction { at: t, action: a };
@@ -150,12 +157,33 @@ fn live_actions_replay_identically_and_seek_returns_to_the_same_moment() {
     let mid = 2_000;
     let before: Vec<Event> = events.iter().filter(|e| e.time <= mid).cloned().collect();
     let after: Vec<Event> = events.iter().filter(|e| e.time > mid).cloned().collect();
-    let rewound = live.seek(mid);
+    let end = live.now();
+    let snapshot_at_end = live.snapshot();
+    let rewound = live.seek_with_events(mid);
     assert_eq!(rewound, before);
-    assert_eq!(live.advance(12_170 - mid), after);
+    assert_eq!(live.advance(end - mid), after);
+    assert_eq!(live.snapshot(), snapshot_at_end);
+
+    // Seeking with saved copies lands on exactly the same state as a full replay.
+    for t in [0, 150, 1_999, 2_000, 4_321, 7_000, end] {
+        live.seek(t);
+        let mut fresh = Simulation::with_actions(live.config().clone(), live.actions().to_vec()).unwrap();
+        fresh.advance(t);
+        assert_eq!(live.snapshot(), fresh.snapshot(), "seek({t})");
+        assert_eq!(live.advance(10), fresh.advance(10), "the run goes on identically after seek({t})");
+    }
 
     // Acting after seeking back forks a new future.
     live.seek(mid);
     live.recover(0).unwrap();
     assert_eq!(live.actions().len(), 3, "the recorded future was dropped");
+
+    // Acting without seeking back keeps scheduled actions (a preset's).
+    let (cfg, actions) = pbft_playground::sim::preset("checkpoint", 1).unwrap();
+    let mut p = Simulation::with_actions(cfg, actions).unwrap();
+    p.advance(700);
+    p.request("extra=1").unwrap();
+    assert_eq!(p.actions().len(), 10, "the preset's later requests stay");
+    p.run_until_idle(60_000);
+    assert_eq!(p.client().accepted().len(), 10);
 }

@@ -157,9 +157,14 @@ fn split_primary_value_a_survives_the_view_change_and_b_never_executes() {
         assert!(!ops(&s, i).contains(&Some(forged.op.clone())), "B never executes");
         assert!(s.replica(i).view() >= 1);
     }
-    let acc = accepted(&events);
-    assert_eq!(acc.len(), 1);
-    assert!(acc[0].2 >= 1, "committed in the new view");
+    assert_eq!(accepted(&events).len(), 1);
+    for i in 1..4 {
+        let committed_in = events.iter().find_map(|e| match e.kind {
+            EventKind::Phase { replica, view, seq: 1, phase: Phase::Committed, .. } if replica == i => Some(view),
+            _ => None,
+        });
+        assert_eq!(committed_in, Some(1), "replica {i} committed A in view 1");
+    }
     assert_safe(&s);
 }
 
@@ -388,4 +393,59 @@ fn naive_quorum_breaks_safety_and_the_papers_does_not() {
     assert!(ops.windows(2).any(|w| w[0] != w[1]), "honest replicas executed different requests at n1: {ops:?}");
     let paper = run(QuorumRule::Paper);
     assert_safe(&paper);
+}
+
+/// Lost CHECKPOINTs are sent again, so the log window does not stay full.
+#[test]
+fn lost_checkpoints_do_not_stall_the_cluster() {
+    let mut s = sim(4, 21);
+    for i in 0..8 {
+        s.request(&format!("k{i}={i}")).unwrap();
+    }
+    run_dropping(&mut s, 20_000, |_, _, m| matches!(m, Message::Checkpoint(_)));
+    assert_eq!(s.client().accepted().len(), 8);
+    assert!((0..4).all(|i| s.replica(i).low_watermark() == 0), "no checkpoint became stable");
+    for i in 0..6 {
+        s.request(&format!("after{i}=1")).unwrap();
+    }
+    let ok = s.run_until(300_000, |s| s.client().accepted().len() == 14);
+    assert!(ok, "progress resumes once checkpoints get through");
+    assert!((0..4).all(|i| s.replica(i).low_watermark() >= 8));
+    assert_safe(&s);
+}
+
+/// A primary that ignores one client is replaced: the request timer waits
+/// for that request, however many others execute meanwhile (§4.4).
+#[test]
+fn a_censoring_primary_is_replaced() {
+    let cfg = SimConfig { clients: 2, ..SimConfig::new(4, 22) };
+    let mut s = Simulation::new(cfg).unwrap();
+    s.request_from(1, "censored=1").unwrap();
+    for i in 0..40 {
+        s.request_from(0, &format!("busy={i}")).unwrap();
+        run_dropping(&mut s, 700, |_, to, m| {
+            matches!(m, Message::Request(r) if r.client == 1) && to == NodeId::Replica(0)
+        });
+        if !s.client_by_id(1).unwrap().accepted().is_empty() {
+            break;
+        }
+    }
+    let censored = s.client_by_id(1).unwrap().accepted();
+    assert_eq!(censored.len(), 1, "the censored request was accepted");
+    assert!(s.replica(1).view() >= 1, "after a view change");
+    assert_safe(&s);
+}
+
+/// After an equivocating primary is replaced, the cluster settles: requests
+/// seen only in its pre-prepares do not keep the request timers running.
+#[test]
+fn the_cluster_goes_quiet_after_equivocation() {
+    let mut s = sim(4, 23);
+    s.set_behavior(0, "equivocate").unwrap();
+    s.request(OP).unwrap();
+    s.run_until_idle(300_000);
+    assert!(s.is_idle(), "nothing left to do");
+    assert_eq!(s.client().accepted().len(), 1);
+    assert!(s.replica(1).view() <= 2, "no endless view changes: view {}", s.replica(1).view());
+    assert_safe(&s);
 }

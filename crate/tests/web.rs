@@ -40,7 +40,7 @@ fn a_request_commits_everywhere_and_the_snapshot_shows_it() {
     assert!(kinds.iter().any(|k| k == "accepted"));
     assert_eq!(kinds.iter().filter(|k| *k == "executed").count(), 4);
 
-    let snap = sim.snapshot().unwrap();
+    let snap = sim.snapshot(None).unwrap();
     assert_eq!(num(&snap, "n"), 4.0);
     assert_eq!(num(&snap, "f"), 1.0);
     let replicas: Array = get(&snap, "replicas").into();
@@ -61,7 +61,7 @@ fn a_request_commits_everywhere_and_the_snapshot_shows_it() {
 fn messages_in_flight_can_be_inspected_and_dropped() {
     let mut sim = Simulation::new(JsValue::UNDEFINED).unwrap();
     sim.request("x=1").unwrap();
-    let snap = sim.snapshot().unwrap();
+    let snap = sim.snapshot(None).unwrap();
     let flying: Array = get(&snap, "inFlight").into();
     assert_eq!(flying.length(), 1);
     let m = flying.get(0);
@@ -69,7 +69,7 @@ fn messages_in_flight_can_be_inspected_and_dropped() {
     assert_eq!(num(&m, "from"), -1.0, "the client is node -1");
     assert_eq!(num(&m, "to"), 0.0);
     sim.drop_message(num(&m, "id")).unwrap();
-    let flying: Array = get(&sim.snapshot().unwrap(), "inFlight").into();
+    let flying: Array = get(&sim.snapshot(None).unwrap(), "inFlight").into();
     assert_eq!(flying.length(), 0);
     let err = sim.drop_message(999.0).unwrap_err();
     assert!(error_message(err.into()).contains("no message 999"));
@@ -79,7 +79,7 @@ fn messages_in_flight_can_be_inspected_and_dropped() {
 fn crashing_the_primary_changes_the_view() {
     let mut sim = Simulation::new(options(&[("preset", "primary-crash".into()), ("seed", 3.into())])).unwrap();
     sim.run_until_idle(60_000.0).unwrap();
-    let snap = sim.snapshot().unwrap();
+    let snap = sim.snapshot(None).unwrap();
     let replicas: Array = get(&snap, "replicas").into();
     assert!(!get(&replicas.get(0), "up").as_bool().unwrap());
     for i in 1..4 {
@@ -115,7 +115,7 @@ fn invalid_arguments_throw_clear_errors() {
     // Nothing was lost: the simulation still works.
     sim.request("ok=1").unwrap();
     sim.run_until_idle(10_000.0).unwrap();
-    let accepted: Array = get(&get(&sim.snapshot().unwrap(), "client"), "accepted").into();
+    let accepted: Array = get(&get(&sim.snapshot(None).unwrap(), "client"), "accepted").into();
     assert_eq!(accepted.length(), 1);
 }
 
@@ -134,4 +134,19 @@ fn actions_replay_the_same_run() {
     let json = |v: JsValue| js_sys::JSON::stringify(&v).unwrap().as_string().unwrap();
     assert_eq!(json(ev_a.into()), json(ev_b.into()));
     assert_eq!(Array::from(&Simulation::presets().unwrap()).length(), 9);
+
+    // Seeking back and forward lands on the same state.
+    let json1 = |v: JsValue| js_sys::JSON::stringify(&v).unwrap().as_string().unwrap();
+    let end = json1(b.snapshot(None).unwrap());
+    assert_eq!(b.seek(1_000.0, None).unwrap(), JsValue::UNDEFINED);
+    assert_eq!(b.now(), 1_000.0);
+    let replayed: Array = b.seek(2_000.0, Some(true)).unwrap().into();
+    assert!(replayed.length() > 0);
+    b.seek(8_150.0, None).unwrap();
+    assert_eq!(json1(b.snapshot(None).unwrap()), end);
+    let tail = b.snapshot(Some(0.0)).unwrap();
+    let r0 = get(&get(&tail, "replicas"), "1");
+    assert_eq!(Array::from(&get(&r0, "executed")).length(), 0, "executedTail 0 leaves the list empty");
+    assert!(num(&r0, "lastExecuted") >= 1.0, "replica 1 executed the request");
+    assert!(b.next_event_time().is_some() || b.idle());
 }

@@ -34,9 +34,26 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state digest used in CHECKPOINT messages.
+    /// The state digest used in CHECKPOINT messages: covers the sequence
+    /// number, the execution chain, the whole store and the reply cache, so a
+    /// certified digest pins down every byte of a transferred state.
     pub fn digest(&self) -> Digest {
-        self.chain.chain(self.seq)
+        let mut h = super::types::Fnv::new();
+        h.write(&self.seq.to_le_bytes());
+        h.write(&self.chain.0.to_le_bytes());
+        for (k, v) in &self.store {
+            h.write(&(k.len() as u64).to_le_bytes());
+            h.write(k.as_bytes());
+            h.write(&(v.len() as u64).to_le_bytes());
+            h.write(v.as_bytes());
+        }
+        for r in &self.replies {
+            h.write(&r.client.to_le_bytes());
+            h.write(&r.timestamp.to_le_bytes());
+            h.write(&(r.result.len() as u64).to_le_bytes());
+            h.write(r.result.as_bytes());
+        }
+        Digest(h.finish())
     }
 
     /// The cached reply for `client`, if any.

@@ -25,7 +25,7 @@ pub struct Accepted {
     pub op: String,
     /// The accepted result.
     pub result: String,
-    /// The highest view among the matching replies.
+    /// The lowest view among the matching replies.
     pub view: View,
     /// The replicas whose matching replies made the decision.
     pub replicas: Vec<ReplicaId>,
@@ -106,6 +106,14 @@ impl Client {
     /// A client `id` of the cluster `cfg`.
     pub fn new(id: ClientId, cfg: Config) -> Client {
         Client { id, cfg, view: 0, last_timestamp: 0, sent_upto: 0, requests: BTreeMap::new(), accepted: Vec::new() }
+    }
+
+    /// A client whose timestamps continue after `last_timestamp`. The paper
+    /// suggests the client's clock as its timestamp (Castro–Liskov §4.1): a
+    /// client process that restarts with a clock reading here is not taken
+    /// for the one it replaces (whose requests the replicas remember).
+    pub fn with_last_timestamp(id: ClientId, cfg: Config, last_timestamp: u64) -> Client {
+        Client { last_timestamp, sent_upto: last_timestamp, ..Client::new(id, cfg) }
     }
 
     /// The client id.
@@ -203,7 +211,9 @@ impl Client {
         match &o.accepted {
             None => {
                 o.accepted = Some(reply.result.clone());
-                let view = matching.iter().map(|&(_, v)| v).max().unwrap_or(0);
+                // The lowest view among the matching replies: at least one of
+                // them is honest, so a lying replica cannot push the client ahead.
+                let view = matching.iter().map(|&(_, v)| v).min().unwrap_or(0);
                 self.view = self.view.max(view);
                 let a = Accepted {
                     timestamp: reply.timestamp,

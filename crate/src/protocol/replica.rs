@@ -102,6 +102,8 @@ pub enum Output {
         /// The result, or None when the request had executed before (its
         /// cached reply was resent) or was null.
         result: Option<String>,
+        /// The state digest right after this execution.
+        state: Digest,
     },
     /// A checkpoint became stable; the log up to `seq` was discarded.
     CheckpointStable {
@@ -132,6 +134,17 @@ pub enum Output {
         /// Why (plain words).
         reason: String,
     },
+}
+
+/// When to (re)start the request timer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rearm {
+    /// Only if it is not running.
+    IfIdle,
+    /// If it is not running or the request it waited for has executed.
+    IfDone,
+    /// Always (a new view: a fresh chance for every pending request).
+    Always,
 }
 
 /// Votes of distinct replicas for one (view, digest).
@@ -229,21 +242,23 @@ pub struct Replica {
     snapshots: BTreeMap<Seq, AppState>,
     /// CHECKPOINT messages received above h, per sequence number.
     checkpoints: BTreeMap<Seq, Vec<Checkpoint>>,
-    /// Requests known and not yet executed, by (client, timestamp); with the
-    /// request when it came as a REQUEST (from its client or relayed), None
-    /// when it was only seen in a pre-prepare.
-    pending: BTreeMap<(ClientId, u64), Option<Request>>,
+    /// Requests received from clients (directly, or relayed) and not yet
+    /// executed, by (client, timestamp): what the request timer watches (§4.4).
+    pending: BTreeMap<(ClientId, u64), Request>,
     /// Requests the primary could not assign yet (log window full).
     backlog: Vec<Request>,
     view_changes: BTreeMap<View, BTreeMap<ReplicaId, ViewChange>>,
     last_new_view: Option<NewView>,
     backoff: u32,
-    request_timer: bool,
+    /// The pending request the request timer is waiting for, when armed.
+    timed: Option<(ClientId, u64)>,
+    /// During a view change: a quorum has asked for this view.
+    vc_quorum: bool,
     /// A certified checkpoint above our state: (seq, digest, proof, attempt).
     fetch: Option<(Seq, Digest, Vec<Checkpoint>, usize)>,
     /// Normal-case messages of a view not yet installed here (they can
     /// overtake the NEW-VIEW on the network); replayed when it is.
-    early: Vec<(NodeId, Message)>,
+    early: std::collections::VecDeque<(NodeId, Message)>,
     /// Old-view messages received per replica since our last view change.
     straggler_msgs: Vec<u64>,
     /// Normal-case messages just above the window, for when it moves.
@@ -274,9 +289,10 @@ impl Replica {
             view_changes: BTreeMap::new(),
             last_new_view: None,
             backoff: 0,
-            request_timer: false,
+            timed: None,
+            vc_quorum: false,
             fetch: None,
-            early: Vec::new(),
+            early: std::collections::VecDeque::new(),
             straggler_msgs: vec![0; n],
             ahead: Vec::new(),
         }
@@ -407,17 +423,26 @@ impl Replica {
     /// paper arms it on backups; the primary arms it too, so a primary left
     /// behind in an old view (it was down or cut off while the others moved
     /// on) notices that nothing executes and rejoins them.
-    fn update_request_timer(&mut self, restart: bool, out: &mut Vec<Output>) {
+    fn update_request_timer(&mut self, rearm: Rearm, out: &mut Vec<Output>) {
         if self.status != ReplicaStatus::Normal {
             return;
         }
-        if self.pending.is_empty() {
-            if self.request_timer {
-                self.request_timer = false;
+        let Some(&first) = self.pending.keys().next() else {
+            if self.timed.take().is_some() {
                 out.push(Output::CancelTimer(ReplicaTimer::ViewChange));
             }
-        } else if restart || !self.request_timer {
-            self.request_timer = true;
+            return;
+        };
+        let waited_done = self.timed.is_some_and(|k| !self.pending.contains_key(&k));
+        let arm = match rearm {
+            Rearm::IfIdle => self.timed.is_none(),
+            // Restarted only when the request it waited for executed: other
+            // requests executing must not hide one the primary ignores.
+            Rearm::IfDone => self.timed.is_none() || waited_done,
+            Rearm::Always => true,
+        };
+        if arm {
+            self.timed = Some(first);
             out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
         }
     }
@@ -430,9 +455,9 @@ impl Replica {
         if view > self.view || (view == self.view && self.status == ReplicaStatus::ViewChange) {
             const MAX_EARLY: usize = 4096;
             if self.early.len() >= MAX_EARLY {
-                self.early.remove(0);
+                self.early.pop_front();
             }
-            self.early.push((from, msg));
+            self.early.push_back((from, msg));
         } else {
             Self::reject(from, format!("{} for old view v{view} (now v{})", msg.kind().as_str(), self.view), out);
             self.help_straggler(from, out);
@@ -493,21 +518,14 @@ impl Replica {
     pub fn on_timer(&mut self, timer: ReplicaTimer, out: &mut Vec<Output>) {
         match timer {
             ReplicaTimer::ViewChange => {
-                self.request_timer = false;
+                self.timed = None;
                 if self.status == ReplicaStatus::Normal {
                     // A request waited too long: suspect the primary.
                     return self.start_view_change(self.view + 1, out);
                 }
                 // Waiting for NEW-VIEW: wait twice as long next time (§4.5.2).
                 self.backoff = (self.backoff + 1).min(Config::MAX_BACKOFF_EXP);
-                // Replicas that left the last view with us (for this view or a later one).
-                let mut joined = 0u128;
-                for m in self.view_changes.range(self.view..).map(|(_, m)| m) {
-                    for &r in m.keys() {
-                        joined |= 1u128 << r;
-                    }
-                }
-                if joined.count_ones() as usize >= self.cfg.quorum() {
+                if self.joined() >= self.cfg.quorum() {
                     // A quorum left the old view but this view's primary did not deliver: next view.
                     self.start_view_change(self.view + 1, out);
                 } else {
@@ -521,6 +539,7 @@ impl Replica {
                     if let Some(vc) = self.view_changes.get(&self.view).and_then(|m| m.get(&self.id)) {
                         self.broadcast(Message::ViewChange(Box::new(vc.clone())), out);
                     }
+                    self.resend_checkpoints(out);
                     out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
                 }
             }
@@ -538,13 +557,13 @@ impl Replica {
     /// The replica restarts after a crash with its state intact (as if it had
     /// kept its log on disk): its timers are armed again.
     pub fn on_restart(&mut self, out: &mut Vec<Output>) {
-        self.request_timer = false;
+        self.timed = None;
         match self.status {
             ReplicaStatus::ViewChange => {
                 out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
                 out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
             }
-            ReplicaStatus::Normal => self.update_request_timer(true, out),
+            ReplicaStatus::Normal => self.update_request_timer(Rearm::Always, out),
         }
         if self.fetch.is_some() {
             out.push(Output::SetTimer { timer: ReplicaTimer::Fetch, after: self.cfg.state_retry });
@@ -564,7 +583,7 @@ impl Replica {
                 return;
             }
         }
-        self.pending.insert((req.client, req.timestamp), Some(req.clone()));
+        self.pending.insert((req.client, req.timestamp), req.clone());
         if self.status != ReplicaStatus::Normal {
             return;
         }
@@ -574,7 +593,7 @@ impl Replica {
             // A backup relays a broadcast request to the primary (§4.1).
             out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(self.view)), msg: Message::Request(req) });
         }
-        self.update_request_timer(false, out);
+        self.update_request_timer(Rearm::IfIdle, out);
     }
 
     fn is_assigned(&self, req: &Request) -> bool {
@@ -607,11 +626,6 @@ impl Replica {
         if slot.pp.as_ref().map(|p| p.view) != Some(pp.view) {
             slot.prepared = false;
             slot.committed = false;
-        }
-        if let Some(r) = &pp.request {
-            if self.app.last_reply(r.client).is_none_or(|c| c.timestamp < r.timestamp) {
-                self.pending.entry((r.client, r.timestamp)).or_insert(None);
-            }
         }
         out.push(Output::Phase { view: pp.view, seq: pp.seq, digest: pp.digest, phase: Phase::PrePrepared });
         slot.pp = Some(pp);
@@ -647,7 +661,6 @@ impl Replica {
         let (view, seq, digest) = (pp.view, pp.seq, pp.digest);
         self.accept_pre_prepare(pp, out);
         self.send_prepare(view, seq, digest, out);
-        self.update_request_timer(false, out);
         self.try_progress(seq, out);
     }
 
@@ -766,7 +779,7 @@ impl Replica {
             }
             self.app.advance(seq, pp.digest);
             executed_any = true;
-            out.push(Output::Executed { seq, digest: pp.digest, request: pp.request.clone(), result });
+            out.push(Output::Executed { seq, digest: pp.digest, request: pp.request.clone(), result, state: self.app.digest() });
             out.push(Output::Phase { view: pp.view, seq, digest: pp.digest, phase: Phase::Executed });
             if self.cfg.is_checkpoint(seq) {
                 self.take_checkpoint(out);
@@ -774,7 +787,7 @@ impl Replica {
         }
         if executed_any {
             self.backoff = 0;
-            self.update_request_timer(true, out);
+            self.update_request_timer(Rearm::IfDone, out);
         }
     }
 
@@ -789,11 +802,29 @@ impl Replica {
         self.record_checkpoint(c, out);
     }
 
+    /// Sends our CHECKPOINTs above h again: they are sent once and may be
+    /// lost, and without a stable checkpoint the log window fills up for good.
+    fn resend_checkpoints(&self, out: &mut Vec<Output>) {
+        for (&seq, state) in self.snapshots.range(self.low + 1..) {
+            let c = Checkpoint { seq, digest: state.digest(), replica: self.id };
+            self.broadcast(Message::Checkpoint(c), out);
+        }
+    }
+
     fn on_checkpoint(&mut self, from: NodeId, c: Checkpoint, out: &mut Vec<Output>) {
         if !Self::sender_is(from, c.replica) || c.replica >= self.cfg.n {
             return Self::reject(from, "checkpoint signed by another replica", out);
         }
-        if c.seq <= self.low || !self.cfg.is_checkpoint(c.seq) {
+        if !self.cfg.is_checkpoint(c.seq) {
+            return Self::reject(from, format!("checkpoint n{} is not a multiple of K", c.seq), out);
+        }
+        if c.seq <= self.low {
+            if c.seq < self.low {
+                // The sender is behind: our own vote for our stable checkpoint
+                // helps it gather a certificate and fetch the state.
+                let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
+                out.push(Output::Send { to: from, msg: Message::Checkpoint(mine) });
+            }
             return;
         }
         // Bound what a faulty replica can make us store.
@@ -901,6 +932,9 @@ impl Replica {
         if !Self::sender_is(from, m.replica) {
             return Self::reject(from, "state signed by another replica", out);
         }
+        if self.fetch.is_none() {
+            return Self::reject(from, "state that was not asked for", out);
+        }
         if m.seq <= self.app.seq {
             return; // already there
         }
@@ -921,7 +955,7 @@ impl Replica {
             self.try_progress(s, out);
         }
         self.try_execute(out);
-        self.update_request_timer(true, out);
+        self.update_request_timer(Rearm::IfDone, out);
     }
 
     // ----- view change (§4.4) ------------------------------------------------
@@ -929,7 +963,7 @@ impl Replica {
     fn start_view_change(&mut self, v: View, out: &mut Vec<Output>) {
         self.view = v;
         self.status = ReplicaStatus::ViewChange;
-        self.request_timer = false;
+        self.timed = None;
         let prepared = self
             .log
             .range(self.low + 1..)
@@ -947,8 +981,11 @@ impl Replica {
         self.view_changes.entry(v).or_default().insert(self.id, vc.clone());
         out.push(Output::ViewChangeStarted { view: v });
         self.broadcast(Message::ViewChange(Box::new(vc)), out);
+        self.resend_checkpoints(out);
         out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
         out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
+        self.vc_quorum = false;
+        self.check_vc_quorum(out);
         self.maybe_send_new_view(out);
     }
 
@@ -963,7 +1000,18 @@ impl Replica {
         if let Err(why) = validate_view_change(&self.cfg, &vc) {
             return Self::reject(from, format!("invalid view-change: {why}"), out);
         }
-        self.view_changes.entry(vc.new_view).or_default().insert(vc.replica, vc);
+        // Keep one VIEW-CHANGE per replica, its latest: a replica that asks
+        // for view w has given up every view below w, and a faulty one cannot
+        // make us store a message per view.
+        let (r, w) = (vc.replica, vc.new_view);
+        if self.view_changes.range(w + 1..).any(|(_, m)| m.contains_key(&r)) {
+            return;
+        }
+        for m in self.view_changes.range_mut(..w).map(|(_, m)| m) {
+            m.remove(&r);
+        }
+        self.view_changes.retain(|_, m| !m.is_empty());
+        self.view_changes.entry(w).or_default().insert(r, vc);
         // Join on f+1 VIEW-CHANGEs for higher views (§4.5.2 liveness).
         let current = self.view;
         let in_vc = self.status == ReplicaStatus::ViewChange;
@@ -988,7 +1036,28 @@ impl Replica {
                 }
             }
         }
+        self.check_vc_quorum(out);
         self.maybe_send_new_view(out);
+    }
+
+    /// Replicas that left the last view with us (for this view or a later one).
+    fn joined(&self) -> usize {
+        let mut joined = 0u128;
+        for m in self.view_changes.range(self.view..).map(|(_, m)| m) {
+            for &r in m.keys() {
+                joined |= 1u128 << r;
+            }
+        }
+        joined.count_ones() as usize
+    }
+
+    /// §4.5.2: the timer for the new view starts once a quorum has asked for
+    /// it, giving its primary a full period to send NEW-VIEW.
+    fn check_vc_quorum(&mut self, out: &mut Vec<Output>) {
+        if self.status == ReplicaStatus::ViewChange && !self.vc_quorum && self.joined() >= self.cfg.quorum() {
+            self.vc_quorum = true;
+            out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
+        }
     }
 
     fn maybe_send_new_view(&mut self, out: &mut Vec<Output>) {
@@ -1043,7 +1112,7 @@ impl Replica {
         self.straggler_msgs.iter_mut().for_each(|c| *c = 0);
         out.push(Output::CancelTimer(ReplicaTimer::Retransmit));
         out.push(Output::CancelTimer(ReplicaTimer::ViewChange));
-        self.request_timer = false;
+        self.timed = None;
         out.push(Output::NewViewInstalled { view: nv.view });
         // Checkpoint: adopt min-s, fetching the state if we are behind it.
         if o.min_s > self.low {
@@ -1080,7 +1149,7 @@ impl Replica {
             // Requests in flight survive the view change: assign them anew.
             // Only requests that came from clients: a request seen only in a
             // faulty primary's pre-prepare is its client's to retransmit.
-            let mut waiting: Vec<Request> = self.pending.values().flatten().cloned().collect();
+            let mut waiting: Vec<Request> = self.pending.values().cloned().collect();
             waiting.extend(std::mem::take(&mut self.backlog));
             for r in waiting {
                 if self.app.last_reply(r.client).is_none_or(|c| c.timestamp < r.timestamp) {
@@ -1093,10 +1162,10 @@ impl Replica {
         for (from, m) in early {
             match m.view() {
                 Some(v) if v == self.view => self.on_message(from, m, out),
-                Some(v) if v > self.view => self.early.push((from, m)),
+                Some(v) if v > self.view => self.early.push_back((from, m)),
                 _ => {}
             }
         }
-        self.update_request_timer(true, out);
+        self.update_request_timer(Rearm::Always, out);
     }
 }

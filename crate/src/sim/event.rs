@@ -58,6 +58,33 @@ pub enum Violation {
         /// What it had executed before.
         after: Seq,
     },
+    /// Two honest replicas hold different states after the same sequence number.
+    State {
+        /// Sequence number.
+        seq: Seq,
+        /// First replica.
+        first: ReplicaId,
+        /// Second replica.
+        second: ReplicaId,
+    },
+    /// An honest replica executed one client request twice.
+    Duplicate {
+        /// The replica.
+        replica: ReplicaId,
+        /// The client.
+        client: u32,
+        /// The request's timestamp.
+        timestamp: u64,
+    },
+    /// The client accepted a result that its write could not have produced.
+    WrongResult {
+        /// The request's timestamp.
+        timestamp: u64,
+        /// The operation.
+        op: String,
+        /// The accepted result.
+        result: String,
+    },
     /// The client accepted two different results for one request.
     ClientConflict {
         /// The request's timestamp.
@@ -78,6 +105,15 @@ impl std::fmt::Display for Violation {
             ),
             Violation::Order { replica, seq, after } => {
                 write!(f, "replica {replica} executed n{seq} right after n{after}")
+            }
+            Violation::State { seq, first, second } => {
+                write!(f, "replicas {first} and {second} hold different states after n{seq}")
+            }
+            Violation::Duplicate { replica, client, timestamp } => {
+                write!(f, "replica {replica} executed request t{timestamp} of client {client} twice")
+            }
+            Violation::WrongResult { timestamp, op, result } => {
+                write!(f, "the client accepted \"{result}\" for request t{timestamp} \"{op}\"")
             }
             Violation::ClientConflict { timestamp, accepted, other } => write!(
                 f,

@@ -211,7 +211,7 @@ struct Envelope {
 
 /// Messages in flight by id. Ids are handed out in order and messages land
 /// roughly in order, so a ring of slots indexed by `id - base` beats a map.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct InFlightTable {
     base: u64,
     slots: std::collections::VecDeque<Option<Envelope>>,
@@ -427,6 +427,7 @@ pub struct Snapshot {
     pub idle: bool,
 }
 
+#[derive(Clone)]
 struct Node {
     replica: Replica,
     up: bool,
@@ -437,6 +438,7 @@ struct Node {
 }
 
 /// The simulator. See the crate docs for a walkthrough.
+#[derive(Clone)]
 pub struct Simulation {
     cfg: SimConfig,
     rng: Rng,
@@ -460,6 +462,14 @@ pub struct Simulation {
     timer_gen: u64,
     /// Reused output buffers (one per nesting level of handler calls).
     spare: Vec<Vec<Output>>,
+    /// True after seeking back: the recorded future is a replay, and the next
+    /// action forks the run (drops it) instead of joining it.
+    rewound: bool,
+    /// Copies of this run taken every [`Simulation::SAVE_EVERY`] ms of virtual
+    /// time (without their own copies), so seeking back replays a short stretch.
+    saved: Vec<Simulation>,
+    /// Whether copies are saved (off for benchmarks and property tests).
+    saving: bool,
 }
 
 fn is_zero(c: &u32) -> bool {
@@ -502,6 +512,9 @@ impl Simulation {
             applied: 0,
             timer_gen: 0,
             spare: Vec::new(),
+            rewound: false,
+            saved: Vec::new(),
+            saving: true,
             cfg,
         })
     }
@@ -517,9 +530,11 @@ impl Simulation {
         Ok(sim)
     }
 
-    /// Stops recording events (benchmarks); counters and the monitor still run.
+    /// Stops recording events and saving copies for `seek` (benchmarks,
+    /// property tests); counters and the monitor still run.
     pub fn set_recording(&mut self, on: bool) {
         self.record = on;
+        self.saving = on;
     }
 
     // ----- read access -----------------------------------------------------
@@ -647,8 +662,16 @@ impl Simulation {
                 return Err(SimError::NoSuchMessage(msg));
             }
         }
-        self.actions.truncate(self.applied);
-        self.actions.push(TimedAction { at: self.now, action: action.clone() });
+        let entry = TimedAction { at: self.now, action: action.clone() };
+        if self.rewound {
+            // Acting in the past forks a new future: the recorded one is dropped.
+            self.actions.truncate(self.applied);
+            self.rewound = false;
+            let now = self.now;
+            self.saved.retain(|s| s.now <= now);
+        }
+        // Otherwise actions scheduled later (a preset's, a permalink's) stay.
+        self.actions.insert(self.applied, entry);
         self.applied += 1;
         self.apply(action);
         Ok(())
@@ -774,6 +797,15 @@ impl Simulation {
     /// Processes everything due at the earliest pending instant (actions
     /// after the items of that instant). Returns false when nothing is left.
     fn step_instant(&mut self, limit: u64) -> bool {
+        let before = self.now;
+        let progressed = self.step_instant_inner(limit);
+        if progressed && self.saving {
+            self.maybe_save(before);
+        }
+        progressed
+    }
+
+    fn step_instant_inner(&mut self, limit: u64) -> bool {
         let item_t = self.queue.peek().map(|Reverse((t, _, _))| *t);
         let action_t = self.next_action_at();
         match (item_t, action_t) {
@@ -840,17 +872,82 @@ impl Simulation {
         }
     }
 
-    /// Replays this run from the start up to virtual time `t`, keeping every
-    /// recorded action (so seeking forward again replays the same future).
-    /// Returns every event from time 0 to `t`.
-    pub fn seek(&mut self, t: u64) -> Vec<Event> {
+    /// Virtual time between saved copies used by [`Simulation::seek`].
+    pub const SAVE_EVERY: u64 = 2_000;
+
+    /// Goes to virtual time `t` by deterministic replay: from the latest
+    /// saved copy at or before `t` (or from the start), applying every
+    /// recorded action. Seeking back keeps the recorded future, so seeking
+    /// forward again replays it; a new action after seeking back forks the run.
+    /// Events are not recorded during the replay (they are the ones seen the
+    /// first time); use [`Simulation::seek_with_events`] to get them.
+    pub fn seek(&mut self, t: u64) {
+        if t >= self.now {
+            let record = self.record;
+            self.record = false;
+            self.advance(t - self.now);
+            self.record = record;
+            self.events.clear();
+            return;
+        }
+        let back = true;
+        let base = self.saved.iter().rposition(|s| s.now <= t);
+        let mut run = match base {
+            Some(i) => self.saved[i].clone(),
+            None => {
+                let mut fresh = Simulation::new(self.cfg.clone()).expect("config was validated");
+                fresh.actions.clear();
+                fresh
+            }
+        };
+        run.actions = std::mem::take(&mut self.actions);
+        run.saved = std::mem::take(&mut self.saved);
+        run.record = false;
+        run.advance(t - run.now);
+        run.record = self.record;
+        run.events.clear();
+        run.rewound = back || self.rewound;
+        *self = run;
+    }
+
+    /// Replays this run from time 0 to `t` and returns every event on the way.
+    pub fn seek_with_events(&mut self, t: u64) -> Vec<Event> {
         let mut fresh = Simulation::new(self.cfg.clone()).expect("config was validated");
-        fresh.actions = self.actions.clone();
+        fresh.actions = std::mem::take(&mut self.actions);
+        fresh.saved = std::mem::take(&mut self.saved);
         fresh.record = self.record;
+        let back = t < self.now;
         let events = fresh.advance(t);
+        fresh.rewound = back || self.rewound;
         *self = fresh;
         events
     }
+
+    /// Keeps a copy of the run each time virtual time crosses a multiple of
+    /// `SAVE_EVERY` (at most 256 copies; older ones are thinned out).
+    fn maybe_save(&mut self, before: u64) {
+        if before / Self::SAVE_EVERY == self.now / Self::SAVE_EVERY {
+            return;
+        }
+        if self.saved.last().is_some_and(|s| s.now >= self.now) {
+            return;
+        }
+        let saved = std::mem::take(&mut self.saved);
+        let events = std::mem::take(&mut self.events);
+        let copy = self.clone();
+        self.saved = saved;
+        self.events = events;
+        self.saved.push(copy);
+        if self.saved.len() > 256 {
+            // Keep every other copy: the spacing doubles, the reach stays.
+            let mut i = 0;
+            self.saved.retain(|_| {
+                i += 1;
+                i % 2 == 0
+            });
+        }
+    }
+
 
     /// Drains the recorded events.
     pub fn take_events(&mut self) -> Vec<Event> {
@@ -858,6 +955,15 @@ impl Simulation {
     }
 
     // ----- internals -------------------------------------------------------
+
+    /// Like `emit`, building the event only when events are recorded (ids
+    /// advance either way, so a replay without recording stays in step).
+    fn emit_with(&mut self, kind: impl FnOnce() -> EventKind) {
+        if self.record {
+            self.events.push(Event { id: self.next_event, time: self.now, kind: kind() });
+        }
+        self.next_event += 1;
+    }
 
     fn emit(&mut self, kind: EventKind) {
         if self.record {
@@ -995,13 +1101,15 @@ impl Simulation {
                     self.nodes[r].timers[timer.index()].1 = false;
                 }
                 Output::Phase { view, seq, digest, phase } => {
-                    if self.record {
-                        self.emit(EventKind::Phase { replica: r, view, seq, digest: digest.short(), phase });
-                    }
+                    self.emit_with(|| EventKind::Phase { replica: r, view, seq, digest: digest.short(), phase });
                 }
-                Output::Executed { seq, digest, request, result } => {
+                Output::Executed { seq, digest, request, result, state } => {
                     let honest = !self.nodes[r].ever_faulty;
-                    let found = self.monitor.on_executed(r, seq, digest, honest);
+                    let fresh = match (&request, &result) {
+                        (Some(q), Some(_)) => Some((q.client, q.timestamp)),
+                        _ => None,
+                    };
+                    let found = self.monitor.on_executed(r, seq, digest, state, fresh, honest);
                     if self.record {
                         self.emit(EventKind::Executed {
                             replica: r,
@@ -1031,9 +1139,7 @@ impl Simulation {
                     self.emit(EventKind::StateTransferred { replica: r, seq, from });
                 }
                 Output::Rejected { from, reason } => {
-                    if self.record {
-                        self.emit(EventKind::Rejected { node: NodeId::Replica(r), from, reason });
-                    }
+                    self.emit_with(|| EventKind::Rejected { node: NodeId::Replica(r), from, reason });
                 }
             }
         }
@@ -1054,14 +1160,20 @@ impl Simulation {
                 ClientOutput::CancelTimer(timer) => {
                     self.client_timers.remove(&(c, timer.0));
                 }
-                ClientOutput::Accepted(a) => self.emit(EventKind::Accepted {
-                    client: c,
-                    timestamp: a.timestamp,
-                    op: a.op,
-                    result: a.result,
-                    view: a.view,
-                    replicas: a.replicas,
-                }),
+                ClientOutput::Accepted(a) => {
+                    let wrong = self.monitor.on_accepted(a.timestamp, &a.op, &a.result);
+                    self.emit(EventKind::Accepted {
+                        client: c,
+                        timestamp: a.timestamp,
+                        op: a.op,
+                        result: a.result,
+                        view: a.view,
+                        replicas: a.replicas,
+                    });
+                    if let Some(v) = wrong {
+                        self.emit(EventKind::Violation { description: v.to_string(), violation: v });
+                    }
+                }
                 ClientOutput::Retransmitted { timestamp, attempt } => {
                     self.emit(EventKind::Retransmitted { client: c, timestamp, attempt })
                 }
@@ -1071,9 +1183,7 @@ impl Simulation {
                     }
                 }
                 ClientOutput::Rejected { from, reason } => {
-                    if self.record {
-                        self.emit(EventKind::Rejected { node: me, from, reason });
-                    }
+                    self.emit_with(|| EventKind::Rejected { node: me, from, reason });
                 }
             }
         }
@@ -1083,6 +1193,12 @@ impl Simulation {
 
     /// A plain picture of the run.
     pub fn snapshot(&self) -> Snapshot {
+        self.snapshot_with(None)
+    }
+
+    /// A plain picture of the run with only the last `executed_tail` entries
+    /// of each replica's `executed` list (None: all of them).
+    pub fn snapshot_with(&self, executed_tail: Option<usize>) -> Snapshot {
         let p = &self.cfg.protocol;
         let replicas = self
             .nodes
@@ -1104,7 +1220,10 @@ impl Simulation {
                     high_watermark: r.high_watermark(),
                     timeout: r.current_timeout(),
                     pending: r.pending_len(),
-                    executed: node.executed.clone(),
+                    executed: match executed_tail {
+                        Some(k) => node.executed[node.executed.len().saturating_sub(k)..].to_vec(),
+                        None => node.executed.clone(),
+                    },
                     log: r.log_entries(),
                     state_digest: r.app().digest().short(),
                 }

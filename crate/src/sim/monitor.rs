@@ -1,6 +1,6 @@
 //! The invariant monitor: checks safety on every step (Castro–Liskov §4.5.1).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::event::Violation;
 use crate::protocol::{Digest, ReplicaId, Seq};
@@ -8,8 +8,11 @@ use crate::protocol::{Digest, ReplicaId, Seq};
 /// Watches executions of honest replicas and the client's decisions.
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
-    /// First honest execution seen per sequence number.
-    by_seq: BTreeMap<Seq, (ReplicaId, Digest)>,
+    /// First honest execution seen per sequence number: (replica, request
+    /// digest, state digest after it).
+    by_seq: BTreeMap<Seq, (ReplicaId, Digest, Digest)>,
+    /// Fresh executions per (replica, client, timestamp).
+    fresh: BTreeSet<(ReplicaId, u32, u64)>,
     /// Last executed sequence number per replica.
     last: Vec<Seq>,
     violations: Vec<Violation>,
@@ -18,7 +21,7 @@ pub struct Monitor {
 impl Monitor {
     /// A monitor for `n` replicas.
     pub fn new(n: usize) -> Monitor {
-        Monitor { by_seq: BTreeMap::new(), last: vec![0; n], violations: Vec::new() }
+        Monitor { by_seq: BTreeMap::new(), fresh: BTreeSet::new(), last: vec![0; n], violations: Vec::new() }
     }
 
     /// Every violation so far.
@@ -31,8 +34,19 @@ impl Monitor {
         Some(v)
     }
 
-    /// Replica `r` executed `seq` with digest `d`. Only honest replicas are checked.
-    pub fn on_executed(&mut self, r: ReplicaId, seq: Seq, d: Digest, honest: bool) -> Vec<Violation> {
+    /// Replica `r` executed `seq` with request digest `d`, leaving state
+    /// digest `state`; `fresh` names the (client, timestamp) when the request
+    /// was really applied (not a null request or a cached duplicate). Only
+    /// honest replicas are checked.
+    pub fn on_executed(
+        &mut self,
+        r: ReplicaId,
+        seq: Seq,
+        d: Digest,
+        state: Digest,
+        fresh: Option<(u32, u64)>,
+        honest: bool,
+    ) -> Vec<Violation> {
         let mut found = Vec::new();
         let after = self.last[r];
         self.last[r] = seq;
@@ -42,11 +56,16 @@ impl Monitor {
         if seq != after + 1 {
             found.extend(self.record(Violation::Order { replica: r, seq, after }));
         }
+        if let Some((client, timestamp)) = fresh {
+            if !self.fresh.insert((r, client, timestamp)) {
+                found.extend(self.record(Violation::Duplicate { replica: r, client, timestamp }));
+            }
+        }
         match self.by_seq.get(&seq) {
             None => {
-                self.by_seq.insert(seq, (r, d));
+                self.by_seq.insert(seq, (r, d, state));
             }
-            Some(&(first, fd)) if fd != d => {
+            Some(&(first, fd, _)) if fd != d => {
                 found.extend(self.record(Violation::Agreement {
                     seq,
                     first,
@@ -55,9 +74,23 @@ impl Monitor {
                     second_digest: d.short(),
                 }));
             }
+            Some(&(first, _, fs)) if fs != state => {
+                found.extend(self.record(Violation::State { seq, first, second: r }));
+            }
             Some(_) => {}
         }
         found
+    }
+
+    /// The client accepted `result` for `op`: a write `k=v` can only answer `k=v`.
+    pub fn on_accepted(&mut self, timestamp: u64, op: &str, result: &str) -> Option<Violation> {
+        let expected = op.split_once('=').map(|(k, v)| format!("{}={}", k.trim(), v.trim()));
+        match expected {
+            Some(e) if e != result => {
+                self.record(Violation::WrongResult { timestamp, op: op.to_string(), result: result.to_string() })
+            }
+            _ => None,
+        }
     }
 
     /// Replica `r` jumped to checkpoint `seq` by state transfer.
@@ -77,16 +110,23 @@ mod tests {
 
     #[test]
     fn detects_disagreement_and_gaps_but_ignores_byzantine_replicas() {
+        let s = Digest(100);
         let mut m = Monitor::new(4);
-        assert!(m.on_executed(0, 1, Digest(1), true).is_empty());
-        assert!(m.on_executed(1, 1, Digest(1), true).is_empty());
-        assert!(m.on_executed(3, 1, Digest(9), false).is_empty(), "faulty replicas may do anything");
-        let v = m.on_executed(2, 1, Digest(2), true);
+        assert!(m.on_executed(0, 1, Digest(1), s, Some((0, 1)), true).is_empty());
+        assert!(m.on_executed(1, 1, Digest(1), s, Some((0, 1)), true).is_empty());
+        assert!(m.on_executed(3, 1, Digest(9), s, None, false).is_empty(), "faulty replicas may do anything");
+        let v = m.on_executed(2, 1, Digest(2), s, None, true);
         assert!(matches!(v[0], Violation::Agreement { seq: 1, .. }));
-        let v = m.on_executed(0, 3, Digest(3), true);
+        let v = m.on_executed(0, 3, Digest(3), s, None, true);
         assert!(matches!(v[0], Violation::Order { replica: 0, seq: 3, after: 1 }));
         m.on_state_transfer(1, 8);
-        assert!(m.on_executed(1, 9, Digest(4), true).is_empty());
-        assert_eq!(m.violations().len(), 2);
+        assert!(m.on_executed(1, 9, Digest(4), s, None, true).is_empty());
+        m.on_state_transfer(2, 8);
+        assert!(m.on_executed(2, 9, Digest(4), Digest(5), None, true).iter().any(|v| matches!(v, Violation::State { seq: 9, .. })));
+        assert!(matches!(m.on_executed(1, 10, Digest(6), s, Some((0, 1)), true)[0], Violation::Duplicate { replica: 1, .. }));
+        assert!(m.on_accepted(1, "a=1", "a=1").is_none());
+        assert!(m.on_accepted(1, "a", "a=7").is_none(), "reads are not checked");
+        assert!(m.on_accepted(2, "a=1", "a=2").is_some());
+        assert_eq!(m.violations().len(), 5);
     }
 }

@@ -1,0 +1,605 @@
+//! The driver: one task owns this node's [`Replica`] and [`Client`], feeds
+//! them messages and fired timers, and performs their outputs with real
+//! sockets and real time (milliseconds). It is the simulator's job done for
+//! real; the protocol decisions all stay in [`crate::protocol`].
+
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{sleep_until, Instant};
+
+use crate::protocol::{
+    Accepted, Client, ClientId, ClientOutput, ClientTimer, Config, LogEntryView, Message, MsgKind,
+    NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Seq, View,
+};
+
+use super::config::Cluster;
+use super::peer::{Link, LinkView, Outgoing};
+use super::wire::{node_of, Envelope};
+
+/// Requests one node's client may hold (waiting or queued) before `/req` answers 503.
+pub const MAX_WAITING: usize = 1024;
+/// How long an accepted result waits for the local replica to report its
+/// sequence number before it is answered without one.
+const SEQ_GRACE: Duration = Duration::from_millis(100);
+/// Own-client executions remembered for their sequence numbers.
+const KEEP_SEQS: usize = 4096;
+
+/// What the HTTP side asks of the driver.
+#[derive(Debug)]
+pub enum Event {
+    /// Authenticated messages from a peer.
+    Inbound(Vec<Envelope>),
+    /// `GET /req?op`: submit `op` through this node's client.
+    Submit {
+        /// The operation.
+        op: String,
+        /// Where the outcome goes.
+        reply: oneshot::Sender<Outcome>,
+    },
+    /// `GET /status`.
+    Status(oneshot::Sender<Box<Status>>),
+}
+
+/// The outcome of a request submitted through `/req`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// f+1 replicas replied with the same result.
+    Accepted(Answer),
+    /// No f+1 matching replies within the bound.
+    NoQuorum(NoQuorum),
+    /// Too many requests are waiting at this node.
+    Busy {
+        /// Why.
+        error: String,
+    },
+}
+
+/// A result accepted by this node's client.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Answer {
+    /// The operation.
+    pub op: String,
+    /// The result f+1 replicas agree on.
+    pub result: String,
+    /// The view of the matching replies (as the client's [`Accepted`] reports it).
+    pub view: View,
+    /// The sequence number the request executed at, as this node's replica
+    /// saw it; `None` when that replica has not executed it (yet).
+    pub seq: Option<Seq>,
+    /// The client's timestamp of the request.
+    pub timestamp: u64,
+    /// The client (this node's name).
+    pub client: String,
+    /// The replicas whose matching replies decided it.
+    pub replicas: Vec<String>,
+    /// Milliseconds from submission to acceptance.
+    pub latency_ms: f64,
+}
+
+/// Why a request got no result in time.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoQuorum {
+    /// Plain-words explanation.
+    pub error: String,
+    /// The operation.
+    pub op: String,
+    /// The client's timestamp of the request.
+    pub timestamp: u64,
+    /// Matching replies needed (f+1).
+    pub needed: usize,
+    /// The most matching replies any one result got.
+    pub best_match: usize,
+    /// Replies received: (replica, result).
+    pub replies: Vec<(String, String)>,
+    /// How long the node waited, ms.
+    pub waited_ms: u64,
+}
+
+/// `GET /status`: this replica's state, its client and its links.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// This node's name.
+    pub node: String,
+    /// Its replica id.
+    pub replica: ReplicaId,
+    /// Cluster size.
+    pub n: usize,
+    /// Faults tolerated.
+    pub f: usize,
+    /// Current view (during a view change: the view being moved to).
+    pub view: View,
+    /// The primary of that view.
+    pub primary: String,
+    /// `normal` or `view-change`.
+    pub status: ReplicaStatus,
+    /// Whether this replica is the primary.
+    pub is_primary: bool,
+    /// Sequence number of the last executed request.
+    pub last_executed: Seq,
+    /// Last stable checkpoint (= low watermark h).
+    pub stable_checkpoint: Seq,
+    /// Low watermark h.
+    pub low_watermark: Seq,
+    /// High watermark H = h + L.
+    pub high_watermark: Seq,
+    /// Requests known and not yet executed.
+    pub pending_requests: usize,
+    /// The view-change timeout in force, ms.
+    pub view_change_timeout_ms: u64,
+    /// The log above h.
+    pub log: Vec<LogEntryView>,
+    /// Number of keys in the replicated store.
+    pub store_size: usize,
+    /// The store (first 100 keys).
+    pub store: Vec<(String, String)>,
+    /// This node's client.
+    pub client: ClientStatus,
+    /// The other nodes and the state of the links to them.
+    pub peers: Vec<PeerStatus>,
+    /// Message counters.
+    pub stats: Stats,
+    /// Protocol parameters.
+    pub config: Config,
+    /// Milliseconds since this process started.
+    pub uptime_ms: u64,
+}
+
+/// The client part of [`Status`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientStatus {
+    /// Client id (= replica id of this node).
+    pub id: ClientId,
+    /// The view the client believes in.
+    pub view: View,
+    /// Timestamps sent and not yet accepted.
+    pub outstanding: Vec<u64>,
+    /// Requests waiting for their turn.
+    pub queued: usize,
+    /// Results accepted since start.
+    pub accepted: usize,
+    /// HTTP requests waiting for a result.
+    pub waiting: usize,
+}
+
+/// One peer in [`Status`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerStatus {
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub addr: String,
+    /// The link to it.
+    #[serde(flatten)]
+    pub link: LinkView,
+}
+
+/// Message counters of a node.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Messages sent, by kind.
+    pub sent: BTreeMap<MsgKind, u64>,
+    /// Messages received, by kind.
+    pub received: BTreeMap<MsgKind, u64>,
+    /// Inputs the state machines rejected.
+    pub rejected: u64,
+    /// Results accepted by the client.
+    pub accepted: u64,
+    /// `/req` answered 503.
+    pub no_quorum: u64,
+}
+
+struct Waiter {
+    op: String,
+    reply: oneshot::Sender<Outcome>,
+    started: Instant,
+    deadline: Instant,
+}
+
+/// The driver of one node.
+pub struct Runner {
+    me: ReplicaId,
+    cluster: Arc<Cluster>,
+    replica: Replica,
+    client: Client,
+    links: Vec<Option<Link>>,
+    replica_deadlines: [Option<Instant>; 3],
+    client_deadlines: BTreeMap<u64, Instant>,
+    /// HTTP requests waiting for their result, by client timestamp.
+    waiters: BTreeMap<u64, Waiter>,
+    /// Accepted results waiting for the local sequence number.
+    held: BTreeMap<u64, (Accepted, Waiter, Instant)>,
+    /// Sequence numbers at which this node's client's requests executed here.
+    seqs: BTreeMap<u64, Seq>,
+    /// Messages between this node's client and replica (never on the network).
+    local: VecDeque<(NodeId, NodeId, Message)>,
+    stats: Stats,
+    started: Instant,
+    request_timeout: Duration,
+}
+
+impl Runner {
+    /// A driver for replica `me` of `cluster`, with links to every peer.
+    /// The client's timestamps start at `clock`, e.g. microseconds since the epoch.
+    pub fn new(me: ReplicaId, cluster: Arc<Cluster>, links: Vec<Option<Link>>, clock: u64) -> Runner {
+        let cfg = cluster.protocol.clone();
+        Runner {
+            me,
+            replica: Replica::new(me, cfg.clone()),
+            client: Client::with_last_timestamp(me as ClientId, cfg, clock),
+            links,
+            replica_deadlines: [None; 3],
+            client_deadlines: BTreeMap::new(),
+            waiters: BTreeMap::new(),
+            held: BTreeMap::new(),
+            seqs: BTreeMap::new(),
+            local: VecDeque::new(),
+            stats: Stats::default(),
+            started: Instant::now(),
+            request_timeout: Duration::from_millis(cluster.request_timeout_ms),
+            cluster,
+        }
+    }
+
+    /// Runs until every sender of `rx` is gone.
+    pub async fn run(mut self, mut rx: mpsc::Receiver<Event>) {
+        let mut out = Vec::new();
+        self.replica.on_restart(&mut out);
+        self.replica_outputs(out);
+        loop {
+            let next = self.next_deadline().unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            tokio::select! {
+                ev = rx.recv() => match ev {
+                    Some(ev) => self.handle(ev),
+                    None => break,
+                },
+                _ = sleep_until(next) => {}
+            }
+            self.fire_due(Instant::now());
+        }
+    }
+
+    // ----- labels ----------------------------------------------------------
+
+    fn label(&self, id: NodeId) -> String {
+        let name = |i: usize| self.cluster.names.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
+        match id {
+            NodeId::Replica(i) => name(i),
+            NodeId::Client(c) => format!("{}/client", name(c as usize)),
+        }
+    }
+
+    fn name(&self, i: ReplicaId) -> &str {
+        self.cluster.names.get(i).map_or("?", |s| s.as_str())
+    }
+
+    fn me_replica(&self) -> NodeId {
+        NodeId::Replica(self.me)
+    }
+
+    fn me_client(&self) -> NodeId {
+        NodeId::Client(self.me as ClientId)
+    }
+
+    // ----- events ------------------------------------------------------------
+
+    /// Handles one event.
+    pub fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Inbound(envs) => {
+                for e in envs {
+                    self.deliver(e.from, e.to, e.msg);
+                }
+            }
+            Event::Submit { op, reply } => self.submit(op, reply),
+            Event::Status(reply) => {
+                let _ = reply.send(Box::new(self.status()));
+            }
+        }
+        self.drain_local();
+    }
+
+    fn submit(&mut self, op: String, reply: oneshot::Sender<Outcome>) {
+        // Bound both the HTTP requests waiting and the client's own queue (a
+        // request whose HTTP answer timed out stays queued in the client).
+        if self.waiters.len() + self.held.len() >= MAX_WAITING || self.client.queued() >= MAX_WAITING {
+            let error = format!("{} requests are already waiting at {}; try again later", MAX_WAITING, self.name(self.me));
+            let _ = reply.send(Outcome::Busy { error });
+            return;
+        }
+        let mut out = Vec::new();
+        let t = self.client.submit(&op, &mut out);
+        tracing::info!(target: "pbft::client", "{:<13} new request t{t} {op:?}", self.label(self.me_client()));
+        let now = Instant::now();
+        self.waiters.insert(t, Waiter { op, reply, started: now, deadline: now + self.request_timeout });
+        self.client_outputs(out);
+    }
+
+    fn deliver(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        tracing::info!(target: "pbft::msg", "{:<13} <- {:<13} {}", self.label(to), self.label(from), msg);
+        *self.stats.received.entry(msg.kind()).or_default() += 1;
+        match to {
+            NodeId::Replica(_) => {
+                let mut out = Vec::new();
+                self.replica.on_message(from, msg, &mut out);
+                self.replica_outputs(out);
+            }
+            NodeId::Client(_) => match msg {
+                Message::Reply(reply) => {
+                    let mut out = Vec::new();
+                    self.client.on_reply(from, reply, &mut out);
+                    self.client_outputs(out);
+                }
+                other => {
+                    self.stats.rejected += 1;
+                    tracing::info!(target: "pbft::reject", "{:<13} rejected {} from {}: a client takes only replies", self.label(to), other.kind().as_str(), self.label(from));
+                }
+            },
+        }
+    }
+
+    fn drain_local(&mut self) {
+        while let Some((from, to, msg)) = self.local.pop_front() {
+            self.deliver(from, to, msg);
+        }
+    }
+
+    /// Sends `msg` from one of this node's principals.
+    fn route(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        let k = node_of(to);
+        if k >= self.cluster.n() {
+            tracing::warn!(target: "pbft::net", "{:<13} has no address for {to}; dropped {msg}", self.label(from));
+            return;
+        }
+        tracing::info!(target: "pbft::msg", "{:<13} -> {:<13} {}", self.label(from), self.label(to), msg);
+        *self.stats.sent.entry(msg.kind()).or_default() += 1;
+        if k == self.me {
+            self.local.push_back((from, to, msg));
+        } else if let Some(link) = &self.links[k] {
+            link.send(Outgoing { from, to, msg });
+        }
+    }
+
+    // ----- outputs -------------------------------------------------------------
+
+    fn replica_outputs(&mut self, out: Vec<Output>) {
+        let me = self.me_replica();
+        for o in out {
+            match o {
+                Output::Send { to, msg } => self.route(me, to, msg),
+                Output::SetTimer { timer, after } => {
+                    self.replica_deadlines[timer.index()] = Some(Instant::now() + Duration::from_millis(after));
+                }
+                Output::CancelTimer(timer) => self.replica_deadlines[timer.index()] = None,
+                Output::Phase { view, seq, digest, phase } => {
+                    tracing::debug!(target: "pbft::phase", "{:<13} v{view} n{seq} {digest} {phase:?}", self.label(me));
+                }
+                Output::Executed { seq, digest, request, result, .. } => {
+                    let what = match (&request, &result) {
+                        (Some(r), Some(res)) => format!("{:?} from {} t{} -> {res:?}", r.op, self.label(NodeId::Client(r.client)), r.timestamp),
+                        (Some(r), None) => format!("{:?} t{} (executed before; cached reply resent)", r.op, r.timestamp),
+                        (None, _) => "null request".to_string(),
+                    };
+                    tracing::info!(target: "pbft::exec", "{:<13} executed n{seq} {digest}: {what}", self.label(me));
+                    if let Some(r) = request.filter(|r| r.client == self.me as ClientId) {
+                        self.own_executed(r.timestamp, seq);
+                    }
+                }
+                Output::CheckpointStable { seq } => {
+                    tracing::info!(target: "pbft::checkpoint", "{:<13} checkpoint n{seq} is stable; log garbage-collected up to n{seq}", self.label(me));
+                }
+                Output::ViewChangeStarted { view } => {
+                    let primary = self.name(self.cluster.protocol.primary(view)).to_string();
+                    tracing::warn!(target: "pbft::view", "{:<13} VIEW CHANGE: moving to view {view} (primary {primary})", self.label(me));
+                }
+                Output::NewViewInstalled { view } => {
+                    let primary = self.name(self.cluster.protocol.primary(view)).to_string();
+                    tracing::warn!(target: "pbft::view", "{:<13} NEW VIEW {view} installed (primary {primary})", self.label(me));
+                }
+                Output::StateTransferred { seq, from } => {
+                    let from = self.name(from).to_string();
+                    tracing::info!(target: "pbft::state", "{:<13} state transfer: installed the state of checkpoint n{seq} from {from}", self.label(me));
+                }
+                Output::Rejected { from, reason } => {
+                    self.stats.rejected += 1;
+                    tracing::info!(target: "pbft::reject", "{:<13} rejected input from {}: {reason}", self.label(me), self.label(from));
+                }
+            }
+        }
+    }
+
+    fn client_outputs(&mut self, out: Vec<ClientOutput>) {
+        let me = self.me_client();
+        for o in out {
+            match o {
+                ClientOutput::Send { to, msg } => self.route(me, to, msg),
+                ClientOutput::SetTimer { timer, after } => {
+                    self.client_deadlines.insert(timer.0, Instant::now() + Duration::from_millis(after));
+                }
+                ClientOutput::CancelTimer(timer) => {
+                    self.client_deadlines.remove(&timer.0);
+                }
+                ClientOutput::Accepted(a) => self.accepted(a),
+                ClientOutput::Retransmitted { timestamp, attempt } => {
+                    tracing::warn!(target: "pbft::client", "{:<13} no result for t{timestamp} yet: broadcast it to every replica (attempt {attempt})", self.label(me));
+                }
+                ClientOutput::Conflict { timestamp, accepted, other } => {
+                    tracing::error!(target: "pbft::client", "{:<13} CONFLICT for t{timestamp}: accepted {accepted:?}, but f+1 replicas also vouch for {other:?}", self.label(me));
+                }
+                ClientOutput::Rejected { from, reason } => {
+                    self.stats.rejected += 1;
+                    tracing::info!(target: "pbft::reject", "{:<13} rejected reply from {}: {reason}", self.label(me), self.label(from));
+                }
+            }
+        }
+    }
+
+    fn accepted(&mut self, a: Accepted) {
+        self.stats.accepted += 1;
+        let who: Vec<&str> = a.replicas.iter().map(|&r| self.name(r)).collect();
+        tracing::info!(target: "pbft::client", "{:<13} accepted t{} {:?} -> {:?} (view {}, replies from {})", self.label(self.me_client()), a.timestamp, a.op, a.result, a.view, who.join(", "));
+        let Some(w) = self.waiters.remove(&a.timestamp) else { return };
+        // The local replica usually executed the request before f+1 replies
+        // arrived; if it is in step but a message behind, wait briefly for
+        // its sequence number. If it is behind (restarted, changing view), don't.
+        let in_step = self.replica.status() == ReplicaStatus::Normal && self.replica.view() == a.view;
+        match self.seqs.get(&a.timestamp) {
+            Some(&seq) => self.answer(a, w, Some(seq)),
+            None if !in_step => self.answer(a, w, None),
+            None => {
+                let deadline = Instant::now() + SEQ_GRACE;
+                self.held.insert(a.timestamp, (a, w, deadline));
+            }
+        }
+    }
+
+    fn own_executed(&mut self, t: u64, seq: Seq) {
+        if let Some((a, w, _)) = self.held.remove(&t) {
+            return self.answer(a, w, Some(seq));
+        }
+        self.seqs.insert(t, seq);
+        while self.seqs.len() > KEEP_SEQS {
+            self.seqs.pop_first();
+        }
+    }
+
+    fn answer(&mut self, a: Accepted, w: Waiter, seq: Option<Seq>) {
+        let answer = Answer {
+            op: a.op,
+            result: a.result,
+            view: a.view,
+            seq,
+            timestamp: a.timestamp,
+            client: self.name(self.me).to_string(),
+            replicas: a.replicas.iter().map(|&r| self.name(r).to_string()).collect(),
+            latency_ms: w.started.elapsed().as_secs_f64() * 1000.0,
+        };
+        let _ = w.reply.send(Outcome::Accepted(answer));
+    }
+
+    // ----- time --------------------------------------------------------------------
+
+    fn next_deadline(&self) -> Option<Instant> {
+        // Waiters and held results are in timestamp order with a common
+        // timeout, so the first of each expires first.
+        self.replica_deadlines
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.client_deadlines.values().copied())
+            .chain(self.waiters.values().next().map(|w| w.deadline))
+            .chain(self.held.values().next().map(|h| h.2))
+            .min()
+    }
+
+    /// Runs every timer that is due at `now`.
+    pub fn fire_due(&mut self, now: Instant) {
+        for timer in ReplicaTimer::ALL {
+            if self.replica_deadlines[timer.index()].is_some_and(|d| d <= now) {
+                self.replica_deadlines[timer.index()] = None;
+                let mut out = Vec::new();
+                self.replica.on_timer(timer, &mut out);
+                self.replica_outputs(out);
+            }
+        }
+        let due: Vec<u64> = self.client_deadlines.iter().filter(|(_, &d)| d <= now).map(|(&t, _)| t).collect();
+        for t in due {
+            self.client_deadlines.remove(&t);
+            let mut out = Vec::new();
+            self.client.on_timer(ClientTimer(t), &mut out);
+            self.client_outputs(out);
+        }
+        while let Some(entry) = self.waiters.first_entry() {
+            if entry.get().deadline > now {
+                break;
+            }
+            let (t, w) = entry.remove_entry();
+            self.no_quorum(t, w);
+        }
+        while let Some(entry) = self.held.first_entry() {
+            if entry.get().2 > now {
+                break;
+            }
+            let (a, w, _) = entry.remove();
+            self.answer(a, w, None);
+        }
+        self.drain_local();
+    }
+
+    fn no_quorum(&mut self, t: u64, w: Waiter) {
+        self.stats.no_quorum += 1;
+        let needed = self.cluster.protocol.weak();
+        let best_match = self.client.best_match(t);
+        let replies: Vec<(String, String)> =
+            self.client.replies_for(t).into_iter().map(|(r, res)| (self.name(r).to_string(), res)).collect();
+        let waited = w.started.elapsed();
+        let error = format!(
+            "no quorum: {best_match} of the {needed} matching replies needed arrived within {:.1} s \
+             (are fewer than {} of the {} replicas up?). The request stays queued at {} and may still execute later.",
+            waited.as_secs_f64(),
+            self.cluster.protocol.quorum(),
+            self.cluster.n(),
+            self.name(self.me),
+        );
+        tracing::warn!(target: "pbft::client", "{:<13} t{t} {:?}: {error}", self.label(self.me_client()), w.op);
+        let nq = NoQuorum { error, op: w.op, timestamp: t, needed, best_match, replies, waited_ms: waited.as_millis() as u64 };
+        let _ = w.reply.send(Outcome::NoQuorum(nq));
+    }
+
+    // ----- status ---------------------------------------------------------------------
+
+    /// The state shown by `GET /status`.
+    pub fn status(&self) -> Status {
+        let r = &self.replica;
+        let cfg = r.config();
+        let app = r.app();
+        let peers = (0..self.cluster.n())
+            .filter(|&i| i != self.me)
+            .map(|i| PeerStatus {
+                name: self.cluster.names[i].clone(),
+                addr: self.cluster.host_names[i].clone(),
+                link: self.links[i].as_ref().map(|l| l.stats.view()).unwrap_or_else(|| super::peer::LinkStats::default().view()),
+            })
+            .collect();
+        Status {
+            node: self.name(self.me).to_string(),
+            replica: self.me,
+            n: cfg.n,
+            f: cfg.f(),
+            view: r.view(),
+            primary: self.name(cfg.primary(r.view())).to_string(),
+            status: r.status(),
+            is_primary: r.is_primary(),
+            last_executed: r.last_executed(),
+            stable_checkpoint: r.low_watermark(),
+            low_watermark: r.low_watermark(),
+            high_watermark: r.high_watermark(),
+            pending_requests: r.pending_len(),
+            view_change_timeout_ms: r.current_timeout(),
+            log: r.log_entries(),
+            store_size: app.store.len(),
+            store: app.store.iter().take(100).cloned().collect(),
+            client: ClientStatus {
+                id: self.client.id(),
+                view: self.client.view(),
+                outstanding: self.client.outstanding(),
+                queued: self.client.queued(),
+                accepted: self.stats.accepted as usize,
+                waiting: self.waiters.len() + self.held.len(),
+            },
+            peers,
+            stats: self.stats.clone(),
+            config: cfg.clone(),
+            uptime_ms: self.started.elapsed().as_millis() as u64,
+        }
+    }
+}

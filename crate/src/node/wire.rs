@@ -1,0 +1,97 @@
+//! The wire format: `POST /pbft` with a JSON array of envelopes.
+//!
+//! ```json
+//! [{"from": {"type": "replica", "id": 0},
+//!   "to":   {"type": "replica", "id": 1},
+//!   "msg":  {"kind": "prepare", "view": 0, "seq": 3, "digest": 123, "replica": 0}}]
+//! ```
+//!
+//! A node sends the messages queued for one peer in one request (a batch of
+//! one when the link is idle), in the order they were produced. A node is
+//! two principals: its replica (`replica`, id = its index) and its client
+//! (`client`, id = its index).
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{Message, NodeId};
+
+/// Path of the message endpoint.
+pub const PBFT_PATH: &str = "/pbft";
+/// Largest body a node accepts (a STATE message carries the whole store).
+pub const MAX_BODY: usize = 16 << 20;
+/// Most envelopes in one request.
+pub const MAX_BATCH: usize = 512;
+
+/// One message on the wire (owned, for receiving).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Envelope {
+    /// The sending principal.
+    pub from: NodeId,
+    /// The receiving principal.
+    pub to: NodeId,
+    /// The message.
+    pub msg: Message,
+}
+
+/// One message on the wire (borrowed, for sending).
+#[derive(Serialize)]
+pub struct EnvelopeRef<'a> {
+    /// The sending principal.
+    pub from: NodeId,
+    /// The receiving principal.
+    pub to: NodeId,
+    /// The message.
+    pub msg: &'a Message,
+}
+
+/// Parses a request body: an array of envelopes, or one envelope.
+pub fn decode(body: &[u8]) -> Result<Vec<Envelope>, String> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    let envs: Vec<Envelope> = match first {
+        Some(b'{') => vec![serde_json::from_slice(body).map_err(|e| e.to_string())?],
+        _ => serde_json::from_slice(body).map_err(|e| e.to_string())?,
+    };
+    if envs.is_empty() {
+        return Err("no messages".into());
+    }
+    if envs.len() > MAX_BATCH {
+        return Err(format!("{} messages in one request (at most {MAX_BATCH})", envs.len()));
+    }
+    Ok(envs)
+}
+
+/// Encodes a batch.
+pub fn encode(batch: &[EnvelopeRef<'_>]) -> Vec<u8> {
+    // Serializing plain data to a Vec cannot fail.
+    serde_json::to_vec(batch).unwrap_or_default()
+}
+
+/// The node index behind a principal.
+pub fn node_of(id: NodeId) -> usize {
+    match id {
+        NodeId::Replica(i) => i,
+        NodeId::Client(c) => c as usize,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Digest, Prepare};
+
+    #[test]
+    fn round_trip_and_errors() {
+        let msg = Message::Prepare(Prepare { view: 0, seq: 3, digest: Digest(7), replica: 0 });
+        let body = encode(&[EnvelopeRef { from: NodeId::Replica(0), to: NodeId::Replica(1), msg: &msg }]);
+        let text = String::from_utf8(body.clone()).unwrap();
+        assert!(text.contains(r#""kind":"prepare""#), "{text}");
+        let back = decode(&body).unwrap();
+        assert_eq!(back, vec![Envelope { from: NodeId::Replica(0), to: NodeId::Replica(1), msg }]);
+        // A single object is accepted too.
+        let one = &text[1..text.len() - 1];
+        assert_eq!(decode(one.as_bytes()).unwrap().len(), 1);
+        assert!(decode(b"[]").is_err());
+        assert!(decode(b"{").is_err());
+        assert!(decode(br#"[{"from":{"type":"replica","id":0},"to":{"type":"replica","id":1},"msg":{"kind":"bogus"}}]"#).is_err());
+    }
+}

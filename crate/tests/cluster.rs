@@ -1,0 +1,331 @@
+//! Four `pbft-node` processes on loopback HTTP: requests through `/req`, a
+//! backup killed and restarted, the primary killed (view change) and
+//! restarted, forged and malformed messages refused, and a clear 503 when no
+//! quorum is left. Runs with `cargo test --features node` (part of `npm test`).
+//!
+//! Every process started here is killed when the test ends, also on failure
+//! (the guard's `Drop`), and its log is printed when the test failed.
+#![cfg(feature = "node")]
+
+use serde_json::Value;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pbft_playground::node::derive_pair_key;
+
+const NAMES: [&str; 4] = ["Apple", "MS", "Google", "IBM"];
+const SECRET: &str = "cluster-test secret";
+/// The `/req` bound of the test cluster.
+const REQ_TIMEOUT_MS: u64 = 4000;
+
+/// The processes of one test cluster; kills them all when dropped.
+struct TestCluster {
+    dir: PathBuf,
+    config: PathBuf,
+    ports: Vec<u16>,
+    children: Vec<Option<Child>>,
+}
+
+impl TestCluster {
+    fn new(tag: &str) -> TestCluster {
+        let dir = std::env::temp_dir().join(format!("pbft-cluster-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        let ports = free_ports(NAMES.len());
+        let mut toml = format!(
+            "secret = \"{SECRET}\"\nrequest_timeout_ms = {REQ_TIMEOUT_MS}\n\n[protocol]\n\
+             checkpoint_interval = 4\nlog_window = 8\nview_change_timeout = 1000\n\
+             client_timeout = 300\nview_change_retransmit = 300\nstate_retry = 150\n"
+        );
+        for (name, port) in NAMES.iter().zip(&ports) {
+            toml.push_str(&format!("\n[[nodes]]\nname = \"{name}\"\naddr = \"127.0.0.1:{port}\"\n"));
+        }
+        let config = dir.join("cluster.toml");
+        fs::write(&config, toml).expect("write config");
+        TestCluster { dir, config, ports, children: (0..NAMES.len()).map(|_| None).collect() }
+    }
+
+    fn log_path(&self, i: usize) -> PathBuf {
+        self.dir.join(format!("{}.log", NAMES[i]))
+    }
+
+    fn start(&mut self, i: usize) {
+        assert!(self.children[i].is_none(), "{} already running", NAMES[i]);
+        let log = File::options().create(true).append(true).open(self.log_path(i)).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_pbft-node"))
+            .arg(NAMES[i])
+            .arg("--config")
+            .arg(&self.config)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn pbft-node");
+        self.children[i] = Some(child);
+        // Ready when it answers /status.
+        let until = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok((200, _)) = http(self.ports[i], "GET", "/status", &[], b"") {
+                return;
+            }
+            if let Some(Ok(Some(code))) = self.children[i].as_mut().map(|c| c.try_wait()) {
+                panic!("{} exited at start with {code}", NAMES[i]);
+            }
+            assert!(Instant::now() < until, "{} did not come up within 10 s", NAMES[i]);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Crashes node `i` (SIGKILL: no goodbye to anyone).
+    fn kill(&mut self, i: usize) {
+        if let Some(mut c) = self.children[i].take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn status(&self, i: usize) -> Value {
+        let (code, body) = http(self.ports[i], "GET", "/status", &[], b"").expect("status");
+        assert_eq!(code, 200, "{}: {body}", NAMES[i]);
+        serde_json::from_str(&body).expect("status JSON")
+    }
+
+    /// `GET /req?op` at node `i`; must be answered 200 within the bound.
+    fn req(&self, i: usize, op: &str) -> Value {
+        let t0 = Instant::now();
+        let (code, body) = http(self.ports[i], "GET", &format!("/req?{op}"), &[], b"").expect("req");
+        assert_eq!(code, 200, "{} /req?{op} after {:?}: {body}", NAMES[i], t0.elapsed());
+        let v: Value = serde_json::from_str(&body).expect("req JSON");
+        assert_eq!(v["outcome"], "accepted", "{body}");
+        v
+    }
+
+    fn last_executed(&self, i: usize) -> u64 {
+        self.status(i)["lastExecuted"].as_u64().expect("lastExecuted")
+    }
+
+    /// Sends requests round-robin through `via` until node `i` executed as far
+    /// as every other live node; returns how many it took.
+    fn until_caught_up(&self, i: usize, via: &[usize], live: &[usize], tag: &str) -> usize {
+        for k in 0..24 {
+            let max = live.iter().map(|&j| self.last_executed(j)).max().unwrap_or(0);
+            let mine = self.last_executed(i);
+            if mine == max && k > 0 {
+                let all: Vec<String> = live
+                    .iter()
+                    .map(|&j| {
+                        let s = self.status(j);
+                        format!("{} n{} v{} {}", NAMES[j], s["lastExecuted"], s["view"], s["status"])
+                    })
+                    .collect();
+                eprintln!("{} caught up after {k} requests: {}", NAMES[i], all.join(", "));
+                return k;
+            }
+            self.req(via[k % via.len()], &format!("{tag}{k}={k}"));
+        }
+        // A last look after the traffic settled.
+        std::thread::sleep(Duration::from_millis(500));
+        let all: Vec<(String, u64, u64)> = live
+            .iter()
+            .map(|&j| {
+                let s = self.status(j);
+                (NAMES[j].to_string(), s["lastExecuted"].as_u64().unwrap_or(0), s["view"].as_u64().unwrap_or(0))
+            })
+            .collect();
+        panic!("{} did not catch up after 24 requests: (name, lastExecuted, view) = {all:?}", NAMES[i]);
+    }
+}
+
+impl Drop for TestCluster {
+    fn drop(&mut self) {
+        for i in 0..self.children.len() {
+            self.kill(i);
+        }
+        if std::thread::panicking() {
+            for (i, name) in NAMES.iter().enumerate() {
+                let text = fs::read_to_string(self.log_path(i)).unwrap_or_default();
+                let lines: Vec<&str> = text.lines().collect();
+                eprintln!("----- last lines of {name} -----");
+                for l in &lines[lines.len().saturating_sub(60)..] {
+                    eprintln!("{l}");
+                }
+            }
+            eprintln!("(logs kept in {})", self.dir.display());
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn free_ports(n: usize) -> Vec<u16> {
+    // Hold all listeners at once so the ports differ; the OS will not hand
+    // them out again right away.
+    let ls: Vec<TcpListener> = (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind")).collect();
+    ls.iter().map(|l| l.local_addr().expect("addr").port()).collect()
+}
+
+/// A minimal HTTP/1.1 exchange (Connection: close): (status, body).
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, String), String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| e.to_string())?;
+    let bound = Duration::from_millis(REQ_TIMEOUT_MS + 6000);
+    s.set_read_timeout(Some(bound)).map_err(|e| e.to_string())?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    s.write_all(body).map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").ok_or("no HTTP head")?;
+    let code = head.split(' ').nth(1).and_then(|c| c.parse().ok()).ok_or("no status code")?;
+    Ok((code, body.to_string()))
+}
+
+#[test]
+fn four_processes_survive_crashes_view_change_and_restarts() {
+    let t0 = Instant::now();
+    let mut c = TestCluster::new("main");
+    for i in 0..4 {
+        c.start(i);
+    }
+
+    // Normal case: any node acts as a client; results, views and sequence numbers.
+    for (i, name) in NAMES.iter().enumerate() {
+        let a = c.req(i, &format!("general{i}=attack"));
+        assert_eq!(a["result"], format!("general{i}=attack"));
+        assert_eq!(a["view"], 0);
+        assert_eq!(a["seq"], (i + 1) as u64, "{a}");
+        assert_eq!(a["client"], *name);
+        assert!(a["replicas"].as_array().is_some_and(|r| r.len() >= 2), "f+1 = 2 matching replies: {a}");
+    }
+    // K = 4: checkpoint n4 becomes stable once a quorum's CHECKPOINTs are in.
+    let until = Instant::now() + Duration::from_secs(3);
+    let s = loop {
+        let s = c.status(0);
+        if s["stableCheckpoint"] == 4 || Instant::now() > until {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(s["primary"], "Apple");
+    assert_eq!(s["lastExecuted"], 4);
+    assert_eq!(s["stableCheckpoint"], 4, "{s}");
+
+    // A backup crashes: the other three still commit.
+    c.kill(3);
+    for i in 0..3 {
+        let a = c.req(i, &format!("noIBM{i}=ok"));
+        assert_eq!(a["view"], 0);
+    }
+
+    // It restarts fresh and catches up (state transfer at the next checkpoint).
+    c.start(3);
+    c.until_caught_up(3, &[3, 0, 1, 2], &[0, 1, 2, 3], "back");
+
+    // The primary crashes: a view change, and requests succeed in view 1.
+    c.kill(0);
+    let a = c.req(1, "warTime=1234");
+    assert!(a["view"].as_u64() >= Some(1), "after a view change: {a}");
+    let v = c.status(1)["view"].as_u64().unwrap_or(0);
+    assert!(v >= 1, "MS is in view {v}");
+    for i in [2, 3, 1] {
+        let a = c.req(i, &format!("view{i}=new"));
+        assert!(a["view"].as_u64() >= Some(1), "{a}");
+    }
+
+    // The old primary restarts fresh in view 0: the NEW-VIEW for stragglers
+    // and state transfer bring it back.
+    c.start(0);
+    c.until_caught_up(0, &[0, 1, 2, 3], &[0, 1, 2, 3], "apple");
+    let a = c.req(0, "general0");
+    assert_eq!(a["result"], "general0=attack", "read through the restarted node: {a}");
+
+    // Every replica that executed as far holds the same store.
+    std::thread::sleep(Duration::from_millis(300));
+    let statuses: Vec<Value> = (0..4).map(|i| c.status(i)).collect();
+    let top = statuses.iter().filter_map(|s| s["lastExecuted"].as_u64()).max();
+    let stores: Vec<&Value> = statuses.iter().filter(|s| s["lastExecuted"].as_u64() == top).map(|s| &s["store"]).collect();
+    assert!(stores.len() >= 3, "at least a quorum at the top: {top:?}");
+    assert!(stores.windows(2).all(|w| w[0] == w[1]), "stores differ: {stores:?}");
+
+    // Two of four down: no quorum, and the answer says so in time.
+    c.kill(1);
+    c.kill(2);
+    let t = Instant::now();
+    let (code, body) = http(c.ports[3], "GET", "/req?lonely=1", &[], b"").expect("req");
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("no quorum"), "{body}");
+    assert!(t.elapsed() < Duration::from_millis(REQ_TIMEOUT_MS + 2000), "answered after {:?}", t.elapsed());
+
+    eprintln!("cluster scenario took {:?}", t0.elapsed());
+}
+
+#[test]
+fn forged_and_malformed_messages_are_refused() {
+    let mut c = TestCluster::new("auth");
+    c.start(0);
+    let port = c.ports[0];
+    let key = derive_pair_key(SECRET, "MS", "Apple");
+    let prepare = br#"[{"from":{"type":"replica","id":1},"to":{"type":"replica","id":0},"msg":{"kind":"prepare","view":0,"seq":1,"digest":7,"replica":1}}]"#;
+    let mac = key.mac_hex(prepare);
+    let post = |headers: &[(&str, &str)], body: &[u8]| http(port, "POST", "/pbft", headers, body).expect("post").0;
+
+    // Authentic: accepted.
+    assert_eq!(post(&[("X-Pbft-From", "MS"), ("X-Pbft-Mac", &mac)], prepare), 204);
+    // No sender, unknown sender, no MAC, a wrong MAC, the right MAC under another name.
+    assert_eq!(post(&[], prepare), 401);
+    assert_eq!(post(&[("X-Pbft-From", "Mallory"), ("X-Pbft-Mac", &mac)], prepare), 401);
+    assert_eq!(post(&[("X-Pbft-From", "MS")], prepare), 401);
+    let wrong = derive_pair_key("another secret", "MS", "Apple").mac_hex(prepare);
+    assert_eq!(post(&[("X-Pbft-From", "MS"), ("X-Pbft-Mac", &wrong)], prepare), 401);
+    assert_eq!(post(&[("X-Pbft-From", "Google"), ("X-Pbft-Mac", &mac)], prepare), 401);
+    // A tampered body.
+    let mut tampered = prepare.to_vec();
+    let at = tampered.iter().position(|&b| b == b'7').expect("digest");
+    tampered[at] = b'8';
+    assert_eq!(post(&[("X-Pbft-From", "MS"), ("X-Pbft-Mac", &mac)], &tampered), 401);
+    // Authentic but malformed, or MS speaking as Google.
+    for body in [&b"not json"[..], br#"[{"from":{"type":"replica","id":1}}]"#, b"[]"] {
+        let mac = key.mac_hex(body);
+        assert_eq!(post(&[("X-Pbft-From", "MS"), ("X-Pbft-Mac", &mac)], body), 400, "{}", String::from_utf8_lossy(body));
+    }
+    let as_google = String::from_utf8_lossy(prepare).replacen(r#""id":1"#, r#""id":2"#, 1);
+    let mac = key.mac_hex(as_google.as_bytes());
+    assert_eq!(post(&[("X-Pbft-From", "MS"), ("X-Pbft-Mac", &mac)], as_google.as_bytes()), 401);
+
+    // Bad client input.
+    assert_eq!(http(port, "GET", "/req", &[], b"").expect("req").0, 400);
+    assert_eq!(http(port, "GET", "/req?a%zz", &[], b"").expect("req").0, 400);
+    assert_eq!(http(port, "GET", "/nowhere", &[], b"").expect("req").0, 404);
+    // The node is still fine and logged the refusals.
+    assert_eq!(c.status(0)["node"], "Apple");
+    let log = fs::read_to_string(c.log_path(0)).unwrap_or_default();
+    assert!(log.contains("bad or missing MAC"), "{log}");
+    assert!(log.contains("malformed message"), "{log}");
+}
+
+#[test]
+fn cli_errors_are_clear() {
+    let bin = env!("CARGO_BIN_EXE_pbft-node");
+    let out = Command::new(bin).arg("Nobody").output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Apple, MS, Google, IBM"), "{err}");
+
+    let out = Command::new(bin).args(["Apple", "--config", "/nonexistent/cluster.toml"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+
+    let out = Command::new(bin).arg("--print-config").output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("name = \"IBM\"") && text.contains("127.0.0.1:1114"), "{text}");
+}
