@@ -1,0 +1,175 @@
+// The toolbar (scenario, client, run, network) and the timeline scrubber.
+// Controls only forward clicks to the element's handlers; they never touch the simulation.
+
+import { h, setAttr, setFlag, setText } from "./dom.js";
+import { formatTime } from "./i18n.js";
+import { N_CHOICES } from "./permalink.js";
+
+export const SPEEDS = [0.02, 0.04, 0.07, 0.15, 0.3, 0.6, 1, 2, 4, 8];
+export const DEFAULT_SPEED = 0.07;
+export const LOSSES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
+
+/**
+ * @param {(k: string, v?: object) => string} t
+ * @param {object} on  handlers: preset(name), n(n), seed(seed), reset(), request(op), playPause(),
+ *                     step(), speed(x), skipQuiet(bool), loss(rate), copyLink(), seek(t), live()
+ * @param {{ presets: {name: string, title: string, description: string}[] }} data
+ */
+export class Controls {
+  constructor(t, on, { presets }) {
+    this.t = t;
+    this.presets = presets;
+
+    // Scenario
+    this.preset = h(
+      "select",
+      { "aria-label": t("scenario"), onchange: () => on.preset(this.preset.value) },
+      h("option", { value: "", text: t("preset.none") }),
+      presets.map((p) => h("option", { value: p.name, text: p.title })),
+    );
+    this.n = h(
+      "select",
+      { "aria-label": t("replicas"), onchange: () => on.n(Number(this.n.value)) },
+      N_CHOICES.map((n) => h("option", { value: String(n), text: t("replicas.option", { n, f: Math.floor((n - 1) / 3) }) })),
+    );
+    this.seed = h("input", {
+      type: "number",
+      min: "0",
+      step: "1",
+      inputmode: "numeric",
+      class: "seed",
+      "aria-label": t("seed"),
+      onchange: () => {
+        const v = Number(this.seed.value);
+        if (Number.isSafeInteger(v) && v >= 0) on.seed(v);
+      },
+    });
+    this.reset = h("button", { type: "button", class: "secondary", text: t("reset"), title: t("reset.title"), onclick: () => on.reset() });
+    this.description = h("p", { class: "preset-description" });
+
+    // Client
+    this.op = h("input", {
+      type: "text",
+      class: "op",
+      value: "warTime=1234",
+      maxlength: "200",
+      spellcheck: "false",
+      autocomplete: "off",
+      "aria-label": t("operation"),
+      onkeydown: (e) => {
+        if (e.key === "Enter") {
+          e.preventDefault();
+          on.request(this.op.value);
+        }
+      },
+    });
+    this.send = h("button", { type: "button", class: "primary send", text: t("send"), onclick: () => on.request(this.op.value) });
+
+    // Run
+    this.play = h("button", { type: "button", class: "play", "aria-pressed": "false", text: t("pause"), onclick: () => on.playPause() });
+    this.step = h("button", { type: "button", class: "secondary", text: t("step"), title: t("step.title"), onclick: () => on.step() });
+    this.speed = h(
+      "select",
+      { "aria-label": t("speed"), title: t("speed.title"), onchange: () => on.speed(Number(this.speed.value)) },
+      SPEEDS.map((x) => h("option", { value: String(x), text: t("speed.option", { x }) })),
+    );
+    this.skipQuiet = h("input", { type: "checkbox", checked: true, onchange: () => on.skipQuiet(this.skipQuiet.checked) });
+    const skipLabel = h("label", { class: "check", title: t("skipQuiet.title") }, this.skipQuiet, h("span", { text: t("skipQuiet") }));
+
+    // Network
+    this.loss = h(
+      "select",
+      { "aria-label": t("loss"), onchange: () => on.loss(Number(this.loss.value)) },
+      LOSSES.map((p) => h("option", { value: String(p), text: t("loss.option", { p: Math.round(p * 100) }) })),
+    );
+    this.copy = h("button", { type: "button", class: "secondary", text: t("copyLink"), onclick: () => on.copyLink() });
+
+    const field = (label, control, cls = "") => h("label", { class: `field ${cls}` }, h("span", { class: "field-label", text: label }), control);
+
+    this.settingsBar = h(
+      "div",
+      { class: "bar settings" },
+      h(
+        "fieldset",
+        { class: "group scenario" },
+        h("legend", { class: "visually-hidden", text: t("scenario") }),
+        field(t("scenario"), this.preset, "grow"),
+        field(t("replicas"), this.n),
+        field(t("seed"), this.seed),
+        h("div", { class: "field end" }, this.reset),
+      ),
+      h(
+        "fieldset",
+        { class: "group network" },
+        h("legend", { class: "visually-hidden", text: t("loss") }),
+        field(t("loss"), this.loss),
+        h("div", { class: "field end" }, skipLabel),
+        h("div", { class: "field end" }, this.copy),
+      ),
+    );
+    this.mainBar = h(
+      "div",
+      { class: "bar main" },
+      h(
+        "fieldset",
+        { class: "group client" },
+        h("legend", { class: "visually-hidden", text: t("client") }),
+        field(t("operation"), this.op, "grow"),
+        h("div", { class: "field end" }, this.send),
+      ),
+      h(
+        "fieldset",
+        { class: "group run" },
+        h("legend", { class: "visually-hidden", text: t("speed") }),
+        h("div", { class: "field end" }, this.play),
+        h("div", { class: "field end" }, this.step),
+        field(t("speed"), this.speed),
+      ),
+    );
+    this.toolbar = h("div", { class: "toolbar" }, this.settingsBar, this.mainBar);
+
+    // Timeline
+    this.scrub = h("input", {
+      type: "range",
+      min: "0",
+      max: "0",
+      step: "1",
+      value: "0",
+      class: "scrub",
+      "aria-label": t("timeline"),
+      oninput: () => on.seek(Number(this.scrub.value)),
+    });
+    this.time = h("output", { class: "time", "aria-live": "off" });
+    this.max = h("span", { class: "time-max" });
+    this.live = h("button", { type: "button", class: "secondary small", text: t("timeline.live"), title: t("timeline.live.title"), onclick: () => on.live() });
+    this.timeline = h("div", { class: "timeline" }, h("span", { class: "field-label", text: t("timeline") }), this.scrub, this.time, this.max, this.live);
+  }
+
+  /** Reflects the element's state in the controls (cheap: only touches what changed). */
+  update({ preset, n, seed, playing, speed, loss, now, max, skipQuiet }) {
+    const t = this.t;
+    if (this.preset.value !== preset) this.preset.value = preset;
+    const p = this.presets.find((x) => x.name === preset);
+    setText(this.description, p ? p.description : "");
+    setFlag(this.description, "hidden", !p);
+    if (this.n.value !== String(n)) this.n.value = String(n);
+    if (this.seed !== this.seed.getRootNode().activeElement && this.seed.value !== String(seed)) this.seed.value = String(seed);
+    setText(this.play, playing ? t("pause") : t("play"));
+    setAttr(this.play, "aria-pressed", playing ? "true" : "false");
+    if (Number(this.speed.value) !== speed) this.speed.value = String(speed);
+    const lossValue = LOSSES.includes(loss) ? String(loss) : null;
+    if (lossValue !== null && this.loss.value !== lossValue) this.loss.value = lossValue;
+    if (lossValue === null && !this.loss.querySelector(`option[value="${loss}"]`)) {
+      this.loss.append(h("option", { value: String(loss), text: t("loss.option", { p: Math.round(loss * 100) }) }));
+      this.loss.value = String(loss);
+    }
+    if (this.skipQuiet.checked !== skipQuiet) this.skipQuiet.checked = skipQuiet;
+    const m = Math.max(max, now);
+    setAttr(this.scrub, "max", String(Math.floor(m)));
+    if (!this.dragging) this.scrub.value = String(Math.floor(now));
+    setAttr(this.scrub, "aria-valuetext", formatTime(Math.floor(now)));
+    setText(this.time, t("timeline.value", { t: formatTime(Math.floor(now)) }));
+    setText(this.max, t("timeline.of", { max: formatTime(Math.floor(m)) }));
+    this.live.disabled = Math.floor(now) >= Math.floor(m);
+  }
+}

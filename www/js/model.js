@@ -1,0 +1,268 @@
+// What the renderers read besides the snapshot: every message with its fate, phase marks
+// and the lines of the event log, all derived from the engine's event stream.
+// Pure data (no DOM, no canvas). The engine owns the truth; this is a view of its events.
+
+const MAX_MESSAGES = 60_000;
+const MAX_MARKS = 30_000;
+const MAX_LOG = 400;
+
+/** Event types listed in the event log by default (sent/delivered are listed only on request). */
+const MAIN_LOG = new Set([
+  "dropped",
+  "phase",
+  "executed",
+  "checkpoint-stable",
+  "view-change-started",
+  "view-changed",
+  "state-transferred",
+  "submitted",
+  "retransmitted",
+  "accepted",
+  "rejected",
+  "fault",
+  "violation",
+]);
+
+/** Event types drawn as marks on the diagram's lanes. */
+const MARK_TYPES = new Set(["phase", "executed", "checkpoint-stable", "view-change-started", "view-changed", "state-transferred"]);
+
+/**
+ * @typedef {object} Msg
+ * @property {number} id
+ * @property {number} from   replica id, -1 = client
+ * @property {number} to
+ * @property {string} kind
+ * @property {number} sentAt
+ * @property {number} deliverAt
+ * @property {string} label
+ * @property {number|null} view
+ * @property {number|null} seq
+ * @property {number|null} endAt     time it was delivered or dropped (null while in flight)
+ * @property {string|null} fate      "delivered" | a drop reason ("loss", "partition", "crashed", "user")
+ */
+
+export class History {
+  constructor() {
+    this.reset();
+  }
+
+  reset() {
+    /** @type {Map<number, Msg>} messages still in flight */
+    this.live = new Map();
+    /** @type {Msg[]} every message, in send order */
+    this.messages = [];
+    /** @type {Msg[]} messages that ended, in end order */
+    this.ended = [];
+    /** @type {object[]} phase / execution / view marks, in time order */
+    this.marks = [];
+    /** @type {object[]} events for the log (main), oldest first */
+    this.log = [];
+    /** @type {object[]} every event for the verbose log, oldest first */
+    this.logAll = [];
+    /** @type {Map<number, number>} replica -> time of its last execution (for the flash) */
+    this.lastExecuted = new Map();
+    /** @type {Map<number, number>} replica -> time it last installed a view */
+    this.lastViewChange = new Map();
+    /** @type {Map<number, number>} replica -> time its last checkpoint became stable */
+    this.lastCheckpoint = new Map();
+    /** @type {object[]} violation events */
+    this.violations = [];
+    /** Bumped on every change; renderers compare it to skip work. */
+    this.version = 0;
+    this.logVersion = 0;
+    this.lastTime = 0;
+    this.count = 0;
+  }
+
+  /** Adds a batch of events (in the order the engine emitted them). */
+  ingest(events) {
+    if (!events || events.length === 0) return;
+    for (const e of events) this.#one(e);
+    this.version++;
+    this.#trim();
+  }
+
+  #one(e) {
+    this.count++;
+    this.lastTime = e.time;
+    switch (e.type) {
+      case "sent": {
+        if (this.live.has(e.msg)) break; // already adopted from a snapshot
+        const m = {
+          id: e.msg,
+          from: e.from,
+          to: e.to,
+          kind: e.kind,
+          sentAt: e.time,
+          deliverAt: e.deliverAt,
+          label: e.label,
+          view: e.view ?? null,
+          seq: e.seq ?? null,
+          endAt: null,
+          fate: null,
+        };
+        this.live.set(m.id, m);
+        this.messages.push(m);
+        break;
+      }
+      case "delivered":
+      case "dropped": {
+        const m = this.live.get(e.msg);
+        if (m) {
+          this.live.delete(e.msg);
+          m.endAt = e.time;
+          m.fate = e.type === "delivered" ? "delivered" : e.reason;
+          this.ended.push(m);
+        }
+        break;
+      }
+      case "executed":
+        this.lastExecuted.set(e.replica, e.time);
+        break;
+      case "view-changed":
+        this.lastViewChange.set(e.replica, e.time);
+        break;
+      case "checkpoint-stable":
+        this.lastCheckpoint.set(e.replica, e.time);
+        break;
+      case "violation":
+        this.violations.push(e);
+        break;
+      default:
+        break;
+    }
+    if (MARK_TYPES.has(e.type)) this.marks.push(e);
+    // "phase: executed" repeats the "executed" event next to it; the log shows the latter.
+    const main = MAIN_LOG.has(e.type) && !(e.type === "phase" && e.phase === "executed");
+    if (main || e.type === "sent" || e.type === "delivered") {
+      this.logAll.push(e);
+      if (main) this.log.push(e);
+      this.logVersion++;
+    }
+  }
+
+  /**
+   * Adopts in-flight messages that no event announced yet (a safety net: the element drains an
+   * action's events right after it, so normally every message arrives through a "sent" event).
+   */
+  adopt(inFlight) {
+    let added = false;
+    for (const f of inFlight) {
+      if (this.live.has(f.id)) continue;
+      const m = {
+        id: f.id,
+        from: f.from,
+        to: f.to,
+        kind: f.kind,
+        sentAt: f.sentAt,
+        deliverAt: f.deliverAt,
+        label: f.label,
+        view: f.view ?? null,
+        seq: f.seq ?? null,
+        endAt: null,
+        fate: null,
+      };
+      this.live.set(m.id, m);
+      // Keep `messages` sorted by send time.
+      let i = this.messages.length;
+      while (i > 0 && this.messages[i - 1].sentAt > m.sentAt) i--;
+      this.messages.splice(i, 0, m);
+      added = true;
+    }
+    if (added) this.version++;
+    return added;
+  }
+
+  /** Messages that ended within (t - horizon, t], newest first. */
+  *recentlyEnded(t, horizon) {
+    for (let i = this.ended.length - 1; i >= 0; i--) {
+      const m = this.ended[i];
+      if (m.endAt > t) continue;
+      if (m.endAt <= t - horizon) break;
+      yield m;
+    }
+  }
+
+  #trim() {
+    if (this.messages.length > MAX_MESSAGES) this.messages.splice(0, this.messages.length - MAX_MESSAGES * 0.8);
+    if (this.ended.length > MAX_MESSAGES) this.ended.splice(0, this.ended.length - MAX_MESSAGES * 0.8);
+    if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS * 0.8);
+    if (this.log.length > MAX_LOG * 2) this.log.splice(0, this.log.length - MAX_LOG);
+    if (this.logAll.length > MAX_LOG * 2) this.logAll.splice(0, this.logAll.length - MAX_LOG);
+  }
+}
+
+/**
+ * Per-replica intervals derived from the recorded actions, up to time `t`:
+ * crashed, Byzantine (behaviour) and isolated spans for the diagram's lanes.
+ * @returns {{crashed: number[][][], byzantine: {from:number,to:number,behavior:string}[][], isolated: number[][][]}}
+ */
+export function faultIntervals(actions, n, t) {
+  const crashed = Array.from({ length: n }, () => []);
+  const byzantine = Array.from({ length: n }, () => []);
+  const isolated = Array.from({ length: n }, () => []);
+  const downSince = new Array(n).fill(null);
+  const badSince = new Array(n).fill(null);
+  const badName = new Array(n).fill("");
+  const cutSince = new Array(n).fill(null);
+  for (const a of actions || []) {
+    if (a.at > t) break;
+    const r = a.replica;
+    switch (a.type) {
+      case "crash":
+        if (r < n && downSince[r] === null) downSince[r] = a.at;
+        break;
+      case "recover":
+        if (r < n && downSince[r] !== null) {
+          crashed[r].push([downSince[r], a.at]);
+          downSince[r] = null;
+        }
+        break;
+      case "set-behavior":
+        if (r >= n) break;
+        if (badSince[r] !== null) byzantine[r].push({ from: badSince[r], to: a.at, behavior: badName[r] });
+        badSince[r] = a.behavior === "honest" ? null : a.at;
+        badName[r] = a.behavior;
+        break;
+      case "partition": {
+        const group = new Array(n).fill(0);
+        (a.groups || []).forEach((g, gi) => g.forEach((x) => x < n && (group[x] = gi)));
+        for (let i = 0; i < n; i++) {
+          const cut = group[i] !== 0;
+          if (cut && cutSince[i] === null) cutSince[i] = a.at;
+          if (!cut && cutSince[i] !== null) {
+            isolated[i].push([cutSince[i], a.at]);
+            cutSince[i] = null;
+          }
+        }
+        break;
+      }
+      case "heal":
+        for (let i = 0; i < n; i++) {
+          if (cutSince[i] !== null) {
+            isolated[i].push([cutSince[i], a.at]);
+            cutSince[i] = null;
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (downSince[i] !== null) crashed[i].push([downSince[i], Infinity]);
+    if (badSince[i] !== null) byzantine[i].push({ from: badSince[i], to: Infinity, behavior: badName[i] });
+    if (cutSince[i] !== null) isolated[i].push([cutSince[i], Infinity]);
+  }
+  return { crashed, byzantine, isolated };
+}
+
+/** The log entry a replica is working on: the lowest sequence number not yet executed (else the newest). */
+export function currentEntry(replica) {
+  const log = replica.log || [];
+  let best = null;
+  for (const e of log) {
+    if (e.phase !== "executed" && (best === null || e.seq < best.seq)) best = e;
+  }
+  return best;
+}

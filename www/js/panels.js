@@ -1,0 +1,466 @@
+// Panels next to the canvases: replica cards (state, log with quorum counts, per-replica
+// controls), the client, the event log in plain words, the message inspector, the status
+// strip with the safety badge, the legend and notices. Text is always set with textContent.
+
+import { h, setAttr, setFlag, setText } from "./dom.js";
+import { formatTime } from "./i18n.js";
+import { KINDS, kindStyle } from "./theme.js";
+import { drawLegendGlyph, drawLostGlyph } from "./ring.js";
+
+const LOG_LINES = 150;
+
+/** A node number as a name: -1 is the client, i is replica i. */
+export function nodeName(snapshot, t, node) {
+  if (node < 0) return t("node.client");
+  return snapshot?.replicas[node]?.name ?? `R${node}`;
+}
+
+/** One event in plain words. */
+export function describeEvent(e, t, name, n = 0) {
+  switch (e.type) {
+    case "sent":
+      return t("ev.sent", { from: name(e.from), to: name(e.to), label: e.label });
+    case "delivered":
+      return t("ev.delivered", { from: name(e.from), to: name(e.to), kind: e.kind.toUpperCase() });
+    case "dropped":
+      return t("ev.dropped", { from: name(e.from), to: name(e.to), kind: e.kind.toUpperCase(), reason: t(`reason.${e.reason}`) });
+    case "phase": {
+      const asPrimary = e.phase === "pre-prepared" && n > 0 && e.view % n === e.replica;
+      return t(asPrimary ? "ev.phase.pre-prepared.primary" : `ev.phase.${e.phase}`, { replica: name(e.replica), seq: e.seq, view: e.view, digest: e.digest });
+    }
+    case "executed":
+      if (e.op == null) return t("ev.executed.null", { replica: name(e.replica), seq: e.seq });
+      if (e.result == null) return t("ev.executed.noresult", { replica: name(e.replica), seq: e.seq, op: e.op });
+      return t("ev.executed", { replica: name(e.replica), seq: e.seq, op: e.op, result: e.result });
+    case "checkpoint-stable":
+      return t("ev.checkpoint-stable", { replica: name(e.replica), seq: e.seq });
+    case "view-change-started":
+      return t("ev.view-change-started", { replica: name(e.replica), view: e.view });
+    case "view-changed":
+      return t("ev.view-changed", { replica: name(e.replica), view: e.view, primary: name(e.primary) });
+    case "state-transferred":
+      return t("ev.state-transferred", { replica: name(e.replica), seq: e.seq, from: name(e.from) });
+    case "submitted":
+      return t("ev.submitted", { op: e.op, timestamp: e.timestamp });
+    case "retransmitted":
+      return t("ev.retransmitted", { timestamp: e.timestamp, attempt: e.attempt });
+    case "accepted":
+      return t("ev.accepted", { result: e.result, timestamp: e.timestamp, view: e.view, from: e.replicas.map(name).join(", ") });
+    case "rejected":
+      return t("ev.rejected", { node: name(e.node), from: name(e.from), reason: e.reason });
+    case "fault":
+      return t("ev.fault", { description: e.description });
+    case "violation":
+      return t("ev.violation", { description: e.description });
+    default:
+      return `${e.type}`;
+  }
+}
+
+/** A violation object from a snapshot, in words. */
+export function describeViolation(v, t, name) {
+  switch (v.type) {
+    case "agreement":
+      return t("violation.agreement", { ...v, first: name(v.first), second: name(v.second) });
+    case "order":
+      return t("violation.order", { ...v, replica: name(v.replica) });
+    case "client-conflict":
+      return t("violation.client-conflict", v);
+    default:
+      return v.type;
+  }
+}
+
+function pips(have, need) {
+  const total = Math.min(16, Math.max(have, need));
+  const el = h("span", { class: "pips", "aria-hidden": "true" });
+  for (let i = 0; i < total; i++) el.append(h("span", { class: i < have ? (i < need ? "pip on" : "pip extra") : "pip" }));
+  return el;
+}
+
+// ---------------------------------------------------------------------------
+
+export class ReplicaPanel {
+  /**
+   * @param {(k: string, v?: object) => string} t
+   * @param {{ crash(i: number): void, recover(i: number): void, behavior(i: number, b: string): void, isolate(i: number): void }} on
+   * @param {{name: string, description: string}[]} behaviors
+   */
+  constructor(t, on, behaviors) {
+    this.t = t;
+    this.on = on;
+    this.behaviors = behaviors;
+    this.root = h("div", { class: "replica-grid" });
+    this.cards = [];
+    this.section = h("section", { class: "panel replicas", "aria-labelledby": "replicas-title" }, h("h2", { id: "replicas-title", text: t("replicas.title") }), this.root);
+  }
+
+  #card(i) {
+    const t = this.t;
+    const c = {};
+    c.name = h("h3", { class: "name" });
+    c.role = h("span", { class: "tag role" });
+    c.state = h("span", { class: "tag state" });
+    c.iso = h("span", { class: "tag iso", text: t("isolated") });
+    const fact = (label) => {
+      const dd = h("dd");
+      return [h("div", {}, h("dt", { text: label }), dd), dd];
+    };
+    const [fView, dView] = fact(t("field.view"));
+    const [fStatus, dStatus] = fact(t("field.status"));
+    const [fExec, dExec] = fact(t("field.executed"));
+    const [fCkpt, dCkpt] = fact(t("field.checkpoint"));
+    const [fWm, dWm] = fact(t("field.watermarks"));
+    Object.assign(c, { dView, dStatus, dExec, dCkpt, dWm });
+    c.log = h("ol", { class: "log" });
+    c.crash = h("button", { type: "button", class: "secondary small", onclick: () => (c.up ? this.on.crash(i) : this.on.recover(i)) });
+    c.isolate = h("button", { type: "button", class: "secondary small", "aria-pressed": "false", text: t("isolate"), onclick: () => this.on.isolate(i) });
+    c.behavior = h(
+      "select",
+      { class: "small", onchange: () => this.on.behavior(i, c.behavior.value) },
+      this.behaviors.map((b) => h("option", { value: b.name, text: b.name, title: b.description })),
+    );
+    c.root = h(
+      "article",
+      { class: "replica" },
+      h("header", {}, c.name, c.role, c.state, c.iso),
+      h("dl", { class: "facts" }, fView, fStatus, fExec, fCkpt, fWm),
+      c.log,
+      h("div", { class: "actions" }, c.crash, c.isolate, c.behavior),
+    );
+    c.up = true;
+    c.key = "";
+    return c;
+  }
+
+  /** Rebuilds the cards for `n` replicas. */
+  build(n) {
+    this.root.replaceChildren();
+    this.cards = [];
+    for (let i = 0; i < n; i++) {
+      const c = this.#card(i);
+      this.cards.push(c);
+      this.root.append(c.root);
+    }
+    this.root.dataset.n = String(n);
+  }
+
+  update(snapshot) {
+    const t = this.t;
+    if (this.cards.length !== snapshot.n) this.build(snapshot.n);
+    for (const rep of snapshot.replicas) {
+      const c = this.cards[rep.id];
+      const isolated = (snapshot.partition[rep.id] ?? 0) !== 0;
+      c.up = rep.up;
+      const state = !rep.up ? "crashed" : rep.behavior !== "honest" ? "byzantine" : rep.isPrimary ? "primary" : "backup";
+      setAttr(c.root, "data-state", state);
+      setFlag(c.root, "data-isolated", isolated);
+      setText(c.name, rep.name);
+      setText(c.role, rep.isPrimary ? t("role.primary") : t("role.backup"));
+      setFlag(c.role, "hidden", !rep.isPrimary);
+      const stateText = !rep.up ? t("crashed") : rep.behavior !== "honest" ? rep.behavior : "";
+      setText(c.state, stateText);
+      setFlag(c.state, "hidden", !stateText);
+      setFlag(c.iso, "hidden", !isolated);
+      setText(c.dView, rep.view);
+      setText(c.dStatus, !rep.up ? t("status.down") : t(`status.${rep.status}`));
+      setText(c.dExec, rep.lastExecuted);
+      setText(c.dCkpt, rep.stableCheckpoint);
+      setText(c.dWm, t("field.watermarks.value", { low: rep.lowWatermark, high: rep.highWatermark }));
+      setText(c.crash, rep.up ? t("crash") : t("recover"));
+      setAttr(c.crash, "aria-label", rep.up ? t("crash.label", { name: rep.name }) : t("recover.label", { name: rep.name }));
+      setAttr(c.isolate, "aria-label", t("isolate.label", { name: rep.name }));
+      setAttr(c.isolate, "aria-pressed", isolated ? "true" : "false");
+      setAttr(c.behavior, "aria-label", t("behavior.label", { name: rep.name }));
+      if (c.behavior.value !== rep.behavior && c.behavior !== c.behavior.getRootNode().activeElement) c.behavior.value = rep.behavior;
+      // The log: the most recent entries with their votes.
+      const entries = rep.log.slice(-4);
+      const key = JSON.stringify(entries);
+      if (key !== c.key) {
+        c.key = key;
+        if (entries.length === 0) {
+          c.log.replaceChildren(h("li", { class: "empty", text: t("log.none") }));
+        } else {
+          c.log.replaceChildren(
+            ...entries.map((e) =>
+              h(
+                "li",
+                { class: `entry phase-${e.phase}` },
+                h("span", { class: "seq", text: t("log.entry", { seq: e.seq }) }),
+                h("span", { class: "op", title: e.op ?? t("log.op.null"), text: e.op ?? t("log.op.null") }),
+                h("span", { class: `chip phase-${e.phase}`, text: t(`phase.${e.phase}`) }),
+                h(
+                  "span",
+                  { class: `votes${e.prepares >= e.preparesNeeded ? " met" : ""}` },
+                  h("span", { text: t("votes.prepare", { have: e.prepares, need: e.preparesNeeded }) }),
+                  pips(e.prepares, e.preparesNeeded),
+                ),
+                h(
+                  "span",
+                  { class: `votes${e.commits >= e.commitsNeeded ? " met" : ""}` },
+                  h("span", { text: t("votes.commit", { have: e.commits, need: e.commitsNeeded }) }),
+                  pips(e.commits, e.commitsNeeded),
+                ),
+              ),
+            ),
+          );
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+export class ClientPanel {
+  constructor(t) {
+    this.t = t;
+    this.view = h("span", { class: "muted" });
+    this.outstanding = h("ul", { class: "requests" });
+    this.accepted = h("ol", { class: "requests accepted" });
+    this.key = "";
+    this.section = h(
+      "section",
+      { class: "panel client", "aria-labelledby": "client-title" },
+      h("h2", { id: "client-title" }, h("span", { text: t("client.title") }), " ", this.view),
+      h("h3", { text: t("client.outstanding") }),
+      this.outstanding,
+      h("h3", { text: t("client.accepted") }),
+      this.accepted,
+    );
+  }
+
+  update(snapshot) {
+    const t = this.t;
+    const c = snapshot.client;
+    const key = JSON.stringify([c.view, c.outstanding, c.accepted.length, snapshot.replicas.map((r) => r.name)]);
+    if (key === this.key) return;
+    this.key = key;
+    const name = (i) => nodeName(snapshot, t, i);
+    setText(this.view, t("client.view", { view: c.view }));
+    this.outstanding.replaceChildren(
+      ...(c.outstanding.length
+        ? c.outstanding.map((o) =>
+            h(
+              "li",
+              { class: o.matching >= o.needed ? "met" : "" },
+              h("span", { text: t("client.replies", { timestamp: o.timestamp, op: o.op, matching: o.matching, needed: o.needed }) }),
+              pips(o.matching, o.needed),
+            ),
+          )
+        : [h("li", { class: "empty", text: t("client.none") })]),
+    );
+    const acc = c.accepted.slice(-6).reverse();
+    this.accepted.replaceChildren(
+      ...(acc.length
+        ? acc.map((a) => h("li", { text: t("client.accepted.item", { timestamp: a.timestamp, op: a.op, result: a.result, view: a.view, from: a.replicas.map(name).join(", ") }) }))
+        : [h("li", { class: "empty", text: "–" })]),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+export class EventLog {
+  constructor(t, onToggle) {
+    this.t = t;
+    this.all = h("input", { type: "checkbox", onchange: () => onToggle(this.all.checked) });
+    this.list = h("ol", { class: "events", "aria-live": "off" });
+    this.version = -1;
+    this.section = h(
+      "section",
+      { class: "panel log-panel", "aria-labelledby": "log-title" },
+      h("div", { class: "panel-head" }, h("h2", { id: "log-title", text: t("log.title") }), h("label", { class: "check" }, this.all, h("span", { text: t("log.all") }))),
+      this.list,
+    );
+  }
+
+  /** Newest first; rebuilt only when the history's log changed. */
+  update(history, snapshot, force = false) {
+    const t = this.t;
+    if (!force && history.logVersion === this.version) return;
+    this.version = history.logVersion;
+    const src = this.all.checked ? history.logAll : history.log;
+    const name = (i) => nodeName(snapshot, t, i);
+    const items = [];
+    for (let i = src.length - 1; i >= 0 && items.length < LOG_LINES; i--) {
+      const e = src[i];
+      const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view" : "";
+      items.push(h("li", { class: cls }, h("time", { text: formatTime(e.time) }), h("span", { text: describeEvent(e, t, name, snapshot?.n ?? 0) })));
+    }
+    if (items.length === 0) items.push(h("li", { class: "empty", text: t("log.empty") }));
+    this.list.replaceChildren(...items);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+export class Inspector {
+  constructor(t, on) {
+    this.t = t;
+    this.title = h("h2", {});
+    this.route = h("span", { class: "route" });
+    this.timing = h("span", { class: "muted" });
+    this.label = h("code", { class: "label" });
+    this.detail = h("pre", { class: "detail" });
+    this.note = h("p", { class: "note" });
+    this.paused = h("span", { class: "muted small", text: t("inspector.paused") });
+    this.drop = h("button", { type: "button", class: "danger", text: t("inspector.drop"), onclick: () => on.drop(this.id) });
+    this.close = h("button", { type: "button", class: "secondary", text: t("inspector.close"), onclick: () => on.close() });
+    this.swatch = h("canvas", { class: "swatch", width: 16, height: 16, "aria-hidden": "true" });
+    this.section = h(
+      "section",
+      { class: "inspector", hidden: true, "aria-live": "polite", "aria-labelledby": "inspector-title" },
+      h("div", { class: "inspector-head" }, this.swatch, this.title, this.route),
+      this.detail,
+      h("p", { class: "meta" }, this.label, this.timing),
+      this.note,
+      h("div", { class: "actions" }, this.drop, this.close, this.paused),
+    );
+    this.title.id = "inspector-title";
+    this.id = null;
+  }
+
+  /**
+   * @param {object|null} info  { msg (in-flight snapshot entry or history record), live, fate, endAt, lost, cut }
+   */
+  show(info, snapshot, autoPaused) {
+    const t = this.t;
+    if (!info) {
+      this.section.hidden = true;
+      this.id = null;
+      return;
+    }
+    const m = info.msg;
+    this.id = m.id;
+    this.section.hidden = false;
+    drawLegendGlyph(this.swatch, m.kind, 16);
+    setText(this.title, t("inspector.title", { id: m.id, kind: m.kind.toUpperCase() }));
+    const name = (i) => nodeName(snapshot, t, i);
+    setText(this.route, t("inspector.route", { from: name(m.from), to: name(m.to) }));
+    setText(this.label, m.label);
+    setText(this.detail, m.detail ?? "");
+    setFlag(this.detail, "hidden", !m.detail);
+    setText(this.timing, t("inspector.timing", { sent: formatTime(m.sentAt), arrives: formatTime(m.deliverAt) }));
+    let note = "";
+    if (!info.live) {
+      note = info.fate === "delivered" ? t("inspector.gone.delivered", { t: formatTime(info.endAt) }) : t("inspector.gone.dropped", { t: formatTime(info.endAt), reason: t(`reason.${info.fate}`) });
+    } else if (info.lost) note = t("inspector.lost");
+    else if (info.cut) note = t("inspector.cut");
+    setText(this.note, note);
+    setFlag(this.note, "hidden", !note);
+    setFlag(this.paused, "hidden", !autoPaused);
+    this.drop.disabled = !info.live;
+  }
+}
+
+/** A list of the messages in flight as buttons (the keyboard way to pick one). */
+export class InFlightList {
+  constructor(t, onPick) {
+    this.t = t;
+    this.onPick = onPick;
+    this.summary = h("summary", {});
+    this.list = h("ul", { class: "inflight" });
+    this.section = h("details", { class: "inflight-list" }, this.summary, this.list);
+    this.key = "";
+  }
+
+  update(history, snapshot, now) {
+    const t = this.t;
+    const live = [...history.live.values()].filter((m) => m.sentAt <= now);
+    setText(this.summary, t("inflight.list", { count: live.length }));
+    if (!this.section.open) return;
+    const key = live.map((m) => m.id).join(",");
+    if (key === this.key) return;
+    this.key = key;
+    const name = (i) => nodeName(snapshot, t, i);
+    const shown = live.slice(0, 60);
+    const items = shown.map((m) =>
+      h("li", {}, h("button", { type: "button", class: "link", onclick: () => this.onPick(m.id), text: t("inflight.item", { id: m.id, from: name(m.from), to: name(m.to), label: m.label }) })),
+    );
+    if (live.length > shown.length) items.push(h("li", { class: "muted", text: t("inflight.more", { count: live.length - shown.length }) }));
+    if (live.length === 0) items.push(h("li", { class: "muted", text: t("inflight.none") }));
+    this.list.replaceChildren(...items);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+export class StatusStrip {
+  constructor(t) {
+    this.t = t;
+    this.view = h("span", { class: "stat stat-view" });
+    this.primary = h("span", { class: "stat" });
+    this.fq = h("span", { class: "stat muted" });
+    this.mode = h("span", { class: "stat mode" });
+    this.badge = h("p", { class: "safety", role: "status", "aria-live": "polite" });
+    this.badgeIcon = h("span", { class: "icon", "aria-hidden": "true" });
+    this.badgeText = h("span", {});
+    this.badge.append(this.badgeIcon, this.badgeText);
+    this.stats = h("div", { class: "stats" }, this.view, this.primary, this.fq, this.mode);
+    this.section = h("div", { class: "status" }, this.stats, this.badge);
+  }
+
+  update(snapshot, history, mode) {
+    const t = this.t;
+    let view = 0;
+    for (const r of snapshot.replicas) if (r.up && r.view > view) view = r.view;
+    setText(this.view, t("status.view", { view }));
+    const name = snapshot.replicas[view % snapshot.n]?.name ?? "";
+    setText(this.primary, t("status.primary", { name }));
+    setText(this.fq, t("status.fq", { n: snapshot.n, f: snapshot.f, q: snapshot.quorum }));
+    setText(this.mode, t(`status.${mode}`));
+    setAttr(this.mode, "data-mode", mode);
+    const bad = snapshot.violations.length > 0;
+    setAttr(this.badge, "data-ok", bad ? "false" : "true");
+    setText(this.badgeIcon, bad ? "✕" : "✓");
+    if (bad) {
+      const last = history.violations[history.violations.length - 1];
+      const description = last ? last.description : describeViolation(snapshot.violations[snapshot.violations.length - 1], t, (i) => nodeName(snapshot, t, i));
+      setText(this.badgeText, t("safety.bad", { description }));
+      this.badge.removeAttribute("title");
+    } else {
+      setText(this.badgeText, t("safety.ok"));
+      setAttr(this.badge, "title", t("safety.ok.title"));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/** The legend: a glyph (colour + shape) per message kind, plus "lost". */
+export function buildLegend(t) {
+  const items = KINDS.map((kind) => {
+    const c = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
+    drawLegendGlyph(c, kind, 16);
+    return h("li", { dataset: { kind } }, c, h("span", { text: t(`band.${kind}`) }));
+  });
+  const lost = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
+  drawLostGlyph(lost, 16);
+  items.push(h("li", {}, lost, h("span", { text: t("legend.lost") })));
+  return h("figure", { class: "legend" }, h("figcaption", { class: "visually-hidden", text: t("legend") }), h("ul", { "aria-label": t("legend") }, items));
+}
+
+/** Polite notices (bad URL parameters, refused actions), each dismissible. */
+export class Notices {
+  constructor(t) {
+    this.t = t;
+    this.section = h("div", { class: "notices", role: "status", "aria-live": "polite" });
+  }
+
+  /** Shows a notice; `text` may be an array of lines. */
+  add(text, kind = "info") {
+    const lines = Array.isArray(text) ? text : [text];
+    const body = h("span", { class: "notice-text" }, lines.map((line) => h("span", { class: "line", text: line })));
+    const item = h("div", { class: `notice ${kind}` }, body, h("button", { type: "button", class: "link", text: this.t("notice.dismiss"), onclick: () => item.remove() }));
+    this.section.append(item);
+    while (this.section.children.length > 4) this.section.firstElementChild.remove();
+    return item;
+  }
+
+  clear() {
+    this.section.replaceChildren();
+  }
+}
+
+export { kindStyle };

@@ -1,0 +1,151 @@
+// Permalinks: the query string carries n, seed, preset, the recorded actions and the time,
+// so a reload or a shared link replays the same run exactly (the engine is deterministic).
+//
+//   ?n=4&seed=7&preset=primary-crash&t=2500&a=<base64url JSON>
+//
+// Actions are encoded compactly as tuples: [at, code, ...args], e.g. [0,"r","warTime=1234"].
+
+export const N_CHOICES = [4, 7, 10, 13, 16];
+export const DEFAULTS = Object.freeze({ n: 4, seed: 1, preset: "" });
+const MAX_ACTIONS_CHARS = 60_000;
+const MAX_ACTIONS = 5_000;
+const MAX_T = 24 * 3600 * 1000;
+
+const CODES = {
+  request: ["r", (a) => (a.client ? [a.op, a.client] : [a.op])],
+  crash: ["c", (a) => [a.replica]],
+  recover: ["u", (a) => [a.replica]],
+  "set-behavior": ["b", (a) => [a.replica, a.behavior]],
+  "drop-message": ["d", (a) => [a.msg]],
+  partition: ["p", (a) => [a.groups]],
+  heal: ["h", () => []],
+  "set-loss": ["l", (a) => [a.rate]],
+};
+
+const isWhole = (x) => Number.isSafeInteger(x) && x >= 0;
+const DECODE = {
+  r: (op, client) =>
+    typeof op !== "string" ? null : client === undefined ? { type: "request", op } : isWhole(client) ? { type: "request", op, client } : null,
+  c: (replica) => (isWhole(replica) ? { type: "crash", replica } : null),
+  u: (replica) => (isWhole(replica) ? { type: "recover", replica } : null),
+  b: (replica, behavior) => (isWhole(replica) && typeof behavior === "string" ? { type: "set-behavior", replica, behavior } : null),
+  d: (msg) => (isWhole(msg) ? { type: "drop-message", msg } : null),
+  p: (groups) =>
+    Array.isArray(groups) && groups.every((g) => Array.isArray(g) && g.every(isWhole)) ? { type: "partition", groups } : null,
+  h: () => ({ type: "heal" }),
+  l: (rate) => (typeof rate === "number" && rate >= 0 && rate <= 1 ? { type: "set-loss", rate } : null),
+};
+
+function toBase64Url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(s) {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error("not base64url");
+  const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
+  const bin = atob(b64);
+  const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+}
+
+/** Engine actions ([{ at, type, ... }]) → compact base64url string. */
+export function encodeActions(actions) {
+  const tuples = actions.map((a) => {
+    const c = CODES[a.type];
+    return c ? [a.at, c[0], ...c[1](a)] : a;
+  });
+  return toBase64Url(JSON.stringify(tuples));
+}
+
+/** Compact string → engine actions. Throws an Error with a short reason on bad input. */
+export function decodeActions(s) {
+  if (s.length > MAX_ACTIONS_CHARS) throw new Error("too long");
+  let tuples;
+  try {
+    tuples = JSON.parse(fromBase64Url(s));
+  } catch {
+    throw new Error("not readable");
+  }
+  if (!Array.isArray(tuples)) throw new Error("not a list");
+  if (tuples.length > MAX_ACTIONS) throw new Error("too many actions");
+  let last = 0;
+  return tuples.map((tuple, i) => {
+    if (!Array.isArray(tuple) || !isWhole(tuple[0]) || typeof tuple[1] !== "string" || !(tuple[1] in DECODE)) {
+      throw new Error(`action ${i + 1} is malformed`);
+    }
+    const [at, code, ...args] = tuple;
+    const a = DECODE[code](...args);
+    if (!a) throw new Error(`action ${i + 1} is malformed`);
+    if (at < last) throw new Error("actions out of order");
+    last = at;
+    return { at, ...a };
+  });
+}
+
+/**
+ * Reads the run described by a query string.
+ * @param {string} search  location.search
+ * @param {{ presets: string[] }} known
+ * @returns {{ n: number, seed: number, preset: string, actions: object[] | null, t: number,
+ *             present: boolean, problems: { param: string, value: string, fallback: string }[],
+ *             actionsProblem: string | null }}
+ */
+export function readPermalink(search, { presets }) {
+  const q = new URLSearchParams(search);
+  const out = { ...DEFAULTS, actions: null, t: 0, present: false, problems: [], actionsProblem: null };
+  const clip = (v) => (v.length > 40 ? v.slice(0, 40) + "…" : v);
+  if (q.has("n")) {
+    out.present = true;
+    const v = q.get("n");
+    const n = Number(v);
+    if (/^\d+$/.test(v) && N_CHOICES.includes(n)) out.n = n;
+    else out.problems.push({ param: "n", value: clip(v), fallback: String(DEFAULTS.n) });
+  }
+  if (q.has("seed")) {
+    out.present = true;
+    const v = q.get("seed");
+    const s = Number(v);
+    if (/^\d{1,16}$/.test(v) && Number.isSafeInteger(s)) out.seed = s;
+    else out.problems.push({ param: "seed", value: clip(v), fallback: String(DEFAULTS.seed) });
+  }
+  if (q.has("preset")) {
+    out.present = true;
+    const v = q.get("preset");
+    if (v === "" || presets.includes(v)) out.preset = v;
+    else out.problems.push({ param: "preset", value: clip(v), fallback: "" });
+  }
+  if (q.has("t")) {
+    out.present = true;
+    const v = q.get("t");
+    const t = Number(v);
+    if (/^\d{1,9}$/.test(v) && t <= MAX_T) out.t = t;
+    else out.problems.push({ param: "t", value: clip(v), fallback: "0" });
+  }
+  if (q.has("a")) {
+    out.present = true;
+    try {
+      out.actions = decodeActions(q.get("a"));
+    } catch (e) {
+      out.actionsProblem = e.message;
+    }
+  }
+  return out;
+}
+
+/**
+ * The query string for a run. `actions` is omitted when it equals the preset's own actions.
+ * @param {{ n: number, seed: number, preset: string, actions: object[], baseActions: object[], t: number }} run
+ */
+export function permalinkSearch({ n, seed, preset, actions, baseActions, t }) {
+  const q = new URLSearchParams();
+  q.set("n", String(n));
+  q.set("seed", String(seed));
+  if (preset) q.set("preset", preset);
+  q.set("t", String(Math.floor(t)));
+  const same = JSON.stringify(actions) === JSON.stringify(baseActions || []);
+  if (!same) q.set("a", encodeActions(actions));
+  return "?" + q.toString();
+}

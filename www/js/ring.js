@@ -1,0 +1,503 @@
+// The ring view: the client and the replicas on a circle, every message in flight moving
+// from sender to receiver (interpolated with the virtual clock), drops fading out.
+// A renderer: it reads the snapshot and the history and never changes either.
+
+import { COLORS, FONT, MONO, drawGlyph, fitCanvas, kindStyle, shapePath } from "./theme.js";
+import { currentEntry } from "./model.js";
+import { formatTime } from "./i18n.js";
+
+const GHOST_MS = 160; // virtual ms a dropped message stays visible while it fades
+const FLASH_MS = 220; // virtual ms a replica glows after executing / changing view
+const BEND = 0.12; // curvature of message paths (A→B and B→A take opposite sides)
+
+function point(ax, ay, bx, by, p) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const cx = (ax + bx) / 2 - dy * BEND;
+  const cy = (ay + by) / 2 + dx * BEND;
+  const u = 1 - p;
+  return [u * u * ax + 2 * u * p * cx + p * p * bx, u * u * ay + 2 * u * p * cy + p * p * by];
+}
+
+export class RingView {
+  /** @param {HTMLCanvasElement} canvas @param {(k: string, v?: object) => string} t */
+  constructor(canvas, t) {
+    this.canvas = canvas;
+    this.t = t;
+    /** Positions of drawn messages from the last frame, for clicks: [id, x, y]. */
+    this.hits = [];
+    this.nodes = [];
+    this.radius = 20;
+  }
+
+  /** The id of the message under (x, y) in CSS pixels, or null. */
+  hitTest(x, y) {
+    let best = null;
+    let bestD = Infinity;
+    const reach = Math.max(10, this.glyph * 2.2);
+    for (let i = 0; i < this.hits.length; i += 3) {
+      const dx = this.hits[i + 1] - x;
+      const dy = this.hits[i + 2] - y;
+      const d = dx * dx + dy * dy;
+      if (d < bestD && d <= reach * reach) {
+        bestD = d;
+        best = this.hits[i];
+      }
+    }
+    return best;
+  }
+
+  #layout(n, w, h) {
+    // Up to 4 replicas the labels sit under the nodes; beyond, short labels go radially outward.
+    const compact = n > 4;
+    const slots = n + 1;
+    const cx = w / 2;
+    const cy = h / 2 - (compact ? 0 : 10);
+    const nodeRadius = (R) => Math.max(10, Math.min(28, R * Math.sin(Math.PI / slots) * 0.5));
+    let R;
+    if (compact) {
+      // Room for a node and a ~50 px label on each side.
+      const R0 = Math.min(w / 2 - 60, h / 2 - 44);
+      const margin = nodeRadius(R0) + 60;
+      R = Math.min(w / 2 - margin, h / 2 - 44);
+    } else {
+      R = Math.min(w / 2 - Math.min(66, w * 0.16), h / 2 - 62);
+    }
+    R = Math.max(30, R);
+    const r = nodeRadius(R);
+    const nodes = [];
+    for (let s = 0; s < slots; s++) {
+      const a = -Math.PI / 2 + (s * 2 * Math.PI) / slots;
+      nodes.push({ x: cx + R * Math.cos(a), y: cy + R * Math.sin(a), a });
+    }
+    // nodes[0] is the client; replica i is nodes[i + 1].
+    return { cx, cy, R, r, nodes, compact };
+  }
+
+  /**
+   * @param {object} o
+   * @param {object} o.snapshot     the engine's snapshot (may be a few ms old)
+   * @param {import("./model.js").History} o.history
+   * @param {number} o.now          virtual time to draw (fractional, between engine steps)
+   * @param {Set<number>} o.lost    ids of in-flight messages the engine marked lost
+   * @param {number|null} o.selected
+   * @param {number|null} o.hover
+   * @param {number} o.width
+   * @param {number} o.height
+   */
+  render({ snapshot, history, now, lost, selected, hover, width, height }) {
+    const ctx = fitCanvas(this.canvas, width, height, true);
+    if (!ctx || !snapshot) return;
+    const t = this.t;
+    const n = snapshot.n;
+    const L = this.#layout(n, width, height);
+    const { nodes, r } = L;
+    this.nodes = nodes;
+    this.radius = r;
+    const glyph = (this.glyph = n > 7 ? 4.2 : n > 4 ? 5 : 5.6);
+    ctx.clearRect(0, 0, width, height);
+
+    // Guide circle.
+    ctx.beginPath();
+    ctx.arc(L.cx, L.cy, L.R, 0, Math.PI * 2);
+    ctx.strokeStyle = COLORS.grid;
+    ctx.lineWidth = 1;
+    ctx.setLineDash([2, 5]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+
+    const pos = (id) => nodes[id + 1] || nodes[0];
+    const group = (id) => (id < 0 ? 0 : snapshot.partition[id] ?? 0);
+
+    // Centre: the view and the clock.
+    this.#center(ctx, L, snapshot, now, history);
+
+    // Trails of messages in flight (batched per kind).
+    const live = [];
+    for (const m of history.live.values()) {
+      if (m.sentAt > now) continue;
+      const span = Math.max(1, m.deliverAt - m.sentAt);
+      const p = Math.min(1, Math.max(0, (now - m.sentAt) / span));
+      const doomed = lost.has(m.id) || group(m.from) !== group(m.to);
+      live.push([m, p, doomed]);
+    }
+    const byKind = new Map();
+    for (const item of live) {
+      const k = item[0].kind;
+      if (!byKind.has(k)) byKind.set(k, []);
+      byKind.get(k).push(item);
+    }
+    ctx.lineWidth = 1;
+    for (const [kind, items] of byKind) {
+      ctx.strokeStyle = kindStyle(kind).color;
+      ctx.globalAlpha = L.compact ? 0.1 : 0.22;
+      ctx.beginPath();
+      for (const [m, p] of items) {
+        const a = pos(m.from);
+        const b = pos(m.to);
+        const q0 = this.#trim(a, b, r, 0);
+        const q1 = this.#trim(a, b, r, p);
+        const [sx, sy] = point(a.x, a.y, b.x, b.y, q0);
+        ctx.moveTo(sx, sy);
+        const steps = 6;
+        for (let s = 1; s <= steps; s++) {
+          const [x, y] = point(a.x, a.y, b.x, b.y, q0 + ((q1 - q0) * s) / steps);
+          ctx.lineTo(x, y);
+        }
+      }
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+
+    // Nodes.
+    this.#client(ctx, nodes[0], r, snapshot, L.compact);
+    for (const rep of snapshot.replicas) this.#replica(ctx, nodes[rep.id + 1], r, rep, snapshot, history, now, L);
+
+    // Drops: an expanding ring with a cross, fading out.
+    for (const m of history.recentlyEnded(now, GHOST_MS)) {
+      if (m.fate === "delivered") continue;
+      const a = pos(m.from);
+      const b = pos(m.to);
+      const span = Math.max(1, m.deliverAt - m.sentAt);
+      const p = Math.min(1, Math.max(0, (m.endAt - m.sentAt) / span));
+      const [x, y] = point(a.x, a.y, b.x, b.y, this.#trim(a, b, r, p));
+      const age = (now - m.endAt) / GHOST_MS;
+      const alpha = Math.max(0, 1 - age);
+      ctx.globalAlpha = alpha;
+      ctx.strokeStyle = kindStyle(m.kind).color;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.arc(x, y, glyph + 2 + age * 10, 0, Math.PI * 2);
+      ctx.stroke();
+      ctx.strokeStyle = COLORS.byzantine;
+      ctx.lineWidth = 2;
+      const s = glyph * 0.9;
+      ctx.beginPath();
+      ctx.moveTo(x - s, y - s);
+      ctx.lineTo(x + s, y + s);
+      ctx.moveTo(x + s, y - s);
+      ctx.lineTo(x - s, y + s);
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+
+    // Messages in flight.
+    const hits = [];
+    let selectedAt = null;
+    let hoverAt = null;
+    for (const [m, p, doomed] of live) {
+      const a = pos(m.from);
+      const b = pos(m.to);
+      const q = this.#trim(a, b, r, p);
+      const [x, y] = point(a.x, a.y, b.x, b.y, q);
+      // Doomed messages (random loss, partition) fade out over the second half of the trip.
+      const alpha = doomed ? Math.max(0.12, 1 - Math.max(0, (p - 0.4) / 0.6)) : 1;
+      drawGlyph(ctx, m.kind, x, y, glyph, alpha);
+      if (doomed && p > 0.4) {
+        ctx.globalAlpha = alpha;
+        ctx.strokeStyle = COLORS.byzantine;
+        ctx.lineWidth = 1;
+        ctx.setLineDash([2, 2]);
+        ctx.beginPath();
+        ctx.arc(x, y, glyph + 3, 0, Math.PI * 2);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.globalAlpha = 1;
+      }
+      hits.push(m.id, x, y);
+      if (m.id === selected) selectedAt = [m, x, y];
+      if (m.id === hover) hoverAt = [m, x, y];
+    }
+    this.hits = hits;
+    this.selectedAt = selectedAt ? { x: selectedAt[1], y: selectedAt[2], height } : null;
+
+    if (selectedAt) this.#callout(ctx, selectedAt, width, height, true);
+    if (hoverAt && hoverAt !== selectedAt && hover !== selected) this.#callout(ctx, hoverAt, width, height, false);
+  }
+
+  #trim(a, b, r, p) {
+    const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    const p0 = Math.min(0.45, (r + 2) / len);
+    return p0 + p * (1 - 2 * p0);
+  }
+
+  #center(ctx, L, snapshot, now, history) {
+    const t = this.t;
+    let view = 0;
+    let primary = null;
+    for (const rep of snapshot.replicas) {
+      if (rep.up && rep.view >= view) {
+        view = rep.view;
+      }
+    }
+    for (const rep of snapshot.replicas) if (rep.up && rep.isPrimary && rep.view === view) primary = rep;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = COLORS.ink;
+    const big = L.compact ? 18 : 22;
+    ctx.font = `600 ${big}px ${FONT}`;
+    ctx.fillText(t("ring.center.view", { view }), L.cx, L.cy - big * 0.7);
+    ctx.font = `12px ${FONT}`;
+    ctx.fillStyle = COLORS.muted;
+    const name = primary ? primary.name : snapshot.replicas[view % snapshot.n]?.name ?? "";
+    ctx.fillText(t("status.primary", { name }), L.cx, L.cy + 4);
+    ctx.font = `12px ${MONO}`;
+    ctx.fillText(t("ring.center.time", { t: formatTime(Math.floor(now)) }), L.cx, L.cy + 22);
+    if (history.count === 0 && snapshot.idle) {
+      ctx.font = `italic 12px ${FONT}`;
+      ctx.fillStyle = COLORS.primary;
+      ctx.fillText(t("ring.hint"), L.cx, L.cy + 42);
+    }
+  }
+
+  #client(ctx, at, r, snapshot, compact) {
+    const t = this.t;
+    const s = r * 0.95;
+    ctx.beginPath();
+    ctx.roundRect(at.x - s, at.y - s, s * 2, s * 2, 6);
+    ctx.fillStyle = COLORS.clientFill;
+    ctx.fill();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = COLORS.client;
+    ctx.stroke();
+    ctx.fillStyle = COLORS.client;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.font = `700 ${Math.round(Math.min(16, r * 0.75))}px ${FONT}`;
+    ctx.fillText(t("client.short"), at.x, at.y + 1);
+    // Replies toward f+1 for the oldest outstanding request.
+    const out = snapshot.client.outstanding[0];
+    if (compact) {
+      ctx.font = `600 10.5px ${FONT}`;
+      ctx.textBaseline = "bottom";
+      ctx.fillStyle = out && out.matching >= out.needed ? COLORS.executed : COLORS.client;
+      if (out) ctx.fillText(t("ring.replies", { have: out.matching, need: out.needed }), at.x, at.y - s - 4);
+      return;
+    }
+    ctx.font = `11px ${FONT}`;
+    ctx.textBaseline = "bottom";
+    ctx.fillStyle = COLORS.muted;
+    ctx.textAlign = "left";
+    const x = at.x + s + 8;
+    ctx.fillText(t("client"), x, at.y - 2);
+    if (out) {
+      ctx.textBaseline = "top";
+      ctx.fillStyle = out.matching >= out.needed ? COLORS.executed : COLORS.client;
+      ctx.font = `600 11px ${FONT}`;
+      ctx.fillText(t("ring.replies", { have: out.matching, need: out.needed }), x, at.y + 2);
+    }
+  }
+
+  #replica(ctx, at, r, rep, snapshot, history, now, L) {
+    const t = this.t;
+    const crashed = !rep.up;
+    const byz = rep.behavior !== "honest";
+    const isolated = (snapshot.partition[rep.id] ?? 0) !== 0;
+    const primary = rep.isPrimary && rep.up;
+    const vc = rep.status === "view-change" && rep.up;
+
+    // Glow after executing / changing view / a stable checkpoint.
+    const glow = (map, color) => {
+      const at0 = map.get(rep.id);
+      if (at0 === undefined || now < at0 || now - at0 > FLASH_MS) return;
+      const k = 1 - (now - at0) / FLASH_MS;
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, r + 4 + (1 - k) * 8, 0, Math.PI * 2);
+      ctx.globalAlpha = 0.45 * k;
+      ctx.fillStyle = color;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    };
+    if (!crashed) {
+      glow(history.lastExecuted, COLORS.executed);
+      glow(history.lastViewChange, COLORS.primary);
+      glow(history.lastCheckpoint, kindStyle("checkpoint").color);
+    }
+
+    if (isolated) {
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, r + 7, 0, Math.PI * 2);
+      ctx.setLineDash([3, 3]);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = COLORS.isolated;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    if (primary) {
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, r + 4, 0, Math.PI * 2);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = COLORS.primary;
+      ctx.stroke();
+    }
+    ctx.beginPath();
+    ctx.arc(at.x, at.y, r, 0, Math.PI * 2);
+    ctx.fillStyle = crashed ? COLORS.crashedFill : byz ? COLORS.byzantineFill : primary ? COLORS.primarySoft : COLORS.paper;
+    ctx.fill();
+    ctx.lineWidth = byz ? 3 : 2;
+    ctx.strokeStyle = crashed ? COLORS.crashed : byz ? COLORS.byzantine : vc ? COLORS.viewChange : primary ? COLORS.primary : COLORS.honest;
+    if (vc && !byz) ctx.setLineDash([4, 3]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+
+    // Name inside.
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = crashed ? COLORS.crashed : byz ? COLORS.byzantine : COLORS.ink;
+    const nameSize = Math.round(Math.max(8.5, Math.min(14, r * 0.6)));
+    ctx.font = `700 ${nameSize}px ${FONT}`;
+    const name = fitText(ctx, rep.name, Math.max(r * 1.75, 22));
+    ctx.fillText(name, at.x, at.y + 1);
+
+    if (crashed) {
+      const s = r * 0.78;
+      ctx.strokeStyle = "#6b7280";
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      ctx.moveTo(at.x - s, at.y - s);
+      ctx.lineTo(at.x + s, at.y + s);
+      ctx.moveTo(at.x + s, at.y - s);
+      ctx.lineTo(at.x - s, at.y + s);
+      ctx.stroke();
+    }
+
+    // Labels outside, placed radially.
+    const lines = [];
+    if (crashed) lines.push([t("crashed"), COLORS.crashed, true]);
+    else if (byz) lines.push([rep.behavior, COLORS.byzantine, true]);
+    else if (vc) lines.push([t("ring.viewChange", { view: rep.view }), COLORS.viewChange, true]);
+    else if (primary) lines.push([t("primary"), COLORS.primary, true]);
+    if (isolated) lines.push([t("isolated"), COLORS.isolated, true]);
+    if (L.compact) {
+      lines.push([t("ring.compact", { view: rep.view, exec: rep.lastExecuted, ckpt: rep.stableCheckpoint }), crashed ? COLORS.crashed : COLORS.muted, false]);
+    } else {
+      lines.push([t("ring.roomy", { view: rep.view, exec: rep.lastExecuted, ckpt: rep.stableCheckpoint }), crashed ? COLORS.crashed : COLORS.muted, false]);
+    }
+    const entry = !crashed ? currentEntry(rep) : null;
+    if (entry && L.compact) {
+      lines.push([entry, null, false]); // drawn as two small gauges (prepares, commits)
+    } else if (entry) {
+      lines.push([
+        t("quorum.short", { p: entry.prepares, pn: entry.preparesNeeded, c: entry.commits, cn: entry.commitsNeeded }),
+        entry.phase === "committed" ? COLORS.executed : entry.phase === "prepared" ? kindStyle("prepare").color : COLORS.ink,
+        true,
+      ]);
+    }
+    const size = snapshot.n > 7 ? 10 : 11;
+    const lh = size + 3;
+    const ux = Math.cos(at.a);
+    const uy = Math.sin(at.a);
+    const gap = r + (isolated ? 11 : primary ? 8 : 6);
+    let ax;
+    let top;
+    let align = "center";
+    if (!L.compact) {
+      // Roomy rings: the labels sit centred under the node (above it at the very top).
+      ax = at.x;
+      top = uy < -0.8 ? at.y - gap - lines.length * lh : at.y + gap;
+    } else {
+      // Crowded rings: short labels placed radially outward.
+      ax = at.x + ux * gap;
+      const ay = at.y + uy * gap;
+      if (ux > 0.35) align = "left";
+      else if (ux < -0.35) align = "right";
+      if (align === "center") top = uy < 0 ? ay - lines.length * lh : ay + 2;
+      else top = ay - (lines.length * lh) / 2 + (uy > 0.5 ? lh / 2 : uy < -0.5 ? -lh / 2 : 0);
+    }
+    ctx.textAlign = align;
+    ctx.textBaseline = "top";
+    for (const [text, color, bold] of lines) {
+      if (typeof text === "object") {
+        this.#gauges(ctx, text, ax, top + 2, align);
+        top += lh;
+        continue;
+      }
+      ctx.font = `${bold ? "600 " : ""}${size}px ${FONT}`;
+      ctx.fillStyle = color;
+      ctx.fillText(text, ax, top);
+      top += lh;
+    }
+  }
+
+  /** Two small bars: prepares and commits counted toward their thresholds. */
+  #gauges(ctx, e, x, y, align) {
+    const w = 34;
+    const hgt = 4;
+    const left = align === "left" ? x : align === "right" ? x - w : x - w / 2;
+    const bar = (yy, have, need, color) => {
+      ctx.fillStyle = COLORS.grid;
+      ctx.fillRect(left, yy, w, hgt);
+      ctx.fillStyle = color;
+      ctx.fillRect(left, yy, (w * Math.min(have, need)) / Math.max(1, need), hgt);
+    };
+    bar(y, e.prepares, e.preparesNeeded, kindStyle("prepare").color);
+    bar(y + hgt + 2, e.commits, e.commitsNeeded, kindStyle("commit").color);
+  }
+
+  #callout(ctx, [m, x, y], w, h, selected) {
+    const text = m.label;
+    ctx.font = `12px ${MONO}`;
+    const tw = Math.min(w - 16, ctx.measureText(text).width + 14);
+    const bh = 22;
+    let bx = x + 12;
+    let by = y - bh - 8;
+    if (bx + tw > w - 4) bx = x - tw - 12;
+    if (bx < 4) bx = 4;
+    if (by < 4) by = y + 12;
+    if (selected) {
+      ctx.beginPath();
+      ctx.arc(x, y, this.glyph + 6, 0, Math.PI * 2);
+      ctx.strokeStyle = COLORS.ink;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }
+    ctx.beginPath();
+    ctx.roundRect(bx, by, tw, bh, 5);
+    ctx.fillStyle = selected ? COLORS.ink : "rgba(15, 23, 42, 0.82)";
+    ctx.fill();
+    ctx.fillStyle = "#ffffff";
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    ctx.fillText(fitText(ctx, text, tw - 14), bx + 7, by + bh / 2 + 0.5);
+  }
+}
+
+/** Shortens `text` with an ellipsis to fit `max` pixels in the current font. */
+export function fitText(ctx, text, max) {
+  if (ctx.measureText(text).width <= max) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(text.slice(0, mid) + "…").width <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo) + "…";
+}
+
+/** Draws the legend glyph of `kind` on a small canvas (used by the HTML legend). */
+export function drawLegendGlyph(canvas, kind, size = 16) {
+  const ctx = fitCanvas(canvas, size, size);
+  ctx.clearRect(0, 0, size, size);
+  drawGlyph(ctx, kind, size / 2, size / 2, size * 0.32);
+}
+
+/** Draws the "lost" legend glyph: a faded glyph with a red cross. */
+export function drawLostGlyph(canvas, size = 16) {
+  const ctx = fitCanvas(canvas, size, size);
+  ctx.clearRect(0, 0, size, size);
+  ctx.beginPath();
+  shapePath(ctx, "circle", size / 2, size / 2, size * 0.36);
+  ctx.strokeStyle = COLORS.muted;
+  ctx.lineWidth = 1.2;
+  ctx.stroke();
+  const s = size * 0.22;
+  ctx.strokeStyle = COLORS.byzantine;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(size / 2 - s, size / 2 - s);
+  ctx.lineTo(size / 2 + s, size / 2 + s);
+  ctx.moveTo(size / 2 + s, size / 2 - s);
+  ctx.lineTo(size / 2 - s, size / 2 + s);
+  ctx.stroke();
+}

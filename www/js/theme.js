@@ -1,0 +1,174 @@
+// Colours and shapes shared by the ring, the time-space diagram and the legend.
+// Every message kind has a colour AND a shape, so colour-blind readers can tell them apart.
+
+/** Message kinds in protocol order (the engine's `kind` strings). */
+export const KINDS = [
+  "request",
+  "pre-prepare",
+  "prepare",
+  "commit",
+  "reply",
+  "checkpoint",
+  "view-change",
+  "new-view",
+  "fetch-state",
+  "state",
+];
+
+/** @type {Record<string, {color: string, shape: string}>} */
+export const KIND_STYLE = {
+  request: { color: "#475569", shape: "circle" },
+  "pre-prepare": { color: "#7c3aed", shape: "square" },
+  prepare: { color: "#2563eb", shape: "triangle" },
+  commit: { color: "#059669", shape: "diamond" },
+  reply: { color: "#ea580c", shape: "ring" },
+  checkpoint: { color: "#0e7490", shape: "hexagon" },
+  "view-change": { color: "#db2777", shape: "star" },
+  "new-view": { color: "#b91c1c", shape: "pentagon" },
+  "fetch-state": { color: "#a16207", shape: "triangle-down" },
+  state: { color: "#4d7c0f", shape: "bar" },
+};
+
+const FALLBACK = { color: "#64748b", shape: "circle" };
+
+/** Style of a kind (unknown kinds get a neutral circle). */
+export function kindStyle(kind) {
+  return KIND_STYLE[kind] || FALLBACK;
+}
+
+/** Palette of the page (kept in sync with pbft-playground.css). */
+export const COLORS = {
+  ink: "#0f172a",
+  muted: "#64748b",
+  faint: "#cbd5e1",
+  grid: "#e2e8f0",
+  paper: "#ffffff",
+  primary: "#4f46e5",
+  primarySoft: "#e0e7ff",
+  honest: "#334155",
+  crashed: "#9ca3af",
+  crashedFill: "#eef0f3",
+  byzantine: "#dc2626",
+  byzantineFill: "#fee2e2",
+  viewChange: "#d97706",
+  executed: "#059669",
+  client: "#0f766e",
+  clientFill: "#f0fdfa",
+  isolated: "#b45309",
+};
+
+function polygon(ctx, x, y, r, sides, rotation) {
+  for (let i = 0; i < sides; i++) {
+    const a = rotation + (i * 2 * Math.PI) / sides;
+    const px = x + r * Math.cos(a);
+    const py = y + r * Math.sin(a);
+    if (i === 0) ctx.moveTo(px, py);
+    else ctx.lineTo(px, py);
+  }
+  ctx.closePath();
+}
+
+/** Adds the outline of `shape` (centred at x, y, radius r) to the current path. */
+export function shapePath(ctx, shape, x, y, r) {
+  switch (shape) {
+    case "square":
+      ctx.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7);
+      break;
+    case "triangle":
+      polygon(ctx, x, y + r * 0.12, r * 1.1, 3, -Math.PI / 2);
+      break;
+    case "triangle-down":
+      polygon(ctx, x, y - r * 0.12, r * 1.1, 3, Math.PI / 2);
+      break;
+    case "diamond":
+      polygon(ctx, x, y, r * 1.15, 4, -Math.PI / 2);
+      break;
+    case "hexagon":
+      polygon(ctx, x, y, r, 6, 0);
+      break;
+    case "pentagon":
+      polygon(ctx, x, y, r * 1.05, 5, -Math.PI / 2);
+      break;
+    case "star": {
+      const R = r * 1.25;
+      const q = R * 0.45;
+      for (let i = 0; i < 10; i++) {
+        const a = -Math.PI / 2 + (i * Math.PI) / 5;
+        const rr = i % 2 === 0 ? R : q;
+        if (i === 0) ctx.moveTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+        else ctx.lineTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+      }
+      ctx.closePath();
+      break;
+    }
+    case "bar":
+      ctx.rect(x - r * 1.2, y - r * 0.55, r * 2.4, r * 1.1);
+      break;
+    case "ring":
+    case "circle":
+    default:
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+      break;
+  }
+}
+
+/**
+ * Draws one message glyph: filled shape with a white outline (a hollow ring for replies).
+ * @param {CanvasRenderingContext2D} ctx
+ */
+export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
+  const { color, shape } = kindStyle(kind);
+  ctx.globalAlpha = alpha;
+  ctx.beginPath();
+  shapePath(ctx, shape, x, y, r);
+  if (shape === "ring") {
+    ctx.lineWidth = Math.max(2.5, r * 0.55);
+    ctx.strokeStyle = "#ffffff";
+    ctx.stroke();
+    ctx.lineWidth = Math.max(1.6, r * 0.42);
+    ctx.strokeStyle = color;
+    ctx.stroke();
+  } else {
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.lineWidth = 1.25;
+    ctx.strokeStyle = "#ffffff";
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+}
+
+const offscreen = new WeakMap();
+
+/**
+ * Sizes a canvas for its CSS box and the device pixel ratio (crisp at any zoom).
+ * Returns the 2D context with a transform so that drawing uses CSS pixels.
+ * With `detach`, drawing goes through an OffscreenCanvas that controls the element
+ * (transferControlToOffscreen, still on the main thread): setting a font on a canvas that
+ * lives in the DOM makes Chromium resolve it against the element's style, every frame.
+ */
+export function fitCanvas(canvas, cssWidth, cssHeight, detach = false) {
+  const dpr = Math.max(1, Math.min(4, globalThis.devicePixelRatio || 1));
+  const w = Math.max(1, Math.round(cssWidth * dpr));
+  const h = Math.max(1, Math.round(cssHeight * dpr));
+  let target = canvas;
+  if (detach && typeof canvas.transferControlToOffscreen === "function") {
+    target = offscreen.get(canvas);
+    if (!target) {
+      target = canvas.transferControlToOffscreen();
+      offscreen.set(canvas, target);
+    }
+  }
+  if (target.width !== w || target.height !== h) {
+    target.width = w;
+    target.height = h;
+  }
+  const ctx = target.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+/** The system font stack (no web fonts). */
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+export const MONO = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
