@@ -31,29 +31,51 @@ pub struct AppState {
     pub replies: Vec<CachedReply>,
     /// Running digest over every executed (seq, request digest).
     pub chain: Digest,
+    /// Sum of the hashes of the store's entries and of the cached replies,
+    /// kept up to date on each change so the digest costs O(1). Not sent:
+    /// a receiver recomputes it from the content ([`AppState::rehash`]).
+    #[serde(skip)]
+    content_hash: u64,
+}
+
+fn entry_hash(k: &str, v: &str) -> u64 {
+    let mut h = super::types::Fnv::new();
+    h.write(&(k.len() as u64).to_le_bytes());
+    h.write(k.as_bytes());
+    h.write(v.as_bytes());
+    h.finish()
+}
+
+fn reply_hash(r: &CachedReply) -> u64 {
+    let mut h = super::types::Fnv::new();
+    h.write(&r.client.to_le_bytes());
+    h.write(&r.timestamp.to_le_bytes());
+    h.write(r.result.as_bytes());
+    // Distinct from store entries: domain separation.
+    h.finish().rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15
 }
 
 impl AppState {
-    /// The state digest used in CHECKPOINT messages: covers the sequence
-    /// number, the execution chain, the whole store and the reply cache, so a
-    /// certified digest pins down every byte of a transferred state.
+    /// The state digest used in CHECKPOINT messages. It covers the sequence
+    /// number, the execution chain, every store entry and every cached reply
+    /// (an incremental multiset hash of the content), so a certified digest
+    /// pins down a transferred state.
     pub fn digest(&self) -> Digest {
         let mut h = super::types::Fnv::new();
         h.write(&self.seq.to_le_bytes());
         h.write(&self.chain.0.to_le_bytes());
-        for (k, v) in &self.store {
-            h.write(&(k.len() as u64).to_le_bytes());
-            h.write(k.as_bytes());
-            h.write(&(v.len() as u64).to_le_bytes());
-            h.write(v.as_bytes());
-        }
-        for r in &self.replies {
-            h.write(&r.client.to_le_bytes());
-            h.write(&r.timestamp.to_le_bytes());
-            h.write(&(r.result.len() as u64).to_le_bytes());
-            h.write(r.result.as_bytes());
-        }
+        h.write(&self.content_hash.to_le_bytes());
+        h.write(&(self.store.len() as u64).to_le_bytes());
+        h.write(&(self.replies.len() as u64).to_le_bytes());
         Digest(h.finish())
+    }
+
+    /// Recomputes the content hash from the store and replies (after receiving
+    /// a state from another replica: never trust a sender's bookkeeping).
+    pub fn rehash(&mut self) {
+        let store = self.store.iter().fold(0u64, |a, (k, v)| a.wrapping_add(entry_hash(k, v)));
+        let replies = self.replies.iter().fold(0u64, |a, r| a.wrapping_add(reply_hash(r)));
+        self.content_hash = store.wrapping_add(replies);
     }
 
     /// The cached reply for `client`, if any.
@@ -72,12 +94,27 @@ impl AppState {
 
     /// Applies `op` for `client` at `timestamp`, caches and returns the result.
     pub(crate) fn apply(&mut self, client: ClientId, timestamp: u64, op: &str) -> String {
+        let mut hash = self.content_hash;
+        let key = op.split_once('=').map(|(k, _)| k.trim());
+        let old = key.and_then(|k| self.store.binary_search_by(|(x, _)| x.as_str().cmp(k)).ok());
+        if let Some(i) = old {
+            hash = hash.wrapping_sub(entry_hash(&self.store[i].0, &self.store[i].1));
+        }
         let result = execute_op(&mut self.store, op);
+        if let Some(k) = key {
+            let i = self.store.binary_search_by(|(x, _)| x.as_str().cmp(k)).expect("just written");
+            hash = hash.wrapping_add(entry_hash(&self.store[i].0, &self.store[i].1));
+        }
         let cached = CachedReply { client, timestamp, result: result.clone() };
+        hash = hash.wrapping_add(reply_hash(&cached));
         match self.replies.binary_search_by_key(&client, |r| r.client) {
-            Ok(i) => self.replies[i] = cached,
+            Ok(i) => {
+                hash = hash.wrapping_sub(reply_hash(&self.replies[i]));
+                self.replies[i] = cached;
+            }
             Err(i) => self.replies.insert(i, cached),
         }
+        self.content_hash = hash;
         result
     }
 }
@@ -116,5 +153,13 @@ mod tests {
         let d0 = s.digest();
         s.advance(1, Digest(7));
         assert_ne!(s.digest(), d0);
+        // The incremental hash equals one recomputed from the content.
+        let mut copy = s.clone();
+        copy.rehash();
+        assert_eq!(copy.digest(), s.digest());
+        // And the content matters: a tampered store changes the digest.
+        copy.store[0].1 = "EVIL".into();
+        copy.rehash();
+        assert_ne!(copy.digest(), s.digest());
     }
 }

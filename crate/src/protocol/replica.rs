@@ -938,6 +938,8 @@ impl Replica {
         if m.seq <= self.app.seq {
             return; // already there
         }
+        let mut m = m;
+        m.state.rehash();
         let digest = m.state.digest();
         if m.state.seq != m.seq || !self.valid_checkpoint_proof(m.seq, digest, &m.proof) {
             return Self::reject(from, format!("state for n{} does not match a certified checkpoint", m.seq), out);
