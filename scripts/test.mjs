@@ -6,7 +6,7 @@
 //   npm run test:e2e                  # = node scripts/test.mjs build e2e
 //
 // Stages:
-//   cargo  cargo test --workspace                      native unit, scenario and doc tests
+//   cargo  cargo test --workspace --features node      native unit, scenario, doc tests and the 4-process cluster test
 //   wasm   wasm-pack test --headless --chrome crate    crate/tests/web.rs etc. in headless Chromium
 //   build  npm run build:wasm                          www/pkg, needed by the e2e tests
 //   e2e    node --test e2e/*.test.mjs                  the page in headless Chromium (playwright-core)
@@ -53,8 +53,9 @@ function e2eFiles() {
 const STAGES = [
   {
     name: "cargo",
-    title: "cargo test --workspace",
-    run: () => run("cargo", ["test", "--workspace"]),
+    title: "cargo test --workspace --features node",
+    // --features node: also the pbft-node binary and crate/tests/cluster.rs (four processes on loopback).
+    run: () => run("cargo", ["test", "--workspace", "--features", "node"]),
   },
   {
     name: "wasm",

@@ -109,12 +109,15 @@ impl TestCluster {
     }
 
     /// Sends requests round-robin through `via` until node `i` executed as far
-    /// as every other live node; returns how many it took.
+    /// as every other live node and works in the same view; returns how many
+    /// requests it took.
     fn until_caught_up(&self, i: usize, via: &[usize], live: &[usize], tag: &str) -> usize {
         for k in 0..24 {
             let max = live.iter().map(|&j| self.last_executed(j)).max().unwrap_or(0);
-            let mine = self.last_executed(i);
-            if mine == max && k > 0 {
+            let s = self.status(i);
+            let view = live.iter().filter(|&&j| j != i).map(|&j| self.status(j)["view"].clone()).next();
+            let in_step = s["status"] == "normal" && Some(&s["view"]) == view.as_ref();
+            if s["lastExecuted"].as_u64() == Some(max) && in_step && k > 0 {
                 let all: Vec<String> = live
                     .iter()
                     .map(|&j| {

@@ -63,7 +63,8 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e, 2),
     };
     if cli.print_config {
-        print!("{}", file.to_toml());
+        println!("# pbft-node cluster file: use it with --config FILE (times in milliseconds).");
+        print!("{}", file.with_effective_protocol().to_toml());
         return ExitCode::SUCCESS;
     }
     let cluster = match file.resolve() {

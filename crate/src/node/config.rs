@@ -183,6 +183,21 @@ impl ClusterConfig {
         }
     }
 
+    /// The same cluster with every protocol parameter written out (for
+    /// `--print-config`: a file to edit).
+    pub fn with_effective_protocol(mut self) -> ClusterConfig {
+        let c = self.protocol_config();
+        self.protocol = ProtocolOverrides {
+            checkpoint_interval: Some(c.checkpoint_interval),
+            log_window: Some(c.log_window),
+            view_change_timeout: Some(c.view_change_timeout),
+            client_timeout: Some(c.client_timeout),
+            view_change_retransmit: Some(c.view_change_retransmit),
+            state_retry: Some(c.state_retry),
+        };
+        self
+    }
+
     /// Index of the node called `name` (case-insensitive), or given by its index.
     pub fn find(&self, name: &str) -> Option<ReplicaId> {
         self.nodes

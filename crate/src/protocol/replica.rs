@@ -478,6 +478,12 @@ impl Replica {
         *count += 1;
         if count.is_power_of_two() {
             out.push(Output::Send { to, msg: Message::NewView(Box::new(nv.clone())) });
+            // And our vote for our stable checkpoint: with the others' it
+            // certifies the state a straggler that missed it should fetch.
+            if self.low > 0 {
+                let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
+                out.push(Output::Send { to, msg: Message::Checkpoint(mine) });
+            }
         }
     }
 
@@ -827,9 +833,18 @@ impl Replica {
             }
             return;
         }
-        // Bound what a faulty replica can make us store.
-        if c.seq > self.high_watermark() + 4 * self.cfg.log_window {
-            return Self::reject(from, format!("checkpoint n{} far above the log window", c.seq), out);
+        // Far above the window keep one checkpoint per replica, its latest:
+        // storage stays bounded, and a quorum of them still lets a replica
+        // that fell far behind (or restarted empty) fetch the state.
+        let far = self.high_watermark() + 4 * self.cfg.log_window;
+        if c.seq > far {
+            if self.checkpoints.range(c.seq + 1..).any(|(_, m)| m.iter().any(|m| m.replica == c.replica)) {
+                return;
+            }
+            for (_, msgs) in self.checkpoints.range_mut(far + 1..) {
+                msgs.retain(|m| m.replica != c.replica);
+            }
+            self.checkpoints.retain(|_, m| !m.is_empty());
         }
         self.record_checkpoint(c, out);
     }
