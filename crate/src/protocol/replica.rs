@@ -679,49 +679,40 @@ impl Replica {
         self.broadcast(Message::Prepare(Prepare { view, seq, digest, replica: self.id }), out);
     }
 
-    /// PREPARE (§4.2).
+    /// PREPARE (§4.2): from a backup of the current view, within the window.
     fn on_prepare(&mut self, from: NodeId, p: Prepare, out: &mut Vec<Output>) {
-        if !Self::sender_is(from, p.replica) || p.replica >= self.cfg.n {
-            return Self::reject(from, "prepare signed by another replica", out);
-        }
-        if self.not_in_view(p.view) {
-            let view = p.view;
-            return self.hold_early(from, Message::Prepare(p), view, out);
-        }
-        if !self.in_window(p.seq) {
-            let why = format!("prepare n{} outside watermarks ({}, {}]", p.seq, self.low, self.high_watermark());
-            let seq = p.seq;
-            return self.out_of_window(from, Message::Prepare(p), seq, why, out);
-        }
-        if self.cfg.quorum_rule == QuorumRule::Paper && p.replica == self.cfg.primary(p.view) {
+        let (view, seq, digest, replica) = (p.view, p.seq, p.digest, p.replica);
+        if self.cfg.quorum_rule == QuorumRule::Paper && replica == self.cfg.primary(view) && Self::sender_is(from, replica) {
             return Self::reject(from, "prepare from the primary", out);
         }
-        let slot = self.log.entry(p.seq).or_default();
-        if !add_vote(&mut slot.prepares, p.view, p.digest, p.replica) {
-            return Self::reject(from, format!("duplicate prepare for n{}", p.seq), out);
-        }
-        self.try_progress(p.seq, out);
+        self.on_vote(from, Message::Prepare(p), (view, seq, digest, replica), out);
     }
 
-    /// COMMIT (§4.2).
+    /// COMMIT (§4.2): from any replica of the current view, within the window.
     fn on_commit(&mut self, from: NodeId, c: Commit, out: &mut Vec<Output>) {
-        if !Self::sender_is(from, c.replica) || c.replica >= self.cfg.n {
-            return Self::reject(from, "commit signed by another replica", out);
+        let vote = (c.view, c.seq, c.digest, c.replica);
+        self.on_vote(from, Message::Commit(c), vote, out);
+    }
+
+    /// The checks PREPARE and COMMIT share, then the vote is counted once per replica.
+    fn on_vote(&mut self, from: NodeId, msg: Message, (view, seq, digest, replica): (View, Seq, Digest, ReplicaId), out: &mut Vec<Output>) {
+        let kind = msg.kind().as_str();
+        if !Self::sender_is(from, replica) || replica >= self.cfg.n {
+            return Self::reject(from, format!("{kind} signed by another replica"), out);
         }
-        if self.not_in_view(c.view) {
-            let view = c.view;
-            return self.hold_early(from, Message::Commit(c), view, out);
+        if self.not_in_view(view) {
+            return self.hold_early(from, msg, view, out);
         }
-        if !self.in_window(c.seq) {
-            let why = format!("commit n{} outside watermarks ({}, {}]", c.seq, self.low, self.high_watermark());
-            let seq = c.seq;
-            return self.out_of_window(from, Message::Commit(c), seq, why, out);
+        if !self.in_window(seq) {
+            let why = format!("{kind} n{seq} outside watermarks ({}, {}]", self.low, self.high_watermark());
+            return self.out_of_window(from, msg, seq, why, out);
         }
-        let slot = self.log.entry(c.seq).or_default();
-        if !add_vote(&mut slot.commits, c.view, c.digest, c.replica) {
-            return Self::reject(from, format!("duplicate commit for n{}", c.seq), out);
+        let slot = self.log.entry(seq).or_default();
+        let votes = if matches!(msg, Message::Prepare(_)) { &mut slot.prepares } else { &mut slot.commits };
+        if !add_vote(votes, view, digest, replica) {
+            return Self::reject(from, format!("duplicate {kind} for n{seq}"), out);
         }
-        self.try_progress(c.seq, out);
+        self.try_progress(seq, out);
     }
 
     /// Evaluates prepared and committed-local for `seq` and acts on them.
