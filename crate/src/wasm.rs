@@ -251,6 +251,15 @@ impl Simulation {
         self.inner.act(Action::SetLoss { rate }).map_err(err)
     }
 
+    /// Sets the latency range of the link between nodes `a` and `b` (both
+    /// directions; replica `i` is `i`, the client is `-1`), in virtual ms.
+    #[wasm_bindgen(js_name = setLinkLatency)]
+    pub fn set_link_latency(&mut self, a: f64, b: f64, min: f64, max: f64) -> Result<(), JsError> {
+        let (a, b) = (replica_arg(a)?, replica_arg(b)?);
+        let (min, max) = (whole(min, "min")?, whole(max, "max")?);
+        self.inner.act(Action::SetLinkLatency { a, b, min, max }).map_err(err)
+    }
+
     /// Advances virtual time by `ms`; returns the events that happened.
     pub fn advance(&mut self, ms: f64) -> Result<JsValue, JsError> {
         let e = self.inner.advance(whole(ms, "ms")?);

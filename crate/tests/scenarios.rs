@@ -449,3 +449,27 @@ fn the_cluster_goes_quiet_after_equivocation() {
     assert!(s.replica(1).view() <= 2, "no endless view changes: view {}", s.replica(1).view());
     assert_safe(&s);
 }
+
+/// Per-link latency: a slow link delays exactly its own messages.
+#[test]
+fn a_slow_link_delays_only_its_messages() {
+    let mut s = sim(4, 24);
+    s.act(pbft_playground::sim::Action::SetLinkLatency { a: 0, b: 3, min: 900, max: 900 }).unwrap();
+    assert!(s.act(pbft_playground::sim::Action::SetLinkLatency { a: 0, b: 9, min: 1, max: 2 }).is_err());
+    assert!(s.act(pbft_playground::sim::Action::SetLinkLatency { a: 0, b: 1, min: 5, max: 2 }).is_err());
+    s.request(OP).unwrap();
+    let events = s.run_until_idle(30_000);
+    for e in &events {
+        if let EventKind::Sent { from, to, deliver_at, .. } = &e.kind {
+            let slow = matches!((from, to), (NodeId::Replica(0), NodeId::Replica(3)) | (NodeId::Replica(3), NodeId::Replica(0)));
+            let latency = deliver_at - e.time;
+            if slow {
+                assert_eq!(latency, 900);
+            } else {
+                assert!((60..=140).contains(&latency), "{latency}");
+            }
+        }
+    }
+    assert!((0..4).all(|i| s.replica(i).last_executed() == 1));
+    assert_safe(&s);
+}

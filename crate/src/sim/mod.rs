@@ -178,6 +178,18 @@ pub enum Action {
         /// Probability in [0, 1].
         rate: f64,
     },
+    /// Set the latency range of the link between two nodes (both directions;
+    /// node numbers as in events: replica `i` is `i`, client 0 is `-1`).
+    SetLinkLatency {
+        /// One end.
+        a: i64,
+        /// The other end.
+        b: i64,
+        /// Smallest one-way latency in virtual ms.
+        min: u64,
+        /// Largest one-way latency in virtual ms.
+        max: u64,
+    },
 }
 
 /// An action at a virtual time.
@@ -451,6 +463,8 @@ pub struct Simulation {
     in_flight: InFlightTable,
     next_msg: u64,
     partition: Vec<u32>,
+    /// Per-link latency ranges overriding the default, keyed by (low, high) node number.
+    links: BTreeMap<(i64, i64), (u64, u64)>,
     loss: f64,
     events: Vec<Event>,
     next_event: u64,
@@ -502,6 +516,7 @@ impl Simulation {
             in_flight: InFlightTable::default(),
             next_msg: 1,
             partition: vec![0; n],
+            links: BTreeMap::new(),
             loss: cfg.loss,
             events: Vec::new(),
             next_event: 1,
@@ -648,6 +663,20 @@ impl Simulation {
                     return Err(SimError::Loss(*rate));
                 }
             }
+            Action::SetLinkLatency { a, b, min, max } => {
+                for end in [*a, *b] {
+                    let ok = (end >= 0 && (end as usize) < self.nodes.len()) || (end < 0 && ((-1 - end) as usize) < self.clients.len());
+                    if !ok {
+                        return Err(SimError::NoSuchReplica { id: end, n: self.nodes.len() });
+                    }
+                }
+                if a == b {
+                    return Err(SimError::Latency(*min, *max));
+                }
+                if *min == 0 || min > max || *max > 60_000 {
+                    return Err(SimError::Latency(*min, *max));
+                }
+            }
         }
         Ok(())
     }
@@ -766,6 +795,12 @@ impl Simulation {
             Action::Heal => {
                 self.partition = vec![0; self.nodes.len()];
                 self.emit(EventKind::Fault { description: "network healed".into(), replica: None });
+            }
+            Action::SetLinkLatency { a, b, min, max } => {
+                self.links.insert((a.min(b), a.max(b)), (min, max));
+                let name = |x: i64| if x < 0 { "the client".to_string() } else { self.name(x as usize) };
+                let description = format!("link {} ↔ {} now takes {min} to {max} ms", name(a), name(b));
+                self.emit(EventKind::Fault { description, replica: None });
             }
             Action::SetLoss { rate } => {
                 self.loss = rate;
@@ -1053,7 +1088,9 @@ impl Simulation {
         }
         let id = self.next_msg;
         self.next_msg += 1;
-        let latency = self.rng.range(self.cfg.latency_min, self.cfg.latency_max);
+        let (x, y) = (node_number(from), node_number(to));
+        let (lo, hi) = self.links.get(&(x.min(y), x.max(y))).copied().unwrap_or((self.cfg.latency_min, self.cfg.latency_max));
+        let latency = self.rng.range(lo, hi);
         let lost = self.rng.chance(self.loss);
         let deliver_at = self.now + latency;
         let kind = msg.kind();
