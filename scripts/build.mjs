@@ -1,38 +1,142 @@
 #!/usr/bin/env node
-// `npm run build`: build the wasm and copy the static site (www/) into dist/.
-// Placeholder: a later issue refines what goes into dist/.
+// `npm run build`: a self-contained static site in dist/, for any static host and any sub-path.
+//
+//   npm run build                       # wasm (wasm-pack) + dist/
+//   node scripts/build.mjs --no-wasm    # reuse www/pkg (built by `npm run build:wasm`)
+//   node scripts/build.mjs --out DIR    # write DIR instead of dist/
+//   node scripts/build.mjs --no-precompress
+//
+// dist/ holds:
+//   index.html, style.css, favicon.svg     the full playground page
+//   embed.html, embed.css, embed.js        the iframe embed (URL parameters → attributes)
+//   pbft-playground.js                     the element: every module bundled and minified (esbuild)
+//   js/i18n-zh-CN.js                       the Chinese strings (loaded only for lang="zh-CN")
+//   pbft-playground.css                    the element's styles (loaded into its shadow root)
+//   pkg/pbft_playground_bg.wasm            the engine
+//   *.gz, *.br                             precompressed copies, for hosts that serve them
+// Every URL inside is relative; the element finds its CSS and wasm next to its own module
+// (import.meta.url), so the folder can be served from anywhere.
 
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { brotliCompressSync, constants as zc, gzipSync } from "node:zlib";
 import { REPO_ROOT, c, npmCmd, run } from "./lib.mjs";
-import { setupOrExit } from "./setup.mjs";
 
 const WWW = join(REPO_ROOT, "www");
-const DIST = join(REPO_ROOT, "dist");
+const args = process.argv.slice(2);
+const outArg = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
+const DIST = outArg ? (isAbsolute(outArg) ? outArg : resolve(process.cwd(), outArg)) : join(REPO_ROOT, "dist");
+const skipWasm = args.includes("--no-wasm");
+const precompress = !args.includes("--no-precompress");
+const quiet = args.includes("--quiet");
+const log = (s) => quiet || console.log(s);
 
-await setupOrExit({ browser: false });
+const WASM = join(WWW, "pkg", "pbft_playground_bg.wasm");
 
-console.log(c.cyan("\n[build] building the wasm package into www/pkg"));
-const code = await run(npmCmd, ["run", "--silent", "build:wasm"]);
-if (code !== 0) {
-  console.error(c.red(`[build] the wasm build failed (exit code ${code})`));
-  process.exit(code);
+if (!skipWasm) {
+  const { setupOrExit } = await import("./setup.mjs");
+  await setupOrExit({ browser: false });
+  log(c.cyan("\n[build] building the wasm package into www/pkg"));
+  const code = await run(npmCmd, ["run", "--silent", "build:wasm"]);
+  if (code !== 0) {
+    console.error(c.red(`[build] the wasm build failed (exit code ${code})`));
+    process.exit(code);
+  }
+} else if (!existsSync(WASM)) {
+  console.error(c.red("[build] www/pkg is missing: run `npm run build:wasm` first (or drop --no-wasm)"));
+  process.exit(1);
 }
 
-console.log(c.cyan("[build] copying www/ to dist/"));
+let esbuild;
+try {
+  esbuild = await import("esbuild");
+} catch {
+  console.error(c.red("[build] esbuild is not installed: run `npm ci` (or `node scripts/setup.mjs`)"));
+  process.exit(1);
+}
+
+log(c.cyan(`[build] writing ${relative(REPO_ROOT, DIST) || DIST}/`));
 rmSync(DIST, { recursive: true, force: true });
-cpSync(WWW, DIST, {
-  recursive: true,
-  // wasm-pack writes pkg/.gitignore ("*"); a deploy from git must not drop pkg/.
-  filter: (src) => basename(src) !== ".gitignore",
-});
+mkdirSync(join(DIST, "pkg"), { recursive: true });
 
-function sizeOf(p) {
-  const s = statSync(p);
-  return s.isDirectory() ? readdirSync(p).reduce((n, f) => n + sizeOf(join(p, f)), 0) : s.size;
+// The element and everything it imports (its modules and wasm-bindgen's glue) as one module;
+// the Chinese strings in a chunk of their own (js/i18n-zh-CN.js), loaded only when used.
+await esbuild.build({
+  entryPoints: { "pbft-playground": join(WWW, "pbft-playground.js") },
+  outdir: DIST,
+  bundle: true,
+  splitting: true,
+  chunkNames: "js/[name]",
+  format: "esm",
+  platform: "browser",
+  target: ["es2022"],
+  charset: "utf8",
+  minify: true,
+  legalComments: "none",
+  logLevel: quiet ? "error" : "warning",
+});
+// embed.js loads ./pbft-playground.js at run time (shared with the page): minified, not bundled.
+await esbuild.build({
+  entryPoints: [join(WWW, "embed.js")],
+  outfile: join(DIST, "embed.js"),
+  bundle: false,
+  format: "esm",
+  target: ["es2022"],
+  charset: "utf8",
+  minify: true,
+  logLevel: quiet ? "error" : "warning",
+});
+for (const css of ["pbft-playground.css", "style.css", "embed.css"]) {
+  await esbuild.build({
+    entryPoints: [join(WWW, css)],
+    outfile: join(DIST, css),
+    loader: { ".css": "css" },
+    charset: "utf8",
+    minify: true,
+    logLevel: quiet ? "error" : "warning",
+  });
 }
-const wasm = join(DIST, "pkg", "pbft_playground_bg.wasm");
-console.log(
-  c.green(`[build] dist/ ready (${(sizeOf(DIST) / 1024).toFixed(0)} KiB`) +
-    (existsSync(wasm) ? c.green(`, wasm ${(statSync(wasm).size / 1024).toFixed(0)} KiB)`) : c.green(")")),
-);
+for (const page of ["index.html", "embed.html"]) {
+  // wasm-bindgen's glue is inside the bundle: no preload of pkg/*.js.
+  const html = readFileSync(join(WWW, page), "utf8").replace(/^\s*<link rel="modulepreload" href="pkg\/[^"]*">\n/m, "");
+  writeFileSync(join(DIST, page), html);
+}
+cpSync(join(WWW, "favicon.svg"), join(DIST, "favicon.svg"));
+cpSync(WASM, join(DIST, "pkg", "pbft_playground_bg.wasm"));
+
+// ----- precompressed copies and sizes --------------------------------------------------
+
+function files(dir) {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+const gz = (b) => gzipSync(b, { level: 9 });
+const br = (b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: b.length } });
+const sizes = new Map();
+for (const f of files(DIST)) {
+  const raw = readFileSync(f);
+  const g = gz(raw);
+  const b = br(raw);
+  sizes.set(relative(DIST, f).split("\\").join("/"), { raw: raw.length, gzip: g.length, brotli: b.length });
+  if (precompress && !f.endsWith(".svg")) {
+    writeFileSync(f + ".gz", g);
+    writeFileSync(f + ".br", b);
+  }
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+function report(title, list) {
+  const rows = list.map((f) => [f, sizes.get(f)]);
+  const total = rows.reduce((t, [, s]) => ({ raw: t.raw + s.raw, gzip: t.gzip + s.gzip, brotli: t.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  log(c.bold(`\n  ${title}`));
+  for (const [f, s] of rows) log(`    ${f.padEnd(30)} ${kb(s.raw).padStart(11)} ${kb(s.gzip).padStart(11)} gzip ${kb(s.brotli).padStart(11)} br`);
+  log(`    ${"total".padEnd(30)} ${kb(total.raw).padStart(11)} ${kb(total.gzip).padStart(11)} gzip ${kb(total.brotli).padStart(11)} br`);
+  return total;
+}
+const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playground_bg.wasm"];
+report("what a script embed loads (first visit)", element);
+report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
+report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
+log(c.green(`\n[build] ${relative(REPO_ROOT, DIST) || DIST}/ ready: serve it from any static host, at any path.`));

@@ -4,6 +4,7 @@
 import { h, setAttr, setFlag, setText } from "./dom.js";
 import { formatTime } from "./i18n.js";
 import { N_CHOICES } from "./permalink.js";
+import { presetText } from "./panels.js";
 
 export const SPEEDS = [0.02, 0.04, 0.07, 0.15, 0.3, 0.6, 1, 2, 4, 8];
 export const DEFAULT_SPEED = 0.07;
@@ -12,11 +13,11 @@ export const LOSSES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
 /**
  * @param {(k: string, v?: object) => string} t
  * @param {object} on  handlers: preset(name), n(n), seed(seed), reset(), request(op), playPause(),
- *                     step(), speed(x), skipQuiet(bool), loss(rate), copyLink(), seek(t), live()
+ *                     step(), speed(x), skipQuiet(bool), loss(rate), share(), seek(t), live()
  * @param {{ presets: {name: string, title: string, description: string}[] }} data
  */
 export class Controls {
-  constructor(t, on, { presets }) {
+  constructor(t, on, { presets, op = "warTime=1234" }) {
     this.t = t;
     this.presets = presets;
 
@@ -25,7 +26,7 @@ export class Controls {
       "select",
       { "aria-label": t("scenario"), onchange: () => on.preset(this.preset.value) },
       h("option", { value: "", text: t("preset.none") }),
-      presets.map((p) => h("option", { value: p.name, text: p.title })),
+      presets.map((p) => h("option", { value: p.name, text: presetText(t, p, "title") })),
     );
     this.n = h(
       "select",
@@ -51,7 +52,7 @@ export class Controls {
     this.op = h("input", {
       type: "text",
       class: "op",
-      value: "warTime=1234",
+      value: op,
       maxlength: "200",
       spellcheck: "false",
       autocomplete: "off",
@@ -82,7 +83,7 @@ export class Controls {
       { "aria-label": t("loss"), onchange: () => on.loss(Number(this.loss.value)) },
       LOSSES.map((p) => h("option", { value: String(p), text: t("loss.option", { p: Math.round(p * 100) }) })),
     );
-    this.copy = h("button", { type: "button", class: "secondary", text: t("copyLink"), onclick: () => on.copyLink() });
+    this.share = h("button", { type: "button", class: "secondary share", "aria-haspopup": "dialog", text: t("share"), onclick: () => on.share() });
 
     const field = (label, control, cls = "") => h("label", { class: `field ${cls}` }, h("span", { class: "field-label", text: label }), control);
 
@@ -104,7 +105,7 @@ export class Controls {
         h("legend", { class: "visually-hidden", text: t("loss") }),
         field(t("loss"), this.loss),
         h("div", { class: "field end" }, skipLabel),
-        h("div", { class: "field end" }, this.copy),
+        h("div", { class: "field end" }, this.share),
       ),
     );
     this.mainBar = h(
@@ -150,7 +151,7 @@ export class Controls {
     const t = this.t;
     if (this.preset.value !== preset) this.preset.value = preset;
     const p = this.presets.find((x) => x.name === preset);
-    setText(this.description, p ? p.description : "");
+    setText(this.description, p ? presetText(t, p, "description") : "");
     setFlag(this.description, "hidden", !p);
     if (this.n.value !== String(n)) this.n.value = String(n);
     if (this.seed !== this.seed.getRootNode().activeElement && this.seed.value !== String(seed)) this.seed.value = String(seed);

@@ -33,8 +33,9 @@ export class Diagram {
    * @param {number|null} o.selected
    * @param {number} o.width
    * @param {number} o.height
+   * @param {boolean} [o.still]    reduced motion: the window moves by pages instead of scrolling
    */
-  render({ snapshot, history, actions, now, windowMs, selected, width, height }) {
+  render({ snapshot, history, actions, now, windowMs, selected, width, height, still = false }) {
     const ctx = fitCanvas(this.canvas, width, height, true);
     if (!ctx || !snapshot) return;
     const t = this.t;
@@ -43,7 +44,10 @@ export class Diagram {
 
     const plotW = Math.max(10, width - LEFT - RIGHT);
     // The window follows the clock; early in a run it starts at 0 and fills from the left.
-    const t1 = Math.max(now + windowMs * 0.04, windowMs * 0.98);
+    // With reduced motion it jumps a page at a time (three quarters of a window) instead.
+    const t1 = still
+      ? Math.max(windowMs * 0.98, windowMs * 0.98 + Math.ceil((now + windowMs * 0.04 - windowMs * 0.98) / (windowMs * 0.75)) * windowMs * 0.75)
+      : Math.max(now + windowMs * 0.04, windowMs * 0.98);
     const t0 = t1 - windowMs;
     const sx = plotW / windowMs;
     const X = (time) => LEFT + (time - t0) * sx;
@@ -70,7 +74,7 @@ export class Diagram {
     }
     // Time before 0 is shaded.
     if (t0 < 0) {
-      ctx.fillStyle = "#f8fafc";
+      ctx.fillStyle = COLORS.wash;
       ctx.fillRect(LEFT, TOP - 4, X(0) - LEFT, height - BOTTOM - TOP + 4);
     }
 
@@ -302,7 +306,7 @@ export class Diagram {
       if (list.length === 0) continue;
       // Small squares-with-halo are much cheaper to fill in bulk than arcs.
       const s2 = small + 1.2;
-      ctx.fillStyle = "#ffffff";
+      ctx.fillStyle = COLORS.paper;
       for (let k = 0; k < list.length; k += 2) ctx.fillRect(list[k] - s2, list[k + 1] - s2, s2 * 2, s2 * 2);
       ctx.fillStyle = colors[phase];
       for (let k = 0; k < list.length; k += 2) ctx.fillRect(list[k] - small, list[k + 1] - small, small * 2, small * 2);

@@ -1,6 +1,8 @@
-// Every user-visible string of the element, in one table per language.
-// To add a language, add a table with the same keys (e.g. `zh`) and set lang="zh" on the element.
-// Templates use {name} placeholders; values are inserted as text (never HTML).
+// Every user-visible string of the element, in one table per language: English (en) and
+// Simplified Chinese (zh-CN). To add a language, add a table with the same keys and list it in
+// TABLES (and in options.js resolveLang). Templates use {name} placeholders; values are inserted
+// as text (never HTML). Texts that come from the engine in English (preset titles, behaviour
+// descriptions, faults, rejection reasons) are translated here too, keyed by their name.
 
 const en = {
   // toolbar
@@ -24,9 +26,28 @@ const en = {
   "loss.option": "{p}%",
   "skipQuiet": "Skip quiet time",
   "skipQuiet.title": "When no message is in flight, let time run at least 1× until the next timer fires",
-  "copyLink": "Copy link",
-  "copyLink.done": "Link copied to the clipboard.",
-  "copyLink.manual": "Copy this link: {url}",
+  "share": "Share / Embed",
+  "share.title": "Share or embed this run",
+  "share.link": "Link to this run",
+  "share.iframe": "Embed with an iframe",
+  "share.script": "Embed with a script",
+  "share.copy": "Copy",
+  "share.copy.label": "Copy: {what}",
+  "share.copied": "Copied to the clipboard.",
+  "share.copyFailed": "Select the text and copy it (Ctrl+C / ⌘C).",
+  "share.controls": "Controls",
+  "share.controls.full": "full",
+  "share.controls.compact": "compact",
+  "share.controls.none": "none",
+  "share.autoplay": "Play on its own",
+  "share.atNow": "Open at the current moment ({t})",
+  "share.height": "iframe height (px)",
+  "share.note": "Both snippets load the playground from {base}. To host it yourself, copy the files of dist/ (npm run build) to your site and use their address instead.",
+  "share.close": "Close",
+  "open.full": "Open the full playground ↗",
+  "embed.title": "PBFT playground",
+  "hint.play": "Press Play to start.",
+  "narration": "What is happening",
   "timeline": "Virtual time",
   "timeline.value": "t = {t}",
   "timeline.of": "of {max}",
@@ -48,7 +69,7 @@ const en = {
   "safety.bad": "Safety violated: {description}",
 
   // views
-  "ring.label": "Ring of replicas with every message in flight. Click a message to inspect it.",
+  "ring.label": "Ring of replicas with every message in flight. Click a message, or use the arrow keys, to inspect it.",
   "ring.compactKey": "v view · e last executed · c stable checkpoint · bars: prepares, commits",
   "ring.hint": "Press “Send request” to start.",
   "ring.center.view": "view {view}",
@@ -131,10 +152,14 @@ const en = {
   "notice.dismiss": "Dismiss",
   "notice.badParam": "The link’s “{param}” value “{value}” is not valid; using {fallback} instead.",
   "notice.badAttr": "The “{param}” attribute value “{value}” is not valid; using {fallback} instead.",
-  "notice.badActions": "The link’s recorded actions could not be replayed ({reason}); starting without them.",
+  "notice.badActions": "The recorded actions could not be replayed ({reason}); starting without them.",
   "notice.error": "{message}",
   "notice.wasm": "The simulation engine could not be loaded: {message}",
   "default": "the default",
+  "fallback.english": "English",
+  "fallback.auto": "automatic",
+  "fallback.full": "full",
+  "fallback.op": "the default operation",
 
   // event log lines
   "node.client": "Client",
@@ -164,6 +189,30 @@ const en = {
   "ev.fault": "{description}",
   "ev.violation": "SAFETY VIOLATION: {description}",
 
+  // faults (the engine's words, rebuilt so that they can be translated)
+  "fault.crashed": "{name} crashed",
+  "fault.recovered": "{name} recovered",
+  "fault.behavior": "{name} is now {behavior}: {description}",
+  "fault.partition": "network partitioned: {groups}",
+  "fault.healed": "network healed",
+  "fault.loss": "loss rate set to {p}%",
+  "fault.link": "link {a} ↔ {b} now takes {min} to {max} ms",
+
+  // narration (the aria-live caption): milestones only, at most one sentence every ~2 s
+  "say.submitted": "The client sends request t{timestamp}, “{op}”, to the primary.",
+  "say.pre-prepared": "Primary {replica} gives it sequence number {seq} in view {view} and multicasts a PRE-PREPARE to the backups.",
+  "say.prepared": "{replica} has prepared n{seq}: it holds 2f matching PREPAREs.",
+  "say.committed": "{replica} has committed n{seq}: a quorum of matching COMMITs.",
+  "say.executed": "{replica} executes n{seq}, “{op}”, and replies to the client.",
+  "say.executed.null": "{replica} executes n{seq}, a null request.",
+  "say.accepted": "The client accepts “{result}”: f+1 replicas sent matching replies.",
+  "say.retransmitted": "The client timed out on t{timestamp} and broadcasts it to every replica.",
+  "say.view-change-started": "{replica} suspects the primary and asks for view {view}.",
+  "say.view-changed": "View {view} begins: the new primary is {primary}.",
+  "say.checkpoint-stable": "Checkpoint n{seq} is stable; the log below it is discarded.",
+  "say.state-transferred": "{replica} catches up to n{seq} by state transfer.",
+  "say.violation": "Safety is violated: honest replicas executed different requests.",
+
   // violations (from snapshot objects)
   "violation.agreement": "agreement broken at n{seq}: {first} executed {firstDigest}, {second} executed {secondDigest}",
   "violation.order": "{replica} executed n{seq} right after n{after}",
@@ -187,22 +236,56 @@ const en = {
   "mark.state": "⇣ n{seq}",
 };
 
-const TABLES = { en };
+
+/** Loaded tables: { table, reasons } per language. */
+const TABLES = { en: { table: en, reasons: [] } };
+const LOADERS = { "zh-CN": () => import("./i18n-zh-CN.js") };
 
 /** Languages available. */
-export const LANGUAGES = Object.keys(TABLES);
+export const LANGUAGES = ["en", ...Object.keys(LOADERS)];
+
+/** Loads a language's table (English is built in). Resolves to the language name available. */
+export async function loadLanguage(lang) {
+  if (TABLES[lang]) return lang;
+  if (!LOADERS[lang]) return "en";
+  try {
+    TABLES[lang] = (await LOADERS[lang]()).default;
+    return lang;
+  } catch {
+    return "en";
+  }
+}
 
 /**
- * A translator for `lang` (falls back to English, then to the key itself).
- * @returns {(key: string, vars?: Record<string, unknown>) => string}
+ * A translator for `lang` (a loaded language, else English; missing keys fall back to English,
+ * then to the key itself). `t.lang` is the language used; `t.has(key)` tells whether the
+ * language has its own text for `key`.
+ * @returns {((key: string, vars?: Record<string, unknown>) => string) & { lang: string, has: (key: string) => boolean, reasons: Array }}
  */
 export function translator(lang = "en") {
-  const table = TABLES[lang] || TABLES[String(lang).split("-")[0]] || en;
-  return (key, vars) => {
+  const name = TABLES[lang] ? lang : "en";
+  const { table, reasons } = TABLES[name];
+  const t = (key, vars) => {
     const template = table[key] ?? en[key] ?? key;
     if (!vars) return template;
-    return template.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+    return template.replace(/\{(\w+)\}/g, (m, v) => (v in vars ? String(vars[v]) : m));
   };
+  t.lang = name;
+  t.has = (key) => key in table;
+  t.reasons = reasons;
+  return t;
+}
+
+/** A rejection reason from the engine (English) in the translator's language. */
+export function describeReason(reason, t) {
+  for (const [re, key, fields] of t.reasons ?? []) {
+    const m = re.exec(reason);
+    if (!m) continue;
+    const vars = {};
+    fields.forEach((f, i) => (vars[f] = f === "kind" ? m[i + 1].toUpperCase() : m[i + 1]));
+    return t(key, vars);
+  }
+  return reason;
 }
 
 /** Formats virtual milliseconds for people: "850 ms", "12.35 s". */

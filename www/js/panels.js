@@ -3,7 +3,7 @@
 // strip with the safety badge, the legend and notices. Text is always set with textContent.
 
 import { h, setAttr, setFlag, setText } from "./dom.js";
-import { formatTime } from "./i18n.js";
+import { describeReason, formatTime } from "./i18n.js";
 import { KINDS, kindStyle } from "./theme.js";
 import { drawLegendGlyph, drawLostGlyph } from "./ring.js";
 
@@ -13,6 +13,37 @@ const LOG_LINES = 150;
 export function nodeName(snapshot, t, node) {
   if (node < 0) return t("node.client");
   return snapshot?.replicas[node]?.name ?? `R${node}`;
+}
+
+/** A fault event (crash, recovery, behaviour, partition, loss) in the translator's language. */
+export function describeFault(e, t) {
+  const d = e.description ?? "";
+  let m;
+  if ((m = /^(.+) crashed$/.exec(d))) return t("fault.crashed", { name: m[1] });
+  if ((m = /^(.+) recovered$/.exec(d))) return t("fault.recovered", { name: m[1] });
+  if ((m = /^(.+) is now ([\w-]+): (.*)$/.exec(d))) {
+    return t("fault.behavior", { name: m[1], behavior: m[2], description: t.has?.(`behavior.${m[2]}`) ? t(`behavior.${m[2]}`) : m[3] });
+  }
+  if ((m = /^network partitioned: (.*)$/.exec(d))) return t("fault.partition", { groups: m[1] });
+  if (d === "network healed") return t("fault.healed");
+  if ((m = /^loss rate set to (\d+)%$/.exec(d))) return t("fault.loss", { p: m[1] });
+  if ((m = /^link (.+) ↔ (.+) now takes (\d+) to (\d+) ms$/.exec(d))) {
+    const node = (x) => (x === "the client" ? t("node.client") : x);
+    return t("fault.link", { a: node(m[1]), b: node(m[2]), min: m[3], max: m[4] });
+  }
+  return d;
+}
+
+/** A preset's title or description in the translator's language (the engine's English otherwise). */
+export function presetText(t, preset, field) {
+  const key = `preset.${preset.name}.${field}`;
+  return t.has?.(key) ? t(key) : preset[field];
+}
+
+/** A behaviour's description in the translator's language. */
+export function behaviorText(t, behavior) {
+  const key = `behavior.${behavior.name}`;
+  return t.has?.(key) ? t(key) : behavior.description;
 }
 
 /** One event in plain words. */
@@ -47,11 +78,11 @@ export function describeEvent(e, t, name, n = 0) {
     case "accepted":
       return t("ev.accepted", { result: e.result, timestamp: e.timestamp, view: e.view, from: e.replicas.map(name).join(", ") });
     case "rejected":
-      return t("ev.rejected", { node: name(e.node), from: name(e.from), reason: e.reason });
+      return t("ev.rejected", { node: name(e.node), from: name(e.from), reason: describeReason(e.reason, t) });
     case "fault":
-      return t("ev.fault", { description: e.description });
+      return t("ev.fault", { description: describeFault(e, t) });
     case "violation":
-      return t("ev.violation", { description: e.description });
+      return t("ev.violation", { description: e.violation ? describeViolation(e.violation, t, name) : e.description });
     default:
       return `${e.type}`;
   }
@@ -118,7 +149,7 @@ export class ReplicaPanel {
     c.behavior = h(
       "select",
       { class: "small", onchange: () => this.on.behavior(i, c.behavior.value) },
-      this.behaviors.map((b) => h("option", { value: b.name, text: b.name, title: b.description })),
+      this.behaviors.map((b) => h("option", { value: b.name, text: b.name, title: behaviorText(t, b) })),
     );
     c.root = h(
       "article",
@@ -416,7 +447,8 @@ export class StatusStrip {
     setText(this.badgeIcon, bad ? "✕" : "✓");
     if (bad) {
       const last = history.violations[history.violations.length - 1];
-      const description = last ? last.description : describeViolation(snapshot.violations[snapshot.violations.length - 1], t, (i) => nodeName(snapshot, t, i));
+      const name = (i) => nodeName(snapshot, t, i);
+      const description = last?.violation ? describeViolation(last.violation, t, name) : last ? last.description : describeViolation(snapshot.violations[snapshot.violations.length - 1], t, name);
       setText(this.badgeText, t("safety.bad", { description }));
       this.badge.removeAttribute("title");
     } else {

@@ -1,7 +1,7 @@
 // Permalinks: the query string carries n, seed, preset, the recorded actions and the time,
 // so a reload or a shared link replays the same run exactly (the engine is deterministic).
 //
-//   ?n=4&seed=7&preset=primary-crash&t=2500&a=<base64url JSON>
+//   ?n=4&seed=7&preset=primary-crash&names=A,B,C,D&t=2500&a=<base64url JSON>
 //
 // Actions are encoded compactly as tuples: [at, code, ...args], e.g. [0,"r","warTime=1234"].
 
@@ -20,6 +20,7 @@ const CODES = {
   partition: ["p", (a) => [a.groups]],
   heal: ["h", () => []],
   "set-loss": ["l", (a) => [a.rate]],
+  "set-link-latency": ["k", (a) => [a.a, a.b, a.min, a.max]],
 };
 
 const isWhole = (x) => Number.isSafeInteger(x) && x >= 0;
@@ -34,6 +35,8 @@ const DECODE = {
     Array.isArray(groups) && groups.every((g) => Array.isArray(g) && g.every(isWhole)) ? { type: "partition", groups } : null,
   h: () => ({ type: "heal" }),
   l: (rate) => (typeof rate === "number" && rate >= 0 && rate <= 1 ? { type: "set-loss", rate } : null),
+  k: (a, b, min, max) =>
+    [a, b].every(Number.isSafeInteger) && isWhole(min) && isWhole(max) ? { type: "set-link-latency", a, b, min, max } : null,
 };
 
 function toBase64Url(text) {
@@ -89,13 +92,13 @@ export function decodeActions(s) {
  * Reads the run described by a query string.
  * @param {string} search  location.search
  * @param {{ presets: string[] }} known
- * @returns {{ n: number, seed: number, preset: string, actions: object[] | null, t: number,
+ * @returns {{ n: number, seed: number, preset: string, names: string[] | null, actions: object[] | null, t: number,
  *             present: boolean, problems: { param: string, value: string, fallback: string }[],
  *             actionsProblem: string | null }}
  */
-export function readPermalink(search, { presets }) {
+export function readPermalink(search, { presets, parseNames = null }) {
   const q = new URLSearchParams(search);
-  const out = { ...DEFAULTS, actions: null, t: 0, present: false, problems: [], actionsProblem: null };
+  const out = { ...DEFAULTS, names: null, actions: null, t: 0, present: false, problems: [], actionsProblem: null };
   const clip = (v) => (v.length > 40 ? v.slice(0, 40) + "…" : v);
   if (q.has("n")) {
     out.present = true;
@@ -117,6 +120,13 @@ export function readPermalink(search, { presets }) {
     if (v === "" || presets.includes(v)) out.preset = v;
     else out.problems.push({ param: "preset", value: clip(v), fallback: "" });
   }
+  if (q.has("names") && parseNames) {
+    out.present = true;
+    const v = q.get("names");
+    const names = parseNames(v);
+    if (names) out.names = names;
+    else out.problems.push({ param: "names", value: clip(v), fallback: "default" });
+  }
   if (q.has("t")) {
     out.present = true;
     const v = q.get("t");
@@ -137,15 +147,19 @@ export function readPermalink(search, { presets }) {
 
 /**
  * The query string for a run. `actions` is omitted when it equals the preset's own actions.
- * @param {{ n: number, seed: number, preset: string, actions: object[], baseActions: object[], t: number }} run
+ * @param {{ n: number, seed: number, preset: string, names?: string[] | null, actions: object[], baseActions: object[], t?: number | null }} run
+ *   t null or undefined: no time (the run starts from 0).
+ * @param {Record<string, string>} [extra] more parameters (embed settings), appended in order
  */
-export function permalinkSearch({ n, seed, preset, actions, baseActions, t }) {
+export function permalinkSearch({ n, seed, preset, names = null, actions, baseActions, t }, extra = {}) {
   const q = new URLSearchParams();
   q.set("n", String(n));
   q.set("seed", String(seed));
   if (preset) q.set("preset", preset);
-  q.set("t", String(Math.floor(t)));
+  if (names) q.set("names", names.join(","));
+  if (t !== null && t !== undefined) q.set("t", String(Math.floor(t)));
   const same = JSON.stringify(actions) === JSON.stringify(baseActions || []);
   if (!same) q.set("a", encodeActions(actions));
-  return "?" + q.toString();
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return "?" + q.toString().replace(/%2C/g, ",");
 }

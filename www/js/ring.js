@@ -30,11 +30,10 @@ export class RingView {
     this.radius = 20;
   }
 
-  /** The id of the message under (x, y) in CSS pixels, or null. */
-  hitTest(x, y) {
+  /** The id of the message under (x, y) in CSS pixels, or null (`reach`: px, larger for touch). */
+  hitTest(x, y, reach = Math.max(10, this.glyph * 2.2)) {
     let best = null;
     let bestD = Infinity;
-    const reach = Math.max(10, this.glyph * 2.2);
     for (let i = 0; i < this.hits.length; i += 3) {
       const dx = this.hits[i + 1] - x;
       const dy = this.hits[i + 2] - y;
@@ -47,19 +46,23 @@ export class RingView {
     return best;
   }
 
-  #layout(n, w, h) {
-    // Up to 4 replicas the labels sit under the nodes; beyond, short labels go radially outward.
-    const compact = n > 4;
+  #layout(n, w, h, compact) {
+    // Roomy rings: the labels sit under the nodes; compact ones: short labels go radially outward.
     const slots = n + 1;
     const cx = w / 2;
     const cy = h / 2 - (compact ? 0 : 10);
     const nodeRadius = (R) => Math.max(10, Math.min(28, R * Math.sin(Math.PI / slots) * 0.5));
     let R;
-    if (compact) {
-      // Room for a node and a ~50 px label on each side.
-      const R0 = Math.min(w / 2 - 60, h / 2 - 44);
-      const margin = nodeRadius(R0) + 60;
-      R = Math.min(w / 2 - margin, h / 2 - 44);
+    // A narrow ring of few nodes: short labels centred under the nodes, so the ring can use
+    // the width (labels beside the nodes would take ~60 px on each side).
+    const R0 = Math.min(w / 2 - 60, h / 2 - 44);
+    const radial = Math.min(w / 2 - (nodeRadius(R0) + 60), h / 2 - 44); // a ~50 px label each side
+    const under = Math.min(w / 2 - 34, h / 2 - 52);
+    const below = compact && n <= 4 && under > radial;
+    if (below) {
+      R = under;
+    } else if (compact) {
+      R = radial;
     } else {
       R = Math.min(w / 2 - Math.min(66, w * 0.16), h / 2 - 62);
     }
@@ -71,7 +74,7 @@ export class RingView {
       nodes.push({ x: cx + R * Math.cos(a), y: cy + R * Math.sin(a), a });
     }
     // nodes[0] is the client; replica i is nodes[i + 1].
-    return { cx, cy, R, r, nodes, compact };
+    return { cx, cy, R, r, nodes, compact, below };
   }
 
   /**
@@ -84,13 +87,16 @@ export class RingView {
    * @param {number|null} o.hover
    * @param {number} o.width
    * @param {number} o.height
+   * @param {boolean} [o.still]    reduced motion: messages wait at their ends instead of flying
+   * @param {string} [o.hint]       a line under the clock ("Press Play to start.")
+   * @param {boolean} [o.compact]   short labels placed radially (crowded or narrow rings)
    */
-  render({ snapshot, history, now, lost, selected, hover, width, height }) {
+  render({ snapshot, history, now, lost, selected, hover, width, height, still = false, hint = "", compact = snapshot.n > 4 }) {
     const ctx = fitCanvas(this.canvas, width, height, true);
     if (!ctx || !snapshot) return;
     const t = this.t;
     const n = snapshot.n;
-    const L = this.#layout(n, width, height);
+    const L = this.#layout(n, width, height, compact);
     const { nodes, r } = L;
     this.nodes = nodes;
     this.radius = r;
@@ -110,14 +116,16 @@ export class RingView {
     const group = (id) => (id < 0 ? 0 : snapshot.partition[id] ?? 0);
 
     // Centre: the view and the clock.
-    this.#center(ctx, L, snapshot, now, history);
+    this.#center(ctx, L, snapshot, now, hint);
 
     // Trails of messages in flight (batched per kind).
     const live = [];
     for (const m of history.live.values()) {
       if (m.sentAt > now) continue;
       const span = Math.max(1, m.deliverAt - m.sentAt);
-      const p = Math.min(1, Math.max(0, (now - m.sentAt) / span));
+      // Reduced motion: no flight. A message is drawn at its receiver's end, with its whole
+      // path, from the moment it is sent until it arrives (it appears, then disappears).
+      const p = still ? 0.86 : Math.min(1, Math.max(0, (now - m.sentAt) / span));
       const doomed = lost.has(m.id) || group(m.from) !== group(m.to);
       live.push([m, p, doomed]);
     }
@@ -130,7 +138,7 @@ export class RingView {
     ctx.lineWidth = 1;
     for (const [kind, items] of byKind) {
       ctx.strokeStyle = kindStyle(kind).color;
-      ctx.globalAlpha = L.compact ? 0.1 : 0.22;
+      ctx.globalAlpha = L.compact ? (still ? 0.16 : 0.1) : still ? 0.3 : 0.22;
       ctx.beginPath();
       for (const [m, p] of items) {
         const a = pos(m.from);
@@ -151,7 +159,7 @@ export class RingView {
 
     // Nodes.
     this.#client(ctx, nodes[0], r, snapshot, L.compact);
-    for (const rep of snapshot.replicas) this.#replica(ctx, nodes[rep.id + 1], r, rep, snapshot, history, now, L);
+    for (const rep of snapshot.replicas) this.#replica(ctx, nodes[rep.id + 1], r, rep, snapshot, history, now, L, still);
 
     // Drops: an expanding ring with a cross, fading out.
     for (const m of history.recentlyEnded(now, GHOST_MS)) {
@@ -161,7 +169,7 @@ export class RingView {
       const span = Math.max(1, m.deliverAt - m.sentAt);
       const p = Math.min(1, Math.max(0, (m.endAt - m.sentAt) / span));
       const [x, y] = point(a.x, a.y, b.x, b.y, this.#trim(a, b, r, p));
-      const age = (now - m.endAt) / GHOST_MS;
+      const age = still ? 0 : (now - m.endAt) / GHOST_MS;
       const alpha = Math.max(0, 1 - age);
       ctx.globalAlpha = alpha;
       ctx.strokeStyle = kindStyle(m.kind).color;
@@ -191,7 +199,7 @@ export class RingView {
       const q = this.#trim(a, b, r, p);
       const [x, y] = point(a.x, a.y, b.x, b.y, q);
       // Doomed messages (random loss, partition) fade out over the second half of the trip.
-      const alpha = doomed ? Math.max(0.12, 1 - Math.max(0, (p - 0.4) / 0.6)) : 1;
+      const alpha = doomed ? (still ? 0.5 : Math.max(0.12, 1 - Math.max(0, (p - 0.4) / 0.6))) : 1;
       drawGlyph(ctx, m.kind, x, y, glyph, alpha);
       if (doomed && p > 0.4) {
         ctx.globalAlpha = alpha;
@@ -221,7 +229,7 @@ export class RingView {
     return p0 + p * (1 - 2 * p0);
   }
 
-  #center(ctx, L, snapshot, now, history) {
+  #center(ctx, L, snapshot, now, hint) {
     const t = this.t;
     let view = 0;
     let primary = null;
@@ -234,19 +242,25 @@ export class RingView {
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillStyle = COLORS.ink;
-    const big = L.compact ? 18 : 22;
+    // A small ring (a phone, a narrow embed) keeps only the view and the clock, smaller.
+    const small = L.R < 95;
+    const big = small ? 14 : L.compact ? 18 : 22;
+    const line = small ? 11 : 12;
+    const room = Math.max(40, (L.R - L.r) * 1.7);
     ctx.font = `600 ${big}px ${FONT}`;
-    ctx.fillText(t("ring.center.view", { view }), L.cx, L.cy - big * 0.7);
-    ctx.font = `12px ${FONT}`;
+    ctx.fillText(fitText(ctx, t("ring.center.view", { view }), room), L.cx, L.cy - big * (small ? 0.5 : 0.7));
     ctx.fillStyle = COLORS.muted;
-    const name = primary ? primary.name : snapshot.replicas[view % snapshot.n]?.name ?? "";
-    ctx.fillText(t("status.primary", { name }), L.cx, L.cy + 4);
-    ctx.font = `12px ${MONO}`;
-    ctx.fillText(t("ring.center.time", { t: formatTime(Math.floor(now)) }), L.cx, L.cy + 22);
-    if (history.count === 0 && snapshot.idle) {
-      ctx.font = `italic 12px ${FONT}`;
+    if (!small) {
+      ctx.font = `${line}px ${FONT}`;
+      const name = primary ? primary.name : snapshot.replicas[view % snapshot.n]?.name ?? "";
+      ctx.fillText(fitText(ctx, t("status.primary", { name }), room), L.cx, L.cy + 4);
+    }
+    ctx.font = `${line}px ${MONO}`;
+    ctx.fillText(t("ring.center.time", { t: formatTime(Math.floor(now)) }), L.cx, small ? L.cy + 10 : L.cy + 22);
+    if (hint) {
+      ctx.font = `italic ${line}px ${FONT}`;
       ctx.fillStyle = COLORS.primary;
-      ctx.fillText(t("ring.hint"), L.cx, L.cy + 42);
+      ctx.fillText(fitText(ctx, hint, Math.max(room, L.R * 1.6)), L.cx, small ? L.cy + 26 : L.cy + 42);
     }
   }
 
@@ -288,7 +302,7 @@ export class RingView {
     }
   }
 
-  #replica(ctx, at, r, rep, snapshot, history, now, L) {
+  #replica(ctx, at, r, rep, snapshot, history, now, L, still) {
     const t = this.t;
     const crashed = !rep.up;
     const byz = rep.behavior !== "honest";
@@ -308,7 +322,7 @@ export class RingView {
       ctx.fill();
       ctx.globalAlpha = 1;
     };
-    if (!crashed) {
+    if (!crashed && !still) {
       glow(history.lastExecuted, COLORS.executed);
       glow(history.lastViewChange, COLORS.primary);
       glow(history.lastCheckpoint, kindStyle("checkpoint").color);
@@ -351,7 +365,7 @@ export class RingView {
 
     if (crashed) {
       const s = r * 0.78;
-      ctx.strokeStyle = "#6b7280";
+      ctx.strokeStyle = COLORS.crashedMark;
       ctx.lineWidth = 2.5;
       ctx.beginPath();
       ctx.moveTo(at.x - s, at.y - s);
@@ -391,7 +405,7 @@ export class RingView {
     let ax;
     let top;
     let align = "center";
-    if (!L.compact) {
+    if (!L.compact || L.below) {
       // Roomy rings: the labels sit centred under the node (above it at the very top).
       ax = at.x;
       top = uy < -0.8 ? at.y - gap - lines.length * lh : at.y + gap;
@@ -453,9 +467,9 @@ export class RingView {
     }
     ctx.beginPath();
     ctx.roundRect(bx, by, tw, bh, 5);
-    ctx.fillStyle = selected ? COLORS.ink : "rgba(15, 23, 42, 0.82)";
+    ctx.fillStyle = selected ? COLORS.ink : COLORS.callout;
     ctx.fill();
-    ctx.fillStyle = "#ffffff";
+    ctx.fillStyle = selected ? COLORS.paper : COLORS.calloutInk;
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
     ctx.fillText(fitText(ctx, text, tw - 14), bx + 7, by + bh / 2 + 0.5);

@@ -15,47 +15,126 @@ export const KINDS = [
   "state",
 ];
 
-/** @type {Record<string, {color: string, shape: string}>} */
-export const KIND_STYLE = {
-  request: { color: "#475569", shape: "circle" },
-  "pre-prepare": { color: "#7c3aed", shape: "square" },
-  prepare: { color: "#2563eb", shape: "triangle" },
-  commit: { color: "#059669", shape: "diamond" },
-  reply: { color: "#ea580c", shape: "ring" },
-  checkpoint: { color: "#0e7490", shape: "hexagon" },
-  "view-change": { color: "#db2777", shape: "star" },
-  "new-view": { color: "#b91c1c", shape: "pentagon" },
-  "fetch-state": { color: "#a16207", shape: "triangle-down" },
-  state: { color: "#4d7c0f", shape: "bar" },
+const SHAPES = {
+  request: "circle",
+  "pre-prepare": "square",
+  prepare: "triangle",
+  commit: "diamond",
+  reply: "ring",
+  checkpoint: "hexagon",
+  "view-change": "star",
+  "new-view": "pentagon",
+  "fetch-state": "triangle-down",
+  state: "bar",
 };
 
+/** Message colours per theme: the dark ones are lighter shades of the same hues. */
+const KIND_COLORS = {
+  light: {
+    request: "#475569",
+    "pre-prepare": "#7c3aed",
+    prepare: "#2563eb",
+    commit: "#059669",
+    reply: "#ea580c",
+    checkpoint: "#0e7490",
+    "view-change": "#db2777",
+    "new-view": "#b91c1c",
+    "fetch-state": "#a16207",
+    state: "#4d7c0f",
+  },
+  dark: {
+    request: "#cbd5e1",
+    "pre-prepare": "#a78bfa",
+    prepare: "#60a5fa",
+    commit: "#34d399",
+    reply: "#fb923c",
+    checkpoint: "#22d3ee",
+    "view-change": "#f472b6",
+    "new-view": "#f87171",
+    "fetch-state": "#facc15",
+    state: "#a3e635",
+  },
+};
+
+/** Palettes of the page per theme (kept in sync with pbft-playground.css). */
+const PALETTES = {
+  light: {
+    ink: "#0f172a",
+    muted: "#64748b",
+    faint: "#cbd5e1",
+    grid: "#e2e8f0",
+    paper: "#ffffff",
+    wash: "#f8fafc",
+    primary: "#4f46e5",
+    primarySoft: "#e0e7ff",
+    honest: "#334155",
+    crashed: "#9ca3af",
+    crashedMark: "#6b7280",
+    crashedFill: "#eef0f3",
+    byzantine: "#dc2626",
+    byzantineFill: "#fee2e2",
+    viewChange: "#d97706",
+    executed: "#059669",
+    client: "#0f766e",
+    clientFill: "#f0fdfa",
+    isolated: "#b45309",
+    callout: "rgba(15, 23, 42, 0.82)",
+    calloutInk: "#ffffff",
+  },
+  dark: {
+    ink: "#e2e8f0",
+    muted: "#94a3b8",
+    faint: "#475569",
+    grid: "#1e293b",
+    paper: "#0f172a",
+    wash: "#111c31",
+    primary: "#818cf8",
+    primarySoft: "#1e1b4b",
+    honest: "#cbd5e1",
+    crashed: "#6b7280",
+    crashedMark: "#9ca3af",
+    crashedFill: "#1f2937",
+    byzantine: "#f87171",
+    byzantineFill: "#3b1212",
+    viewChange: "#fbbf24",
+    executed: "#34d399",
+    client: "#2dd4bf",
+    clientFill: "#042f2e",
+    isolated: "#fb923c",
+    callout: "rgba(226, 232, 240, 0.92)",
+    calloutInk: "#0f172a",
+  },
+};
+
+/** @type {Record<string, {color: string, shape: string}>} the current theme's styles */
+export const KIND_STYLE = {};
+
+/** The current theme's palette (mutated in place by useTheme). */
+export const COLORS = {};
+
+let current = "";
+
+/**
+ * Switches the shared palette to `theme` ("light" | "dark"). Renderers draw synchronously,
+ * so an element calls this right before it draws: several elements with different themes
+ * can share one page.
+ */
+export function useTheme(theme) {
+  const name = theme === "dark" ? "dark" : "light";
+  if (name === current) return;
+  current = name;
+  Object.assign(COLORS, PALETTES[name]);
+  for (const kind of Object.keys(SHAPES)) KIND_STYLE[kind] = { color: KIND_COLORS[name][kind], shape: SHAPES[kind] };
+  FALLBACK.color = COLORS.muted;
+}
+
 const FALLBACK = { color: "#64748b", shape: "circle" };
+useTheme("light");
 
 /** Style of a kind (unknown kinds get a neutral circle). */
 export function kindStyle(kind) {
   return KIND_STYLE[kind] || FALLBACK;
 }
-
-/** Palette of the page (kept in sync with pbft-playground.css). */
-export const COLORS = {
-  ink: "#0f172a",
-  muted: "#64748b",
-  faint: "#cbd5e1",
-  grid: "#e2e8f0",
-  paper: "#ffffff",
-  primary: "#4f46e5",
-  primarySoft: "#e0e7ff",
-  honest: "#334155",
-  crashed: "#9ca3af",
-  crashedFill: "#eef0f3",
-  byzantine: "#dc2626",
-  byzantineFill: "#fee2e2",
-  viewChange: "#d97706",
-  executed: "#059669",
-  client: "#0f766e",
-  clientFill: "#f0fdfa",
-  isolated: "#b45309",
-};
 
 function polygon(ctx, x, y, r, sides, rotation) {
   for (let i = 0; i < sides; i++) {
@@ -114,7 +193,7 @@ export function shapePath(ctx, shape, x, y, r) {
 }
 
 /**
- * Draws one message glyph: filled shape with a white outline (a hollow ring for replies).
+ * Draws one message glyph: filled shape with a paper-coloured outline (a hollow ring for replies).
  * @param {CanvasRenderingContext2D} ctx
  */
 export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
@@ -124,7 +203,7 @@ export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
   shapePath(ctx, shape, x, y, r);
   if (shape === "ring") {
     ctx.lineWidth = Math.max(2.5, r * 0.55);
-    ctx.strokeStyle = "#ffffff";
+    ctx.strokeStyle = COLORS.paper;
     ctx.stroke();
     ctx.lineWidth = Math.max(1.6, r * 0.42);
     ctx.strokeStyle = color;
@@ -133,7 +212,7 @@ export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
     ctx.fillStyle = color;
     ctx.fill();
     ctx.lineWidth = 1.25;
-    ctx.strokeStyle = "#ffffff";
+    ctx.strokeStyle = COLORS.paper;
     ctx.stroke();
   }
   ctx.globalAlpha = 1;

@@ -1,0 +1,21 @@
+// embed.html?preset=primary-crash&n=4&autoplay ...: every known URL parameter becomes an
+// attribute of one <pbft-playground> (the element checks the values and shows a notice for a
+// bad one). `a` is accepted for `actions`, as in permalinks. Defaults for an iframe:
+// controls="compact" and height="fill" (the element fills the iframe).
+
+const NAMES = ["n", "seed", "preset", "names", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
+
+const params = new URLSearchParams(location.search);
+const el = document.createElement("pbft-playground");
+for (const name of NAMES) {
+  const value = params.get(name) ?? (name === "actions" ? params.get("a") : null);
+  if (value !== null) el.setAttribute(name, value); // text only: never parsed as markup
+}
+if (!el.hasAttribute("controls")) el.setAttribute("controls", "compact");
+if (!el.hasAttribute("height")) el.setAttribute("height", "fill");
+const theme = (params.get("theme") || "").toLowerCase();
+if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+document.getElementById("embed").append(el);
+
+// The element's module, shared with any other element of the page (loaded once).
+await import("./pbft-playground.js");
