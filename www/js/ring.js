@@ -358,9 +358,16 @@ export class RingView {
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillStyle = crashed ? COLORS.crashed : byz ? COLORS.byzantine : COLORS.ink;
-    const nameSize = Math.round(Math.max(8.5, Math.min(14, r * 0.6)));
+    // Shrink a long name (e.g. "Google") a little before cutting it short.
+    const room = Math.max(r * 1.75, 22);
+    let nameSize = Math.round(Math.max(8.5, Math.min(14, r * 0.6)));
+    const minSize = Math.max(8, nameSize * 0.7);
     ctx.font = `700 ${nameSize}px ${FONT}`;
-    const name = fitText(ctx, rep.name, Math.max(r * 1.75, 22));
+    while (nameSize > minSize && ctx.measureText(rep.name).width > room) {
+      nameSize -= 0.5;
+      ctx.font = `700 ${nameSize}px ${FONT}`;
+    }
+    const name = fitText(ctx, rep.name, room);
     ctx.fillText(name, at.x, at.y + 1);
 
     if (crashed) {
