@@ -10,26 +10,11 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { test } from "node:test";
-import { REPO_ROOT, openPage, startServer, useE2E } from "./helpers.mjs";
+import { REPO_ROOT, openPage, startServer, useE2E, eventually } from "./helpers.mjs";
 
 const e2e = useE2E({ root: REPO_ROOT, csp: true });
 const FIXTURE = "e2e/fixtures/embed-test.html";
 
-/** Polls `fn` (async, returns truthy when done) until it holds or `timeout` ms pass. */
-async function eventually(fn, { timeout = 10_000, interval = 50, message = "condition" } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
 
 /** Opens `path` on `base` with every request recorded (main frame and iframes). */
 async function open(path, { base = e2e.url, ...options } = {}) {

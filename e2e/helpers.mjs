@@ -202,3 +202,19 @@ export function useE2E({ root = WWW_DIR, csp = false, launch = {} } = {}) {
   });
   return ctx;
 }
+
+/** Polls `fn` (async, returns truthy when done) until it holds or `timeout` ms pass. */
+export async function eventually(fn, { timeout = 10_000, interval = 50, message = "condition" } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

@@ -4,25 +4,10 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2E } from "./helpers.mjs";
+import { useE2E, eventually } from "./helpers.mjs";
 
 const e2e = useE2E({ csp: true });
 
-/** Polls `fn` (async, returns truthy when done) until it holds or `timeout` ms pass. */
-async function eventually(fn, { timeout = 10_000, interval = 50, message = "condition" } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
 
 /** Opens the page and waits until the element has its Simulation. */
 async function openPlayground(path = "index.html", options = {}) {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::{Config, QuorumRule};
-use crate::sim::{self, Action, Behavior, SimConfig, SimError, TimedAction, PRESETS};
+use crate::sim::{self, Action, Behavior, SimConfig, TimedAction, PRESETS};
 
 /// Options of `new Simulation(options)`; every field is optional.
 #[derive(Deserialize, Default)]
@@ -77,51 +77,14 @@ fn replica_arg(x: f64) -> Result<i64, JsError> {
 }
 
 fn build(o: Options) -> Result<sim::Simulation, JsError> {
-    let options = Whole {
-        n: opt(o.n, "n")?.map(|n| n.min(u32::MAX as u64) as usize),
-        seed: opt(o.seed, "seed")?,
-        checkpoint_interval: opt(o.checkpoint_interval, "checkpointInterval")?,
-        log_window: opt(o.log_window, "logWindow")?,
-        latency_min: opt(o.latency_min, "latencyMin")?,
-        latency_max: opt(o.latency_max, "latencyMax")?,
-        view_change_timeout: opt(o.view_change_timeout, "viewChangeTimeout")?,
-        client_timeout: opt(o.client_timeout, "clientTimeout")?,
-        clients: opt(o.clients, "clients")?.map(|c| c.min(u32::MAX as u64) as usize),
-        preset: o.preset,
-        loss: o.loss,
-        names: o.names,
-        naive_quorum: o.naive_quorum,
-        actions: o.actions,
-    };
-    build_checked(options).map_err(err)
-}
-
-/// [`Options`] with its numbers checked.
-struct Whole {
-    n: Option<usize>,
-    seed: Option<u64>,
-    preset: Option<String>,
-    checkpoint_interval: Option<u64>,
-    log_window: Option<u64>,
-    latency_min: Option<u64>,
-    latency_max: Option<u64>,
-    loss: Option<f64>,
-    names: Option<Vec<String>>,
-    naive_quorum: Option<bool>,
-    view_change_timeout: Option<u64>,
-    client_timeout: Option<u64>,
-    actions: Option<Vec<TimedAction>>,
-    clients: Option<usize>,
-}
-
-fn build_checked(options: Whole) -> Result<sim::Simulation, SimError> {
-    let seed = options.seed.unwrap_or(1);
-    let (mut cfg, mut actions) = match &options.preset {
-        Some(name) => sim::preset(name, seed)?,
+    let seed = opt(o.seed, "seed")?.unwrap_or(1);
+    let (mut cfg, mut actions) = match &o.preset {
+        Some(name) => sim::preset(name, seed).map_err(err)?,
         None => (SimConfig { seed, ..SimConfig::default() }, Vec::new()),
     };
     let p: &mut Config = &mut cfg.protocol;
-    if let Some(n) = options.n {
+    if let Some(n) = opt(o.n, "n")? {
+        let n = n.min(u32::MAX as u64) as usize;
         p.n = n;
         if !cfg.names.is_empty() && cfg.names.len() != n {
             // A preset's names fit its own size; pad or cut them for another n.
@@ -133,40 +96,34 @@ fn build_checked(options: Whole) -> Result<sim::Simulation, SimError> {
             }
         }
     }
-    if let Some(k) = options.checkpoint_interval {
-        p.checkpoint_interval = k;
-    }
-    if let Some(l) = options.log_window {
-        p.log_window = l;
-    }
-    if let Some(t) = options.view_change_timeout {
-        p.view_change_timeout = t;
-    }
-    if let Some(t) = options.client_timeout {
-        p.client_timeout = t;
-    }
-    if let Some(naive) = options.naive_quorum {
+    let set = |field: &mut u64, v: Option<f64>, name: &str| -> Result<(), JsError> {
+        if let Some(v) = opt(v, name)? {
+            *field = v;
+        }
+        Ok(())
+    };
+    set(&mut p.checkpoint_interval, o.checkpoint_interval, "checkpointInterval")?;
+    set(&mut p.log_window, o.log_window, "logWindow")?;
+    set(&mut p.view_change_timeout, o.view_change_timeout, "viewChangeTimeout")?;
+    set(&mut p.client_timeout, o.client_timeout, "clientTimeout")?;
+    if let Some(naive) = o.naive_quorum {
         p.quorum_rule = if naive { QuorumRule::Naive } else { QuorumRule::Paper };
     }
-    if let Some(v) = options.latency_min {
-        cfg.latency_min = v;
-    }
-    if let Some(v) = options.latency_max {
-        cfg.latency_max = v;
-    }
-    if let Some(v) = options.loss {
+    set(&mut cfg.latency_min, o.latency_min, "latencyMin")?;
+    set(&mut cfg.latency_max, o.latency_max, "latencyMax")?;
+    if let Some(v) = o.loss {
         cfg.loss = v;
     }
-    if let Some(names) = options.names {
+    if let Some(names) = o.names {
         cfg.names = names;
     }
-    if let Some(c) = options.clients {
-        cfg.clients = c;
+    if let Some(c) = opt(o.clients, "clients")? {
+        cfg.clients = c.min(u32::MAX as u64) as usize;
     }
-    if let Some(a) = options.actions {
+    if let Some(a) = o.actions {
         actions = a;
     }
-    sim::Simulation::with_actions(cfg, actions)
+    sim::Simulation::with_actions(cfg, actions).map_err(err)
 }
 
 /// A PBFT run: replicas, a client and the simulated network.

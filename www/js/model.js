@@ -41,6 +41,23 @@ const MARK_TYPES = new Set(["phase", "executed", "checkpoint-stable", "view-chan
  * @property {string|null} fate      "delivered" | a drop reason ("loss", "partition", "crashed", "user")
  */
 
+/** A message as the renderers track it, from a "sent" event or a snapshot's inFlight entry. */
+function messageRecord(id, sentAt, src) {
+  return {
+    id,
+    from: src.from,
+    to: src.to,
+    kind: src.kind,
+    sentAt,
+    deliverAt: src.deliverAt,
+    label: src.label,
+    view: src.view ?? null,
+    seq: src.seq ?? null,
+    endAt: null,
+    fate: null,
+  };
+}
+
 export class History {
   constructor() {
     this.reset();
@@ -88,19 +105,7 @@ export class History {
     switch (e.type) {
       case "sent": {
         if (this.live.has(e.msg)) break; // already adopted from a snapshot
-        const m = {
-          id: e.msg,
-          from: e.from,
-          to: e.to,
-          kind: e.kind,
-          sentAt: e.time,
-          deliverAt: e.deliverAt,
-          label: e.label,
-          view: e.view ?? null,
-          seq: e.seq ?? null,
-          endAt: null,
-          fate: null,
-        };
+        const m = messageRecord(e.msg, e.time, e);
         this.live.set(m.id, m);
         this.messages.push(m);
         break;
@@ -149,19 +154,7 @@ export class History {
     let added = false;
     for (const f of inFlight) {
       if (this.live.has(f.id)) continue;
-      const m = {
-        id: f.id,
-        from: f.from,
-        to: f.to,
-        kind: f.kind,
-        sentAt: f.sentAt,
-        deliverAt: f.deliverAt,
-        label: f.label,
-        view: f.view ?? null,
-        seq: f.seq ?? null,
-        endAt: null,
-        fate: null,
-      };
+      const m = messageRecord(f.id, f.sentAt, f);
       this.live.set(m.id, m);
       // Keep `messages` sorted by send time.
       let i = this.messages.length;
