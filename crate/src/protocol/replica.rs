@@ -11,7 +11,7 @@ use super::message::{
     StateReply, StateRequest, ViewChange,
 };
 use super::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
-use super::viewchange::{compute_o_set, validate_view_change};
+use super::viewchange::{certifies_checkpoint, compute_o_set, validate_view_change};
 
 /// Timers a replica asks its driver to run. Setting a timer replaces the
 /// running one of the same kind.
@@ -924,16 +924,6 @@ impl Replica {
         }
     }
 
-    fn valid_checkpoint_proof(&self, seq: Seq, digest: Digest, proof: &[Checkpoint]) -> bool {
-        let mut seen = 0u128;
-        for c in proof {
-            if c.seq == seq && c.digest == digest && c.replica < self.cfg.n {
-                seen |= 1u128 << c.replica;
-            }
-        }
-        seen.count_ones() as usize >= self.cfg.quorum()
-    }
-
     fn on_state(&mut self, from: NodeId, m: StateReply, out: &mut Vec<Output>) {
         if !Self::sender_is(from, m.replica) {
             return Self::reject(from, "state signed by another replica", out);
@@ -947,7 +937,7 @@ impl Replica {
         let mut m = m;
         m.state.rehash();
         let digest = m.state.digest();
-        if m.state.seq != m.seq || !self.valid_checkpoint_proof(m.seq, digest, &m.proof) {
+        if m.state.seq != m.seq || !certifies_checkpoint(&self.cfg, m.seq, digest, &m.proof) {
             return Self::reject(from, format!("state for n{} does not match a certified checkpoint", m.seq), out);
         }
         self.app = m.state.clone();

@@ -49,18 +49,22 @@ pub fn compute_o_set(cfg: &Config, view: View, vcs: &[ViewChange]) -> OSet {
     OSet { min_s, min_s_digest, min_s_proof, max_s, pre_prepares }
 }
 
+/// Whether `proof` holds matching CHECKPOINTs for (`seq`, `digest`) from a
+/// quorum of distinct replicas: a stable-checkpoint certificate (§4.3).
+pub fn certifies_checkpoint(cfg: &Config, seq: Seq, digest: Digest, proof: &[Checkpoint]) -> bool {
+    let mut seen = 0u128;
+    for c in proof {
+        if c.seq == seq && c.digest == digest && c.replica < cfg.n {
+            seen |= 1u128 << c.replica;
+        }
+    }
+    seen.count_ones() as usize >= cfg.quorum()
+}
+
 /// Checks a VIEW-CHANGE's checkpoint proof and prepared certificates.
 pub fn validate_view_change(cfg: &Config, vc: &ViewChange) -> Result<(), String> {
-    if vc.stable_seq > 0 {
-        let mut seen = 0u128;
-        for c in &vc.checkpoint_proof {
-            if c.seq == vc.stable_seq && c.digest == vc.stable_digest && c.replica < cfg.n {
-                seen |= 1u128 << c.replica;
-            }
-        }
-        if (seen.count_ones() as usize) < cfg.quorum() {
-            return Err(format!("checkpoint n{} lacks a quorum proof", vc.stable_seq));
-        }
+    if vc.stable_seq > 0 && !certifies_checkpoint(cfg, vc.stable_seq, vc.stable_digest, &vc.checkpoint_proof) {
+        return Err(format!("checkpoint n{} lacks a quorum proof", vc.stable_seq));
     }
     for cert in &vc.prepared {
         let pp = &cert.pre_prepare;

@@ -925,36 +925,27 @@ impl Simulation {
             self.events.clear();
             return;
         }
-        let back = true;
-        let base = self.saved.iter().rposition(|s| s.now <= t);
-        let mut run = match base {
-            Some(i) => self.saved[i].clone(),
-            None => {
-                let mut fresh = Simulation::new(self.cfg.clone()).expect("config was validated");
-                fresh.actions.clear();
-                fresh
-            }
-        };
-        run.actions = std::mem::take(&mut self.actions);
-        run.saved = std::mem::take(&mut self.saved);
-        run.record = false;
-        run.advance(t - run.now);
-        run.record = self.record;
-        run.events.clear();
-        run.rewound = back || self.rewound;
-        *self = run;
+        let base = self.saved.iter().rposition(|s| s.now <= t).map(|i| self.saved[i].clone());
+        self.replay(base, t, false);
     }
 
     /// Replays this run from time 0 to `t` and returns every event on the way.
     pub fn seek_with_events(&mut self, t: u64) -> Vec<Event> {
-        let mut fresh = Simulation::new(self.cfg.clone()).expect("config was validated");
-        fresh.actions = std::mem::take(&mut self.actions);
-        fresh.saved = std::mem::take(&mut self.saved);
-        fresh.record = self.record;
-        let back = t < self.now;
-        let events = fresh.advance(t);
-        fresh.rewound = back || self.rewound;
-        *self = fresh;
+        self.replay(None, t, true)
+    }
+
+    /// Replaces this run by a replay of its recorded actions up to `t`, from
+    /// `base` (a saved copy at or before `t`) or from the start, recording
+    /// events on the way only if asked.
+    fn replay(&mut self, base: Option<Simulation>, t: u64, with_events: bool) -> Vec<Event> {
+        let mut run = base.unwrap_or_else(|| Simulation::new(self.cfg.clone()).expect("config was validated"));
+        run.actions = std::mem::take(&mut self.actions);
+        run.saved = std::mem::take(&mut self.saved);
+        run.record = with_events && self.record;
+        let events = run.advance(t - run.now);
+        run.record = self.record;
+        run.rewound = t < self.now || self.rewound;
+        *self = run;
         events
     }
 
@@ -1095,22 +1086,17 @@ impl Simulation {
         let deliver_at = self.now + latency;
         let kind = msg.kind();
         *self.stats.sent.entry(kind).or_default() += 1;
-        if self.record {
-            let label = msg.to_string();
-            self.emit(EventKind::Sent {
-                msg: id,
-                from,
-                to,
-                kind,
-                view: msg.view(),
-                seq: msg.seq(),
-                digest: msg.digest().map(|d| d.short()),
-                deliver_at,
-                label,
-            });
-        } else {
-            self.next_event += 1;
-        }
+        self.emit_with(|| EventKind::Sent {
+            msg: id,
+            from,
+            to,
+            kind,
+            view: msg.view(),
+            seq: msg.seq(),
+            digest: msg.digest().map(|d| d.short()),
+            deliver_at,
+            label: msg.to_string(),
+        });
         self.in_flight.insert(Envelope { id, from, to, msg, sent_at: self.now, deliver_at, lost });
         self.schedule(deliver_at, Item::Deliver(id));
     }
@@ -1147,18 +1133,14 @@ impl Simulation {
                         _ => None,
                     };
                     let found = self.monitor.on_executed(r, seq, digest, state, fresh, honest);
-                    if self.record {
-                        self.emit(EventKind::Executed {
-                            replica: r,
-                            seq,
-                            digest: digest.short(),
-                            op: request.as_ref().map(|q| q.op.clone()),
-                            timestamp: request.as_ref().map(|q| q.timestamp),
-                            result,
-                        });
-                    } else {
-                        self.next_event += 1;
-                    }
+                    self.emit_with(|| EventKind::Executed {
+                        replica: r,
+                        seq,
+                        digest: digest.short(),
+                        op: request.as_ref().map(|q| q.op.clone()),
+                        timestamp: request.as_ref().map(|q| q.timestamp),
+                        result,
+                    });
                     let entry = ExecutedEntry { seq, digest, op: request.map(|q| q.op) };
                     self.nodes[r].executed.push(entry);
                     for v in found {
