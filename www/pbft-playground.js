@@ -295,23 +295,20 @@ export class PbftPlayground extends HTMLElement {
   }
 
   #readTheme(notify) {
-    const v = this.getAttribute("theme");
-    const s = v === null ? "auto" : v.trim().toLowerCase();
-    if (THEMES.includes(s)) this.#themeSetting = s;
-    else {
-      this.#themeSetting = "auto";
-      if (notify) this.#problem("theme", v, this.#t("fallback.auto"));
-    }
+    this.#themeSetting = this.#readChoice("theme", THEMES, "auto", notify);
   }
 
   #readControls(notify) {
-    const v = this.getAttribute("controls");
-    const s = v === null ? "full" : v.trim().toLowerCase();
-    if (CONTROLS.includes(s)) this.#controlsMode = s;
-    else {
-      this.#controlsMode = "full";
-      if (notify) this.#problem("controls", v, this.#t("fallback.full"));
-    }
+    this.#controlsMode = this.#readChoice("controls", CONTROLS, "full", notify);
+  }
+
+  /** An attribute that is one of `allowed` (case-insensitive), else `fallback` with a notice. */
+  #readChoice(name, allowed, fallback, notify) {
+    const v = this.getAttribute(name);
+    const s = v === null ? fallback : v.trim().toLowerCase();
+    if (allowed.includes(s)) return s;
+    if (notify) this.#problem(name, v, this.#t(`fallback.${fallback}`));
+    return fallback;
   }
 
   #readHeight(notify) {
