@@ -8,7 +8,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::config::Config;
-use super::message::{Message, Reply, Request};
+use super::message::{Message, MsgKind, Reply, Request};
+use super::reject::Reject;
 use super::types::{ClientId, NodeId, ReplicaId, View};
 
 /// A client timer: the retransmission timer of one request.
@@ -73,7 +74,7 @@ pub enum ClientOutput {
         /// Sender.
         from: NodeId,
         /// Why.
-        reason: String,
+        reason: Reject,
     },
 }
 
@@ -190,7 +191,7 @@ impl Client {
     /// A REPLY from `from`.
     pub fn on_reply(&mut self, from: NodeId, reply: Reply, out: &mut Vec<ClientOutput>) {
         if from != NodeId::Replica(reply.replica) || reply.replica >= self.cfg.n || reply.client != self.id {
-            out.push(ClientOutput::Rejected { from, reason: "reply signed by another replica".into() });
+            out.push(ClientOutput::Rejected { from, reason: Reject::WrongSigner { kind: MsgKind::Reply } });
             return;
         }
         let weak = self.cfg.weak();

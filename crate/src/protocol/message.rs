@@ -247,6 +247,12 @@ impl MsgKind {
     }
 }
 
+impl fmt::Display for MsgKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Message {
     /// The message's kind.
     pub fn kind(&self) -> MsgKind {

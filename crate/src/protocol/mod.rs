@@ -9,6 +9,7 @@ mod app;
 mod client;
 mod config;
 mod message;
+mod reject;
 mod replica;
 mod types;
 mod viewchange;
@@ -20,6 +21,7 @@ pub use message::{
     Checkpoint, Commit, Message, MsgKind, NewView, PrePrepare, Prepare, PreparedCert, Reply,
     Request, StateReply, StateRequest, ViewChange,
 };
+pub use reject::{Defect, Reject};
 pub use replica::{LogEntryView, Output, Phase, Replica, ReplicaStatus, ReplicaTimer};
 pub use types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 pub use viewchange::{compute_o_set, OSet};

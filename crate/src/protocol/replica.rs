@@ -8,8 +8,9 @@ use super::app::AppState;
 use super::config::{Config, QuorumRule};
 use super::message::{
     Checkpoint, Commit, Message, NewView, PrePrepare, Prepare, PreparedCert, Reply, Request,
-    StateReply, StateRequest, ViewChange,
+    MsgKind, StateReply, StateRequest, ViewChange,
 };
+use super::reject::Reject;
 use super::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 use super::viewchange::{certifies_checkpoint, compute_o_set, validate_view_change};
 
@@ -131,8 +132,8 @@ pub enum Output {
     Rejected {
         /// Who sent it.
         from: NodeId,
-        /// Why (plain words).
-        reason: String,
+        /// Why.
+        reason: Reject,
     },
 }
 
@@ -407,8 +408,8 @@ impl Replica {
         }
     }
 
-    fn reject(from: NodeId, reason: impl Into<String>, out: &mut Vec<Output>) {
-        out.push(Output::Rejected { from, reason: reason.into() });
+    fn reject(from: NodeId, reason: Reject, out: &mut Vec<Output>) {
+        out.push(Output::Rejected { from, reason });
     }
 
     fn in_window(&self, seq: Seq) -> bool {
@@ -459,7 +460,7 @@ impl Replica {
             }
             self.early.push_back((from, msg));
         } else {
-            Self::reject(from, format!("{} for old view v{view} (now v{})", msg.kind().as_str(), self.view), out);
+            Self::reject(from, Reject::OldView { kind: msg.kind(), view, current: self.view }, out);
             self.help_straggler(from, out);
         }
     }
@@ -491,8 +492,9 @@ impl Replica {
     /// H is also kept aside and looked at again when the window moves: a
     /// replica that fell behind then finishes the requests after the
     /// checkpoint it fetched, instead of waiting for the next one.
-    fn out_of_window(&mut self, from: NodeId, msg: Message, seq: Seq, why: String, out: &mut Vec<Output>) {
-        Self::reject(from, why, out);
+    fn out_of_window(&mut self, from: NodeId, msg: Message, seq: Seq, out: &mut Vec<Output>) {
+        let (kind, low, high) = (msg.kind(), self.low, self.high_watermark());
+        Self::reject(from, Reject::OutsideWindow { kind, seq, low, high }, out);
         let limit = self.high_watermark() + self.cfg.log_window;
         let cap = 4 * self.cfg.log_window as usize * self.cfg.n;
         if seq > self.high_watermark() && seq <= limit && self.ahead.len() < cap {
@@ -516,7 +518,7 @@ impl Replica {
             Message::NewView(m) => self.on_new_view(from, *m, out),
             Message::FetchState(m) => self.on_fetch_state(from, m, out),
             Message::State(m) => self.on_state(from, *m, out),
-            Message::Reply(_) => Self::reject(from, "replicas do not take replies", out),
+            Message::Reply(_) => Self::reject(from, Reject::WrongSender { kind: MsgKind::Reply }, out),
         }
     }
 
@@ -580,7 +582,7 @@ impl Replica {
     fn on_request(&mut self, from: NodeId, req: Request, out: &mut Vec<Output>) {
         if let Some(c) = self.app.last_reply(req.client) {
             if req.timestamp < c.timestamp {
-                return Self::reject(from, format!("request t{} is older than the last executed", req.timestamp), out);
+                return Self::reject(from, Reject::StaleRequest { timestamp: req.timestamp, last: c.timestamp }, out);
             }
             if req.timestamp == c.timestamp {
                 // Exactly once: resend the cached reply.
@@ -640,26 +642,26 @@ impl Replica {
     /// PRE-PREPARE acceptance checks (§4.2).
     fn on_pre_prepare(&mut self, from: NodeId, pp: PrePrepare, out: &mut Vec<Output>) {
         if !Self::sender_is(from, self.cfg.primary(pp.view)) {
-            return Self::reject(from, format!("pre-prepare for v{} not from its primary", pp.view), out);
+            let primary = self.cfg.primary(pp.view);
+            return Self::reject(from, Reject::NotPrimary { kind: MsgKind::PrePrepare, view: pp.view, primary }, out);
         }
         if self.not_in_view(pp.view) {
             let view = pp.view;
             return self.hold_early(from, Message::PrePrepare(pp), view, out);
         }
         if !self.in_window(pp.seq) {
-            let why = format!("pre-prepare n{} outside watermarks ({}, {}]", pp.seq, self.low, self.high_watermark());
             let seq = pp.seq;
-            return self.out_of_window(from, Message::PrePrepare(pp), seq, why, out);
+            return self.out_of_window(from, Message::PrePrepare(pp), seq, out);
         }
         match &pp.request {
             Some(r) if r.digest() == pp.digest => {}
-            Some(_) => return Self::reject(from, format!("pre-prepare n{} digest does not match its request", pp.seq), out),
-            None => return Self::reject(from, "null pre-prepare outside a new view", out),
+            Some(_) => return Self::reject(from, Reject::DigestMismatch { view: pp.view, seq: pp.seq }, out),
+            None => return Self::reject(from, Reject::NullPrePrepare { view: pp.view, seq: pp.seq }, out),
         }
         if let Some(old) = self.log.get(&pp.seq).and_then(|s| s.pp.as_ref()) {
             if old.view == pp.view {
                 if old.digest != pp.digest {
-                    return Self::reject(from, format!("conflicting pre-prepare for v{} n{}", pp.view, pp.seq), out);
+                    return Self::reject(from, Reject::ConflictingPrePrepare { view: pp.view, seq: pp.seq }, out);
                 }
                 return; // duplicate
             }
@@ -683,7 +685,7 @@ impl Replica {
     fn on_prepare(&mut self, from: NodeId, p: Prepare, out: &mut Vec<Output>) {
         let (view, seq, digest, replica) = (p.view, p.seq, p.digest, p.replica);
         if self.cfg.quorum_rule == QuorumRule::Paper && replica == self.cfg.primary(view) && Self::sender_is(from, replica) {
-            return Self::reject(from, "prepare from the primary", out);
+            return Self::reject(from, Reject::PrepareFromPrimary { view, seq }, out);
         }
         self.on_vote(from, Message::Prepare(p), (view, seq, digest, replica), out);
     }
@@ -696,21 +698,20 @@ impl Replica {
 
     /// The checks PREPARE and COMMIT share, then the vote is counted once per replica.
     fn on_vote(&mut self, from: NodeId, msg: Message, (view, seq, digest, replica): (View, Seq, Digest, ReplicaId), out: &mut Vec<Output>) {
-        let kind = msg.kind().as_str();
+        let kind = msg.kind();
         if !Self::sender_is(from, replica) || replica >= self.cfg.n {
-            return Self::reject(from, format!("{kind} signed by another replica"), out);
+            return Self::reject(from, Reject::WrongSigner { kind }, out);
         }
         if self.not_in_view(view) {
             return self.hold_early(from, msg, view, out);
         }
         if !self.in_window(seq) {
-            let why = format!("{kind} n{seq} outside watermarks ({}, {}]", self.low, self.high_watermark());
-            return self.out_of_window(from, msg, seq, why, out);
+            return self.out_of_window(from, msg, seq, out);
         }
         let slot = self.log.entry(seq).or_default();
         let votes = if matches!(msg, Message::Prepare(_)) { &mut slot.prepares } else { &mut slot.commits };
         if !add_vote(votes, view, digest, replica) {
-            return Self::reject(from, format!("duplicate {kind} for n{seq}"), out);
+            return Self::reject(from, Reject::DuplicateVote { kind, seq }, out);
         }
         self.try_progress(seq, out);
     }
@@ -810,10 +811,10 @@ impl Replica {
 
     fn on_checkpoint(&mut self, from: NodeId, c: Checkpoint, out: &mut Vec<Output>) {
         if !Self::sender_is(from, c.replica) || c.replica >= self.cfg.n {
-            return Self::reject(from, "checkpoint signed by another replica", out);
+            return Self::reject(from, Reject::WrongSigner { kind: MsgKind::Checkpoint }, out);
         }
         if !self.cfg.is_checkpoint(c.seq) {
-            return Self::reject(from, format!("checkpoint n{} is not a multiple of K", c.seq), out);
+            return Self::reject(from, Reject::NotCheckpointSeq { seq: c.seq, interval: self.cfg.checkpoint_interval }, out);
         }
         if c.seq <= self.low {
             if c.seq < self.low {
@@ -916,7 +917,7 @@ impl Replica {
 
     fn on_fetch_state(&mut self, from: NodeId, m: StateRequest, out: &mut Vec<Output>) {
         if !Self::sender_is(from, m.replica) {
-            return Self::reject(from, "fetch-state signed by another replica", out);
+            return Self::reject(from, Reject::WrongSigner { kind: MsgKind::FetchState }, out);
         }
         if self.low >= m.seq && self.low > 0 {
             let reply = StateReply { seq: self.low, state: self.stable_state.clone(), proof: self.stable_proof.clone(), replica: self.id };
@@ -926,10 +927,10 @@ impl Replica {
 
     fn on_state(&mut self, from: NodeId, m: StateReply, out: &mut Vec<Output>) {
         if !Self::sender_is(from, m.replica) {
-            return Self::reject(from, "state signed by another replica", out);
+            return Self::reject(from, Reject::WrongSigner { kind: MsgKind::State }, out);
         }
         if self.fetch.is_none() {
-            return Self::reject(from, "state that was not asked for", out);
+            return Self::reject(from, Reject::UnsolicitedState { seq: m.seq }, out);
         }
         if m.seq <= self.app.seq {
             return; // already there
@@ -938,7 +939,7 @@ impl Replica {
         m.state.rehash();
         let digest = m.state.digest();
         if m.state.seq != m.seq || !certifies_checkpoint(&self.cfg, m.seq, digest, &m.proof) {
-            return Self::reject(from, format!("state for n{} does not match a certified checkpoint", m.seq), out);
+            return Self::reject(from, Reject::UncertifiedState { seq: m.seq }, out);
         }
         self.app = m.state.clone();
         self.snapshots.insert(m.seq, m.state);
@@ -989,14 +990,14 @@ impl Replica {
 
     fn on_view_change(&mut self, from: NodeId, vc: ViewChange, out: &mut Vec<Output>) {
         if !Self::sender_is(from, vc.replica) || vc.replica >= self.cfg.n {
-            return Self::reject(from, "view-change signed by another replica", out);
+            return Self::reject(from, Reject::WrongSigner { kind: MsgKind::ViewChange }, out);
         }
         if vc.new_view < self.view || (vc.new_view == self.view && self.status == ReplicaStatus::Normal) {
             // A straggler: help it into our view with the NEW-VIEW we accepted.
             return self.help_straggler(from, out);
         }
-        if let Err(why) = validate_view_change(&self.cfg, &vc) {
-            return Self::reject(from, format!("invalid view-change: {why}"), out);
+        if let Err(defect) = validate_view_change(&self.cfg, &vc) {
+            return Self::reject(from, Reject::InvalidViewChange { view: vc.new_view, defect }, out);
         }
         // Keep one VIEW-CHANGE per replica, its latest: a replica that asks
         // for view w has given up every view below w, and a faulty one cannot
@@ -1078,7 +1079,7 @@ impl Replica {
 
     fn on_new_view(&mut self, from: NodeId, nv: NewView, out: &mut Vec<Output>) {
         if !matches!(from, NodeId::Replica(_)) {
-            return Self::reject(from, "new-view from a client", out);
+            return Self::reject(from, Reject::WrongSender { kind: MsgKind::NewView }, out);
         }
         if nv.view < self.view || (nv.view == self.view && self.status == ReplicaStatus::Normal) {
             return;
@@ -1086,18 +1087,23 @@ impl Replica {
         // V must be a quorum of valid VIEW-CHANGEs for this view from distinct replicas.
         let mut seen = 0u128;
         for vc in &nv.view_changes {
-            if vc.new_view != nv.view || vc.replica >= self.cfg.n || validate_view_change(&self.cfg, vc).is_err() {
-                return Self::reject(from, format!("new-view v{} carries an invalid view-change", nv.view), out);
+            if vc.new_view != nv.view || vc.replica >= self.cfg.n {
+                let (replica, other) = (vc.replica, vc.new_view);
+                return Self::reject(from, Reject::NewViewOtherView { view: nv.view, replica, other }, out);
+            }
+            if let Err(defect) = validate_view_change(&self.cfg, vc) {
+                return Self::reject(from, Reject::NewViewBadViewChange { view: nv.view, replica: vc.replica, defect }, out);
             }
             seen |= 1u128 << vc.replica;
         }
         if (seen.count_ones() as usize) < self.cfg.quorum() {
-            return Self::reject(from, format!("new-view v{} without a quorum of view-changes", nv.view), out);
+            let (count, needed) = (seen.count_ones() as usize, self.cfg.quorum());
+            return Self::reject(from, Reject::NewViewNoQuorum { view: nv.view, count, needed }, out);
         }
         // Backups recompute O and compare (§4.4).
         let o = compute_o_set(&self.cfg, nv.view, &nv.view_changes);
         if o.pre_prepares != nv.pre_prepares {
-            return Self::reject(from, format!("new-view v{} has a wrong O set", nv.view), out);
+            return Self::reject(from, Reject::NewViewWrongO { view: nv.view }, out);
         }
         self.install_new_view(nv, out);
     }

@@ -2,6 +2,7 @@
 
 use super::config::{Config, QuorumRule};
 use super::message::{Checkpoint, PrePrepare, ViewChange};
+use super::reject::Defect;
 use super::types::{Digest, Seq, View};
 
 /// What a NEW-VIEW's V set determines.
@@ -62,22 +63,23 @@ pub fn certifies_checkpoint(cfg: &Config, seq: Seq, digest: Digest, proof: &[Che
 }
 
 /// Checks a VIEW-CHANGE's checkpoint proof and prepared certificates.
-pub fn validate_view_change(cfg: &Config, vc: &ViewChange) -> Result<(), String> {
+pub fn validate_view_change(cfg: &Config, vc: &ViewChange) -> Result<(), Defect> {
     if vc.stable_seq > 0 && !certifies_checkpoint(cfg, vc.stable_seq, vc.stable_digest, &vc.checkpoint_proof) {
-        return Err(format!("checkpoint n{} lacks a quorum proof", vc.stable_seq));
+        return Err(Defect::UncertifiedCheckpoint { seq: vc.stable_seq });
     }
     for cert in &vc.prepared {
         let pp = &cert.pre_prepare;
-        if pp.seq <= vc.stable_seq || pp.seq > vc.stable_seq + cfg.log_window {
-            return Err(format!("certificate n{} outside the sender's watermarks", pp.seq));
+        let (low, high) = (vc.stable_seq, vc.stable_seq + cfg.log_window);
+        if pp.seq <= low || pp.seq > high {
+            return Err(Defect::CertOutsideWindow { seq: pp.seq, low, high });
         }
         if pp.view >= vc.new_view {
-            return Err(format!("certificate from v{} not below v{}", pp.view, vc.new_view));
+            return Err(Defect::CertView { seq: pp.seq, cert_view: pp.view, view: vc.new_view });
         }
         match &pp.request {
             Some(r) if r.digest() == pp.digest => {}
             None if pp.digest == Digest::NULL => {}
-            _ => return Err(format!("certificate n{} digest does not match its request", pp.seq)),
+            _ => return Err(Defect::CertDigest { seq: pp.seq }),
         }
         let primary = cfg.primary(pp.view);
         let mut seen = 0u128;
@@ -86,8 +88,9 @@ pub fn validate_view_change(cfg: &Config, vc: &ViewChange) -> Result<(), String>
                 seen |= 1u128 << r;
             }
         }
-        if (seen.count_ones() as usize) < cfg.prepare_threshold() {
-            return Err(format!("certificate n{} has too few prepares", pp.seq));
+        let (count, needed) = (seen.count_ones() as usize, cfg.prepare_threshold());
+        if count < needed {
+            return Err(Defect::CertPrepares { seq: pp.seq, count, needed });
         }
     }
     Ok(())

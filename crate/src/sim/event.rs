@@ -3,7 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::protocol::{MsgKind, NodeId, Phase, ReplicaId, Seq, View};
+use crate::protocol::{MsgKind, NodeId, Phase, Reject, ReplicaId, Seq, View};
 
 /// A node as a number for JavaScript: replica `i` is `i`, client `c` is `-1 - c`.
 pub fn node_number(n: NodeId) -> i64 {
@@ -292,7 +292,7 @@ pub enum EventKind {
         #[serde(serialize_with = "ser_node")]
         from: NodeId,
         /// Why.
-        reason: String,
+        reason: Reject,
     },
     /// A fault or setting was applied (crash, recover, behaviour, partition, loss).
     Fault {
