@@ -12,7 +12,10 @@ fn main() {
         }
     }
     let s = sim.snapshot();
-    for r in &s.replicas { println!("R{} v{} {:?} exec {} low {}", r.id, r.view, r.status, r.last_executed, r.low_watermark); }
+    for r in &s.replicas {
+        let r = &r.summary;
+        println!("R{} v{} {:?} exec {} low {}", r.id, r.view, r.status, r.last_executed, r.low_watermark);
+    }
     println!("accepted {:?}", s.client.accepted);
     println!("violations {:?}", s.violations);
 }

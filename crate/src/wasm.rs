@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::{Config, QuorumRule};
-use crate::sim::{self, Action, Behavior, SimConfig, TimedAction, PRESETS};
+use crate::sim::{self, Action, Behavior, Codes, ParamDef, Params, SimConfig, TimedAction, PRESETS};
 
 /// Options of `new Simulation(options)`; every field is optional.
 #[derive(Deserialize, Default)]
@@ -177,11 +177,17 @@ impl Simulation {
         self.inner.recover(replica_arg(replica)?).map_err(err)
     }
 
-    /// Sets a replica's behaviour: "honest", "silent", "equivocate", "split",
-    /// "wrong-digest" or "conflicting-votes".
+    /// Sets a replica's behaviour by name (`Simulation.behaviors()` lists
+    /// them), with its parameters if it takes any: `setBehavior(1, "replay", { every: 300 })`.
     #[wasm_bindgen(js_name = setBehavior)]
-    pub fn set_behavior(&mut self, replica: f64, behavior: &str) -> Result<(), JsError> {
-        self.inner.set_behavior(replica_arg(replica)?, behavior).map_err(err)
+    pub fn set_behavior(&mut self, replica: f64, behavior: &str, params: JsValue) -> Result<(), JsError> {
+        let params: Params = if params.is_undefined() || params.is_null() {
+            Params::new()
+        } else {
+            serde_wasm_bindgen::from_value(params)
+                .map_err(|e| JsError::new(&format!("invalid behaviour parameters: expected an object of whole numbers ({e})")))?
+        };
+        self.inner.set_behavior_with(replica_arg(replica)?, behavior, params).map_err(err)
     }
 
     /// Drops one in-flight message by id.
@@ -308,14 +314,23 @@ impl Simulation {
         to_js(&list)
     }
 
-    /// The behaviours: `[{ name, description }]`.
+    /// The behaviours: `[{ name, description, params: [{ name, default, min, max }] }]`.
     pub fn behaviors() -> Result<JsValue, JsError> {
         #[derive(Serialize)]
         struct B {
             name: &'static str,
             description: &'static str,
+            params: &'static [ParamDef],
         }
-        let list: Vec<B> = Behavior::ALL.iter().map(|b| B { name: b.as_str(), description: b.describe() }).collect();
+        let list: Vec<B> =
+            Behavior::all().map(|b| B { name: b.as_str(), description: b.describe(), params: b.def().params }).collect();
         to_js(&list)
+    }
+
+    /// Every code the engine can emit, by what it names: `{ events, kinds,
+    /// phases, drops, rejects, defects, violations, faults, behaviors }`.
+    /// The page has words for each one in every language (a test checks).
+    pub fn codes() -> Result<JsValue, JsError> {
+        to_js(&Codes::all())
     }
 }

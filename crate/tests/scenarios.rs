@@ -368,7 +368,8 @@ fn larger_clusters_tolerate_f_faults() {
         let s = crash_many_and_run(n, &faulty, None, 13);
         assert_safe(&s);
     }
-    for b in [Behavior::Silent, Behavior::WrongDigest, Behavior::ConflictingVotes, Behavior::Equivocate] {
+    for name in ["silent", "wrong-digest", "conflicting-votes", "equivocate"] {
+        let b = Behavior::named(name).unwrap();
         let s = crash_many_and_run(7, &[0, 4], Some(b), 131);
         assert_safe(&s);
         let s = crash_many_and_run(10, &[1, 2, 3], Some(b), 132);

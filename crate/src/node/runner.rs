@@ -12,7 +12,7 @@ use tokio::time::{sleep_until, Instant};
 
 use crate::protocol::{
     Accepted, Client, ClientId, ClientOutput, ClientTimer, Config, LogEntryView, Message, MsgKind,
-    NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Seq, View,
+    NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaSummary, ReplicaTimer, Seq, TimerSlots, View,
 };
 
 use super::config::Cluster;
@@ -113,26 +113,11 @@ pub struct Status {
     pub n: usize,
     /// Faults tolerated.
     pub f: usize,
-    /// Current view (during a view change: the view being moved to).
-    pub view: View,
-    /// The primary of that view.
+    /// The primary of its view.
     pub primary: String,
-    /// `normal` or `view-change`.
-    pub status: ReplicaStatus,
-    /// Whether this replica is the primary.
-    pub is_primary: bool,
-    /// Sequence number of the last executed request.
-    pub last_executed: Seq,
-    /// Last stable checkpoint (= low watermark h).
-    pub stable_checkpoint: Seq,
-    /// Low watermark h.
-    pub low_watermark: Seq,
-    /// High watermark H = h + L.
-    pub high_watermark: Seq,
-    /// Requests known and not yet executed.
-    pub pending_requests: usize,
-    /// The view-change timeout in force, ms.
-    pub view_change_timeout_ms: u64,
+    /// View, status, watermarks, ... (the summary every driver shows; `timeout` in ms).
+    #[serde(flatten)]
+    pub summary: ReplicaSummary,
     /// The log above h.
     pub log: Vec<LogEntryView>,
     /// Number of keys in the replicated store.
@@ -212,7 +197,7 @@ pub struct Runner {
     replica: Replica,
     client: Client,
     links: Vec<Option<Link>>,
-    replica_deadlines: [Option<Instant>; 3],
+    replica_deadlines: TimerSlots<Instant>,
     client_deadlines: BTreeMap<u64, Instant>,
     /// HTTP requests waiting for their result, by client timestamp.
     waiters: BTreeMap<u64, Waiter>,
@@ -237,7 +222,7 @@ impl Runner {
             replica: Replica::new(me, cfg.clone()),
             client: Client::with_last_timestamp(me as ClientId, cfg, clock),
             links,
-            replica_deadlines: [None; 3],
+            replica_deadlines: TimerSlots::new(),
             client_deadlines: BTreeMap::new(),
             waiters: BTreeMap::new(),
             held: BTreeMap::new(),
@@ -376,10 +361,9 @@ impl Runner {
         for o in out {
             match o {
                 Output::Send { to, msg } => self.route(me, to, msg),
-                Output::SetTimer { timer, after } => {
-                    self.replica_deadlines[timer.index()] = Some(Instant::now() + Duration::from_millis(after));
+                Output::SetTimer { .. } | Output::CancelTimer(_) => {
+                    self.replica_deadlines.apply(&o, |after| Instant::now() + Duration::from_millis(after));
                 }
-                Output::CancelTimer(timer) => self.replica_deadlines[timer.index()] = None,
                 Output::Phase { view, seq, digest, phase } => {
                     tracing::debug!(target: "pbft::phase", "{:<13} v{view} n{seq} {digest} {phase:?}", self.label(me));
                 }
@@ -492,9 +476,8 @@ impl Runner {
         // Waiters and held results are in timestamp order with a common
         // timeout, so the first of each expires first.
         self.replica_deadlines
-            .iter()
-            .flatten()
-            .copied()
+            .running()
+            .map(|(_, d)| d)
             .chain(self.client_deadlines.values().copied())
             .chain(self.waiters.values().next().map(|w| w.deadline))
             .chain(self.held.values().next().map(|h| h.2))
@@ -504,8 +487,8 @@ impl Runner {
     /// Runs every timer that is due at `now`.
     pub fn fire_due(&mut self, now: Instant) {
         for timer in ReplicaTimer::ALL {
-            if self.replica_deadlines[timer.index()].is_some_and(|d| d <= now) {
-                self.replica_deadlines[timer.index()] = None;
+            if self.replica_deadlines.get(timer).is_some_and(|d| d <= now) {
+                self.replica_deadlines.cancel(timer);
                 let mut out = Vec::new();
                 self.replica.on_timer(timer, &mut out);
                 self.replica_outputs(out);
@@ -575,16 +558,8 @@ impl Runner {
             replica: self.me,
             n: cfg.n,
             f: cfg.f(),
-            view: r.view(),
             primary: self.name(cfg.primary(r.view())).to_string(),
-            status: r.status(),
-            is_primary: r.is_primary(),
-            last_executed: r.last_executed(),
-            stable_checkpoint: r.low_watermark(),
-            low_watermark: r.low_watermark(),
-            high_watermark: r.high_watermark(),
-            pending_requests: r.pending_len(),
-            view_change_timeout_ms: r.current_timeout(),
+            summary: r.summary(),
             log: r.log_entries(),
             store_size: app.store.len(),
             store: app.store.iter().take(100).cloned().collect(),

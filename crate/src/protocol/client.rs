@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::config::Config;
 use super::message::{Message, MsgKind, Reply, Request};
+use super::quorum::Certificate;
 use super::reject::Reject;
 use super::types::{ClientId, NodeId, ReplicaId, View};
 
@@ -194,14 +195,8 @@ impl Client {
             out.push(ClientOutput::Rejected { from, reason: Reject::WrongSigner { kind: MsgKind::Reply } });
             return;
         }
-        let weak = self.cfg.weak();
+        let cfg = &self.cfg;
         let Some(o) = self.requests.get_mut(&reply.timestamp) else { return };
-        let matches = o.replies.values().filter(|(res, _)| *res == reply.result).count()
-            + usize::from(o.replies.get(&reply.replica).is_none_or(|(res, _)| *res != reply.result));
-        if matches < weak {
-            o.replies.insert(reply.replica, (reply.result, reply.view));
-            return;
-        }
         o.replies.insert(reply.replica, (reply.result.clone(), reply.view));
         let matching: Vec<(ReplicaId, View)> = o
             .replies
@@ -209,6 +204,11 @@ impl Client {
             .filter(|(_, (res, _))| *res == reply.result)
             .map(|(&r, &(_, v))| (r, v))
             .collect();
+        // §4.1: f+1 matching replies from distinct replicas, one of them honest.
+        let tally = cfg.tally(Certificate::Weak, &matching.iter().map(|&(r, _)| r).collect());
+        if !tally.certified() {
+            return;
+        }
         match &o.accepted {
             None => {
                 o.accepted = Some(reply.result.clone());
@@ -229,7 +229,7 @@ impl Client {
                 self.forget_old();
                 self.send_next(out);
             }
-            Some(first) if *first != reply.result && matching.len() == weak => {
+            Some(first) if *first != reply.result && tally.count == tally.needed => {
                 out.push(ClientOutput::Conflict { timestamp: reply.timestamp, accepted: first.clone(), other: reply.result });
             }
             Some(_) => {}

@@ -1,21 +1,14 @@
-//! Cluster configuration and the paper's quorum arithmetic.
+//! Cluster configuration. The quorum arithmetic it answers for lives in
+//! [`super::quorum`]; the methods here only delegate to it.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use super::quorum::{Certificate, QuorumRule, Quorums, Tally, VoteSet};
 use super::types::{ReplicaId, Seq, View};
 
-/// How many matching votes make a certificate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum QuorumRule {
-    /// Castro–Liskov: 2f prepares from distinct backups, ⌈(n+f+1)/2⌉ commits.
-    Paper,
-    /// UNSAFE: any vote counts, including the primary's prepare, and more than
-    /// n/3 votes are enough. This is the rule of a well-known blog-post
-    /// implementation; it exists only so the playground can show safety break.
-    Naive,
-}
+// Every replica id of the largest cluster fits in a vote set.
+const _: () = assert!(Config::MAX_REPLICAS <= VoteSet::CAPACITY);
 
 /// Why a [`Config`] was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,47 +119,50 @@ impl Config {
         Ok(())
     }
 
-    /// f = ⌊(n−1)/3⌋, the number of faulty replicas tolerated.
+    /// The quorums of this cluster under its rule (Castro–Liskov §4).
+    pub fn quorums(&self) -> Quorums {
+        Quorums::new(self.n, self.quorum_rule)
+    }
+
+    /// Whether `votes` make `cert` under the configured rule: see [`Quorums::certifies`].
+    pub fn certifies(&self, cert: Certificate, votes: &VoteSet) -> bool {
+        self.quorums().certifies(cert, votes)
+    }
+
+    /// The votes of `votes` that count toward `cert`, and how many it needs:
+    /// see [`Quorums::tally`].
+    pub fn tally(&self, cert: Certificate, votes: &VoteSet) -> Tally {
+        self.quorums().tally(cert, votes)
+    }
+
+    /// f, the number of faulty replicas tolerated: see [`Quorums::f`].
     pub fn f(&self) -> usize {
-        (self.n - 1) / 3
+        self.quorums().f()
     }
 
-    /// Quorum = ⌈(n+f+1)/2⌉; equals 2f+1 when n = 3f+1 (Castro–Liskov §4).
-    /// Any two quorums intersect in at least f+1 replicas, one of them honest.
+    /// The quorum size ⌈(n+f+1)/2⌉: see [`Quorums::quorum`].
     pub fn quorum(&self) -> usize {
-        (self.n + self.f() + 1).div_ceil(2)
+        self.quorums().quorum()
     }
 
-    /// f+1: enough for one honest voice (client replies, joining a view change).
+    /// f+1, one honest voice: see [`Quorums::weak`].
     pub fn weak(&self) -> usize {
-        self.f() + 1
+        self.quorums().weak()
     }
 
-    /// Matching PREPAREs (own included, from backups only) that make a request prepared.
+    /// PREPAREs that make a request prepared: see [`Quorums::prepare_threshold`].
     pub fn prepare_threshold(&self) -> usize {
-        match self.quorum_rule {
-            // A quorum minus the primary, whose pre-prepare is its vote.
-            QuorumRule::Paper => self.quorum() - 1,
-            QuorumRule::Naive => self.naive_threshold(),
-        }
+        self.quorums().prepare_threshold()
     }
 
-    /// Matching COMMITs (own included) that make a request committed-local.
+    /// COMMITs that make a request committed-local: see [`Quorums::commit_threshold`].
     pub fn commit_threshold(&self) -> usize {
-        match self.quorum_rule {
-            QuorumRule::Paper => self.quorum(),
-            QuorumRule::Naive => self.naive_threshold(),
-        }
+        self.quorums().commit_threshold()
     }
 
-    /// "More than n/3 votes": ⌊n/3⌋ + 1.
-    fn naive_threshold(&self) -> usize {
-        self.n / 3 + 1
-    }
-
-    /// The primary of view `v`.
+    /// The primary of view `v`: see [`Quorums::primary`].
     pub fn primary(&self, v: View) -> ReplicaId {
-        (v % self.n as u64) as ReplicaId
+        self.quorums().primary(v)
     }
 
     /// Whether `seq` is a checkpoint sequence number.
@@ -178,40 +174,6 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quorum_arithmetic_matches_the_paper() {
-        // (n, f, quorum, prepares needed, weak)
-        for (n, f, q) in [(1, 0, 1), (2, 0, 2), (3, 0, 2), (4, 1, 3), (5, 1, 4), (6, 1, 4), (7, 2, 5), (10, 3, 7), (13, 4, 9), (16, 5, 11), (64, 21, 43)] {
-            let c = Config::with_n(n);
-            assert_eq!(c.f(), f, "f for n={n}");
-            assert_eq!(c.quorum(), q, "quorum for n={n}");
-            assert_eq!(c.weak(), f + 1);
-            if n == 3 * f + 1 {
-                assert_eq!(c.quorum(), 2 * f + 1);
-                assert_eq!(c.prepare_threshold(), 2 * f);
-            }
-        }
-    }
-
-    #[test]
-    fn any_two_quorums_share_an_honest_replica() {
-        for n in 1..=64 {
-            let c = Config::with_n(n);
-            // |Q1 ∩ Q2| ≥ 2q − n ≥ f + 1
-            assert!(2 * c.quorum() > n + c.f(), "n={n}");
-            assert!(c.quorum() <= n - c.f(), "a quorum must be reachable with f silent, n={n}");
-        }
-    }
-
-    #[test]
-    fn naive_rule_is_weaker() {
-        let c = Config { quorum_rule: QuorumRule::Naive, ..Config::with_n(4) };
-        assert_eq!(c.prepare_threshold(), 2);
-        assert_eq!(c.commit_threshold(), 2);
-        // Two naive commit quorums need not intersect in an honest replica.
-        assert!(2 * c.commit_threshold() < c.n + c.f() + 1);
-    }
 
     #[test]
     fn validation_rejects_bad_values() {

@@ -9,19 +9,25 @@ mod app;
 mod client;
 mod config;
 mod message;
+mod quorum;
 mod reject;
 mod replica;
+mod summary;
+mod timers;
 mod types;
 mod viewchange;
 
 pub use app::{AppState, execute_op};
 pub use client::{Accepted, Client, ClientOutput, ClientTimer};
-pub use config::{Config, ConfigError, QuorumRule};
+pub use config::{Config, ConfigError};
 pub use message::{
     Checkpoint, Commit, Message, MsgKind, NewView, PrePrepare, Prepare, PreparedCert, Reply,
     Request, StateReply, StateRequest, ViewChange,
 };
+pub use quorum::{Certificate, VoteSetIter, QuorumRule, Quorums, Tally, VoteSet};
 pub use reject::{Defect, Reject};
 pub use replica::{LogEntryView, Output, Phase, Replica, ReplicaStatus, ReplicaTimer};
+pub use summary::ReplicaSummary;
+pub use timers::TimerSlots;
 pub use types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 pub use viewchange::{compute_o_set, OSet};

@@ -1,7 +1,8 @@
 //! The new primary's O set (Castro–Liskov §4.4) and VIEW-CHANGE validation.
 
-use super::config::{Config, QuorumRule};
+use super::config::Config;
 use super::message::{Checkpoint, PrePrepare, ViewChange};
+use super::quorum::{Certificate, VoteSet};
 use super::reject::Defect;
 use super::types::{Digest, Seq, View};
 
@@ -53,13 +54,8 @@ pub fn compute_o_set(cfg: &Config, view: View, vcs: &[ViewChange]) -> OSet {
 /// Whether `proof` holds matching CHECKPOINTs for (`seq`, `digest`) from a
 /// quorum of distinct replicas: a stable-checkpoint certificate (§4.3).
 pub fn certifies_checkpoint(cfg: &Config, seq: Seq, digest: Digest, proof: &[Checkpoint]) -> bool {
-    let mut seen = 0u128;
-    for c in proof {
-        if c.seq == seq && c.digest == digest && c.replica < cfg.n {
-            seen |= 1u128 << c.replica;
-        }
-    }
-    seen.count_ones() as usize >= cfg.quorum()
+    let signers: VoteSet = proof.iter().filter(|c| c.seq == seq && c.digest == digest).map(|c| c.replica).collect();
+    cfg.certifies(Certificate::Checkpoint, &signers)
 }
 
 /// Checks a VIEW-CHANGE's checkpoint proof and prepared certificates.
@@ -81,16 +77,11 @@ pub fn validate_view_change(cfg: &Config, vc: &ViewChange) -> Result<(), Defect>
             None if pp.digest == Digest::NULL => {}
             _ => return Err(Defect::CertDigest { seq: pp.seq }),
         }
-        let primary = cfg.primary(pp.view);
-        let mut seen = 0u128;
-        for &r in &cert.prepares {
-            if r < cfg.n && (cfg.quorum_rule == QuorumRule::Naive || r != primary) {
-                seen |= 1u128 << r;
-            }
-        }
-        let (count, needed) = (seen.count_ones() as usize, cfg.prepare_threshold());
-        if count < needed {
-            return Err(Defect::CertPrepares { seq: pp.seq, count, needed });
+        // §4.2: 2f PREPAREs from distinct backups of the certificate's view.
+        let voters: VoteSet = cert.prepares.iter().copied().collect();
+        let tally = cfg.tally(Certificate::Prepared { view: pp.view }, &voters);
+        if !tally.certified() {
+            return Err(Defect::CertPrepares { seq: pp.seq, count: tally.count, needed: tally.needed });
         }
     }
     Ok(())

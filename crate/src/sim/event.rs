@@ -3,6 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
+use super::Action;
 use crate::protocol::{MsgKind, NodeId, Phase, Reject, ReplicaId, Seq, View};
 
 /// A node as a number for JavaScript: replica `i` is `i`, client `c` is `-1 - c`.
@@ -32,9 +33,9 @@ pub enum DropReason {
     User,
 }
 
-/// A safety violation found by the invariant monitor.
+/// A safety violation found by the invariant monitor (`{ code, ...fields }` in JS).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(tag = "code", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Violation {
     /// Two honest replicas executed different requests at one sequence number.
     Agreement {
@@ -94,6 +95,70 @@ pub enum Violation {
         /// The other result vouched for by f+1 replicas.
         other: String,
     },
+}
+
+impl Violation {
+    /// Every code a violation can carry.
+    pub const CODES: [&'static str; 6] = ["agreement", "order", "state", "duplicate", "wrong-result", "client-conflict"];
+
+    /// This violation's code.
+    pub fn code(&self) -> &'static str {
+        Self::CODES[match self {
+            Violation::Agreement { .. } => 0,
+            Violation::Order { .. } => 1,
+            Violation::State { .. } => 2,
+            Violation::Duplicate { .. } => 3,
+            Violation::WrongResult { .. } => 4,
+            Violation::ClientConflict { .. } => 5,
+        }]
+    }
+}
+
+impl DropReason {
+    /// Every drop reason.
+    pub const CODES: [&'static str; 4] = ["loss", "partition", "crashed", "user"];
+}
+
+impl EventKind {
+    /// Every event type (`type` in JS).
+    pub const TYPES: [&'static str; 15] = [
+        "sent",
+        "delivered",
+        "dropped",
+        "phase",
+        "executed",
+        "checkpoint-stable",
+        "view-change-started",
+        "view-changed",
+        "state-transferred",
+        "submitted",
+        "retransmitted",
+        "accepted",
+        "rejected",
+        "fault",
+        "violation",
+    ];
+
+    /// This event's type.
+    pub fn type_name(&self) -> &'static str {
+        Self::TYPES[match self {
+            EventKind::Sent { .. } => 0,
+            EventKind::Delivered { .. } => 1,
+            EventKind::Dropped { .. } => 2,
+            EventKind::Phase { .. } => 3,
+            EventKind::Executed { .. } => 4,
+            EventKind::CheckpointStable { .. } => 5,
+            EventKind::ViewChangeStarted { .. } => 6,
+            EventKind::ViewChanged { .. } => 7,
+            EventKind::StateTransferred { .. } => 8,
+            EventKind::Submitted { .. } => 9,
+            EventKind::Retransmitted { .. } => 10,
+            EventKind::Accepted { .. } => 11,
+            EventKind::Rejected { .. } => 12,
+            EventKind::Fault { .. } => 13,
+            EventKind::Violation { .. } => 14,
+        }]
+    }
 }
 
 impl std::fmt::Display for Violation {
@@ -294,10 +359,11 @@ pub enum EventKind {
         /// Why.
         reason: Reject,
     },
-    /// A fault or setting was applied (crash, recover, behaviour, partition, loss).
+    /// A fault or setting was applied (crash, recover, behaviour, partition,
+    /// heal, loss, link latency): the action itself, as recorded.
     Fault {
-        /// Plain-words description.
-        description: String,
+        /// The action.
+        action: Action,
         /// The replica concerned, if one.
         replica: Option<ReplicaId>,
     },
@@ -305,7 +371,5 @@ pub enum EventKind {
     Violation {
         /// The violation.
         violation: Violation,
-        /// In words.
-        description: String,
     },
 }

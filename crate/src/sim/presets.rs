@@ -32,6 +32,11 @@ fn at(at: u64, action: Action) -> TimedAction {
     TimedAction { at, action }
 }
 
+fn set_behavior(replica: usize, name: &str) -> Action {
+    let behavior = Behavior::named(name).expect("a behaviour of this build");
+    Action::SetBehavior { replica, behavior, params: Default::default() }
+}
+
 fn req(t: u64, op: &str) -> TimedAction {
     at(t, Action::Request { op: op.to_string(), client: 0 })
 }
@@ -44,7 +49,7 @@ pub fn preset(name: &str, seed: u64) -> Result<(SimConfig, Vec<TimedAction>), Si
         "backup-crash" => vec![at(0, Action::Crash { replica: 3 }), req(0, "warTime=1234"), req(1500, "retreat=no")],
         "primary-crash" => vec![at(0, Action::Crash { replica: 0 }), req(0, "warTime=1234")],
         "equivocation" => vec![
-            at(0, Action::SetBehavior { replica: 0, behavior: Behavior::Equivocate }),
+            at(0, set_behavior(0, "equivocate")),
             req(0, "warTime=1234"),
         ],
         "no-progress" => vec![at(0, Action::Crash { replica: 2 }), at(0, Action::Crash { replica: 3 }), req(0, "warTime=1234")],
@@ -62,7 +67,7 @@ pub fn preset(name: &str, seed: u64) -> Result<(SimConfig, Vec<TimedAction>), Si
         }
         "naive-quorum" => {
             cfg.protocol = Config { quorum_rule: QuorumRule::Naive, ..Config::default() };
-            vec![at(0, Action::SetBehavior { replica: 0, behavior: Behavior::Equivocate }), req(0, "warTime=1234")]
+            vec![at(0, set_behavior(0, "equivocate")), req(0, "warTime=1234")]
         }
         other => return Err(SimError::Preset(other.chars().take(40).collect())),
     };

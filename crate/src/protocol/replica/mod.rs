@@ -1,0 +1,464 @@
+//! The replica state machine: normal case (§4.2), garbage collection (§4.3),
+//! view change (§4.4) and state transfer.
+//!
+//! This file holds the replica's state, the types its handlers speak in and
+//! the dispatch of inputs; each job's handlers live in their own file, each
+//! an `impl Replica` block:
+//!
+//! - [`normal`]: requests, pre-prepares, PREPARE/COMMIT votes, execution (§4.1–4.2);
+//! - [`checkpoint`]: checkpoints and garbage collection (§4.3);
+//! - [`state_transfer`]: fetching the state at a stable checkpoint;
+//! - [`view_change`]: the request timer, VIEW-CHANGE and NEW-VIEW (§4.4–4.5).
+
+mod checkpoint;
+mod normal;
+mod state_transfer;
+mod view_change;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use super::app::AppState;
+use super::config::Config;
+use super::message::{Checkpoint, Message, MsgKind, NewView, PrePrepare, PreparedCert, Request, ViewChange};
+use super::quorum::{Certificate, VoteSet};
+use super::reject::Reject;
+use super::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
+
+/// Timers a replica asks its driver to run. Setting a timer replaces the
+/// running one of the same kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicaTimer {
+    /// The request timer of a backup, and, during a view change, the timer
+    /// waiting for NEW-VIEW (§4.4, liveness).
+    ViewChange,
+    /// Retransmission of this replica's VIEW-CHANGE until NEW-VIEW arrives.
+    Retransmit,
+    /// Waiting for a checkpoint to be reached locally, then for a state reply.
+    Fetch,
+}
+
+impl ReplicaTimer {
+    /// Every timer kind.
+    pub const ALL: [ReplicaTimer; 3] = [ReplicaTimer::ViewChange, ReplicaTimer::Retransmit, ReplicaTimer::Fetch];
+
+    /// Index into [`ReplicaTimer::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Progress of one sequence number at one replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// A pre-prepare was accepted (or sent, at the primary).
+    PrePrepared,
+    /// prepared(m, v, n, i) holds.
+    Prepared,
+    /// committed-local(m, v, n, i) holds.
+    Committed,
+    /// Executed.
+    Executed,
+}
+
+/// Whether a replica is working in a view or moving to the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicaStatus {
+    /// Normal case operation in `view`.
+    Normal,
+    /// Waiting for NEW-VIEW for `view`.
+    ViewChange,
+}
+
+/// What a handler asks the driver to do or tells it happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// Send `msg` to `to` (never to the replica itself).
+    Send {
+        /// The receiver.
+        to: NodeId,
+        /// The message.
+        msg: Message,
+    },
+    /// Start (or restart) a timer.
+    SetTimer {
+        /// Which timer.
+        timer: ReplicaTimer,
+        /// Delay in the driver's time units.
+        after: u64,
+    },
+    /// Stop a timer.
+    CancelTimer(ReplicaTimer),
+    /// A sequence number reached a phase.
+    Phase {
+        /// View.
+        view: View,
+        /// Sequence number.
+        seq: Seq,
+        /// Digest.
+        digest: Digest,
+        /// Phase reached.
+        phase: Phase,
+    },
+    /// A sequence number was executed.
+    Executed {
+        /// Sequence number.
+        seq: Seq,
+        /// Digest (NULL for a null request).
+        digest: Digest,
+        /// The request (None for a null request).
+        request: Option<Request>,
+        /// The result, or None when the request had executed before (its
+        /// cached reply was resent) or was null.
+        result: Option<String>,
+        /// The state digest right after this execution.
+        state: Digest,
+    },
+    /// A checkpoint became stable; the log up to `seq` was discarded.
+    CheckpointStable {
+        /// Sequence number of the checkpoint.
+        seq: Seq,
+    },
+    /// This replica started a view change to `view`.
+    ViewChangeStarted {
+        /// The view moved to.
+        view: View,
+    },
+    /// This replica installed `view` after a valid NEW-VIEW.
+    NewViewInstalled {
+        /// The view.
+        view: View,
+    },
+    /// This replica installed the state of checkpoint `seq` from another.
+    StateTransferred {
+        /// The checkpoint.
+        seq: Seq,
+        /// The replica the state came from.
+        from: ReplicaId,
+    },
+    /// An input was rejected or ignored, with the reason.
+    Rejected {
+        /// Who sent it.
+        from: NodeId,
+        /// Why.
+        reason: Reject,
+    },
+}
+
+/// When to (re)start the request timer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rearm {
+    /// Only if it is not running.
+    IfIdle,
+    /// If it is not running or the request it waited for has executed.
+    IfDone,
+    /// Always (a new view: a fresh chance for every pending request).
+    Always,
+}
+
+/// The votes logged for one sequence number: per (view, digest) voted for,
+/// the distinct replicas that sent it.
+#[derive(Clone, Debug, Default)]
+struct Votes(Vec<(View, Digest, VoteSet)>);
+
+impl Votes {
+    /// Records `from`'s vote; returns false when it had already voted for it.
+    fn insert(&mut self, view: View, digest: Digest, from: ReplicaId) -> bool {
+        match self.0.iter_mut().find(|(v, d, _)| *v == view && *d == digest) {
+            Some((_, _, who)) => who.insert(from),
+            None => {
+                self.0.push((view, digest, std::iter::once(from).collect()));
+                true
+            }
+        }
+    }
+
+    /// The replicas that voted for (`view`, `digest`).
+    fn voters(&self, view: View, digest: Digest) -> VoteSet {
+        self.0.iter().find(|(v, d, _)| *v == view && *d == digest).map_or_else(VoteSet::new, |(_, _, who)| *who)
+    }
+}
+
+/// The log entry for one sequence number.
+#[derive(Clone, Debug, Default)]
+struct Slot {
+    /// The accepted pre-prepare of the highest view seen.
+    pp: Option<PrePrepare>,
+    prepares: Votes,
+    commits: Votes,
+    /// The view in which `pp` prepared here.
+    prepared: bool,
+    committed: bool,
+    /// The highest-view prepared certificate (kept across views for P).
+    cert: Option<PreparedCert>,
+}
+
+/// A replica's log entry as shown to people: votes counted toward thresholds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntryView {
+    /// Sequence number.
+    pub seq: Seq,
+    /// View of the accepted pre-prepare.
+    pub view: View,
+    /// Digest (short hex, or `null`).
+    pub digest: String,
+    /// The operation (None for a null request).
+    pub op: Option<String>,
+    /// Client timestamp of the request.
+    pub timestamp: Option<u64>,
+    /// The phase reached here.
+    pub phase: Phase,
+    /// Matching PREPAREs counted (own included).
+    pub prepares: usize,
+    /// PREPAREs needed.
+    pub prepares_needed: usize,
+    /// Matching COMMITs counted (own included).
+    pub commits: usize,
+    /// COMMITs needed.
+    pub commits_needed: usize,
+}
+
+/// A PBFT replica. Drive it with [`Replica::on_message`] and [`Replica::on_timer`].
+#[derive(Clone, Debug)]
+pub struct Replica {
+    id: ReplicaId,
+    cfg: Config,
+    view: View,
+    status: ReplicaStatus,
+    log: BTreeMap<Seq, Slot>,
+    /// The primary's last assigned sequence number.
+    next_seq: Seq,
+    app: AppState,
+    /// Low watermark h = sequence number of the last stable checkpoint.
+    low: Seq,
+    stable_digest: Digest,
+    stable_proof: Vec<Checkpoint>,
+    stable_state: AppState,
+    /// Own state at checkpoints not yet stable.
+    snapshots: BTreeMap<Seq, AppState>,
+    /// CHECKPOINT messages received above h, per sequence number.
+    checkpoints: BTreeMap<Seq, Vec<Checkpoint>>,
+    /// Requests received from clients (directly, or relayed) and not yet
+    /// executed, by (client, timestamp): what the request timer watches (§4.4).
+    pending: BTreeMap<(ClientId, u64), Request>,
+    /// Requests the primary could not assign yet (log window full).
+    backlog: Vec<Request>,
+    view_changes: BTreeMap<View, BTreeMap<ReplicaId, ViewChange>>,
+    last_new_view: Option<NewView>,
+    backoff: u32,
+    /// The pending request the request timer is waiting for, when armed.
+    timed: Option<(ClientId, u64)>,
+    /// During a view change: a quorum has asked for this view.
+    vc_quorum: bool,
+    /// A certified checkpoint above our state: (seq, digest, proof, attempt).
+    fetch: Option<(Seq, Digest, Vec<Checkpoint>, usize)>,
+    /// Normal-case messages of a view not yet installed here (they can
+    /// overtake the NEW-VIEW on the network); replayed when it is.
+    early: std::collections::VecDeque<(NodeId, Message)>,
+    /// Old-view messages received per replica since our last view change.
+    straggler_msgs: Vec<u64>,
+    /// Normal-case messages just above the window, for when it moves.
+    ahead: Vec<(NodeId, Message)>,
+}
+
+impl Replica {
+    /// A replica `id` of a cluster, in view 0. `cfg` must be valid.
+    pub fn new(id: ReplicaId, cfg: Config) -> Replica {
+        debug_assert!(cfg.validate().is_ok() && id < cfg.n);
+        let n = cfg.n;
+        Replica {
+            id,
+            cfg,
+            view: 0,
+            status: ReplicaStatus::Normal,
+            log: BTreeMap::new(),
+            next_seq: 0,
+            app: AppState::default(),
+            low: 0,
+            stable_digest: AppState::default().digest(),
+            stable_proof: Vec::new(),
+            stable_state: AppState::default(),
+            snapshots: BTreeMap::new(),
+            checkpoints: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            backlog: Vec::new(),
+            view_changes: BTreeMap::new(),
+            last_new_view: None,
+            backoff: 0,
+            timed: None,
+            vc_quorum: false,
+            fetch: None,
+            early: std::collections::VecDeque::new(),
+            straggler_msgs: vec![0; n],
+            ahead: Vec::new(),
+        }
+    }
+
+    // ----- accessors -------------------------------------------------------
+
+    /// This replica's id.
+    pub fn id(&self) -> ReplicaId {
+        self.id
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Current view (during a view change: the view being moved to).
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// Normal or view change.
+    pub fn status(&self) -> ReplicaStatus {
+        self.status
+    }
+
+    /// Whether this replica is the primary of its current view.
+    pub fn is_primary(&self) -> bool {
+        self.cfg.primary(self.view) == self.id
+    }
+
+    /// Sequence number of the last executed request.
+    pub fn last_executed(&self) -> Seq {
+        self.app.seq
+    }
+
+    /// Low watermark h (the last stable checkpoint).
+    pub fn low_watermark(&self) -> Seq {
+        self.low
+    }
+
+    /// High watermark H = h + L.
+    pub fn high_watermark(&self) -> Seq {
+        self.low + self.cfg.log_window
+    }
+
+    /// The service state.
+    pub fn app(&self) -> &AppState {
+        &self.app
+    }
+
+    /// Number of sequence numbers held in the log.
+    pub fn log_len(&self) -> usize {
+        self.log.len()
+    }
+
+    /// The view-change timeout currently in force (doubles per failed view).
+    pub fn current_timeout(&self) -> u64 {
+        self.cfg.view_change_timeout << self.backoff
+    }
+
+    /// Requests known but not yet executed.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Log entries with their vote counts, in sequence order.
+    pub fn log_entries(&self) -> Vec<LogEntryView> {
+        self.log
+            .iter()
+            .filter_map(|(&seq, s)| {
+                let pp = s.pp.as_ref()?;
+                let prepares = self.cfg.tally(Certificate::Prepared { view: pp.view }, &s.prepares.voters(pp.view, pp.digest));
+                let commits = self.cfg.tally(Certificate::Committed, &s.commits.voters(pp.view, pp.digest));
+                let phase = if seq <= self.app.seq {
+                    Phase::Executed
+                } else if s.committed {
+                    Phase::Committed
+                } else if s.prepared {
+                    Phase::Prepared
+                } else {
+                    Phase::PrePrepared
+                };
+                Some(LogEntryView {
+                    seq,
+                    view: pp.view,
+                    digest: pp.digest.short(),
+                    op: pp.request.as_ref().map(|r| r.op.clone()),
+                    timestamp: pp.request.as_ref().map(|r| r.timestamp),
+                    phase,
+                    prepares: prepares.count,
+                    prepares_needed: prepares.needed,
+                    commits: commits.count,
+                    commits_needed: commits.needed,
+                })
+            })
+            .collect()
+    }
+
+    // ----- helpers ---------------------------------------------------------
+
+    fn broadcast(&self, msg: Message, out: &mut Vec<Output>) {
+        for i in 0..self.cfg.n {
+            if i != self.id {
+                out.push(Output::Send { to: NodeId::Replica(i), msg: msg.clone() });
+            }
+        }
+    }
+
+    fn reject(from: NodeId, reason: Reject, out: &mut Vec<Output>) {
+        out.push(Output::Rejected { from, reason });
+    }
+
+    fn in_window(&self, seq: Seq) -> bool {
+        seq > self.low && seq <= self.high_watermark()
+    }
+
+    fn sender_is(from: NodeId, claimed: ReplicaId) -> bool {
+        from == NodeId::Replica(claimed)
+    }
+
+    fn not_in_view(&self, view: View) -> bool {
+        view != self.view || self.status != ReplicaStatus::Normal
+    }
+
+    // ----- inputs ----------------------------------------------------------
+
+    /// Handles one message from `from` (the true sender, stamped by the driver).
+    pub fn on_message(&mut self, from: NodeId, msg: Message, out: &mut Vec<Output>) {
+        match msg {
+            Message::Request(r) => self.on_request(from, r, out),
+            Message::PrePrepare(m) => self.on_pre_prepare(from, m, out),
+            Message::Prepare(m) => self.on_prepare(from, m, out),
+            Message::Commit(m) => self.on_commit(from, m, out),
+            Message::Checkpoint(m) => self.on_checkpoint(from, m, out),
+            Message::ViewChange(m) => self.on_view_change(from, *m, out),
+            Message::NewView(m) => self.on_new_view(from, *m, out),
+            Message::FetchState(m) => self.on_fetch_state(from, m, out),
+            Message::State(m) => self.on_state(from, *m, out),
+            Message::Reply(_) => Self::reject(from, Reject::WrongSender { kind: MsgKind::Reply }, out),
+        }
+    }
+
+    /// Handles a timer the driver ran out.
+    pub fn on_timer(&mut self, timer: ReplicaTimer, out: &mut Vec<Output>) {
+        match timer {
+            ReplicaTimer::ViewChange => self.on_view_change_timer(out),
+            ReplicaTimer::Retransmit => self.on_retransmit_timer(out),
+            ReplicaTimer::Fetch => self.on_fetch_timer(out),
+        }
+    }
+
+    /// The replica restarts after a crash with its state intact (as if it had
+    /// kept its log on disk): its timers are armed again.
+    pub fn on_restart(&mut self, out: &mut Vec<Output>) {
+        self.timed = None;
+        match self.status {
+            ReplicaStatus::ViewChange => {
+                out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
+                out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
+            }
+            ReplicaStatus::Normal => self.update_request_timer(Rearm::Always, out),
+        }
+        if self.fetch.is_some() {
+            out.push(Output::SetTimer { timer: ReplicaTimer::Fetch, after: self.cfg.state_retry });
+        }
+    }
+}

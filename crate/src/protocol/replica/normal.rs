@@ -1,0 +1,255 @@
+//! Normal-case operation (Castro–Liskov §4.1–4.2): requests, pre-prepares,
+//! PREPARE and COMMIT votes, prepared and committed-local, execution in order.
+
+use super::{Output, Phase, Rearm, Replica, ReplicaStatus};
+use crate::protocol::message::{Commit, Message, MsgKind, PrePrepare, Prepare, PreparedCert, Reply, Request};
+use crate::protocol::quorum::Certificate;
+use crate::protocol::reject::Reject;
+use crate::protocol::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
+
+impl Replica {
+    /// Keeps a normal-case message of a view we have not installed yet.
+    /// Returns true when the message was kept (or belongs to an old view).
+    fn hold_early(&mut self, from: NodeId, msg: Message, view: View, out: &mut Vec<Output>) {
+        if view > self.view || (view == self.view && self.status == ReplicaStatus::ViewChange) {
+            const MAX_EARLY: usize = 4096;
+            if self.early.len() >= MAX_EARLY {
+                self.early.pop_front();
+            }
+            self.early.push_back((from, msg));
+        } else {
+            Self::reject(from, Reject::OldView { kind: msg.kind(), view, current: self.view }, out);
+            self.help_straggler(from, out);
+        }
+    }
+
+    /// A normal-case message outside (h, H] is rejected (§4.2). One just above
+    /// H is also kept aside and looked at again when the window moves: a
+    /// replica that fell behind then finishes the requests after the
+    /// checkpoint it fetched, instead of waiting for the next one.
+    fn out_of_window(&mut self, from: NodeId, msg: Message, seq: Seq, out: &mut Vec<Output>) {
+        let (kind, low, high) = (msg.kind(), self.low, self.high_watermark());
+        Self::reject(from, Reject::OutsideWindow { kind, seq, low, high }, out);
+        let limit = self.high_watermark() + self.cfg.log_window;
+        let cap = 4 * self.cfg.log_window as usize * self.cfg.n;
+        if seq > self.high_watermark() && seq <= limit && self.ahead.len() < cap {
+            self.ahead.push((from, msg));
+        }
+    }
+
+    /// REQUEST (§4.1–4.2).
+    pub(super) fn on_request(&mut self, from: NodeId, req: Request, out: &mut Vec<Output>) {
+        if let Some(c) = self.app.last_reply(req.client) {
+            if req.timestamp < c.timestamp {
+                return Self::reject(from, Reject::StaleRequest { timestamp: req.timestamp, last: c.timestamp }, out);
+            }
+            if req.timestamp == c.timestamp {
+                // Exactly once: resend the cached reply.
+                let reply = Reply { view: self.view, timestamp: c.timestamp, client: c.client, replica: self.id, result: c.result.clone() };
+                out.push(Output::Send { to: NodeId::Client(req.client), msg: Message::Reply(reply) });
+                return;
+            }
+        }
+        self.pending.insert((req.client, req.timestamp), req.clone());
+        if self.status != ReplicaStatus::Normal {
+            return;
+        }
+        if self.is_primary() {
+            self.propose(req, out);
+        } else if matches!(from, NodeId::Client(_)) {
+            // A backup relays a broadcast request to the primary (§4.1).
+            out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(self.view)), msg: Message::Request(req) });
+        }
+        self.update_request_timer(Rearm::IfIdle, out);
+    }
+
+    fn is_assigned(&self, req: &Request) -> bool {
+        let d = req.digest();
+        self.log.values().any(|s| s.pp.as_ref().is_some_and(|pp| pp.view == self.view && pp.digest == d))
+            || self.backlog.iter().any(|r| r == req)
+    }
+
+    /// The primary assigns the next sequence number, or queues the request
+    /// when the log window is full.
+    pub(super) fn propose(&mut self, req: Request, out: &mut Vec<Output>) {
+        if self.is_assigned(&req) {
+            return;
+        }
+        let seq = self.next_seq + 1;
+        if seq > self.high_watermark() {
+            self.backlog.push(req);
+            return;
+        }
+        self.next_seq = seq;
+        let pp = PrePrepare { view: self.view, seq, digest: req.digest(), request: Some(req) };
+        self.accept_pre_prepare(pp.clone(), out);
+        self.broadcast(Message::PrePrepare(pp), out);
+        self.try_progress(seq, out);
+    }
+
+    /// Logs a pre-prepare (own or accepted); resets per-view progress.
+    pub(super) fn accept_pre_prepare(&mut self, pp: PrePrepare, out: &mut Vec<Output>) {
+        let slot = self.log.entry(pp.seq).or_default();
+        if slot.pp.as_ref().map(|p| p.view) != Some(pp.view) {
+            slot.prepared = false;
+            slot.committed = false;
+        }
+        out.push(Output::Phase { view: pp.view, seq: pp.seq, digest: pp.digest, phase: Phase::PrePrepared });
+        slot.pp = Some(pp);
+    }
+
+    /// PRE-PREPARE acceptance checks (§4.2).
+    pub(super) fn on_pre_prepare(&mut self, from: NodeId, pp: PrePrepare, out: &mut Vec<Output>) {
+        if !Self::sender_is(from, self.cfg.primary(pp.view)) {
+            let primary = self.cfg.primary(pp.view);
+            return Self::reject(from, Reject::NotPrimary { kind: MsgKind::PrePrepare, view: pp.view, primary }, out);
+        }
+        if self.not_in_view(pp.view) {
+            let view = pp.view;
+            return self.hold_early(from, Message::PrePrepare(pp), view, out);
+        }
+        if !self.in_window(pp.seq) {
+            let seq = pp.seq;
+            return self.out_of_window(from, Message::PrePrepare(pp), seq, out);
+        }
+        match &pp.request {
+            Some(r) if r.digest() == pp.digest => {}
+            Some(_) => return Self::reject(from, Reject::DigestMismatch { view: pp.view, seq: pp.seq }, out),
+            None => return Self::reject(from, Reject::NullPrePrepare { view: pp.view, seq: pp.seq }, out),
+        }
+        if let Some(old) = self.log.get(&pp.seq).and_then(|s| s.pp.as_ref()) {
+            if old.view == pp.view {
+                if old.digest != pp.digest {
+                    return Self::reject(from, Reject::ConflictingPrePrepare { view: pp.view, seq: pp.seq }, out);
+                }
+                return; // duplicate
+            }
+        }
+        let (view, seq, digest) = (pp.view, pp.seq, pp.digest);
+        self.accept_pre_prepare(pp, out);
+        self.send_prepare(view, seq, digest, out);
+        self.try_progress(seq, out);
+    }
+
+    pub(super) fn send_prepare(&mut self, view: View, seq: Seq, digest: Digest, out: &mut Vec<Output>) {
+        if self.cfg.primary(view) == self.id {
+            return;
+        }
+        let slot = self.log.entry(seq).or_default();
+        slot.prepares.insert(view, digest, self.id);
+        self.broadcast(Message::Prepare(Prepare { view, seq, digest, replica: self.id }), out);
+    }
+
+    /// PREPARE (§4.2): from a backup of the current view, within the window.
+    pub(super) fn on_prepare(&mut self, from: NodeId, p: Prepare, out: &mut Vec<Output>) {
+        let (view, seq, digest, replica) = (p.view, p.seq, p.digest, p.replica);
+        // Under the paper's rule the primary's pre-prepare is its vote: a
+        // PREPARE in its own name does not count toward prepared (§4.2).
+        let counts = self.cfg.quorums().counts(Certificate::Prepared { view }, replica);
+        if replica == self.cfg.primary(view) && !counts && Self::sender_is(from, replica) {
+            return Self::reject(from, Reject::PrepareFromPrimary { view, seq }, out);
+        }
+        self.on_vote(from, Message::Prepare(p), (view, seq, digest, replica), out);
+    }
+
+    /// COMMIT (§4.2): from any replica of the current view, within the window.
+    pub(super) fn on_commit(&mut self, from: NodeId, c: Commit, out: &mut Vec<Output>) {
+        let vote = (c.view, c.seq, c.digest, c.replica);
+        self.on_vote(from, Message::Commit(c), vote, out);
+    }
+
+    /// The checks PREPARE and COMMIT share, then the vote is counted once per replica.
+    fn on_vote(&mut self, from: NodeId, msg: Message, (view, seq, digest, replica): (View, Seq, Digest, ReplicaId), out: &mut Vec<Output>) {
+        let kind = msg.kind();
+        if !Self::sender_is(from, replica) || replica >= self.cfg.n {
+            return Self::reject(from, Reject::WrongSigner { kind }, out);
+        }
+        if self.not_in_view(view) {
+            return self.hold_early(from, msg, view, out);
+        }
+        if !self.in_window(seq) {
+            return self.out_of_window(from, msg, seq, out);
+        }
+        let slot = self.log.entry(seq).or_default();
+        let votes = if matches!(msg, Message::Prepare(_)) { &mut slot.prepares } else { &mut slot.commits };
+        if !votes.insert(view, digest, replica) {
+            return Self::reject(from, Reject::DuplicateVote { kind, seq }, out);
+        }
+        self.try_progress(seq, out);
+    }
+
+    /// Evaluates prepared and committed-local for `seq` and acts on them.
+    pub(super) fn try_progress(&mut self, seq: Seq, out: &mut Vec<Output>) {
+        let q = self.cfg.quorums();
+        let me = self.id;
+        let normal = self.status == ReplicaStatus::Normal;
+        let Some(slot) = self.log.get_mut(&seq) else { return };
+        let Some((view, digest)) = slot.pp.as_ref().map(|p| (p.view, p.digest)) else { return };
+        if view != self.view || !normal {
+            return;
+        }
+        if !slot.prepared {
+            // prepared: the pre-prepare and 2f matching PREPAREs from distinct backups.
+            let prepared = Certificate::Prepared { view };
+            let votes = q.counted(prepared, &slot.prepares.voters(view, digest));
+            if !q.certifies(prepared, &votes) {
+                return;
+            }
+            slot.prepared = true;
+            let prepares = votes.iter().collect();
+            let pre_prepare = slot.pp.clone().expect("checked above");
+            slot.cert = Some(PreparedCert { pre_prepare, prepares });
+            slot.commits.insert(view, digest, me);
+            out.push(Output::Phase { view, seq, digest, phase: Phase::Prepared });
+            let commit = Commit { view, seq, digest, replica: me };
+            self.broadcast(Message::Commit(commit), out);
+        }
+        let slot = self.log.get_mut(&seq).expect("slot exists");
+        // committed-local: prepared and a quorum of matching COMMITs, own included.
+        if !slot.committed && q.certifies(Certificate::Committed, &slot.commits.voters(view, digest)) {
+            slot.committed = true;
+            out.push(Output::Phase { view, seq, digest, phase: Phase::Committed });
+            self.try_execute(out);
+        }
+    }
+
+    /// Executes committed requests in sequence order (§4.2).
+    pub(super) fn try_execute(&mut self, out: &mut Vec<Output>) {
+        let mut executed_any = false;
+        loop {
+            let seq = self.app.seq + 1;
+            let Some(slot) = self.log.get(&seq) else { break };
+            if !slot.committed {
+                break;
+            }
+            let pp = slot.pp.clone().expect("committed slot has a pre-prepare");
+            let mut result = None;
+            if let Some(req) = &pp.request {
+                let fresh = self.app.last_reply(req.client).is_none_or(|c| c.timestamp < req.timestamp);
+                if fresh {
+                    let r = self.app.apply(req.client, req.timestamp, &req.op);
+                    let reply = Reply { view: self.view, timestamp: req.timestamp, client: req.client, replica: self.id, result: r.clone() };
+                    out.push(Output::Send { to: NodeId::Client(req.client), msg: Message::Reply(reply) });
+                    result = Some(r);
+                }
+                let client = req.client;
+                let ts = req.timestamp;
+                let done: Vec<(ClientId, u64)> = self.pending.range((client, 0)..=(client, ts)).map(|(k, _)| *k).collect();
+                for k in done {
+                    self.pending.remove(&k);
+                }
+            }
+            self.app.advance(seq, pp.digest);
+            executed_any = true;
+            out.push(Output::Executed { seq, digest: pp.digest, request: pp.request.clone(), result, state: self.app.digest() });
+            out.push(Output::Phase { view: pp.view, seq, digest: pp.digest, phase: Phase::Executed });
+            if self.cfg.is_checkpoint(seq) {
+                self.take_checkpoint(out);
+            }
+        }
+        if executed_any {
+            self.backoff = 0;
+            self.update_request_timer(Rearm::IfDone, out);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! State transfer: a replica behind a certified stable checkpoint fetches
+//! the state at it from a replica of the proof, and checks it against the proof.
+
+use super::{Output, Rearm, Replica, ReplicaTimer};
+use crate::protocol::message::{Message, MsgKind, StateReply, StateRequest};
+use crate::protocol::reject::Reject;
+use crate::protocol::types::{NodeId, ReplicaId, Seq};
+use crate::protocol::viewchange::certifies_checkpoint;
+
+impl Replica {
+    pub(super) fn ask_for_state(&mut self, out: &mut Vec<Output>) {
+        let Some((seq, _, proof, attempt)) = &self.fetch else { return };
+        let others: Vec<ReplicaId> = proof.iter().map(|c| c.replica).filter(|&r| r != self.id).collect();
+        if let Some(&to) = others.get(attempt % others.len().max(1)) {
+            let msg = Message::FetchState(StateRequest { seq: *seq, replica: self.id });
+            out.push(Output::Send { to: NodeId::Replica(to), msg });
+        }
+        out.push(Output::SetTimer { timer: ReplicaTimer::Fetch, after: self.cfg.state_retry });
+    }
+
+    pub(super) fn on_fetch_state(&mut self, from: NodeId, m: StateRequest, out: &mut Vec<Output>) {
+        if !Self::sender_is(from, m.replica) {
+            return Self::reject(from, Reject::WrongSigner { kind: MsgKind::FetchState }, out);
+        }
+        if self.low >= m.seq && self.low > 0 {
+            let reply = StateReply { seq: self.low, state: self.stable_state.clone(), proof: self.stable_proof.clone(), replica: self.id };
+            out.push(Output::Send { to: from, msg: Message::State(Box::new(reply)) });
+        }
+    }
+
+    pub(super) fn on_state(&mut self, from: NodeId, m: StateReply, out: &mut Vec<Output>) {
+        if !Self::sender_is(from, m.replica) {
+            return Self::reject(from, Reject::WrongSigner { kind: MsgKind::State }, out);
+        }
+        if self.fetch.is_none() {
+            return Self::reject(from, Reject::UnsolicitedState { seq: m.seq }, out);
+        }
+        if m.seq <= self.app.seq {
+            return; // already there
+        }
+        let mut m = m;
+        m.state.rehash();
+        let digest = m.state.digest();
+        if m.state.seq != m.seq || !certifies_checkpoint(&self.cfg, m.seq, digest, &m.proof) {
+            return Self::reject(from, Reject::UncertifiedState { seq: m.seq }, out);
+        }
+        self.app = m.state.clone();
+        self.snapshots.insert(m.seq, m.state);
+        self.pending.retain(|&(c, t), _| self.app.last_reply(c).is_none_or(|r| r.timestamp < t));
+        out.push(Output::StateTransferred { seq: m.seq, from: m.replica });
+        self.make_stable(m.seq, digest, m.proof, out);
+        self.fetch = None;
+        out.push(Output::CancelTimer(ReplicaTimer::Fetch));
+        // Later sequence numbers may already be committed here.
+        let seqs: Vec<Seq> = self.log.keys().copied().collect();
+        for s in seqs {
+            self.try_progress(s, out);
+        }
+        self.try_execute(out);
+        self.update_request_timer(Rearm::IfDone, out);
+    }
+
+    /// The fetch timer fired: ask the next replica of the proof (§4.3 state transfer).
+    pub(super) fn on_fetch_timer(&mut self, out: &mut Vec<Output>) {
+        if let Some((seq, digest, proof, attempt)) = self.fetch.take() {
+            if seq > self.app.seq {
+                self.fetch = Some((seq, digest, proof, attempt + 1));
+                self.ask_for_state(out);
+            }
+        }
+    }
+}

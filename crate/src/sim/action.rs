@@ -1,0 +1,292 @@
+//! What a user (or a preset, or a permalink) does to a run, checked and applied.
+
+use serde::{Deserialize, Serialize};
+
+use std::ops::Not;
+
+use super::{Behavior, DropReason, EventKind, Params, SimError, Simulation};
+use crate::protocol::ReplicaId;
+
+/// Something a user (or a preset, or a permalink) does to the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum Action {
+    /// A client submits an operation.
+    Request {
+        /// The operation.
+        op: String,
+        /// The client (default 0).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        client: u32,
+    },
+    /// Crash a replica.
+    Crash {
+        /// Replica.
+        replica: ReplicaId,
+    },
+    /// Restart a crashed replica.
+    Recover {
+        /// Replica.
+        replica: ReplicaId,
+    },
+    /// Change a replica's behaviour.
+    SetBehavior {
+        /// Replica.
+        replica: ReplicaId,
+        /// Behaviour.
+        behavior: Behavior,
+        /// Its parameters (none for most behaviours).
+        #[serde(default, skip_serializing_if = "Params::is_empty")]
+        params: Params,
+    },
+    /// Drop one in-flight message.
+    DropMessage {
+        /// Message id.
+        msg: u64,
+    },
+    /// Cut the network into groups; the client and unlisted replicas join the first group.
+    Partition {
+        /// Disjoint groups of replicas.
+        groups: Vec<Vec<ReplicaId>>,
+    },
+    /// Remove every partition.
+    Heal,
+    /// Set the loss rate.
+    SetLoss {
+        /// Probability in [0, 1].
+        rate: f64,
+    },
+    /// Set the latency range of the link between two nodes (both directions;
+    /// node numbers as in events: replica `i` is `i`, client 0 is `-1`).
+    SetLinkLatency {
+        /// One end.
+        a: i64,
+        /// The other end.
+        b: i64,
+        /// Smallest one-way latency in virtual ms.
+        min: u64,
+        /// Largest one-way latency in virtual ms.
+        max: u64,
+    },
+}
+
+/// An action at a virtual time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimedAction {
+    /// Virtual time (ms) at which it applies, after everything due at that time.
+    pub at: u64,
+    /// The action.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+impl Action {
+    /// The `type` of every action that is reported as a fault event.
+    pub const FAULTS: [&'static str; 7] = ["crash", "recover", "set-behavior", "partition", "heal", "set-loss", "set-link-latency"];
+}
+
+fn is_zero(c: &u32) -> bool {
+    *c == 0
+}
+
+impl Simulation {
+    pub(super) fn replica_id(&self, id: i64) -> Result<ReplicaId, SimError> {
+        if id < 0 || id as usize >= self.nodes.len() {
+            Err(SimError::NoSuchReplica { id, n: self.nodes.len() })
+        } else {
+            Ok(id as usize)
+        }
+    }
+
+    // ----- user actions ----------------------------------------------------
+
+    pub(super) fn check_action(&self, a: &Action) -> Result<(), SimError> {
+        match a {
+            Action::Request { op, client } => {
+                if *client as usize >= self.clients.len() {
+                    return Err(SimError::Operation(format!("no client {client}")));
+                }
+                if op.trim().is_empty() {
+                    return Err(SimError::Operation("the operation is empty".into()));
+                }
+                if op.chars().count() > 200 {
+                    return Err(SimError::Operation("the operation is longer than 200 characters".into()));
+                }
+            }
+            Action::Crash { replica } | Action::Recover { replica } => {
+                self.replica_id(*replica as i64)?;
+            }
+            Action::SetBehavior { replica, behavior, params } => {
+                self.replica_id(*replica as i64)?;
+                behavior.check(params).map_err(SimError::Behavior)?;
+            }
+            Action::DropMessage { .. } | Action::Heal => {}
+            Action::Partition { groups } => {
+                let mut seen = vec![false; self.nodes.len()];
+                for g in groups {
+                    for &r in g {
+                        self.replica_id(r as i64)?;
+                        if seen[r] {
+                            return Err(SimError::Partition(format!("replica {r} is in two groups")));
+                        }
+                        seen[r] = true;
+                    }
+                }
+            }
+            Action::SetLoss { rate } => {
+                if !(0.0..=1.0).contains(rate) || rate.is_nan() {
+                    return Err(SimError::Loss(*rate));
+                }
+            }
+            Action::SetLinkLatency { a, b, min, max } => {
+                for end in [*a, *b] {
+                    let ok = (end >= 0 && (end as usize) < self.nodes.len()) || (end < 0 && ((-1 - end) as usize) < self.clients.len());
+                    if !ok {
+                        return Err(SimError::NoSuchReplica { id: end, n: self.nodes.len() });
+                    }
+                }
+                if a == b {
+                    return Err(SimError::Latency(*min, *max));
+                }
+                if *min == 0 || min > max || *max > 60_000 {
+                    return Err(SimError::Latency(*min, *max));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies an action now and records it, dropping any recorded future: the
+    /// run forks here. Its events are returned by the next `advance`, `step`,
+    /// `run_until_idle` or `take_events`.
+    pub fn act(&mut self, action: Action) -> Result<(), SimError> {
+        self.check_action(&action)?;
+        if let Action::DropMessage { msg } = action {
+            if !self.in_flight.contains_key(msg) {
+                return Err(SimError::NoSuchMessage(msg));
+            }
+        }
+        let entry = TimedAction { at: self.now, action: action.clone() };
+        if self.rewound {
+            // Acting in the past forks a new future: the recorded one is dropped.
+            self.actions.truncate(self.applied);
+            self.rewound = false;
+            let now = self.now;
+            self.saved.retain(|s| s.now <= now);
+        }
+        // Otherwise actions scheduled later (a preset's, a permalink's) stay.
+        self.actions.insert(self.applied, entry);
+        self.applied += 1;
+        self.apply(action);
+        Ok(())
+    }
+
+    /// Client 0 submits `op`; returns its timestamp.
+    pub fn request(&mut self, op: &str) -> Result<u64, SimError> {
+        self.request_from(0, op)
+    }
+
+    /// Client `client` submits `op`; returns its timestamp.
+    pub fn request_from(&mut self, client: u32, op: &str) -> Result<u64, SimError> {
+        self.act(Action::Request { op: op.to_string(), client })?;
+        Ok(self.clients[client as usize].last_timestamp())
+    }
+
+    /// Crashes replica `i`.
+    pub fn crash(&mut self, i: i64) -> Result<(), SimError> {
+        let replica = self.replica_id(i)?;
+        self.act(Action::Crash { replica })
+    }
+    /// Recovers replica `i`.
+    pub fn recover(&mut self, i: i64) -> Result<(), SimError> {
+        let replica = self.replica_id(i)?;
+        self.act(Action::Recover { replica })
+    }
+    /// Sets replica `i`'s behaviour by name.
+    pub fn set_behavior(&mut self, i: i64, behavior: &str) -> Result<(), SimError> {
+        self.set_behavior_with(i, behavior, Params::new())
+    }
+    /// Sets replica `i`'s behaviour by name, with parameters.
+    pub fn set_behavior_with(&mut self, i: i64, behavior: &str, params: Params) -> Result<(), SimError> {
+        let replica = self.replica_id(i)?;
+        let behavior = Behavior::named(behavior).map_err(SimError::Behavior)?;
+        self.act(Action::SetBehavior { replica, behavior, params })
+    }
+    /// Drops in-flight message `id`.
+    pub fn drop_message(&mut self, id: u64) -> Result<(), SimError> {
+        self.act(Action::DropMessage { msg: id })
+    }
+
+    pub(super) fn apply(&mut self, action: Action) {
+        // A fault event carries the action itself: the page words it.
+        let fault = matches!(action, Action::Request { .. } | Action::DropMessage { .. }).not().then(|| action.clone());
+        let replica = match action {
+            Action::Crash { replica } | Action::Recover { replica } | Action::SetBehavior { replica, .. } => Some(replica),
+            _ => None,
+        };
+        match action {
+            Action::Request { op, client } => {
+                let mut out = Vec::new();
+                let t = self.clients[client as usize].submit(&op, &mut out);
+                self.emit(EventKind::Submitted { client, timestamp: t, op });
+                self.client_outputs(client, out);
+            }
+            Action::Crash { replica } => {
+                if !self.nodes[replica].up {
+                    return;
+                }
+                self.nodes[replica].up = false;
+                self.nodes[replica].timers.cancel_all();
+            }
+            Action::Recover { replica } => {
+                if self.nodes[replica].up {
+                    return;
+                }
+                self.nodes[replica].up = true;
+                self.emit_fault(fault, Some(replica));
+                let mut out = Vec::new();
+                self.nodes[replica].replica.on_restart(&mut out);
+                self.replica_outputs(replica, out);
+                return;
+            }
+            Action::SetBehavior { replica, behavior, ref params } => {
+                let node = &mut self.nodes[replica];
+                node.behavior = behavior;
+                node.adversary = behavior.make(params);
+                node.behavior_gen += 1;
+                node.ever_faulty |= !behavior.is_honest();
+            }
+            Action::DropMessage { msg } => {
+                if let Some(e) = self.in_flight.remove(msg) {
+                    self.stats.dropped += 1;
+                    self.emit(EventKind::Dropped { msg, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::User });
+                }
+            }
+            Action::Partition { ref groups } => {
+                self.partition = vec![0; self.nodes.len()];
+                for (g, members) in groups.iter().enumerate() {
+                    for &r in members {
+                        self.partition[r] = g as u32;
+                    }
+                }
+            }
+            Action::Heal => self.partition = vec![0; self.nodes.len()],
+            Action::SetLinkLatency { a, b, min, max } => {
+                self.links.insert((a.min(b), a.max(b)), (min, max));
+            }
+            Action::SetLoss { rate } => self.loss = rate,
+        }
+        self.emit_fault(fault, replica);
+    }
+
+    pub(super) fn emit_fault(&mut self, action: Option<Action>, replica: Option<ReplicaId>) {
+        if let Some(action) = action {
+            self.emit_with(|| EventKind::Fault { action, replica });
+        }
+    }
+
+    /// The name of replica `i`.
+    pub fn name(&self, i: ReplicaId) -> String {
+        self.cfg.names.get(i).cloned().unwrap_or_else(|| format!("R{i}"))
+    }
+}

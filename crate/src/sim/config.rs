@@ -1,0 +1,113 @@
+//! Simulator settings and errors.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::presets::PRESETS;
+use crate::protocol::{Config, ConfigError};
+
+/// Simulator settings. Every field has a documented default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SimConfig {
+    /// Protocol parameters (n, K, L, timeouts, quorum rule). Default: n = 4, K = 4, L = 8.
+    pub protocol: Config,
+    /// Seed of the RNG. Default 1.
+    pub seed: u64,
+    /// Smallest one-way latency in virtual ms. Default 60.
+    pub latency_min: u64,
+    /// Largest one-way latency in virtual ms. Default 140.
+    pub latency_max: u64,
+    /// Probability that a message is lost. Default 0.
+    pub loss: f64,
+    /// Replica names shown to people. Default `R0`, `R1`, ...
+    pub names: Vec<String>,
+    /// Number of clients (each with one request outstanding at a time). Default 1.
+    pub clients: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new(), clients: 1 }
+    }
+}
+
+impl SimConfig {
+    /// Defaults with `n` replicas and `seed`.
+    pub fn new(n: usize, seed: u64) -> SimConfig {
+        SimConfig { protocol: Config::with_n(n), seed, ..SimConfig::default() }
+    }
+
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), SimError> {
+        self.protocol.validate().map_err(SimError::Config)?;
+        if self.latency_min == 0 || self.latency_min > self.latency_max || self.latency_max > 60_000 {
+            return Err(SimError::Latency(self.latency_min, self.latency_max));
+        }
+        if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
+            return Err(SimError::Loss(self.loss));
+        }
+        if self.clients == 0 || self.clients > 64 {
+            return Err(SimError::Clients(self.clients));
+        }
+        if !self.names.is_empty() && self.names.len() != self.protocol.n {
+            return Err(SimError::Names(format!("{} names for {} replicas", self.names.len(), self.protocol.n)));
+        }
+        if let Some(bad) = self.names.iter().find(|s| s.trim().is_empty() || s.chars().count() > 24) {
+            return Err(SimError::Names(format!("name \"{}\" must be 1 to 24 characters", bad.chars().take(24).collect::<String>())));
+        }
+        Ok(())
+    }
+}
+
+/// Why the simulator refused something.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimError {
+    /// Invalid protocol parameters.
+    Config(ConfigError),
+    /// Invalid latency range.
+    Latency(u64, u64),
+    /// Loss rate outside [0, 1].
+    Loss(f64),
+    /// Bad replica names.
+    Names(String),
+    /// Client count outside 1..=64.
+    Clients(usize),
+    /// A replica id out of range.
+    NoSuchReplica {
+        /// The id given.
+        id: i64,
+        /// The number of replicas.
+        n: usize,
+    },
+    /// No message with that id is in flight.
+    NoSuchMessage(u64),
+    /// An unknown behaviour name.
+    Behavior(String),
+    /// An unknown preset name.
+    Preset(String),
+    /// An empty or oversized operation.
+    Operation(String),
+    /// A partition that is not a list of disjoint groups of replicas.
+    Partition(String),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Config(e) => write!(f, "invalid config: {e}"),
+            SimError::Latency(lo, hi) => write!(f, "invalid latency range {lo}..{hi} ms: need 1 <= min <= max <= 60000"),
+            SimError::Loss(p) => write!(f, "loss rate must be between 0 and 1, got {p}"),
+            SimError::Names(why) => write!(f, "invalid names: {why}"),
+            SimError::Clients(c) => write!(f, "clients must be between 1 and 64, got {c}"),
+            SimError::NoSuchReplica { id, n } => write!(f, "no replica {id}: replica ids go from 0 to {}", n.saturating_sub(1)),
+            SimError::NoSuchMessage(id) => write!(f, "no message {id} is in flight"),
+            SimError::Behavior(why) => f.write_str(why),
+            SimError::Preset(name) => write!(f, "unknown preset \"{name}\"; expected one of: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
+            SimError::Operation(why) => write!(f, "invalid operation: {why}"),
+            SimError::Partition(why) => write!(f, "invalid partition: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
