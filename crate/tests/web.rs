@@ -109,7 +109,7 @@ fn invalid_arguments_throw_clear_errors() {
     assert!(msg(sim.crash(4.0).unwrap_err()).contains("no replica 4"));
     assert!(msg(sim.crash(-1.0).unwrap_err()).contains("no replica -1"));
     assert!(msg(sim.crash(1.5).unwrap_err()).contains("whole number"));
-    assert!(msg(sim.set_behavior(1.0, "evil").unwrap_err()).contains("unknown behavior"));
+    assert!(msg(sim.set_behavior(1.0, "evil", JsValue::UNDEFINED).unwrap_err()).contains("unknown behavior"));
     assert!(msg(sim.request("   ").unwrap_err()).contains("empty"));
     assert!(msg(sim.advance(f64::NAN).unwrap_err()).contains("whole number"));
     // Nothing was lost: the simulation still works.
@@ -149,4 +149,80 @@ fn actions_replay_the_same_run() {
     assert_eq!(Array::from(&get(&r0, "executed")).length(), 0, "executedTail 0 leaves the list empty");
     assert!(num(&r0, "lastExecuted") >= 1.0, "replica 1 executed the request");
     assert!(b.next_event_time().is_some() || b.idle());
+}
+
+fn json(v: &JsValue) -> String {
+    js_sys::JSON::stringify(v).unwrap().as_string().unwrap()
+}
+
+/// Events cross the boundary as codes with parameters; the page words them.
+#[wasm_bindgen_test]
+fn rejections_faults_and_violations_are_codes_with_parameters() {
+    // A crashed backup and an equivocating primary under the naive rule: faults,
+    // rejections and (the naive rule is unsafe) violations.
+    let mut sim = Simulation::new(options(&[("seed", 14.into()), ("naiveQuorum", true.into())])).unwrap();
+    sim.crash(3.0).unwrap();
+    sim.recover(3.0).unwrap();
+    sim.set_behavior(0.0, "equivocate", JsValue::UNDEFINED).unwrap();
+    sim.request("warTime=1234").unwrap();
+    let events: Array = sim.run_until_idle(30_000.0).unwrap().into();
+    // A backup that sends duplicate and conflicting votes: rejections.
+    let mut other = Simulation::new(options(&[("seed", 3.into())])).unwrap();
+    other.set_behavior(2.0, "conflicting-votes", JsValue::UNDEFINED).unwrap();
+    other.request("peace=1").unwrap();
+    let events = events.concat(&other.run_until_idle(30_000.0).unwrap().into());
+    let of = |t: &str| events.iter().filter(|e| get(e, "type").as_string().as_deref() == Some(t)).collect::<Vec<_>>();
+    let faults = of("fault");
+    assert_eq!(json(&faults[0]).split_once(",\"type\"").map(|(_, rest)| rest.to_string()).as_deref(),
+        Some(r#":"fault","action":{"type":"crash","replica":3},"replica":3}"#));
+    assert!(json(&faults[2]).contains(r#""action":{"type":"set-behavior","replica":0,"behavior":"equivocate"}"#), "{}", json(&faults[2]));
+    let rejected = of("rejected");
+    assert!(!rejected.is_empty());
+    for r in &rejected {
+        let reason = get(r, "reason");
+        let code = get(&reason, "code").as_string().expect("reason.code");
+        assert!(!code.is_empty() && !code.contains(' '), "a code, not a sentence: {code}");
+    }
+    let violations = of("violation");
+    assert!(!violations.is_empty(), "the naive quorum is unsafe on this seed");
+    let v = get(&violations[0], "violation");
+    assert_eq!(get(&v, "code").as_string().as_deref(), Some("agreement"));
+    assert!(get(&v, "seq").as_f64().is_some());
+    assert!(get(&violations[0], "description").is_undefined(), "no English sentence crosses");
+    let snap_v: Array = get(&sim.snapshot(None).unwrap(), "violations").into();
+    assert_eq!(get(&snap_v.get(0), "code").as_string().as_deref(), Some("agreement"));
+
+    // Every code the events used is listed by Simulation.codes().
+    let codes = Simulation::codes().unwrap();
+    let listed = |k: &str| Array::from(&get(&codes, k)).iter().filter_map(|c| c.as_string()).collect::<Vec<_>>();
+    for r in &rejected {
+        let code = get(&get(r, "reason"), "code").as_string().unwrap();
+        assert!(listed("rejects").contains(&code), "{code} is listed");
+    }
+    for f in &faults {
+        let t = get(&get(f, "action"), "type").as_string().unwrap();
+        assert!(listed("faults").contains(&t), "{t} is listed");
+    }
+    for e in events.iter() {
+        assert!(listed("events").contains(&get(&e, "type").as_string().unwrap()));
+    }
+    assert!(listed("behaviors").contains(&"equivocate".to_string()));
+    assert_eq!(listed("violations").len(), 6);
+    let behaviors: Array = Simulation::behaviors().unwrap().into();
+    assert_eq!(behaviors.length() as usize, listed("behaviors").len());
+    assert!(Array::from(&get(&behaviors.get(1), "params")).is_array());
+}
+
+#[wasm_bindgen_test]
+fn behaviour_parameters_are_checked() {
+    let mut sim = Simulation::new(JsValue::NULL).unwrap();
+    let msg = |e: JsError| error_message(e.into());
+    let p = options(&[("ms", 5.into())]);
+    assert!(msg(sim.set_behavior(1.0, "silent", p).unwrap_err()).contains("takes no parameters"));
+    assert!(msg(sim.set_behavior(1.0, "silent", "x".into()).unwrap_err()).contains("invalid behaviour parameters"));
+    assert!(msg(sim.set_behavior(9.0, "silent", JsValue::NULL).unwrap_err()).contains("no replica 9"));
+    sim.set_behavior(1.0, "silent", JsValue::NULL).unwrap();
+    let snap = sim.snapshot(None).unwrap();
+    let r1 = get(&get(&snap, "replicas"), "1");
+    assert_eq!(get(&r1, "behavior").as_string().as_deref(), Some("silent"));
 }
