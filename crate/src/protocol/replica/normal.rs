@@ -8,8 +8,8 @@ use crate::protocol::reject::Reject;
 use crate::protocol::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 
 impl Replica {
-    /// Keeps a normal-case message of a view we have not installed yet.
-    /// Returns true when the message was kept (or belongs to an old view).
+    /// Keeps a normal-case message of a view we have not installed yet; one
+    /// of an older view is rejected and its sender helped into ours.
     fn hold_early(&mut self, from: NodeId, msg: Message, view: View, out: &mut Vec<Output>) {
         if view > self.view || (view == self.view && self.status == ReplicaStatus::ViewChange) {
             const MAX_EARLY: usize = 4096;
