@@ -68,6 +68,21 @@ fn whole(x: f64, what: &str) -> Result<u64, JsError> {
     }
 }
 
+/// A JS value that must be a string (the glue does not check `&str`
+/// parameters in release builds, so every string arrives as a `JsValue`).
+fn string_arg(v: &JsValue, what: &str) -> Result<String, JsError> {
+    v.as_string().ok_or_else(|| {
+        let got = if v.is_null() {
+            "null".to_string()
+        } else if v.is_undefined() {
+            "nothing".to_string()
+        } else {
+            v.js_typeof().as_string().unwrap_or_default()
+        };
+        JsError::new(&format!("{what} must be a string, got {got}"))
+    })
+}
+
 fn replica_arg(x: f64) -> Result<i64, JsError> {
     if x.is_finite() && x.fract() == 0.0 {
         Ok(x as i64)
@@ -162,8 +177,9 @@ impl Simulation {
     }
 
     /// The client submits an operation; returns its timestamp.
-    pub fn request(&mut self, op: &str) -> Result<f64, JsError> {
-        self.inner.request(op).map(|t| t as f64).map_err(err)
+    pub fn request(&mut self, op: JsValue) -> Result<f64, JsError> {
+        let op = string_arg(&op, "the operation")?;
+        self.inner.request(&op).map(|t| t as f64).map_err(err)
     }
 
     /// Crashes a replica. Like every action, its events come with the next
@@ -180,14 +196,15 @@ impl Simulation {
     /// Sets a replica's behaviour by name (`Simulation.behaviors()` lists
     /// them), with its parameters if it takes any: `setBehavior(1, "replay", { every: 300 })`.
     #[wasm_bindgen(js_name = setBehavior)]
-    pub fn set_behavior(&mut self, replica: f64, behavior: &str, params: JsValue) -> Result<(), JsError> {
+    pub fn set_behavior(&mut self, replica: f64, behavior: JsValue, params: JsValue) -> Result<(), JsError> {
+        let behavior = string_arg(&behavior, "the behaviour")?;
         let params: Params = if params.is_undefined() || params.is_null() {
             Params::new()
         } else {
             serde_wasm_bindgen::from_value(params)
                 .map_err(|e| JsError::new(&format!("invalid behaviour parameters: expected an object of whole numbers ({e})")))?
         };
-        self.inner.set_behavior_with(replica_arg(replica)?, behavior, params).map_err(err)
+        self.inner.set_behavior_with(replica_arg(replica)?, &behavior, params).map_err(err)
     }
 
     /// Drops one in-flight message by id.

@@ -32,7 +32,7 @@ fn error_message(e: JsValue) -> String {
 #[wasm_bindgen_test]
 fn a_request_commits_everywhere_and_the_snapshot_shows_it() {
     let mut sim = Simulation::new(options(&[("n", 4.into()), ("seed", 7.into())])).unwrap();
-    let t = sim.request("warTime=1234").unwrap();
+    let t = sim.request("warTime=1234".into()).unwrap();
     assert_eq!(t, 1.0);
     let events: Array = sim.run_until_idle(10_000.0).unwrap().into();
     assert!(events.length() > 29);
@@ -60,7 +60,7 @@ fn a_request_commits_everywhere_and_the_snapshot_shows_it() {
 #[wasm_bindgen_test]
 fn messages_in_flight_can_be_inspected_and_dropped() {
     let mut sim = Simulation::new(JsValue::UNDEFINED).unwrap();
-    sim.request("x=1").unwrap();
+    sim.request("x=1".into()).unwrap();
     let snap = sim.snapshot(None).unwrap();
     let flying: Array = get(&snap, "inFlight").into();
     assert_eq!(flying.length(), 1);
@@ -109,11 +109,16 @@ fn invalid_arguments_throw_clear_errors() {
     assert!(msg(sim.crash(4.0).unwrap_err()).contains("no replica 4"));
     assert!(msg(sim.crash(-1.0).unwrap_err()).contains("no replica -1"));
     assert!(msg(sim.crash(1.5).unwrap_err()).contains("whole number"));
-    assert!(msg(sim.set_behavior(1.0, "evil", JsValue::UNDEFINED).unwrap_err()).contains("unknown behavior"));
-    assert!(msg(sim.request("   ").unwrap_err()).contains("empty"));
+    assert!(msg(sim.set_behavior(1.0, "evil".into(), JsValue::UNDEFINED).unwrap_err()).contains("unknown behavior"));
+    assert!(msg(sim.request("   ".into()).unwrap_err()).contains("empty"));
+    // Wrong types are clear errors too, never a trap.
+    assert!(msg(sim.request(42.into()).unwrap_err()).contains("the operation must be a string, got number"));
+    assert!(msg(sim.request(JsValue::NULL).unwrap_err()).contains("got null"));
+    assert!(msg(sim.request(js_sys::Object::new().into()).unwrap_err()).contains("got object"));
+    assert!(msg(sim.set_behavior(0.0, 42.into(), JsValue::UNDEFINED).unwrap_err()).contains("the behaviour must be a string"));
     assert!(msg(sim.advance(f64::NAN).unwrap_err()).contains("whole number"));
     // Nothing was lost: the simulation still works.
-    sim.request("ok=1").unwrap();
+    sim.request("ok=1".into()).unwrap();
     sim.run_until_idle(10_000.0).unwrap();
     let accepted: Array = get(&get(&sim.snapshot(None).unwrap(), "client"), "accepted").into();
     assert_eq!(accepted.length(), 1);
@@ -122,7 +127,7 @@ fn invalid_arguments_throw_clear_errors() {
 #[wasm_bindgen_test]
 fn actions_replay_the_same_run() {
     let mut a = Simulation::new(options(&[("seed", 11.into())])).unwrap();
-    a.request("warTime=1234").unwrap();
+    a.request("warTime=1234".into()).unwrap();
     let ev_a: Array = a.advance(150.0).unwrap().into();
     a.crash(0.0).unwrap();
     let ev_a = ev_a.concat(&a.advance(8_000.0).unwrap().into());
@@ -163,13 +168,13 @@ fn rejections_faults_and_violations_are_codes_with_parameters() {
     let mut sim = Simulation::new(options(&[("seed", 14.into()), ("naiveQuorum", true.into())])).unwrap();
     sim.crash(3.0).unwrap();
     sim.recover(3.0).unwrap();
-    sim.set_behavior(0.0, "equivocate", JsValue::UNDEFINED).unwrap();
-    sim.request("warTime=1234").unwrap();
+    sim.set_behavior(0.0, "equivocate".into(), JsValue::UNDEFINED).unwrap();
+    sim.request("warTime=1234".into()).unwrap();
     let events: Array = sim.run_until_idle(30_000.0).unwrap().into();
     // A backup that sends duplicate and conflicting votes: rejections.
     let mut other = Simulation::new(options(&[("seed", 3.into())])).unwrap();
-    other.set_behavior(2.0, "conflicting-votes", JsValue::UNDEFINED).unwrap();
-    other.request("peace=1").unwrap();
+    other.set_behavior(2.0, "conflicting-votes".into(), JsValue::UNDEFINED).unwrap();
+    other.request("peace=1".into()).unwrap();
     let events = events.concat(&other.run_until_idle(30_000.0).unwrap().into());
     let of = |t: &str| events.iter().filter(|e| get(e, "type").as_string().as_deref() == Some(t)).collect::<Vec<_>>();
     let faults = of("fault");
@@ -218,10 +223,10 @@ fn behaviour_parameters_are_checked() {
     let mut sim = Simulation::new(JsValue::NULL).unwrap();
     let msg = |e: JsError| error_message(e.into());
     let p = options(&[("ms", 5.into())]);
-    assert!(msg(sim.set_behavior(1.0, "silent", p).unwrap_err()).contains("takes no parameters"));
-    assert!(msg(sim.set_behavior(1.0, "silent", "x".into()).unwrap_err()).contains("invalid behaviour parameters"));
-    assert!(msg(sim.set_behavior(9.0, "silent", JsValue::NULL).unwrap_err()).contains("no replica 9"));
-    sim.set_behavior(1.0, "silent", JsValue::NULL).unwrap();
+    assert!(msg(sim.set_behavior(1.0, "silent".into(), p).unwrap_err()).contains("takes no parameters"));
+    assert!(msg(sim.set_behavior(1.0, "silent".into(), "x".into()).unwrap_err()).contains("invalid behaviour parameters"));
+    assert!(msg(sim.set_behavior(9.0, "silent".into(), JsValue::NULL).unwrap_err()).contains("no replica 9"));
+    sim.set_behavior(1.0, "silent".into(), JsValue::NULL).unwrap();
     let snap = sim.snapshot(None).unwrap();
     let r1 = get(&get(&snap, "replicas"), "1");
     assert_eq!(get(&r1, "behavior").as_string().as_deref(), Some("silent"));
