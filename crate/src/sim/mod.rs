@@ -106,6 +106,8 @@ pub struct Simulation {
     saved: Vec<Simulation>,
     /// Whether copies are saved (off for benchmarks and property tests).
     saving: bool,
+    /// On a saved copy: the lengths of what it left out.
+    cut: Option<replay::Cut>,
 }
 
 impl Simulation {
@@ -152,6 +154,7 @@ impl Simulation {
             rewound: false,
             saved: Vec::new(),
             saving: true,
+            cut: None,
             cfg,
         })
     }

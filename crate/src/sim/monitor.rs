@@ -1,6 +1,6 @@
 //! The invariant monitor: checks safety on every step (Castro–Liskov §4.5.1).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::event::Violation;
 use crate::protocol::{execute_op, Digest, ReplicaId, Seq};
@@ -11,8 +11,10 @@ pub struct Monitor {
     /// First honest execution seen per sequence number: (replica, request
     /// digest, state digest after it).
     by_seq: BTreeMap<Seq, (ReplicaId, Digest, Digest)>,
-    /// Fresh executions per (replica, client, timestamp).
-    fresh: BTreeSet<(ReplicaId, u32, u64)>,
+    /// The latest timestamp each replica freshly executed for each client.
+    /// Clients' timestamps only grow and a request executes at most once, so
+    /// a fresh execution at or below it is a second one (bounded: n × clients).
+    fresh: BTreeMap<(ReplicaId, u32), u64>,
     /// Last executed sequence number per replica.
     last: Vec<Seq>,
     violations: Vec<Violation>,
@@ -21,7 +23,7 @@ pub struct Monitor {
 impl Monitor {
     /// A monitor for `n` replicas.
     pub fn new(n: usize) -> Monitor {
-        Monitor { by_seq: BTreeMap::new(), fresh: BTreeSet::new(), last: vec![0; n], violations: Vec::new() }
+        Monitor { by_seq: BTreeMap::new(), fresh: BTreeMap::new(), last: vec![0; n], violations: Vec::new() }
     }
 
     /// Every violation so far.
@@ -57,8 +59,11 @@ impl Monitor {
             found.extend(self.record(Violation::Order { replica: r, seq, after }));
         }
         if let Some((client, timestamp)) = fresh {
-            if !self.fresh.insert((r, client, timestamp)) {
+            let latest = self.fresh.entry((r, client)).or_insert(0);
+            if timestamp <= *latest {
                 found.extend(self.record(Violation::Duplicate { replica: r, client, timestamp }));
+            } else {
+                *latest = timestamp;
             }
         }
         match self.by_seq.get(&seq) {
@@ -93,6 +98,27 @@ impl Monitor {
             }
             _ => None,
         }
+    }
+
+    /// Takes out the record of first executions per sequence number (it only
+    /// grows: saved copies of a run share the live one's instead of copying it).
+    pub(super) fn take_history(&mut self) -> BTreeMap<Seq, (ReplicaId, Digest, Digest)> {
+        std::mem::take(&mut self.by_seq)
+    }
+
+    /// The highest sequence number in the record.
+    pub(super) fn history_upto(&self) -> Option<Seq> {
+        self.by_seq.keys().next_back().copied()
+    }
+
+    /// Puts back a record taken with [`Monitor::take_history`], cut back to
+    /// what it held at `upto` (entries never change once written).
+    pub(super) fn restore_history(&mut self, mut history: BTreeMap<Seq, (ReplicaId, Digest, Digest)>, upto: Option<Seq>) {
+        match upto {
+            Some(k) => drop(history.split_off(&(k + 1))),
+            None => history.clear(),
+        }
+        self.by_seq = history;
     }
 
     /// Replica `r` jumped to checkpoint `seq` by state transfer.

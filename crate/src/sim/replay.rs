@@ -1,6 +1,17 @@
 //! Going back in time: saved copies of the run and deterministic replay.
 
-use super::{Event, Simulation};
+use super::{Event, ExecutedEntry, Simulation};
+use crate::protocol::Seq;
+
+/// What a saved copy left out, by length: the live run's growing parts are
+/// cut back to these when the run goes back to the copy.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Cut {
+    /// Length of each replica's executed log.
+    pub(super) executed: Vec<usize>,
+    /// Highest sequence number in the monitor's record.
+    pub(super) history_upto: Option<Seq>,
+}
 
 impl Simulation {
     /// Virtual time between saved copies used by [`Simulation::seek`].
@@ -35,6 +46,14 @@ impl Simulation {
     /// events on the way only if asked.
     pub(super) fn replay(&mut self, base: Option<Simulation>, t: u64, with_events: bool) -> Vec<Event> {
         let mut run = base.unwrap_or_else(|| Simulation::new(self.cfg.clone()).expect("config was validated"));
+        // What only grows is the live run's, cut back to the copy's length.
+        let cut = run.cut.take().unwrap_or_default();
+        for (i, node) in run.nodes.iter_mut().enumerate() {
+            let mut executed = std::mem::take(&mut self.nodes[i].executed);
+            executed.truncate(cut.executed.get(i).copied().unwrap_or(0));
+            node.executed = executed;
+        }
+        run.monitor.restore_history(self.monitor.take_history(), cut.history_upto);
         run.actions = std::mem::take(&mut self.actions);
         run.saved = std::mem::take(&mut self.saved);
         run.record = with_events && self.record;
@@ -54,9 +73,22 @@ impl Simulation {
         if self.saved.last().is_some_and(|s| s.now >= self.now) {
             return;
         }
+        // The copy leaves out what only grows (events, actions, executed logs,
+        // the monitor's record): it keeps their lengths, and a replay from it
+        // cuts the live run's back to them. Copies cost bounded memory.
         let saved = std::mem::take(&mut self.saved);
         let events = std::mem::take(&mut self.events);
-        let copy = self.clone();
+        let actions = std::mem::take(&mut self.actions);
+        let executed: Vec<Vec<ExecutedEntry>> = self.nodes.iter_mut().map(|n| std::mem::take(&mut n.executed)).collect();
+        let history_upto = self.monitor.history_upto();
+        let history = self.monitor.take_history();
+        let mut copy = self.clone();
+        copy.cut = Some(Cut { executed: executed.iter().map(Vec::len).collect(), history_upto });
+        self.monitor.restore_history(history, history_upto);
+        for (node, e) in self.nodes.iter_mut().zip(executed) {
+            node.executed = e;
+        }
+        self.actions = actions;
         self.saved = saved;
         self.events = events;
         self.saved.push(copy);
