@@ -3,13 +3,21 @@
 //
 //   npm test                          # all stages
 //   node scripts/test.mjs cargo       # only the listed stages (setup always runs first)
-//   npm run test:e2e                  # = node scripts/test.mjs build e2e
+//   npm run test:unit                 # = node scripts/test.mjs unit (no Rust, no browser)
+//   npm run test:e2e                  # = node scripts/test.mjs build pkg e2e
 //
 // Stages:
+//   unit   node --test test/js/*.test.mjs              the page's pure modules (www/js) in Node: permalinks, options,
+//                                                      model, timeline, clock, describe, i18n completeness, share
 //   cargo  cargo test --workspace --features node      native unit, scenario, doc tests and the 4-process cluster test
 //   wasm   wasm-pack test --headless --chrome crate    crate/tests/web.rs etc. in headless Chromium
-//   build  npm run build:wasm                          www/pkg, needed by the e2e tests
+//   build  npm run build:wasm                          www/pkg, needed by the stages below
+//   pkg    node --test test/js/pkg.test.mjs            the built engine in Node: every code of Simulation.codes() has
+//                                                      words in every language, every preset's events are described
 //   e2e    node --test e2e/*.test.mjs                  the page in headless Chromium (playwright-core)
+//
+// Unit tests of the page live in test/js/ (node:test, no dependencies); pkg.test.mjs is the one
+// that needs www/pkg, so the "unit" stage leaves it to the "pkg" stage.
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), CHROMEDRIVER (default /usr/bin/chromedriver).
 
@@ -41,16 +49,33 @@ function writeWebdriverJson() {
   return file;
 }
 
-function e2eFiles() {
-  const dir = join(REPO_ROOT, "e2e");
+/** The test files of `folder` (relative paths, sorted). */
+function testFiles(folder) {
+  const dir = join(REPO_ROOT, folder);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith(".test.mjs") || f.endsWith(".test.js"))
     .sort()
-    .map((f) => join("e2e", f));
+    .map((f) => join(folder, f));
+}
+
+const PKG_TEST = join("test", "js", "pkg.test.mjs");
+
+/** node --test over `files` (or a notice when there are none). */
+function nodeTest(files, what, env = process.env) {
+  if (files.length === 0) {
+    console.log(c.yellow(`no ${what} test files; nothing to run`));
+    return 0;
+  }
+  return run(process.execPath, ["--test", "--test-reporter=spec", ...files], { env });
 }
 
 const STAGES = [
+  {
+    name: "unit",
+    title: "node --test test/js/ (the page's pure modules)",
+    run: () => nodeTest(testFiles(join("test", "js")).filter((f) => f !== PKG_TEST), "test/js"),
+  },
   {
     name: "cargo",
     title: "cargo test --workspace --features node",
@@ -71,22 +96,18 @@ const STAGES = [
   },
   {
     name: "build",
-    title: "npm run build:wasm (www/pkg for the e2e tests)",
+    title: "npm run build:wasm (www/pkg for the pkg and e2e tests)",
     run: () => run(npmCmd, ["run", "--silent", "build:wasm"]),
+  },
+  {
+    name: "pkg",
+    title: "node --test test/js/pkg.test.mjs (the built engine's codes in every language)",
+    run: () => nodeTest([PKG_TEST].filter((f) => existsSync(join(REPO_ROOT, f))), "pkg"),
   },
   {
     name: "e2e",
     title: "node --test e2e/ (headless Chromium via playwright-core)",
-    run: () => {
-      const files = e2eFiles();
-      if (files.length === 0) {
-        console.log(c.yellow("no e2e/*.test.mjs files; nothing to run"));
-        return 0;
-      }
-      return run(process.execPath, ["--test", "--test-reporter=spec", ...files], {
-        env: { ...process.env, CHROMIUM_PATH: chromiumPath() },
-      });
-    },
+    run: () => nodeTest(testFiles("e2e"), "e2e", { ...process.env, CHROMIUM_PATH: chromiumPath() }),
   },
 ];
 

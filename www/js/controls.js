@@ -1,13 +1,12 @@
 // The toolbar (scenario, client, run, network) and the timeline scrubber.
 // Controls only forward clicks to the element's handlers; they never touch the simulation.
 
+import { presetText } from "./describe.js";
 import { h, setAttr, setFlag, setText } from "./dom.js";
 import { formatTime } from "./i18n.js";
+import { SPEEDS } from "./options.js";
 import { N_CHOICES } from "./permalink.js";
-import { presetText } from "./panels.js";
 
-export const SPEEDS = [0.02, 0.04, 0.07, 0.15, 0.3, 0.6, 1, 2, 4, 8];
-export const DEFAULT_SPEED = 0.07;
 export const LOSSES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
 
 /**
@@ -146,8 +145,8 @@ export class Controls {
     this.timeline = h("div", { class: "timeline" }, h("span", { class: "field-label", text: t("timeline") }), this.scrub, this.time, this.max, this.live);
   }
 
-  /** Reflects the element's state in the controls (cheap: only touches what changed). */
-  update({ preset, n, seed, playing, speed, loss, now, max, skipQuiet }) {
+  /** Reflects the element's state (`view.run`, see panels.js) in the controls (cheap: only touches what changed). */
+  update({ run: { preset, n, seed, playing, speed, loss, now, max, skipQuiet } }) {
     const t = this.t;
     if (this.preset.value !== preset) this.preset.value = preset;
     const p = this.presets.find((x) => x.name === preset);

@@ -1,8 +1,11 @@
 // Every user-visible string of the element, in one table per language: English (en) and
 // Simplified Chinese (zh-CN). To add a language, add a table with the same keys and list it in
-// TABLES (and in options.js resolveLang). Templates use {name} placeholders; values are inserted
-// as text (never HTML). Texts that come from the engine in English (preset titles, behaviour
-// descriptions, faults, rejection reasons) are translated here too, keyed by their name.
+// LOADERS (and in options.js resolveLang); test/js/i18n.test.mjs checks that both tables have
+// the same keys. Templates use {name} placeholders; values are inserted as text (never HTML).
+// The engine sends codes, never sentences: a rejection is reject.<code> (its VIEW-CHANGE defect
+// defect.<code>), a fault fault.<action type>, a violation violation.<code>, a drop reason.<reason>,
+// a behaviour behavior.<name>; describe.js fills them in. Preset titles and descriptions are here
+// too (the engine's English is the fallback for a preset the tables do not know).
 
 const en = {
   // toolbar
@@ -189,14 +192,52 @@ const en = {
   "ev.fault": "{description}",
   "ev.violation": "SAFETY VIOLATION: {description}",
 
-  // faults (the engine's words, rebuilt so that they can be translated)
-  "fault.crashed": "{name} crashed",
-  "fault.recovered": "{name} recovered",
-  "fault.behavior": "{name} is now {behavior}: {description}",
+  "ev.phase.unknown": "{replica} reached {phase} for n{seq} in view {view}",
+  "ev.unknown": "{type}",
+
+  // rejections: why a replica refused a message (the engine's reason codes)
+  "reject.wrong-signer": "{kind} signed by another replica",
+  "reject.wrong-sender": "{kind} from a client",
+  "reject.wrong-sender.reply": "replicas do not take replies",
+  "reject.old-view": "{kind} for old view v{view} (now v{current})",
+  "reject.outside-window": "{kind} n{seq} outside the watermarks ({low}, {high}]",
+  "reject.stale-request": "request t{timestamp} is older than the last executed (t{last})",
+  "reject.not-primary": "{kind} for v{view} not from its primary {primary}",
+  "reject.digest-mismatch": "pre-prepare v{view} n{seq}: the digest does not match its request",
+  "reject.null-pre-prepare": "null pre-prepare v{view} n{seq} outside a new view",
+  "reject.conflicting-pre-prepare": "conflicting pre-prepare for v{view} n{seq}",
+  "reject.prepare-from-primary": "prepare for v{view} n{seq} from the primary",
+  "reject.duplicate-vote": "duplicate {kind} for n{seq}",
+  "reject.not-checkpoint-seq": "checkpoint n{seq} is not a multiple of K = {interval}",
+  "reject.unsolicited-state": "state for n{seq} that was not asked for",
+  "reject.uncertified-state": "state for n{seq} does not match a certified checkpoint",
+  "reject.invalid-view-change": "invalid view-change for v{view}: {defect}",
+  "reject.new-view-bad-view-change": "new-view v{view} carries an invalid view-change from {replica}: {defect}",
+  "reject.new-view-other-view": "new-view v{view} carries a view-change from {replica} for v{other}",
+  "reject.new-view-no-quorum": "new-view v{view} carries view-changes from {count} replicas, not a quorum of {needed}",
+  "reject.new-view-wrong-o": "new-view v{view} has a wrong O set",
+  "reject.unknown": "{code} ({fields})",
+  "reject.unknown.bare": "{code}",
+  // what is wrong with a VIEW-CHANGE
+  "defect.uncertified-checkpoint": "checkpoint n{seq} lacks a quorum proof",
+  "defect.cert-outside-window": "certificate n{seq} outside the sender’s watermarks ({low}, {high}]",
+  "defect.cert-view": "certificate n{seq} from v{certView} is not below v{view}",
+  "defect.cert-digest": "certificate n{seq}: the digest does not match its request",
+  "defect.cert-prepares": "certificate n{seq} has {count} valid prepares, {needed} needed",
+  "defect.unknown": "{code} ({fields})",
+  "defect.unknown.bare": "{code}",
+
+  // faults: the action applied (an entry of sim.actions())
+  "fault.crash": "{replica} crashed",
+  "fault.recover": "{replica} recovered",
+  "fault.set-behavior": "{replica} is now {behavior}: {description}",
+  "fault.set-behavior.params": "{replica} is now {behavior} ({params}): {description}",
   "fault.partition": "network partitioned: {groups}",
-  "fault.healed": "network healed",
-  "fault.loss": "loss rate set to {p}%",
-  "fault.link": "link {a} ↔ {b} now takes {min} to {max} ms",
+  "fault.heal": "network healed",
+  "fault.set-loss": "loss rate set to {p}%",
+  "fault.set-link-latency": "link {a} ↔ {b} now takes {min} to {max} ms",
+  "fault.unknown": "{code} ({fields})",
+  "fault.unknown.bare": "{code}",
 
   // narration (the aria-live caption): milestones only, at most one sentence every ~2 s
   "say.submitted": "The client sends request t{timestamp}, “{op}”, to the primary.",
@@ -213,10 +254,15 @@ const en = {
   "say.state-transferred": "{replica} catches up to n{seq} by state transfer.",
   "say.violation": "Safety is violated: honest replicas executed different requests.",
 
-  // violations (from snapshot objects)
+  // safety violations (events and snapshot().violations)
   "violation.agreement": "agreement broken at n{seq}: {first} executed {firstDigest}, {second} executed {secondDigest}",
   "violation.order": "{replica} executed n{seq} right after n{after}",
+  "violation.state": "{first} and {second} hold different states after n{seq}",
+  "violation.duplicate": "{replica} executed request t{timestamp} of the client twice",
+  "violation.wrong-result": "the client accepted “{result}” for t{timestamp} “{op}”, which that operation does not answer",
   "violation.client-conflict": "the client accepted “{accepted}” for t{timestamp}, then f+1 replicas answered “{other}”",
+  "violation.unknown": "{code} ({fields})",
+  "violation.unknown.bare": "{code}",
 
   // diagram phase labels
   "band.request": "request",
@@ -234,15 +280,44 @@ const en = {
   "mark.ckpt": "ckpt {seq}",
   "mark.exec": "n{seq}",
   "mark.state": "⇣ n{seq}",
+
+  // the engine's presets and behaviours (Simulation.presets(), Simulation.behaviors())
+  "preset.normal.title": "Normal operation",
+  "preset.normal.description": "Two requests flow through pre-prepare, prepare, commit and reply with every replica honest.",
+  "preset.backup-crash.title": "A backup crashed",
+  "preset.backup-crash.description": "Replica 3 is down, as in the paper’s Figure 1: the other three still form quorums and commit.",
+  "preset.primary-crash.title": "Primary crash and view change",
+  "preset.primary-crash.description": "The primary is down. The client times out and broadcasts, backups’ timers fire, view 1 is installed by NEW-VIEW and the request commits once.",
+  "preset.equivocation.title": "Equivocating primary",
+  "preset.equivocation.description": "The primary sends a different request to each backup. Nothing prepares in view 0; the view change replaces it and the client’s request commits in view 1.",
+  "preset.no-progress.title": "f+1 crashed: no progress",
+  "preset.no-progress.description": "Two of four replicas are down, one more than PBFT tolerates. Nothing commits and nothing unsafe happens; view-change timeouts double. Recover one to restore progress.",
+  "preset.checkpoint.title": "Checkpoints and garbage collection",
+  "preset.checkpoint.description": "Nine requests: checkpoints at 4 and 8 become stable, the watermarks move and the log below them is discarded.",
+  "preset.generals.title": "The Byzantine generals",
+  "preset.generals.description": "Apple, MS, Google and IBM agree on a time to attack while IBM is down: warTime=1234.",
+  "preset.catch-up.title": "Partition and state transfer",
+  "preset.catch-up.description": "Replica 3 is cut off while ten requests commit. After the network heals it catches up from a stable checkpoint.",
+  "preset.naive-quorum.title": "Naive quorum breaks safety",
+  "preset.naive-quorum.description": "With the “more than n/3 votes” rule an equivocating primary makes honest replicas execute different requests at the same sequence number. The safety monitor reports it.",
+  "behavior.honest": "follows the protocol",
+  "behavior.silent": "receives everything, sends nothing",
+  "behavior.equivocate": "as primary, sends a different request to each backup",
+  "behavior.split": "as primary, sends one request to most backups, another to the last, and withholds its commit",
+  "behavior.wrong-digest": "corrupts the digest in everything it sends",
+  "behavior.conflicting-votes": "sends duplicate, conflicting and wrong-view votes",
 };
 
 
-/** Loaded tables: { table, reasons } per language. */
-const TABLES = { en: { table: en, reasons: [] } };
+/** Loaded tables, by language. */
+const TABLES = { en };
 const LOADERS = { "zh-CN": () => import("./i18n-zh-CN.js") };
 
 /** Languages available. */
 export const LANGUAGES = ["en", ...Object.keys(LOADERS)];
+
+/** The English table (tests compare the others with it). */
+export const ENGLISH = en;
 
 /** Loads a language's table (English is built in). Resolves to the language name available. */
 export async function loadLanguage(lang) {
@@ -259,33 +334,21 @@ export async function loadLanguage(lang) {
 /**
  * A translator for `lang` (a loaded language, else English; missing keys fall back to English,
  * then to the key itself). `t.lang` is the language used; `t.has(key)` tells whether the
- * language has its own text for `key`.
- * @returns {((key: string, vars?: Record<string, unknown>) => string) & { lang: string, has: (key: string) => boolean, reasons: Array }}
+ * language has its own text for `key`, `t.defined(key)` whether it or English has one.
+ * @returns {((key: string, vars?: Record<string, unknown>) => string) & { lang: string, has: (key: string) => boolean, defined: (key: string) => boolean }}
  */
 export function translator(lang = "en") {
   const name = TABLES[lang] ? lang : "en";
-  const { table, reasons } = TABLES[name];
+  const table = TABLES[name];
   const t = (key, vars) => {
     const template = table[key] ?? en[key] ?? key;
     if (!vars) return template;
     return template.replace(/\{(\w+)\}/g, (m, v) => (v in vars ? String(vars[v]) : m));
   };
   t.lang = name;
-  t.has = (key) => key in table;
-  t.reasons = reasons;
+  t.has = (key) => Object.hasOwn(table, key);
+  t.defined = (key) => Object.hasOwn(table, key) || Object.hasOwn(en, key);
   return t;
-}
-
-/** A rejection reason from the engine (English) in the translator's language. */
-export function describeReason(reason, t) {
-  for (const [re, key, fields] of t.reasons ?? []) {
-    const m = re.exec(reason);
-    if (!m) continue;
-    const vars = {};
-    fields.forEach((f, i) => (vars[f] = f === "kind" ? m[i + 1].toUpperCase() : m[i + 1]));
-    return t(key, vars);
-  }
-  return reason;
 }
 
 /** Formats virtual milliseconds for people: "850 ms", "12.35 s". */

@@ -259,3 +259,83 @@ export function currentEntry(replica) {
   }
   return best;
 }
+
+/** The message being inspected: the run pauses while you look and resumes when you let go. */
+export class Selection {
+  constructor() {
+    /** The message's id, or null. */
+    this.id = null;
+    /** Its snapshot entry when it was picked (for the full text of its fields). */
+    this.detail = null;
+    /** Picking it paused the run (letting go resumes it). */
+    this.autoPaused = false;
+  }
+
+  /**
+   * Picks message `id`, in flight in `snapshot`; `playing`: the run plays now.
+   * @returns {boolean} the run is to pause
+   */
+  pick(id, snapshot, playing) {
+    this.id = id;
+    this.detail = snapshot.inFlight.find((m) => m.id === id) ?? null;
+    if (playing) this.autoPaused = true;
+    return playing;
+  }
+
+  /** Lets go. @returns {boolean} the run is to resume */
+  clear() {
+    const resume = this.autoPaused;
+    this.id = null;
+    this.detail = null;
+    this.autoPaused = false;
+    return resume;
+  }
+
+  /** A message is picked but the history no longer has it. */
+  gone(history) {
+    return this.id !== null && !history.live.has(this.id) && !history.messages.some((m) => m.id === this.id);
+  }
+
+  /** What the inspector shows (see inspection), or null. */
+  view(history, snapshot, lost) {
+    if (this.id === null) return null;
+    const found = inspection(history, this.id, snapshot, lost, this.detail);
+    return found && { ...found, autoPaused: this.autoPaused };
+  }
+}
+
+/**
+ * What the inspector shows for message `id`: its record (in flight, or the last one that ended),
+ * its fate, whether it will be lost or cut by the partition; null when the history lost it.
+ * @param {History} history
+ * @param {Set<number>} lost  ids of in-flight messages that will be lost
+ * @param {{ detail?: string } | null} detail  its snapshot entry (the full text of its fields)
+ */
+export function inspection(history, id, snapshot, lost, detail) {
+  const live = history.live.get(id);
+  const rec = live ?? history.messages.findLast((m) => m.id === id);
+  if (!rec) return null;
+  const group = (node) => (node < 0 ? 0 : snapshot.partition[node] ?? 0);
+  return {
+    msg: { ...rec, detail: detail?.detail },
+    live: !!live,
+    fate: rec.fate,
+    endAt: rec.endAt,
+    lost: lost.has(rec.id),
+    cut: group(rec.from) !== group(rec.to),
+  };
+}
+
+/**
+ * The partition after isolating replica `i`, or joining it back when it is isolated: the groups
+ * for sim.partition() (everyone else first, then each isolated replica alone), or null when no
+ * one is left isolated (sim.heal()). `partition[j]` is replica j's group (0: the client's).
+ */
+export function toggleIsolation(partition, i) {
+  const cut = new Set(partition.map((g, j) => (g !== 0 ? j : -1)).filter((j) => j >= 0));
+  if (cut.has(i)) cut.delete(i);
+  else cut.add(i);
+  if (cut.size === 0) return null;
+  const rest = partition.map((_, j) => j).filter((j) => !cut.has(j));
+  return [rest, ...[...cut].sort((a, b) => a - b).map((j) => [j])];
+}

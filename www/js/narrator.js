@@ -2,8 +2,9 @@
 // caption under the ring. Throttled: at most one sentence every INTERVAL_MS of wall time, the
 // most important of those waiting; individual messages are never narrated, only milestones
 // (the first replica to prepare / commit / execute a sequence number, a view change ...).
+// What is said comes from describe.js (narration); this module only chooses when.
 
-import { describeFault } from "./panels.js";
+import { narration } from "./describe.js";
 
 const INTERVAL_MS = 2200;
 const MAX_QUEUE = 12;
@@ -58,67 +59,11 @@ export class Narrator {
    * @param {number} n  replica count
    */
   feed(events, name, n) {
-    const t = this.t;
     for (const e of events) {
-      let key = null;
-      let kind = e.type;
-      let text = null;
-      switch (e.type) {
-        case "submitted":
-          key = `s${e.client}:${e.timestamp}`;
-          text = t("say.submitted", { op: e.op, timestamp: e.timestamp });
-          break;
-        case "phase":
-          if (e.phase === "executed") break;
-          kind = e.phase;
-          key = `${e.phase}:${e.view}:${e.seq}`;
-          if (e.phase === "pre-prepared") {
-            if (n === 0 || e.view % n !== e.replica) break; // the primary's assignment only
-            text = t("say.pre-prepared", { replica: name(e.replica), seq: e.seq, view: e.view });
-          } else text = t(`say.${e.phase}`, { replica: name(e.replica), seq: e.seq });
-          break;
-        case "executed":
-          key = `x${e.seq}`;
-          text = e.op == null ? t("say.executed.null", { replica: name(e.replica), seq: e.seq }) : t("say.executed", { replica: name(e.replica), seq: e.seq, op: e.op });
-          break;
-        case "accepted":
-          key = `a${e.client}:${e.timestamp}`;
-          text = t("say.accepted", { result: e.result, timestamp: e.timestamp });
-          break;
-        case "retransmitted":
-          key = `r${e.client}:${e.timestamp}:${e.attempt}`;
-          text = t("say.retransmitted", { timestamp: e.timestamp });
-          break;
-        case "view-change-started":
-          key = `vc${e.view}`;
-          text = t("say.view-change-started", { replica: name(e.replica), view: e.view });
-          break;
-        case "view-changed":
-          key = `v${e.view}`;
-          text = t("say.view-changed", { view: e.view, primary: name(e.primary) });
-          break;
-        case "checkpoint-stable":
-          key = `c${e.seq}`;
-          text = t("say.checkpoint-stable", { seq: e.seq });
-          break;
-        case "state-transferred":
-          key = `st${e.replica}:${e.seq}`;
-          text = t("say.state-transferred", { replica: name(e.replica), seq: e.seq });
-          break;
-        case "fault":
-          key = `f${e.id}`;
-          text = describeFault(e, t);
-          break;
-        case "violation":
-          key = "violation";
-          text = t("say.violation");
-          break;
-        default:
-          break;
-      }
-      if (text === null || key === null || this.seen.has(key)) continue;
-      this.seen.add(key);
-      this.queue.push({ text, priority: PRIORITY[kind] ?? 0 });
+      const said = narration(e, this.t, name, n);
+      if (said === null || this.seen.has(said.key)) continue;
+      this.seen.add(said.key);
+      this.queue.push({ text: said.text, priority: PRIORITY[said.kind] ?? 0 });
     }
     if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE);
   }

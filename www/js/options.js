@@ -1,10 +1,12 @@
 // Reading the element's attributes (and embed.html's URL parameters, which become attributes):
 // every value is checked here; a bad one yields the default and a problem to show as a notice.
 
-import { DEFAULTS, N_CHOICES } from "./permalink.js";
+import { DEFAULTS, N_CHOICES, decodeActions, readPermalink } from "./permalink.js";
 
 export const CONTROLS = ["full", "compact", "none"];
 export const THEMES = ["auto", "light", "dark"];
+export const SPEEDS = [0.02, 0.04, 0.07, 0.15, 0.3, 0.6, 1, 2, 4, 8];
+export const DEFAULT_SPEED = 0.07;
 export const DEFAULT_OP = "warTime=1234";
 export const MAX_OP = 200;
 export const MAX_NAME = 16;
@@ -70,6 +72,38 @@ export function parseHeight(v) {
   return px >= 160 && px <= 2000 ? px : null;
 }
 
+/** One of `allowed` (case-insensitive, trimmed), else null. */
+export function parseChoice(v, allowed) {
+  const s = String(v).trim().toLowerCase();
+  return allowed.includes(s) ? s : null;
+}
+
+/**
+ * The presentation attributes: how each is read (null: not valid) and what stands in for an
+ * absent or bad value (`fallback`, with `fallbackText(t)` for the notice).
+ */
+const PRESENTATION = {
+  speed: { parse: parseSpeed, fallback: DEFAULT_SPEED, fallbackText: () => `${DEFAULT_SPEED}×` },
+  theme: { parse: (v) => parseChoice(v, THEMES), fallback: "auto", fallbackText: (t) => t("fallback.auto") },
+  controls: { parse: (v) => parseChoice(v, CONTROLS), fallback: "full", fallbackText: (t) => t("fallback.full") },
+  // Absent or blank: the responsive default.
+  height: { parse: (v) => (String(v).trim() === "" ? null : parseHeight(v)), fallback: null, blank: true, fallbackText: (t) => t("default") },
+};
+
+/**
+ * Reads presentation attribute `name` from its raw value (null when absent).
+ * @returns {{ value: unknown, ok: boolean }} ok false: a bad value (the fallback is used; show a notice)
+ */
+export function readOption(name, raw) {
+  const spec = PRESENTATION[name];
+  if (raw === null || raw === undefined || (spec.blank && String(raw).trim() === "")) return { value: spec.fallback, ok: true };
+  const value = spec.parse(raw);
+  return value === null ? { value: spec.fallback, ok: false } : { value, ok: true };
+}
+
+/** What stands in for a bad value of presentation attribute `name`, in words (for the notice). */
+export const optionFallbackText = (name, t) => PRESENTATION[name].fallbackText(t);
+
 export function parseBool(v) {
   if (v === null || v === undefined) return false;
   return !/^(false|0|off|no)$/i.test(String(v).trim());
@@ -115,4 +149,97 @@ export function readRun(get, presets) {
     else problems.push({ param: "names", value: clip(v("names")), fallback: "default" });
   }
   return { cfg, problems };
+}
+
+/** Notice lines for `problems` ({ param, value, fallback }: fallback "" no preset, "default" the default). */
+export function problemLines(problems, key, t) {
+  const fallback = (p) => (p.fallback === "" ? t("preset.none") : p.fallback === "default" ? t("default") : p.fallback);
+  return problems.map((p) => t(key, { param: p.param, value: p.value, fallback: fallback(p) }));
+}
+
+/**
+ * An element's attributes, read when asked: getters over `getAttribute`, nothing cached
+ * (as in github/relative-time-element). Bad values read as their defaults; `problems()` and
+ * `run()` say which were bad, as notice lines.
+ */
+export class Attributes {
+  /** @param {{ getAttribute(name: string): string | null, hasAttribute(name: string): boolean, closest?(sel: string): Element | null }} el */
+  constructor(el) {
+    this.el = el;
+  }
+
+  #raw(name) {
+    return this.el.getAttribute(name);
+  }
+
+  /** A presentation attribute (speed, theme, controls, height). */
+  option(name) {
+    return readOption(name, this.#raw(name)).value;
+  }
+
+  /** The operation Send request submits. */
+  get op() {
+    const v = this.#raw("op");
+    return v === null ? DEFAULT_OP : parseOp(v);
+  }
+
+  get autoplay() {
+    return this.el.hasAttribute("autoplay") && parseBool(this.#raw("autoplay"));
+  }
+
+  /** The language asked for: the `lang` attribute, else the page's, else English. */
+  get lang() {
+    const v = this.#raw("lang");
+    const lang = v !== null ? resolveLang(v) : null;
+    return lang ?? resolveLang(this.el.closest?.("[lang]")?.getAttribute("lang") ?? globalThis.document?.documentElement.lang) ?? "en";
+  }
+
+  /** Notice lines for bad values among the presentation attributes `names` (and "lang"). */
+  problems(names, t) {
+    const lines = [];
+    for (const name of names) {
+      const raw = this.#raw(name);
+      const bad = name === "lang" ? raw !== null && resolveLang(raw) === null : !readOption(name, raw).ok;
+      const fallback = name === "lang" ? t("fallback.english") : optionFallbackText(name, t);
+      if (bad) lines.push(t("notice.badAttr", { param: name, value: clip(raw), fallback }));
+    }
+    return lines;
+  }
+
+  /**
+   * The run the attributes describe (n, seed, preset, names; actions and t, a recorded run), or
+   * the one of the page's address `search` when it has one (a `permalink` element).
+   * @param {string[]} presets  the engine's preset names
+   * @param {string | null} [search]  location.search, for a `permalink` element
+   * @returns {{ cfg: {n: number, seed: number, preset: string, names: string[] | null}, actions: object[] | null, t: number,
+   *             notices: string[], linkNotices: string[] }}  notice lines for bad attributes, for bad parameters of the address
+   */
+  run(presets, t, search = null) {
+    const { cfg, problems } = readRun((name) => this.#raw(name), presets);
+    const notices = problemLines(problems, "notice.badAttr", t);
+    let actions = null;
+    let time = 0;
+    const a = this.#raw("actions");
+    if (a !== null && a.trim() !== "") {
+      try {
+        actions = decodeActions(a.trim());
+      } catch (e) {
+        notices.push(t("notice.badActions", { reason: e.message }));
+      }
+    }
+    const tv = this.#raw("t");
+    if (tv !== null && tv.trim() !== "") {
+      const x = parseT(tv);
+      if (x !== null) time = x;
+      else notices.push(t("notice.badAttr", { param: "t", value: clip(tv), fallback: "0" }));
+    }
+    const linkNotices = [];
+    const link = search === null ? null : readPermalink(search, { presets, parseNames });
+    if (link?.present) {
+      if (link.problems.length) linkNotices.push(problemLines(link.problems, "notice.badParam", t));
+      if (link.actionsProblem) linkNotices.push(t("notice.badActions", { reason: link.actionsProblem }));
+      return { cfg: { n: link.n, seed: link.seed, preset: link.preset, names: link.names }, actions: link.actions, t: link.t, notices, linkNotices };
+    }
+    return { cfg, actions, t: time, notices, linkNotices };
+  }
 }

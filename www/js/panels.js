@@ -1,106 +1,26 @@
 // Panels next to the canvases: replica cards (state, log with quorum counts, per-replica
-// controls), the client, the event log in plain words, the message inspector, the status
-// strip with the safety badge, the legend and notices. Text is always set with textContent.
+// controls), the client, the event log in plain words, the message inspector, the list of
+// messages in flight, the status strip with the safety badge, the legend and notices.
+// Text is always set with textContent; the words come from describe.js and the i18n tables.
+//
+// Every panel has `section` (its DOM) and `update(view)`, where the element's view is
+//   { snapshot,   sim.snapshot() (with the last entries of each `executed`)
+//     history,    model.js History: messages, marks, the log's events
+//     now,        the virtual time drawn (ms)
+//     mode,       "running" | "quiet" | "idle" | "paused"
+//     name,       (node) => the node's name
+//     run,        { preset, n, seed, playing, speed, loss, now, max, skipQuiet } (controls.js)
+//     selection,  the inspected message, or null: { msg, live, fate, endAt, lost, cut, autoPaused }
+//     selected, lost, actions, hint, still, theme, playing }  (what the ring and the diagram add)
+// The element builds it (pbft-playground.js #view); ui.js hands it to every panel and canvas.
+// A panel reads the view and never changes it; it calls back through the handlers it was given.
 
 import { h, setAttr, setFlag, setText } from "./dom.js";
-import { describeReason, formatTime } from "./i18n.js";
-import { KINDS, kindStyle } from "./theme.js";
-import { drawLegendGlyph, drawLostGlyph } from "./ring.js";
+import { behaviorText, describeEvent, describeViolation, dropText } from "./describe.js";
+import { formatTime } from "./i18n.js";
+import { KINDS, drawLegendGlyph, drawLostGlyph } from "./theme.js";
 
 const LOG_LINES = 150;
-
-/** A node number as a name: -1 is the client, i is replica i. */
-export function nodeName(snapshot, t, node) {
-  if (node < 0) return t("node.client");
-  return snapshot?.replicas[node]?.name ?? `R${node}`;
-}
-
-/** A fault event (crash, recovery, behaviour, partition, loss) in the translator's language. */
-export function describeFault(e, t) {
-  const d = e.description ?? "";
-  let m;
-  if ((m = /^(.+) crashed$/.exec(d))) return t("fault.crashed", { name: m[1] });
-  if ((m = /^(.+) recovered$/.exec(d))) return t("fault.recovered", { name: m[1] });
-  if ((m = /^(.+) is now ([\w-]+): (.*)$/.exec(d))) {
-    return t("fault.behavior", { name: m[1], behavior: m[2], description: t.has?.(`behavior.${m[2]}`) ? t(`behavior.${m[2]}`) : m[3] });
-  }
-  if ((m = /^network partitioned: (.*)$/.exec(d))) return t("fault.partition", { groups: m[1] });
-  if (d === "network healed") return t("fault.healed");
-  if ((m = /^loss rate set to (\d+)%$/.exec(d))) return t("fault.loss", { p: m[1] });
-  if ((m = /^link (.+) ↔ (.+) now takes (\d+) to (\d+) ms$/.exec(d))) {
-    const node = (x) => (x === "the client" ? t("node.client") : x);
-    return t("fault.link", { a: node(m[1]), b: node(m[2]), min: m[3], max: m[4] });
-  }
-  return d;
-}
-
-/** A preset's title or description in the translator's language (the engine's English otherwise). */
-export function presetText(t, preset, field) {
-  const key = `preset.${preset.name}.${field}`;
-  return t.has?.(key) ? t(key) : preset[field];
-}
-
-/** A behaviour's description in the translator's language. */
-export function behaviorText(t, behavior) {
-  const key = `behavior.${behavior.name}`;
-  return t.has?.(key) ? t(key) : behavior.description;
-}
-
-/** One event in plain words. */
-export function describeEvent(e, t, name, n = 0) {
-  switch (e.type) {
-    case "sent":
-      return t("ev.sent", { from: name(e.from), to: name(e.to), label: e.label });
-    case "delivered":
-      return t("ev.delivered", { from: name(e.from), to: name(e.to), kind: e.kind.toUpperCase() });
-    case "dropped":
-      return t("ev.dropped", { from: name(e.from), to: name(e.to), kind: e.kind.toUpperCase(), reason: t(`reason.${e.reason}`) });
-    case "phase": {
-      const asPrimary = e.phase === "pre-prepared" && n > 0 && e.view % n === e.replica;
-      return t(asPrimary ? "ev.phase.pre-prepared.primary" : `ev.phase.${e.phase}`, { replica: name(e.replica), seq: e.seq, view: e.view, digest: e.digest });
-    }
-    case "executed":
-      if (e.op == null) return t("ev.executed.null", { replica: name(e.replica), seq: e.seq });
-      if (e.result == null) return t("ev.executed.noresult", { replica: name(e.replica), seq: e.seq, op: e.op });
-      return t("ev.executed", { replica: name(e.replica), seq: e.seq, op: e.op, result: e.result });
-    case "checkpoint-stable":
-      return t("ev.checkpoint-stable", { replica: name(e.replica), seq: e.seq });
-    case "view-change-started":
-      return t("ev.view-change-started", { replica: name(e.replica), view: e.view });
-    case "view-changed":
-      return t("ev.view-changed", { replica: name(e.replica), view: e.view, primary: name(e.primary) });
-    case "state-transferred":
-      return t("ev.state-transferred", { replica: name(e.replica), seq: e.seq, from: name(e.from) });
-    case "submitted":
-      return t("ev.submitted", { op: e.op, timestamp: e.timestamp });
-    case "retransmitted":
-      return t("ev.retransmitted", { timestamp: e.timestamp, attempt: e.attempt });
-    case "accepted":
-      return t("ev.accepted", { result: e.result, timestamp: e.timestamp, view: e.view, from: e.replicas.map(name).join(", ") });
-    case "rejected":
-      return t("ev.rejected", { node: name(e.node), from: name(e.from), reason: describeReason(e.reason, t) });
-    case "fault":
-      return t("ev.fault", { description: describeFault(e, t) });
-    case "violation":
-      return t("ev.violation", { description: e.violation ? describeViolation(e.violation, t, name) : e.description });
-    default:
-      return `${e.type}`;
-  }
-}
-
-/** A violation object from a snapshot, in words. */
-export function describeViolation(v, t, name) {
-  switch (v.type) {
-    case "agreement":
-      return t("violation.agreement", { ...v, first: name(v.first), second: name(v.second) });
-    case "order":
-      return t("violation.order", { ...v, replica: name(v.replica) });
-    case "client-conflict":
-      return t("violation.client-conflict", v);
-    default:
-      return v.type;
-  }
-}
 
 function pips(have, need) {
   const total = Math.min(16, Math.max(have, need));
@@ -176,7 +96,7 @@ export class ReplicaPanel {
     this.root.dataset.n = String(n);
   }
 
-  update(snapshot) {
+  update({ snapshot }) {
     const t = this.t;
     if (this.cards.length !== snapshot.n) this.build(snapshot.n);
     for (const rep of snapshot.replicas) {
@@ -261,13 +181,12 @@ export class ClientPanel {
     );
   }
 
-  update(snapshot) {
+  update({ snapshot, name }) {
     const t = this.t;
     const c = snapshot.client;
     const key = JSON.stringify([c.view, c.outstanding, c.accepted.length, snapshot.replicas.map((r) => r.name)]);
     if (key === this.key) return;
     this.key = key;
-    const name = (i) => nodeName(snapshot, t, i);
     setText(this.view, t("client.view", { view: c.view }));
     this.outstanding.replaceChildren(
       ...(c.outstanding.length
@@ -306,13 +225,12 @@ export class EventLog {
     );
   }
 
-  /** Newest first; rebuilt only when the history's log changed. */
-  update(history, snapshot, force = false) {
+  /** Newest first; rebuilt only when the history's log changed (or `force`). */
+  update({ history, snapshot, name }, force = false) {
     const t = this.t;
     if (!force && history.logVersion === this.version) return;
     this.version = history.logVersion;
     const src = this.all.checked ? history.logAll : history.log;
-    const name = (i) => nodeName(snapshot, t, i);
     const items = [];
     for (let i = src.length - 1; i >= 0 && items.length < LOG_LINES; i--) {
       const e = src[i];
@@ -352,10 +270,8 @@ export class Inspector {
     this.id = null;
   }
 
-  /**
-   * @param {object|null} info  { msg (in-flight snapshot entry or history record), live, fate, endAt, lost, cut }
-   */
-  show(info, snapshot, autoPaused) {
+  /** Shows `view.selection` ({ msg (in-flight entry or history record), live, fate, endAt, lost, cut, autoPaused }), or hides. */
+  update({ selection: info, name }) {
     const t = this.t;
     if (!info) {
       this.section.hidden = true;
@@ -367,7 +283,6 @@ export class Inspector {
     this.section.hidden = false;
     drawLegendGlyph(this.swatch, m.kind, 16);
     setText(this.title, t("inspector.title", { id: m.id, kind: m.kind.toUpperCase() }));
-    const name = (i) => nodeName(snapshot, t, i);
     setText(this.route, t("inspector.route", { from: name(m.from), to: name(m.to) }));
     setText(this.label, m.label);
     setText(this.detail, m.detail ?? "");
@@ -375,12 +290,12 @@ export class Inspector {
     setText(this.timing, t("inspector.timing", { sent: formatTime(m.sentAt), arrives: formatTime(m.deliverAt) }));
     let note = "";
     if (!info.live) {
-      note = info.fate === "delivered" ? t("inspector.gone.delivered", { t: formatTime(info.endAt) }) : t("inspector.gone.dropped", { t: formatTime(info.endAt), reason: t(`reason.${info.fate}`) });
+      note = info.fate === "delivered" ? t("inspector.gone.delivered", { t: formatTime(info.endAt) }) : t("inspector.gone.dropped", { t: formatTime(info.endAt), reason: dropText(t, info.fate) });
     } else if (info.lost) note = t("inspector.lost");
     else if (info.cut) note = t("inspector.cut");
     setText(this.note, note);
     setFlag(this.note, "hidden", !note);
-    setFlag(this.paused, "hidden", !autoPaused);
+    setFlag(this.paused, "hidden", !info.autoPaused);
     this.drop.disabled = !info.live;
   }
 }
@@ -396,7 +311,7 @@ export class InFlightList {
     this.key = "";
   }
 
-  update(history, snapshot, now) {
+  update({ history, now, name }) {
     const t = this.t;
     const live = [...history.live.values()].filter((m) => m.sentAt <= now);
     setText(this.summary, t("inflight.list", { count: live.length }));
@@ -404,7 +319,6 @@ export class InFlightList {
     const key = live.map((m) => m.id).join(",");
     if (key === this.key) return;
     this.key = key;
-    const name = (i) => nodeName(snapshot, t, i);
     const shown = live.slice(0, 60);
     const items = shown.map((m) =>
       h("li", {}, h("button", { type: "button", class: "link", onclick: () => this.onPick(m.id), text: t("inflight.item", { id: m.id, from: name(m.from), to: name(m.to), label: m.label }) })),
@@ -432,7 +346,7 @@ export class StatusStrip {
     this.section = h("div", { class: "status" }, this.stats, this.badge);
   }
 
-  update(snapshot, history, mode) {
+  update({ snapshot, history, mode, name: nameOf }) {
     const t = this.t;
     let view = 0;
     for (const r of snapshot.replicas) if (r.up && r.view > view) view = r.view;
@@ -446,9 +360,8 @@ export class StatusStrip {
     setAttr(this.badge, "data-ok", bad ? "false" : "true");
     setText(this.badgeIcon, bad ? "✕" : "✓");
     if (bad) {
-      const last = history.violations[history.violations.length - 1];
-      const name = (i) => nodeName(snapshot, t, i);
-      const description = last?.violation ? describeViolation(last.violation, t, name) : last ? last.description : describeViolation(snapshot.violations[snapshot.violations.length - 1], t, name);
+      const last = history.violations.at(-1)?.violation ?? snapshot.violations.at(-1);
+      const description = describeViolation(last, t, nameOf);
       setText(this.badgeText, t("safety.bad", { description }));
       this.badge.removeAttribute("title");
     } else {
@@ -495,4 +408,3 @@ export class Notices {
   }
 }
 
-export { kindStyle };

@@ -2,7 +2,7 @@
 // from sender to receiver (interpolated with the virtual clock), drops fading out.
 // A renderer: it reads the snapshot and the history and never changes either.
 
-import { COLORS, FONT, MONO, drawGlyph, fitCanvas, kindStyle, shapePath } from "./theme.js";
+import { COLORS, FONT, MONO, drawGlyph, fitCanvas, kindStyle } from "./theme.js";
 import { currentEntry } from "./model.js";
 import { formatTime } from "./i18n.js";
 
@@ -494,31 +494,4 @@ export function fitText(ctx, text, max) {
     else hi = mid - 1;
   }
   return text.slice(0, lo) + "…";
-}
-
-/** Draws the legend glyph of `kind` on a small canvas (used by the HTML legend). */
-export function drawLegendGlyph(canvas, kind, size = 16) {
-  const ctx = fitCanvas(canvas, size, size);
-  ctx.clearRect(0, 0, size, size);
-  drawGlyph(ctx, kind, size / 2, size / 2, size * 0.32);
-}
-
-/** Draws the "lost" legend glyph: a faded glyph with a red cross. */
-export function drawLostGlyph(canvas, size = 16) {
-  const ctx = fitCanvas(canvas, size, size);
-  ctx.clearRect(0, 0, size, size);
-  ctx.beginPath();
-  shapePath(ctx, "circle", size / 2, size / 2, size * 0.36);
-  ctx.strokeStyle = COLORS.muted;
-  ctx.lineWidth = 1.2;
-  ctx.stroke();
-  const s = size * 0.22;
-  ctx.strokeStyle = COLORS.byzantine;
-  ctx.lineWidth = 2;
-  ctx.beginPath();
-  ctx.moveTo(size / 2 - s, size / 2 - s);
-  ctx.lineTo(size / 2 + s, size / 2 + s);
-  ctx.moveTo(size / 2 + s, size / 2 - s);
-  ctx.lineTo(size / 2 - s, size / 2 + s);
-  ctx.stroke();
 }

@@ -251,3 +251,30 @@ export function fitCanvas(canvas, cssWidth, cssHeight, detach = false) {
 /** The system font stack (no web fonts). */
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 export const MONO = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
+
+/** Draws the legend glyph of `kind` on a small canvas (used by the HTML legend). */
+export function drawLegendGlyph(canvas, kind, size = 16) {
+  const ctx = fitCanvas(canvas, size, size);
+  ctx.clearRect(0, 0, size, size);
+  drawGlyph(ctx, kind, size / 2, size / 2, size * 0.32);
+}
+
+/** Draws the "lost" legend glyph: a faded glyph with a red cross. */
+export function drawLostGlyph(canvas, size = 16) {
+  const ctx = fitCanvas(canvas, size, size);
+  ctx.clearRect(0, 0, size, size);
+  ctx.beginPath();
+  shapePath(ctx, "circle", size / 2, size / 2, size * 0.36);
+  ctx.strokeStyle = COLORS.muted;
+  ctx.lineWidth = 1.2;
+  ctx.stroke();
+  const s = size * 0.22;
+  ctx.strokeStyle = COLORS.byzantine;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(size / 2 - s, size / 2 - s);
+  ctx.lineTo(size / 2 + s, size / 2 + s);
+  ctx.moveTo(size / 2 + s, size / 2 - s);
+  ctx.lineTo(size / 2 - s, size / 2 + s);
+  ctx.stroke();
+}

@@ -1,0 +1,62 @@
+// i18n.js: the tables of every language have the same keys and the same placeholders; the
+// translator falls back to English, then to the key; times are formatted for people.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ENGLISH, LANGUAGES, formatTime, loadLanguage, translator } from "../../www/js/i18n.js";
+import zh from "../../www/js/i18n-zh-CN.js";
+
+const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+test("every language is listed and loads", async () => {
+  assert.deepEqual(LANGUAGES, ["en", "zh-CN"]);
+  for (const lang of LANGUAGES) assert.equal(await loadLanguage(lang), lang);
+  assert.equal(await loadLanguage("xx"), "en");
+});
+
+test("every key of the English table exists in zh-CN, and every zh-CN key in English", () => {
+  const en = Object.keys(ENGLISH);
+  const cn = Object.keys(zh);
+  assert.deepEqual(en.filter((k) => !Object.hasOwn(zh, k)), [], "keys missing in zh-CN");
+  assert.deepEqual(cn.filter((k) => !Object.hasOwn(ENGLISH, k)), [], "keys zh-CN has that English lacks");
+  assert.ok(en.length > 200, `${en.length} keys`);
+});
+
+test("both languages fill the same placeholders", () => {
+  const differ = Object.keys(ENGLISH).filter((k) => placeholders(ENGLISH[k]).join() !== placeholders(zh[k] ?? "").join());
+  assert.deepEqual(differ, []);
+});
+
+test("every text is a non-empty string; zh-CN texts are not English copies", () => {
+  for (const [k, v] of Object.entries(ENGLISH)) assert.ok(typeof v === "string" && v.length > 0, k);
+  for (const [k, v] of Object.entries(zh)) assert.ok(typeof v === "string" && v.length > 0, k);
+  // A zh-CN text equal to the English one must be language-neutral (symbols, placeholders, short codes).
+  const copies = Object.keys(ENGLISH).filter((k) => zh[k] === ENGLISH[k] && /[a-z]{4,}/.test(ENGLISH[k].replace(/\{\w+\}/g, "")));
+  assert.deepEqual(copies, []);
+});
+
+test("the translator interpolates as text, falls back to English and then to the key", async () => {
+  await loadLanguage("zh-CN");
+  const en = translator("en");
+  const cn = translator("zh-CN");
+  assert.equal(en.lang, "en");
+  assert.equal(cn.lang, "zh-CN");
+  assert.equal(translator("xx").lang, "en");
+  assert.equal(en("ev.submitted", { op: "<b>x</b>", timestamp: 3 }), "Client submitted “<b>x</b>” (t3)");
+  assert.equal(en("ev.submitted", { op: "x" }), "Client submitted “x” (t{timestamp})", "a missing variable stays visible");
+  assert.equal(cn("send"), "发送请求");
+  assert.equal(cn("no.such.key"), "no.such.key");
+  assert.equal(cn.has("send"), true);
+  assert.equal(cn.has("no.such.key"), false);
+  assert.equal(cn.defined("send"), true);
+  assert.equal(en.defined("no.such.key"), false);
+  assert.equal(en.defined("toString"), false, "no inherited properties");
+});
+
+test("formatTime", () => {
+  assert.equal(formatTime(0), "0 ms");
+  assert.equal(formatTime(999.4), "999 ms");
+  assert.equal(formatTime(1234), "1.23 s");
+  assert.equal(formatTime(123_456), "123.5 s");
+  assert.equal(formatTime(NaN), "–");
+});

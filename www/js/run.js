@@ -1,0 +1,44 @@
+// Starting a run: a new Simulation for the settings and recorded actions asked for, falling
+// back politely (without the actions, then to the defaults) when the engine refuses them, and
+// the preset's own actions (a permalink leaves those out of its URL). No DOM.
+
+import { fitNames } from "./options.js";
+import { DEFAULTS } from "./permalink.js";
+
+/**
+ * @param {typeof import("../pkg/pbft_playground.js").Simulation} Simulation
+ * @param {{ n: number, seed: number, preset: string, names: string[] | null }} cfg
+ * @param {object[] | null} actions  recorded actions, or null for the preset's own
+ * @returns {{ sim: object, cfg: object, actions: object[] | null, baseActions: object[], problems: { key: string, vars: object, kind: string }[] }}
+ *   `problems` are notices to show (an i18n key and its variables)
+ */
+export function startRun(Simulation, cfg, actions = null) {
+  const problems = [];
+  const options = { n: cfg.n, seed: cfg.seed };
+  if (cfg.preset) options.preset = cfg.preset;
+  if (cfg.names) options.names = fitNames(cfg.names, cfg.n);
+  let sim;
+  try {
+    sim = new Simulation(actions ? { ...options, actions } : options);
+  } catch (e) {
+    if (actions) problems.push({ key: "notice.badActions", vars: { reason: e.message }, kind: "info" });
+    try {
+      sim = new Simulation(options);
+    } catch (e2) {
+      problems.push({ key: "notice.error", vars: { message: e2.message }, kind: "error" });
+      cfg = { ...DEFAULTS, names: null };
+      sim = new Simulation({ n: cfg.n, seed: cfg.seed });
+    }
+    actions = null;
+  }
+  let baseActions = [];
+  if (cfg.preset) {
+    if (!actions) baseActions = sim.actions();
+    else {
+      const base = new Simulation(options);
+      baseActions = base.actions();
+      base.free();
+    }
+  }
+  return { sim, cfg: { n: cfg.n, seed: cfg.seed, preset: cfg.preset, names: cfg.names ?? null }, actions, baseActions, problems };
+}

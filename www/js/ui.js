@@ -1,0 +1,270 @@
+// The element's shadow DOM: the layout (toolbar, status line, ring and diagram, caption, legend,
+// panels, share dialog), the pointer and keyboard handling of the ring, and drawing a view.
+// It knows nothing of the engine: it shows the view the element hands it (see panels.js for its
+// shape) and forwards every click to the element's handlers (`on`).
+
+import { Controls } from "./controls.js";
+import { Diagram } from "./diagram.js";
+import { h } from "./dom.js";
+import { Narrator } from "./narrator.js";
+import { ClientPanel, EventLog, InFlightList, Inspector, Notices, ReplicaPanel, StatusStrip, buildLegend } from "./panels.js";
+import { RingView } from "./ring.js";
+import { ShareDialog } from "./share.js";
+import { useTheme } from "./theme.js";
+
+const SCALES = [0.04, 0.08, 0.15, 0.3, 0.5, 1, 2]; // diagram zoom levels, px per virtual ms
+const TOUCH_REACH = 26; // px around a message that a finger may tap
+
+export class PlaygroundUI {
+  /**
+   * @param {object} o
+   * @param {(k: string, v?: object) => string} o.t
+   * @param {string} o.lang
+   * @param {{ theme: string, controls: string, height: number | "fill" | null }} o.presentation
+   * @param {object[]} o.presets    Simulation.presets()
+   * @param {object[]} o.behaviors  Simulation.behaviors()
+   * @param {string} o.op           the operation in the box
+   * @param {string} o.indexUrl     the full playground (for "Open the full playground")
+   * @param {object} o.on           the element's handlers: those of Controls (controls.js), plus
+   *   crash(i), recover(i), behavior(i, b), isolate(i), drop(id), select(id | null),
+   *   shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null)
+   * @param {PlaygroundUI | null} o.old  the UI this one replaces (a new language or theme)
+   */
+  constructor({ t, lang, presentation, presets, behaviors, op, indexUrl, on, old = null }) {
+    this.t = t;
+    this.on = on;
+    /** The theme the legend and the swatches were drawn in. */
+    this.theme = presentation.theme;
+    this.hover = null;
+    this.zoomIndex = old?.zoomIndex ?? 4;
+    this.sizes = { ring: [0, 0], diagram: [0, 0] };
+    this.key = "";
+    this.keySnapshot = null;
+    this.lastView = null;
+    this.pointer = null;
+    useTheme(presentation.theme);
+
+    this.controls = new Controls(t, on, { presets, op: old ? old.controls.op.value : op });
+    this.replicas = new ReplicaPanel(t, on, behaviors);
+    this.client = new ClientPanel(t);
+    this.log = new EventLog(t, () => this.lastView && this.log.update(this.lastView, true));
+    this.log.all.checked = old?.log.all.checked ?? false;
+    this.inspector = new Inspector(t, { drop: (id) => on.drop(id), close: () => on.select(null) });
+    this.inflight = new InFlightList(t, (id) => on.select(id));
+    this.inflight.section.addEventListener("toggle", () => this.lastView && this.inflight.update(this.lastView));
+    this.status = new StatusStrip(t);
+    this.notices = new Notices(t);
+    if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
+    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice));
+
+    // The narration: a caption under the ring, read out politely by screen readers.
+    const caption = h("p", { class: "caption", "aria-live": "polite", "aria-atomic": "true", "aria-label": t("narration") });
+    this.narrator = new Narrator(caption, t);
+    this.openFull = h("a", { class: "open-full", href: indexUrl, target: "_blank", rel: "noopener", text: t("open.full") });
+    // The link carries the current run; it is brought up to date when someone goes for it.
+    const freshen = () => {
+      const url = on.freshenLink();
+      if (url) this.openFull.href = url;
+    };
+    for (const type of ["pointerdown", "focus", "click"]) this.openFull.addEventListener(type, freshen);
+
+    const ringCanvas = h("canvas", { class: "ring", role: "img", "aria-label": t("ring.label"), tabindex: "0" });
+    const diagramCanvas = h("canvas", { class: "diagram", role: "img", "aria-label": t("diagram.label") });
+    const zoom = (dir) => {
+      this.zoomIndex = Math.max(0, Math.min(SCALES.length - 1, this.zoomIndex - dir));
+      this.invalidate();
+    };
+    const zoomIn = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomIn"), title: t("zoomIn"), text: "+", onclick: () => zoom(-1) });
+    const zoomOut = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomOut"), title: t("zoomOut"), text: "−", onclick: () => zoom(1) });
+    const ringBox = h("div", { class: "canvas-box ring-box" }, ringCanvas);
+    const diagramBox = h("div", { class: "canvas-box diagram-box" }, diagramCanvas);
+    const stage = h(
+      "div",
+      { class: "stage" },
+      h(
+        "section",
+        { class: "view ring-view", "aria-label": t("ring.title") },
+        h("h2", { class: "view-title", text: t("ring.title") }),
+        ringBox,
+        h("p", { class: "ring-key", text: t("ring.compactKey") }),
+        this.inspector.section,
+      ),
+      h(
+        "section",
+        { class: "view diagram-view", "aria-label": t("diagram.title") },
+        h("div", { class: "view-head" }, h("h2", { class: "view-title", text: t("diagram.title") }), h("span", { class: "zoom" }, zoomOut, zoomIn)),
+        diagramBox,
+      ),
+    );
+    const controls = this.controls;
+    this.app = h(
+      "div",
+      { class: "app", hidden: !old, lang, dataset: { theme: presentation.theme, controls: presentation.controls } },
+      this.notices.section,
+      controls.toolbar,
+      controls.description,
+      h("div", { class: "statusline" }, this.status.stats, controls.timeline, this.status.badge),
+      stage,
+      caption,
+      h("div", { class: "legend-row" }, buildLegend(t), this.openFull),
+      this.inflight.section,
+      h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
+      this.share.dialog,
+    );
+    this.ring = new RingView(ringCanvas, t);
+    this.diagram = new Diagram(diagramCanvas, t);
+    this.#wireRing(ringCanvas);
+    this.app.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.inspector.id !== null && !this.share.isOpen) on.select(null);
+    });
+
+    this.ro = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const box = entry.contentBoxSize?.[0];
+        const w = box ? box.inlineSize : entry.contentRect.width;
+        const hgt = box ? box.blockSize : entry.contentRect.height;
+        if (entry.target === ringBox) this.sizes.ring = [w, hgt];
+        else this.sizes.diagram = [w, hgt];
+      }
+      this.invalidate();
+    });
+    this.ro.observe(ringBox);
+    this.ro.observe(diagramBox);
+    if (old) this.present(presentation);
+  }
+
+  /** Pointer events: mouse hover shows a message's label; a click or a tap (with a larger reach for fingers) inspects it. */
+  #wireRing(canvas) {
+    canvas.addEventListener("pointermove", (e) => {
+      if (e.pointerType === "touch") return;
+      const id = this.ring.hitTest(e.offsetX, e.offsetY);
+      if (id !== this.hover) {
+        this.hover = id;
+        canvas.classList.toggle("pointer", id !== null);
+      }
+    });
+    canvas.addEventListener("pointerleave", () => (this.hover = null));
+    canvas.addEventListener("pointerdown", (e) => {
+      if (e.isPrimary) this.pointer = { x: e.offsetX, y: e.offsetY, id: e.pointerId };
+    });
+    canvas.addEventListener("pointerup", (e) => {
+      const p = this.pointer;
+      this.pointer = null;
+      if (!p || p.id !== e.pointerId || Math.hypot(e.offsetX - p.x, e.offsetY - p.y) > 12) return;
+      const reach = e.pointerType === "touch" || e.pointerType === "pen" ? TOUCH_REACH : undefined;
+      this.on.select(this.ring.hitTest(e.offsetX, e.offsetY, reach));
+    });
+    canvas.addEventListener("pointercancel", () => (this.pointer = null));
+    // Keyboard: with the ring focused, the arrow keys step through the messages in flight
+    // (each opens the inspector), Escape closes it.
+    canvas.addEventListener("keydown", (e) => {
+      const dir = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      const view = this.lastView;
+      if (!dir || !view) return;
+      e.preventDefault();
+      const ids = [...view.history.live.values()].filter((m) => m.sentAt <= view.now).map((m) => m.id).sort((a, b) => a - b);
+      if (ids.length === 0) return;
+      const at = ids.indexOf(this.inspector.id);
+      const next = at < 0 ? (dir > 0 ? 0 : ids.length - 1) : (at + dir + ids.length) % ids.length;
+      this.on.select(ids[next]);
+    });
+  }
+
+  /** Theme, controls mode and height on the app's data attributes. */
+  present({ theme, controls, height }) {
+    const app = this.app;
+    app.dataset.theme = theme;
+    app.dataset.controls = controls;
+    if (height === null) {
+      delete app.dataset.height;
+      app.style.removeProperty("--stage-height");
+    } else if (height === "fill") {
+      app.dataset.height = "fill";
+      app.style.removeProperty("--stage-height");
+    } else {
+      app.dataset.height = "px";
+      // CSSOM, not a style attribute: allowed under a strict Content-Security-Policy.
+      app.style.setProperty("--stage-height", `${height}px`);
+    }
+    this.invalidate();
+  }
+
+  /** Rebuilds the replica cards for `n` replicas. */
+  build(n) {
+    this.replicas.build(n);
+    this.app.dataset.compact = String(n > 4);
+  }
+
+  /** The canvases are drawn again at the next frame. */
+  invalidate() {
+    this.key = "";
+  }
+
+  /** Every panel shows `view`; `full`: also those of the full controls (cards, client, log, list). */
+  update(view, full) {
+    this.lastView = view;
+    this.controls.update(view);
+    this.status.update(view);
+    if (full) {
+      this.replicas.update(view);
+      this.client.update(view);
+      this.log.update(view);
+      this.inflight.update(view);
+    }
+    this.inspector.update(view);
+  }
+
+  /** Draws the ring and the diagram (skipped when nothing they show changed). */
+  render(view) {
+    const s = view.snapshot;
+    const dpr = globalThis.devicePixelRatio || 1;
+    this.lastView = view;
+    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}`;
+    if (key === this.key && s === this.keySnapshot) return;
+    this.key = key;
+    this.keySnapshot = s;
+    useTheme(view.theme);
+    const [rw, rh] = this.sizes.ring;
+    if (rw > 0 && rh > 0) {
+      // Short labels (and their key under the ring) when the ring is crowded or narrow.
+      const compact = s.n > 4 || rw < 420;
+      if (this.app.dataset.compact !== String(compact)) this.app.dataset.compact = String(compact);
+      const { history, now, lost, selected, still, hint } = view;
+      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, width: rw, height: rh, still, hint, compact });
+      // Keep the inspector away from the message it describes.
+      const at = this.ring.selectedAt;
+      if (at) {
+        const side = at.y > at.height * 0.5 ? "top" : "bottom";
+        if (this.inspector.section.dataset.at !== side) this.inspector.section.dataset.at = side;
+      }
+    }
+    const [dw, dh] = this.sizes.diagram;
+    if (dw > 0 && dh > 0) {
+      this.diagram.render({
+        snapshot: s,
+        history: view.history,
+        actions: view.actions,
+        now: view.now,
+        windowMs: Math.max(100, (dw - 72) / SCALES[this.zoomIndex]),
+        selected: view.selected,
+        width: dw,
+        height: dh,
+        still: view.still,
+      });
+    }
+  }
+
+  /** Messages drawn on the ring in the last frame: [{ id, x, y }] in CSS px of the canvas. */
+  messagePositions() {
+    const hits = this.ring.hits;
+    const out = [];
+    for (let i = 0; i < hits.length; i += 3) out.push({ id: hits[i], x: hits[i + 1], y: hits[i + 2] });
+    return out;
+  }
+
+  /** Lets go of the page (this UI is replaced or the element is gone). */
+  dispose() {
+    this.ro.disconnect();
+    this.share.close();
+  }
+}
