@@ -234,7 +234,7 @@ export class EventLog {
     const items = [];
     for (let i = src.length - 1; i >= 0 && items.length < LOG_LINES; i--) {
       const e = src[i];
-      const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view" : "";
+      const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view-event" : "";
       items.push(h("li", { class: cls }, h("time", { text: formatTime(e.time) }), h("span", { text: describeEvent(e, t, name, snapshot?.n ?? 0) })));
     }
     if (items.length === 0) items.push(h("li", { class: "empty", text: t("log.empty") }));
