@@ -358,6 +358,9 @@ pub enum EventKind {
         from: NodeId,
         /// Why.
         reason: Reject,
+        /// The message refused, when it is the one that was being delivered
+        /// (a message kept aside and looked at later has none).
+        msg: Option<u64>,
     },
     /// A fault or setting was applied (crash, recover, behaviour, partition,
     /// heal, loss, link latency): the action itself, as recorded.

@@ -108,6 +108,8 @@ pub struct Simulation {
     saving: bool,
     /// On a saved copy: the lengths of what it left out.
     cut: Option<replay::Cut>,
+    /// The message being handled (id, sender), so a refusal can name it.
+    handling: Option<(u64, NodeId)>,
 }
 
 impl Simulation {
@@ -155,6 +157,7 @@ impl Simulation {
             saved: Vec::new(),
             saving: true,
             cut: None,
+            handling: None,
             cfg,
         })
     }
@@ -480,7 +483,8 @@ impl Simulation {
                     self.emit(EventKind::StateTransferred { replica: r, seq, from });
                 }
                 Output::Rejected { from, reason } => {
-                    self.emit_with(|| EventKind::Rejected { node: NodeId::Replica(r), from, reason });
+                    let msg = self.handling.filter(|h| h.1 == from).map(|h| h.0);
+                    self.emit_with(|| EventKind::Rejected { node: NodeId::Replica(r), from, reason, msg });
                 }
             }
         }
@@ -524,7 +528,8 @@ impl Simulation {
                     }
                 }
                 ClientOutput::Rejected { from, reason } => {
-                    self.emit_with(|| EventKind::Rejected { node: me, from, reason });
+                    let msg = self.handling.filter(|h| h.1 == from).map(|h| h.0);
+                    self.emit_with(|| EventKind::Rejected { node: me, from, reason, msg });
                 }
             }
         }

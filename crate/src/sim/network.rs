@@ -98,14 +98,18 @@ impl Simulation {
                     return;
                 }
                 let mut out = self.spare.pop().unwrap_or_default();
+                self.handling = Some((id, e.from));
                 self.nodes[r].replica.on_message(e.from, e.msg, &mut out);
                 self.replica_outputs(r, out);
+                self.handling = None;
             }
             NodeId::Client(c) => {
                 if let Message::Reply(reply) = e.msg {
                     let mut out = Vec::new();
+                    self.handling = Some((id, e.from));
                     self.clients[c as usize].on_reply(e.from, reply, &mut out);
                     self.client_outputs(c, out);
+                    self.handling = None;
                 }
             }
         }

@@ -16,7 +16,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 9] = [
+pub const PRESETS: [Preset; 11] = [
     Preset { name: "normal", title: "Normal operation", description: "Two requests flow through pre-prepare, prepare, commit and reply with every replica honest." },
     Preset { name: "backup-crash", title: "A backup crashed", description: "Replica 3 is down, as in the paper's Figure 1: the other three still form quorums and commit." },
     Preset { name: "primary-crash", title: "Primary crash and view change", description: "The primary is down. The client times out and broadcasts, backups' timers fire, view 1 is installed by NEW-VIEW and the request commits once." },
@@ -26,6 +26,8 @@ pub const PRESETS: [Preset; 9] = [
     Preset { name: "generals", title: "The Byzantine generals", description: "Apple, MS, Google and IBM agree on a time to attack while IBM is down: warTime=1234." },
     Preset { name: "catch-up", title: "Partition and state transfer", description: "Replica 3 is cut off while ten requests commit. After the network heals it catches up from a stable checkpoint." },
     Preset { name: "naive-quorum", title: "Naive quorum breaks safety", description: "With the \"more than n/3 votes\" rule an equivocating primary makes honest replicas execute different requests at the same sequence number. The safety monitor reports it." },
+    Preset { name: "forged-new-view", title: "A faulty backup forges a NEW-VIEW", description: "The primary is down and backup R3 is faulty. As soon as it holds a quorum of VIEW-CHANGEs it builds a NEW-VIEW for view 1 itself and sends it first. Honest replicas take a NEW-VIEW only from the new view's primary: they reject the forgery and the request commits in view 1." },
+    Preset { name: "bad-state", title: "A lying replica serves bad state", description: "Replica 3 is cut off while ten requests commit. After the network heals it fetches the state of a stable checkpoint, and faulty R2 answers first: with an older certified state and with a changed one. R3 checks the state against the checkpoint certificate, rejects both and installs the right state from an honest replica." },
 ];
 
 fn at(at: u64, action: Action) -> TimedAction {
@@ -68,6 +70,25 @@ pub fn preset(name: &str, seed: u64) -> Result<(SimConfig, Vec<TimedAction>), Si
         "naive-quorum" => {
             cfg.protocol = Config { quorum_rule: QuorumRule::Naive, ..Config::default() };
             vec![at(0, set_behavior(0, "equivocate")), req(0, "warTime=1234")]
+        }
+        "forged-new-view" => {
+            // R3's links to the others are fast, so its forgery arrives before the primary's NEW-VIEW.
+            let mut a = vec![at(0, Action::Crash { replica: 0 }), at(0, set_behavior(3, "forge-new-view"))];
+            a.extend([1, 2].map(|b| at(0, Action::SetLinkLatency { a: 3, b, min: 10, max: 20 })));
+            a.push(req(0, "warTime=1234"));
+            a
+        }
+        "bad-state" => {
+            // R2's link to R3 is fast, so R3 hears R2's checkpoint first and asks it first.
+            let mut a = vec![
+                at(0, set_behavior(2, "bad-state")),
+                at(0, Action::SetLinkLatency { a: 2, b: 3, min: 10, max: 20 }),
+                at(0, Action::Partition { groups: vec![vec![0, 1, 2], vec![3]] }),
+            ];
+            a.extend((0..10).map(|i| req(i * 400, &format!("k{}={}", i % 3, i + 1))));
+            a.push(at(4300, Action::Heal));
+            a.extend((0..4).map(|i| req(4400 + i * 400, &format!("after={}", i + 1))));
+            a
         }
         other => return Err(SimError::Preset(other.chars().take(40).collect())),
     };

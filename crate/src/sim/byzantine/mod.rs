@@ -11,7 +11,9 @@
 //! [`BehaviorDef`] line to [`BEHAVIORS`]. Menus, `setBehavior`, permalinks,
 //! `Simulation.codes()` and the property tests all read that list.
 
+mod attacks;
 mod classic;
+mod noise;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -58,6 +60,11 @@ pub static BEHAVIORS: &[BehaviorDef] = &[
     classic::SPLIT,
     classic::WRONG_DIGEST,
     classic::CONFLICTING_VOTES,
+    attacks::FORGE_NEW_VIEW,
+    attacks::FEED_BACKUPS,
+    attacks::BAD_STATE,
+    noise::REPLAY,
+    noise::FLOOD,
 ];
 
 /// How a replica behaves: one of [`BEHAVIORS`], serialized as its name.

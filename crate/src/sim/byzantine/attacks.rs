@@ -1,0 +1,368 @@
+//! Attacks on the view change, on state transfer and on the request timer:
+//! a faulty replica that forges a NEW-VIEW from its own choice of quorum,
+//! serves bad state, and hands requests to the backups behind the primary's
+//! back. (Replays and floods live in [`super::noise`].)
+//!
+//! Every attack here is deterministic (no randomness of its own), keeps a
+//! bounded number of messages, and stops acting once the cluster is quiet
+//! (see [`Pacer`]), so a run with nothing else going on still goes idle.
+
+use std::collections::BTreeMap;
+
+use super::{Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
+use crate::protocol::{
+    compute_o_set, AppState, Certificate, Checkpoint, Message, NewView, NodeId, ReplicaId, ReplicaStatus, Request, Seq,
+    StateReply, View, ViewChange, VoteSet,
+};
+
+/// The value of `def` in `params`, or its default.
+pub(super) fn param(params: &Params, def: &ParamDef) -> u64 {
+    params.get(def.name).copied().unwrap_or(def.default)
+}
+
+/// Paces an adversary's own timer. The timer is armed when something
+/// arrives (never two at once), and a tick acts only while the faulty
+/// replica's honest machine still moves (view, status, executed, stable
+/// checkpoint) or a client spoke lately: after [`Pacer::QUIET_TICKS`]
+/// ticks without either, it falls silent until the cluster moves again.
+/// So attacks stay bounded and a run with nothing else going on goes idle.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Pacer {
+    /// When the armed timer runs out (None: not armed).
+    due: Option<u64>,
+    /// Ticks in a row at which nothing moved.
+    quiet: u32,
+    /// What the honest machine looked like at the last tick.
+    mark: Option<(View, bool, Seq, Seq)>,
+}
+
+impl Pacer {
+    /// Quiet ticks after which the adversary stops acting.
+    pub(super) const QUIET_TICKS: u32 = 6;
+
+    /// Arms the timer (tag 0) to run out `every` ms from now, unless it is armed.
+    /// A timer lost while the replica was down counts as run out.
+    pub(super) fn arm(&mut self, cx: &mut Cx<'_>, every: u64) {
+        if self.due.is_none_or(|d| d < cx.now) {
+            self.due = Some(cx.now + every);
+            cx.set_timer(every, 0);
+        }
+    }
+
+    /// Something new happened (a client's request): the adversary may act again.
+    pub(super) fn wake(&mut self) {
+        self.quiet = 0;
+    }
+
+    /// The timer ran out: whether to act now.
+    pub(super) fn tick(&mut self, cx: &Cx<'_>) -> bool {
+        self.due = None;
+        let r = cx.replica;
+        let mark = (r.view(), r.status() == ReplicaStatus::Normal, r.last_executed(), r.low_watermark());
+        if self.mark != Some(mark) {
+            self.mark = Some(mark);
+            self.quiet = 0;
+        } else {
+            self.quiet = self.quiet.saturating_add(1);
+        }
+        self.quiet < Self::QUIET_TICKS
+    }
+}
+
+// ----- forge-new-view --------------------------------------------------------
+
+/// `forge-new-view`: a faulty backup keeps the genuine VIEW-CHANGEs it
+/// receives and, as soon as it holds a quorum for a view whose primary it is
+/// not, builds a NEW-VIEW of its own from another choice of quorum than the
+/// primary's (the highest-numbered replicas, the primary last) with the O set
+/// those make, and sends it to everyone. Only the primary of the new view may
+/// send NEW-VIEW (Castro–Liskov §4.4): honest replicas must reject it. As the
+/// primary of a new view it behaves honestly.
+#[derive(Clone, Debug, Default)]
+pub struct ForgeNewView {
+    /// The latest VIEW-CHANGE of each replica (its own included): at most n.
+    latest: BTreeMap<ReplicaId, ViewChange>,
+    /// The highest view it forged a NEW-VIEW for.
+    forged: Option<View>,
+}
+
+impl ForgeNewView {
+    fn keep(&mut self, cx: &mut Cx<'_>, vc: &ViewChange) {
+        if self.latest.get(&vc.replica).is_some_and(|old| old.new_view > vc.new_view) {
+            return;
+        }
+        self.latest.insert(vc.replica, vc.clone());
+        let w = vc.new_view;
+        if cx.cfg.primary(w) == cx.me || self.forged.is_some_and(|f| f >= w) || w < cx.replica.view() {
+            return;
+        }
+        let needed = cx.cfg.quorums().needed(Certificate::ViewChange);
+        let primary = cx.cfg.primary(w);
+        // Another quorum than the primary's (its own and the lowest-numbered
+        // others): the highest-numbered replicas, the primary only if needed.
+        let mut chosen: Vec<&ViewChange> = self.latest.values().filter(|m| m.new_view == w).collect();
+        if chosen.len() < needed {
+            return;
+        }
+        chosen.sort_by_key(|m| (m.replica == primary, std::cmp::Reverse(m.replica)));
+        let mut v: Vec<ViewChange> = chosen.into_iter().take(needed).cloned().collect();
+        v.sort_by_key(|m| m.replica);
+        let o = compute_o_set(cx.cfg, w, &v);
+        self.forged = Some(w);
+        cx.broadcast(Message::NewView(Box::new(NewView { view: w, view_changes: v, pre_prepares: o.pre_prepares })));
+    }
+}
+
+impl Adversary for ForgeNewView {
+    fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
+        if let Message::ViewChange(vc) = &msg {
+            if vc.replica == cx.me {
+                let vc = vc.as_ref().clone();
+                cx.send(to, msg);
+                return self.keep(cx, &vc);
+            }
+        }
+        cx.send(to, msg);
+    }
+
+    fn on_receive(&mut self, cx: &mut Cx<'_>, from: NodeId, msg: &Message) -> bool {
+        if let Message::ViewChange(vc) = msg {
+            // Only genuine ones: signed by the replica that sent them.
+            if from == NodeId::Replica(vc.replica) && vc.replica < cx.cfg.n {
+                self.keep(cx, vc);
+            }
+        }
+        true
+    }
+
+    fn box_clone(&self) -> Box<dyn Adversary> {
+        Box::new(self.clone())
+    }
+}
+
+/// The `forge-new-view` behaviour.
+pub const FORGE_NEW_VIEW: BehaviorDef = BehaviorDef {
+    name: "forge-new-view",
+    description: "as a backup, builds and sends its own NEW-VIEW from a quorum of genuine VIEW-CHANGEs",
+    params: &[],
+    make: |_| Some(Box::new(ForgeNewView::default())),
+};
+
+// ----- feed-backups -----------------------------------------------------------
+
+const FEED_EVERY: ParamDef = ParamDef { name: "every", default: 400, min: 50, max: 10_000 };
+const FEED_ACCOMPLICES: ParamDef = ParamDef { name: "accomplices", default: 3, min: 0, max: 20 };
+
+/// `feed-backups`: every genuine request it gets from a client it hands to the
+/// backups only, again and again on a timer, and never relays it to the
+/// primary; backups that time out on it suspect an honest primary. Honest
+/// clients also reach the primary, so it adds fresh requests of colluding
+/// clients (genuinely signed by them, ids from [`ACCOMPLICE_CLIENT`]) that only
+/// it knows, one at a time, at most `accomplices` of them. The defence
+/// (Castro–Liskov §4.1): a backup relays every request it times to the primary.
+#[derive(Clone, Debug)]
+pub struct FeedBackups {
+    every: u64,
+    accomplices: u64,
+    /// Accomplice requests made so far.
+    made: u64,
+    /// Requests being fed, with how often each was sent (at most [`Self::KEEP`]).
+    fed: Vec<(Request, u32)>,
+    pacer: Pacer,
+}
+
+impl FeedBackups {
+    /// Requests fed at once.
+    const KEEP: usize = 16;
+    /// Times one request is handed out.
+    const SENDS: u32 = 8;
+
+    fn new(params: &Params) -> FeedBackups {
+        FeedBackups {
+            every: param(params, &FEED_EVERY),
+            accomplices: param(params, &FEED_ACCOMPLICES),
+            made: 0,
+            fed: Vec::new(),
+            pacer: Pacer::default(),
+        }
+    }
+
+    fn executed(cx: &Cx<'_>, r: &Request) -> bool {
+        cx.replica.app().last_reply(r.client).is_some_and(|c| c.timestamp >= r.timestamp)
+    }
+}
+
+impl Adversary for FeedBackups {
+    fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
+        // Its honest machine would relay a client's request to the primary: never.
+        if matches!(msg, Message::Request(_)) && to == NodeId::Replica(cx.cfg.primary(cx.replica.view())) {
+            return;
+        }
+        cx.send(to, msg);
+    }
+
+    fn on_receive(&mut self, cx: &mut Cx<'_>, from: NodeId, msg: &Message) -> bool {
+        if let (NodeId::Client(_), Message::Request(r)) = (from, msg) {
+            if !Self::executed(cx, r) && !self.fed.iter().any(|(q, _)| q == r) {
+                if self.fed.len() >= Self::KEEP {
+                    self.fed.remove(0);
+                }
+                self.fed.push((r.clone(), 0));
+            }
+            self.pacer.wake();
+        }
+        self.pacer.arm(cx, self.every);
+        true
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx<'_>, _tag: u32) {
+        if !self.pacer.tick(cx) {
+            return;
+        }
+        self.fed.retain(|(r, sent)| *sent < Self::SENDS && !Self::executed(cx, r));
+        if self.fed.is_empty() && self.made < self.accomplices && cx.replica.status() == ReplicaStatus::Normal {
+            self.made += 1;
+            // Timestamps from virtual time: fresh even for a new instance of this behaviour.
+            let r = Request { op: format!("fed={}", self.made), timestamp: cx.now + 1, client: ACCOMPLICE_CLIENT };
+            self.fed.push((r, 0));
+        }
+        let primary = cx.cfg.primary(cx.replica.view());
+        let backups: Vec<ReplicaId> = cx.others().filter(|&i| i != primary).collect();
+        for (r, sent) in &mut self.fed {
+            *sent += 1;
+            for &b in &backups {
+                cx.send(NodeId::Replica(b), Message::Request(r.clone()));
+            }
+        }
+        if !self.fed.is_empty() {
+            self.pacer.arm(cx, self.every);
+        }
+    }
+
+    fn box_clone(&self) -> Box<dyn Adversary> {
+        Box::new(self.clone())
+    }
+}
+
+/// The `feed-backups` behaviour.
+pub const FEED_BACKUPS: BehaviorDef = BehaviorDef {
+    name: "feed-backups",
+    description: "hands client requests to the backups only, never to the primary, so they suspect an honest primary",
+    params: &[FEED_EVERY, FEED_ACCOMPLICES],
+    make: |p| Some(Box::new(FeedBackups::new(p))),
+};
+
+// ----- bad-state ------------------------------------------------------------
+
+/// `bad-state`: answers a state fetch with a state it changed, beside the
+/// genuine checkpoint certificate it holds, and first with an older certified
+/// state when a newer one is asked. A fetcher checks the state's digest
+/// against the certificate and keeps fetching until it has the checkpoint it
+/// asked for.
+#[derive(Clone, Debug, Default)]
+pub struct BadState {
+    /// Its own state at its latest checkpoints (at most [`Self::KEEP`]).
+    states: BTreeMap<Seq, AppState>,
+    /// CHECKPOINT messages for those checkpoints (own and genuine others').
+    votes: BTreeMap<Seq, Vec<Checkpoint>>,
+}
+
+impl BadState {
+    /// Checkpoints remembered.
+    const KEEP: usize = 4;
+
+    fn trim(&mut self) {
+        while self.states.len() > Self::KEEP {
+            self.states.pop_first();
+        }
+        let oldest = self.states.keys().next().copied().unwrap_or(0);
+        self.votes = self.votes.split_off(&oldest);
+        while self.votes.len() > 2 * Self::KEEP {
+            self.votes.pop_first();
+        }
+    }
+
+    fn vote(&mut self, c: &Checkpoint) {
+        let votes = self.votes.entry(c.seq).or_default();
+        votes.retain(|m| m.replica != c.replica);
+        votes.push(c.clone());
+        self.trim();
+    }
+
+    /// A certificate for its own state at `seq`: a quorum of matching CHECKPOINTs.
+    fn certified(&self, cx: &Cx<'_>, seq: Seq) -> Option<(AppState, Vec<Checkpoint>)> {
+        let state = self.states.get(&seq)?;
+        let digest = state.digest();
+        let proof: Vec<Checkpoint> = self.votes.get(&seq)?.iter().filter(|c| c.digest == digest).cloned().collect();
+        let signers: VoteSet = proof.iter().map(|c| c.replica).collect();
+        cx.cfg.certifies(Certificate::Checkpoint, &signers).then(|| (state.clone(), proof))
+    }
+
+    /// `state` with one value changed: its digest is no longer the certified one.
+    fn lie(state: &AppState) -> AppState {
+        let mut s = state.clone();
+        match s.store.first_mut() {
+            Some((_, v)) => v.push_str("~forged"),
+            None => s.store.push(("forged".to_string(), "1".to_string())),
+        }
+        s.rehash();
+        s
+    }
+}
+
+impl Adversary for BadState {
+    fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
+        match msg {
+            Message::Checkpoint(c) => {
+                // Its state right at its checkpoint (the machine may have gone on).
+                if c.replica == cx.me && cx.replica.app().seq == c.seq && !self.states.contains_key(&c.seq) {
+                    self.states.insert(c.seq, cx.replica.app().clone());
+                }
+                self.vote(&c);
+                cx.send(to, Message::Checkpoint(c));
+            }
+            Message::State(mut s) => {
+                // The honest answer: remember it, send a changed state with the genuine proof.
+                self.states.insert(s.seq, s.state.clone());
+                for c in &s.proof {
+                    self.vote(c);
+                }
+                s.state = Self::lie(&s.state);
+                cx.send(to, Message::State(s));
+            }
+            m => cx.send(to, m),
+        }
+    }
+
+    fn on_receive(&mut self, cx: &mut Cx<'_>, from: NodeId, msg: &Message) -> bool {
+        match msg {
+            Message::Checkpoint(c) if from == NodeId::Replica(c.replica) => {
+                if self.states.keys().next().is_none_or(|&s| c.seq >= s) {
+                    self.vote(c);
+                }
+            }
+            Message::FetchState(m) if from == NodeId::Replica(m.replica) => {
+                // First an older certified state than the one asked for; its
+                // honest machine then answers (changed on the way out).
+                let older = self.states.range(1..m.seq).rev().find_map(|(&s, _)| self.certified(cx, s).map(|c| (s, c)));
+                if let Some((seq, (state, proof))) = older {
+                    cx.send(from, Message::State(Box::new(StateReply { seq, state, proof, replica: cx.me })));
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn box_clone(&self) -> Box<dyn Adversary> {
+        Box::new(self.clone())
+    }
+}
+
+/// The `bad-state` behaviour.
+pub const BAD_STATE: BehaviorDef = BehaviorDef {
+    name: "bad-state",
+    description: "answers state fetches with a changed state, or an older certified one",
+    params: &[],
+    make: |_| Some(Box::new(BadState::default())),
+};
