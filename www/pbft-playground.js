@@ -143,6 +143,14 @@ export class PbftPlayground extends HTMLElement {
     return this.#ui?.messagePositions() ?? [];
   }
 
+  /**
+   * Refusal marks drawn in the last frame: { ring: [...], diagram: [...] }, each
+   * { msg, node, from, code, x, y, text } in CSS px of its canvas, `text` the check in words.
+   */
+  refusalMarks() {
+    return this.#ui?.refusalMarks() ?? { ring: [], diagram: [] };
+  }
+
   /** Per-frame script time (ms) of the last frames: { count, mean, p95, max }. */
   frameStats() {
     return this.#frameTimes.stats();
@@ -439,7 +447,8 @@ export class PbftPlayground extends HTMLElement {
   #select(id) {
     if (id === null || id === undefined) {
       if (this.#selection.clear()) this.#setPlaying(true);
-    } else if (this.#timeline.history.live.has(id)) {
+    } else if (this.#timeline.history.record(id)) {
+      // A message in flight, or one that arrived and was refused (its mark was picked).
       if (this.#selection.pick(id, this.#sim.snapshot(0), this.#playing)) {
         this.#playing = false;
         this.#refreshControls();

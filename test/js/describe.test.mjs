@@ -11,6 +11,7 @@ import {
   describeEvent,
   describeFault,
   describeReason,
+  describeRefusal,
   describeViolation,
   narration,
   nodeName,
@@ -45,10 +46,35 @@ function render(lang, fn) {
 for (const lang of LANGS) {
   test(`${lang}: every reject code renders with its fields`, () => {
     for (const [code, fields] of Object.entries(REJECTS)) {
+      const { kind, ...rest } = fields;
       const text = render(lang, (t) => describeReason({ code, ...fields }, t, name));
-      const expected = expectedTexts(fields);
+      const expected = expectedTexts(rest);
       if (fields.defect) expected.push(describeDefect(fields.defect, T[lang], name));
       assertRendered(text, expected, `${lang} reject ${code}`);
+      // The line around it names who refused what from whom (the kind from the reason when the
+      // page does not know the message, from the message's record when it does).
+      const line = render(lang, (t) => describeRefusal({ node: 1, from: 0, reason: { code, ...fields } }, t, name));
+      assertRendered(line, ["Bob", "Ann", text, ...(kind ? [kind.toUpperCase()] : [])], `${lang} refusal ${code}`);
+      const known = render(lang, (t) => describeRefusal({ node: 1, from: 0, kind: "new-view", reason: { code, ...fields } }, t, name));
+      assertRendered(known, ["Bob", "Ann", text, "NEW-VIEW"], `${lang} refusal ${code} of a known message`);
+    }
+  });
+
+  test(`${lang}: the checks the adversary meets, in words`, () => {
+    const t = T[lang];
+    const line = (reason, kind) => describeRefusal({ node: 2, from: 3, kind, reason }, t, name);
+    if (lang === "en") {
+      assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd refused a NEW-VIEW from Dee: NEW-VIEW not from the primary of view 1 (Bob)");
+      assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd refused a PREPARE from Dee: duplicate vote for n3");
+      assert.equal(line({ code: "duplicate-vote", kind: "commit", seq: 3 }), "Cyd refused a COMMIT from Dee: duplicate vote for n3", "the kind from the reason");
+      assert.equal(line({ code: "uncertified-state", seq: 8 }), "Cyd refused a message from Dee: state for n8 does not match a certified checkpoint");
+      assert.equal(
+        line({ code: "invalid-view-change", view: 1, defect: { code: "cert-bad-signature", seq: 2, signer: 2 } }, "view-change"),
+        "Cyd refused a VIEW-CHANGE from Dee: invalid view-change for v1: certificate n2: signature from Cyd does not verify",
+      );
+    } else {
+      assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd 拒绝了来自 Dee 的 NEW-VIEW：NEW-VIEW 不是由视图 1 的主节点（Bob）发出的");
+      assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd 拒绝了来自 Dee 的 PREPARE：n3 的重复投票");
     }
   });
 
@@ -82,10 +108,10 @@ for (const lang of LANGS) {
 
   test(`${lang}: unknown codes fall back to a neutral text naming them, never throw`, () => {
     const t = T[lang];
-    const reason = describeReason({ code: "new-view-not-from-primary", view: 4, replica: 2 }, t, name);
-    assert.match(reason, /new-view-not-from-primary/);
+    const reason = describeReason({ code: "relayed-twice", view: 4, replica: 2 }, t, name);
+    assert.match(reason, /relayed-twice/);
     assert.ok(reason.includes("4") && reason.includes("Cyd"), reason);
-    assert.equal(describeReason({ code: "bad-signature" }, t, name), "bad-signature");
+    assert.equal(describeReason({ code: "forwarded-request" }, t, name), "forwarded-request");
     const nested = describeReason({ code: "invalid-view-change", view: 3, defect: { code: "forged-prepare", seq: 9 } }, t, name);
     assert.match(nested, /forged-prepare/);
     assertRendered(nested, ["3", "9"], "unknown defect in a known reject");
@@ -133,6 +159,7 @@ for (const lang of LANGS) {
     }
     const line = describeEvent({ id: 1, time: 0, type: "rejected", ...events.rejected }, T[lang], name, 4);
     assertRendered(line, ["Bob", "Ann", "PREPARE"], `${lang} rejected`);
+    assert.equal(line, describeRefusal(events.rejected, T[lang], name), "the log line and the marks' words are one");
     const primary = describeEvent({ type: "phase", replica: 1, view: 1, seq: 2, digest: "d", phase: "pre-prepared" }, T[lang], name, 4);
     assert.equal(primary, T[lang]("ev.phase.pre-prepared.primary", { replica: "Bob", seq: 2, view: 1, digest: "d" }));
   });
@@ -145,6 +172,13 @@ for (const lang of LANGS) {
     assert.equal(said.key, "pre-prepared:0:1");
     assert.ok(said.text.includes("Ann"));
     assert.equal(narration({ type: "violation", violation: { code: "order" } }, t, name, 4).text, t("say.violation"));
+    // A refusal is told once per check and sender, with the check in words.
+    const refused = { type: "rejected", node: 2, from: 3, msg: 9, kind: "new-view", reason: { code: "new-view-not-from-primary", view: 1, primary: 1 } };
+    const told = render(lang, (tr) => narration(refused, tr, name, 4).text);
+    assertRendered(told, ["Cyd", "Dee", "NEW-VIEW", describeReason(refused.reason, t, name)], `${lang} narration of a refusal`);
+    assert.equal(narration(refused, t, name, 4).key, narration({ ...refused, node: 1, msg: 10 }, t, name, 4).key);
+    assert.notEqual(narration(refused, t, name, 4).key, narration({ ...refused, from: 0 }, t, name, 4).key);
+    assert.ok(render(lang, (tr) => narration({ ...refused, kind: undefined }, tr, name, 4).text).includes("Dee"));
   });
 
   test(`${lang}: names, presets and behaviours`, () => {
@@ -157,6 +191,19 @@ for (const lang of LANGS) {
     assert.equal(presetText(t, { name: "future-preset", title: "Engine words" }, "title"), "Engine words");
     assert.equal(behaviorText(t, { name: "silent", description: "engine words" }), t("behavior.silent"));
     assert.equal(behaviorText(t, { name: "future-behaviour", description: "Engine words" }), "Engine words");
+  });
+
+  test(`${lang}: the adversary's behaviours and presets have words of their own`, () => {
+    const t = T[lang];
+    for (const b of ["forge-new-view", "fake-certificate", "bad-state", "feed-backups", "replay", "flood"]) {
+      assert.ok(t.has(`behavior.${b}`), b);
+      assert.notEqual(behaviorText(t, { name: b, description: "engine words" }), "engine words", b);
+    }
+    for (const p of ["forged-new-view", "bad-state"]) {
+      for (const field of ["title", "description"]) assert.ok(t.has(`preset.${p}.${field}`), `${p}.${field}`);
+    }
+    assert.ok(t("preset.forged-new-view.description").includes(lang === "en" ? "primary of view 1" : "视图 1 的主节点"));
+    assert.ok(t.has("legend.refused"));
   });
 }
 

@@ -44,9 +44,15 @@ export const DEFECTS = {
   "cert-view": { seq: 37, certView: 5, view: 4 },
   "cert-digest": { seq: 39 },
   "cert-prepares": { seq: 41, count: 1, needed: 2 },
+  "cert-bad-signature": { seq: 42, signer: 2 },
+  "checkpoint-bad-signature": { seq: 44, signer: 1 },
+  "cert-mismatch": { seq: 45 },
 };
 
-/** A sample of every reject code. `kind` renders upper-case; replica fields render as names. */
+/**
+ * A sample of every reject code. Replica fields render as names; `kind` is said by the line
+ * around the reason ("Bob refused a PREPARE from Ann: …", describeRefusal), upper-case.
+ */
 export const REJECTS = {
   "wrong-signer": { kind: "prepare" },
   "wrong-sender": { kind: "new-view" },
@@ -67,6 +73,8 @@ export const REJECTS = {
   "new-view-other-view": { view: 14, replica: 1, other: 15 },
   "new-view-no-quorum": { view: 16, count: 2, needed: 3 },
   "new-view-wrong-o": { view: 17 },
+  "new-view-not-from-primary": { view: 18, primary: 2 },
+  "bad-signature": { kind: "commit", signer: 3 },
 };
 
 /** A sample of every violation code. */
@@ -95,7 +103,7 @@ export function expectedTexts(fields) {
   const out = [];
   for (const [k, v] of Object.entries(fields)) {
     if (k === "defect") continue;
-    if (["replica", "primary", "first", "second"].includes(k)) out.push(name(v));
+    if (["replica", "primary", "first", "second", "signer"].includes(k)) out.push(name(v));
     else if (k === "kind") out.push(String(v).toUpperCase());
     else if (k === "client") out.push(null); // the client's name (language-dependent)
     else out.push(String(v));

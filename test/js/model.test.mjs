@@ -32,6 +32,49 @@ test("History: messages live, end with their fate; log, marks and violations", (
   assert.equal(h.adopt([{ id: 7 }]), false);
 });
 
+const rejected = (id, time, msg, node = 1, from = 0, reason = { code: "duplicate-vote", kind: "prepare", seq: 1 }) => ({ id: 400 + id, time, type: "rejected", node, from, reason, msg });
+
+test("History: a refused message is marked where it landed, with the check, and only recent ones are kept", () => {
+  const h = new History();
+  h.ingest([sent(1, 0, 0, 1, "new-view"), sent(2, 0)]);
+  h.ingest([delivered(1, 50), rejected(1, 50, 1, 1, 0, { code: "new-view-not-from-primary", view: 1, primary: 1 })]);
+  // The refusal: who refused what from whom, and why; on the message's record too.
+  assert.deepEqual(h.refusals, [{ id: 401, time: 50, node: 1, from: 0, msg: 1, kind: "new-view", reason: { code: "new-view-not-from-primary", view: 1, primary: 1 } }]);
+  const m = h.record(1);
+  assert.equal(m.fate, "delivered");
+  assert.equal(m.refusal, h.refusals[0]);
+  assert.equal(h.record(2).refusal, null, "a message still in flight was refused by no one");
+  // The log line knows the message's kind (the engine's event does not carry it); the event itself is untouched.
+  assert.equal(h.log.at(-1).type, "rejected");
+  assert.equal(h.log.at(-1).kind, "new-view");
+  // A message kept aside and refused later: no message id; the kind comes from the reason (or is unknown).
+  const aside = rejected(2, 70, null, 3, 2, { code: "duplicate-vote", kind: "commit", seq: 4 });
+  h.ingest([aside, rejected(3, 80, undefined, 2, 3, { code: "uncertified-state", seq: 8 })]);
+  assert.equal("kind" in aside, false, "the engine's event is not changed");
+  assert.deepEqual(h.refusals.slice(1).map((r) => [r.msg, r.node, r.from, r.kind]), [[null, 3, 2, "commit"], [null, 2, 3, null]]);
+  // Recent ones, newest first, for the ring (drawn for a while after arrival).
+  assert.deepEqual([...h.recentRefusals(80, 20)].map((r) => r.id), [403, 402]);
+  assert.deepEqual([...h.recentRefusals(80, 40)].map((r) => r.id), [403, 402, 401]);
+  assert.deepEqual([...h.recentRefusals(60, 40)].map((r) => r.id), [401], "later ones are not drawn yet");
+  assert.deepEqual([...h.recentRefusals(500, 40)], []);
+  // The inspector tells the check of a refused message.
+  const seen = inspection(h, 1, { partition: [0, 0, 0, 0] }, new Set(), null);
+  assert.deepEqual([seen.live, seen.fate, seen.refusal?.reason.code], [false, "delivered", "new-view-not-from-primary"]);
+  // Picking a refused message (its mark) works like picking one in flight.
+  const s = new Selection();
+  s.pick(1, { inFlight: [] }, false);
+  assert.equal(s.gone(h), false);
+  assert.equal(s.view(h, { partition: [0, 0, 0, 0] }, new Set()).refusal.node, 1);
+  // Bounded: a flood of refusals keeps only the newest.
+  const many = [];
+  for (let i = 0; i < 5000; i++) many.push(rejected(1000 + i, 100 + i, null));
+  h.ingest(many);
+  assert.ok(h.refusals.length <= 2000, `${h.refusals.length} refusals kept`);
+  assert.equal(h.refusals.at(-1).time, 5099, "the newest are kept");
+  h.reset();
+  assert.deepEqual(h.refusals, []);
+});
+
 test("faultIntervals and currentEntry", () => {
   const actions = [
     { at: 10, type: "crash", replica: 1 },

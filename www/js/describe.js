@@ -8,7 +8,7 @@
 // them imports functions from another.
 
 /** Fields of a code that name a replica (shown with the page's names). */
-const REPLICA_FIELDS = new Set(["replica", "primary", "first", "second"]);
+const REPLICA_FIELDS = new Set(["replica", "primary", "first", "second", "signer"]);
 
 /** A message kind as the log shows it: "PRE-PREPARE". */
 const kindText = (kind) => String(kind).toUpperCase();
@@ -75,6 +75,17 @@ export function describeReason(reason, t, name = (i) => `R${i}`) {
   return coded("reject", reason, t, name, key);
 }
 
+/**
+ * A refused message in one line: who refused what from whom, and the check that caught it
+ * ("R1 refused a PREPARE from R0: duplicate vote for n3"). `r` is a "rejected" event, or a
+ * refusal of the History (model.js), which adds the message's `kind` when the page knows it.
+ */
+export function describeRefusal(r, t, name = (i) => `R${i}`) {
+  const kind = r.kind ?? r.reason?.kind ?? null;
+  const v = { node: name(r.node), from: name(r.from), reason: describeReason(r.reason, t, name) };
+  return kind ? t("ev.rejected.kind", { ...v, kind: kindText(kind) }) : t("ev.rejected", v);
+}
+
 /** What is wrong with a VIEW-CHANGE (inside invalid-view-change and new-view-bad-view-change). */
 export function describeDefect(defect, t, name = (i) => `R${i}`) {
   return coded("defect", defect, t, name);
@@ -135,7 +146,7 @@ const EVENTS = {
   submitted: (e, t) => t("ev.submitted", { op: e.op, timestamp: e.timestamp }),
   retransmitted: (e, t) => t("ev.retransmitted", { timestamp: e.timestamp, attempt: e.attempt }),
   accepted: (e, t, name) => t("ev.accepted", { result: e.result, timestamp: e.timestamp, view: e.view, from: (e.replicas ?? []).map(name).join(", ") }),
-  rejected: (e, t, name) => t("ev.rejected", { node: name(e.node), from: name(e.from), reason: describeReason(e.reason, t, name) }),
+  rejected: (e, t, name) => describeRefusal(e, t, name),
   fault: (e, t, name) => t("ev.fault", { description: describeFault(e.action, t, name) }),
   violation: (e, t, name) => t("ev.violation", { description: describeViolation(e.violation, t, name) }),
 };
@@ -204,6 +215,12 @@ export function narration(e, t, name, n = 0) {
       return { key: `st${e.replica}:${e.seq}`, kind: e.type, text: t("say.state-transferred", { replica: name(e.replica), seq: e.seq }) };
     case "fault":
       return { key: `f${e.id}`, kind: e.type, text: describeFault(e.action, t, name) };
+    case "rejected": {
+      // Once per check and sender: a faulty replica's attack caught, not each copy of it.
+      const kind = e.kind ?? e.reason?.kind ?? null;
+      const v = { node: name(e.node), from: name(e.from), kind: kind ? kindText(kind) : "", reason: describeReason(e.reason, t, name) };
+      return { key: `rj:${e.reason?.code}:${e.from}`, kind: e.type, text: t(kind ? "say.rejected" : "say.rejected.bare", v) };
+    }
     case "violation":
       return { key: "violation", kind: e.type, text: t("say.violation") };
     default:

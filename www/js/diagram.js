@@ -1,9 +1,11 @@
 // The time-space diagram (Castro & Liskov, Figure 1, drawn live): one lane per node,
 // one arrow per message from (send time, sender) to (arrival time, receiver),
-// dropped messages ending in a cross, phases labelled along the top. Auto-scrolls with
+// dropped messages ending in a cross, refused ones in a badge with a cross at their head (the
+// check that caught them told on hover), phases labelled along the top. Auto-scrolls with
 // the virtual clock. A renderer: it reads and never changes state.
 
-import { COLORS, FONT, drawGlyph, fitCanvas, kindStyle } from "./theme.js";
+import { COLORS, FONT, drawGlyph, drawNote, drawRefusedMark, fitCanvas, kindStyle } from "./theme.js";
+import { describeRefusal, namer } from "./describe.js";
 import { faultIntervals } from "./model.js";
 import { formatTime } from "./i18n.js";
 
@@ -21,6 +23,22 @@ export class Diagram {
   constructor(canvas, t) {
     this.canvas = canvas;
     this.t = t;
+    /** Refusal marks drawn in the last frame: [{ refusal, x, y }], newest first. */
+    this.marks = [];
+  }
+
+  /** The refusal mark under (x, y) in CSS pixels (the newest of those there), or null. */
+  hitMark(x, y, reach = 9) {
+    let best = null;
+    let bestD = reach * reach;
+    for (const m of this.marks) {
+      const d = (m.x - x) ** 2 + (m.y - y) ** 2;
+      if (d < bestD || (best === null && d <= bestD)) {
+        bestD = d;
+        best = m.refusal;
+      }
+    }
+    return best;
   }
 
   /**
@@ -31,11 +49,12 @@ export class Diagram {
    * @param {number} o.now          virtual time (fractional)
    * @param {number} o.windowMs     width of the visible window in virtual ms
    * @param {number|null} o.selected
+   * @param {object|null} [o.hoverMark]  the refusal (model.js) under the pointer: its check is told
    * @param {number} o.width
    * @param {number} o.height
    * @param {boolean} [o.still]    reduced motion: the window moves by pages instead of scrolling
    */
-  render({ snapshot, history, actions, now, windowMs, selected, width, height, still = false }) {
+  render({ snapshot, history, actions, now, windowMs, selected, hoverMark = null, width, height, still = false }) {
     const ctx = fitCanvas(this.canvas, width, height, true);
     if (!ctx || !snapshot) return;
     const t = this.t;
@@ -225,6 +244,8 @@ export class Diagram {
     ctx.stroke();
     // Marks on lanes: phases reached, executions, views, checkpoints.
     this.#marks(ctx, history, t0, now, X, Y, n, compact);
+    // Refused messages: a badge at the arrow's head (on the receiver's lane when it was kept aside).
+    const hovered = this.#refusals(ctx, history, t0, now, X, Y, n, compact, selected, hoverMark);
     // Heads of messages in flight.
     for (let i = 0; i < flying.length; i += 3) drawGlyph(ctx, flying[i], flying[i + 1], flying[i + 2], n > 10 ? 3 : 4);
     if (sel) {
@@ -250,6 +271,37 @@ export class Diagram {
 
     // Phase labels along the top, in two rows; dashed separators down the lanes.
     this.#bands(ctx, bandList, X, height, plotW);
+    if (hovered) drawNote(ctx, hovered.x, hovered.y, describeRefusal(hovered.refusal, t, namer(snapshot, t)), width, height);
+  }
+
+  #refusals(ctx, history, t0, now, X, Y, n, compact, selected, hoverMark) {
+    const list = history.refusals;
+    const marks = [];
+    let hovered = null;
+    const r = n > 10 ? 3.4 : compact ? 4 : 5;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const rf = list[i];
+      if (rf.time > now) continue;
+      if (rf.time < t0) break;
+      const x = X(rf.time);
+      const y = Y(rf.node);
+      marks.push({ refusal: rf, x, y });
+      if (rf === hoverMark) hovered = { refusal: rf, x, y };
+    }
+    // The newest on top.
+    for (let i = marks.length - 1; i >= 0; i--) {
+      const { refusal: rf, x, y } = marks[i];
+      drawRefusedMark(ctx, x, y, r);
+      if (rf.msg !== null && rf.msg === selected) {
+        ctx.beginPath();
+        ctx.arc(x, y, r + 3, 0, Math.PI * 2);
+        ctx.strokeStyle = COLORS.ink;
+        ctx.lineWidth = 1.6;
+        ctx.stroke();
+      }
+    }
+    this.marks = marks;
+    return hovered;
   }
 
   #marks(ctx, history, t0, now, X, Y, n, compact) {

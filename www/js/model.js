@@ -5,6 +5,7 @@
 const MAX_MESSAGES = 60_000;
 const MAX_MARKS = 30_000;
 const MAX_LOG = 400;
+const MAX_REFUSALS = 2_000; // refused messages kept for the ring and the diagram (the newest)
 
 /** Event types listed in the event log by default (sent/delivered are listed only on request). */
 const MAIN_LOG = new Set([
@@ -39,6 +40,20 @@ const MARK_TYPES = new Set(["phase", "executed", "checkpoint-stable", "view-chan
  * @property {number|null} seq
  * @property {number|null} endAt     time it was delivered or dropped (null while in flight)
  * @property {string|null} fate      "delivered" | a drop reason ("loss", "partition", "crashed", "user")
+ * @property {Refusal|null} refusal  the check its receiver refused it by, once delivered
+ */
+
+/**
+ * A message a node refused (from a "rejected" event): where it landed and the check that caught it.
+ * @typedef {object} Refusal
+ * @property {number} id          the event's id
+ * @property {number} time        when it was refused (its arrival, for a message being delivered)
+ * @property {number} node        who refused it (the receiver)
+ * @property {number} from        who sent it
+ * @property {number|null} msg    the message's id (as in its sent/delivered events), or null when
+ *                                the message had been kept aside earlier and was refused later
+ * @property {string|null} kind   the message's kind, when known (from its record, else the reason's)
+ * @property {{ code: string }} reason  the check, as the engine sends it ({ code, ...fields })
  */
 
 /** A message as the renderers track it, from a "sent" event or a snapshot's inFlight entry. */
@@ -55,6 +70,7 @@ function messageRecord(id, sentAt, src) {
     seq: src.seq ?? null,
     endAt: null,
     fate: null,
+    refusal: null,
   };
 }
 
@@ -84,6 +100,8 @@ export class History {
     this.lastCheckpoint = new Map();
     /** @type {object[]} violation events */
     this.violations = [];
+    /** @type {Refusal[]} refused messages, in time order (the newest MAX_REFUSALS) */
+    this.refusals = [];
     /** Bumped on every change; renderers compare it to skip work. */
     this.version = 0;
     this.logVersion = 0;
@@ -133,6 +151,12 @@ export class History {
       case "violation":
         this.violations.push(e);
         break;
+      case "rejected": {
+        const r = this.#refused(e);
+        // The log line names the refused message's kind (the engine's event does not carry it).
+        if (r.kind !== null) e = { ...e, kind: r.kind };
+        break;
+      }
       default:
         break;
     }
@@ -144,6 +168,21 @@ export class History {
       if (main) this.log.push(e);
       this.logVersion++;
     }
+  }
+
+  /** A "rejected" event: the refusal, on its message's record too when the page has it. */
+  #refused(e) {
+    const msg = typeof e.msg === "number" ? e.msg : null;
+    const m = msg === null ? null : this.record(msg);
+    const r = { id: e.id, time: e.time, node: e.node, from: e.from, msg, kind: m?.kind ?? e.reason?.kind ?? null, reason: e.reason };
+    if (m) m.refusal = r;
+    this.refusals.push(r);
+    return r;
+  }
+
+  /** The record of message `id`: in flight, or the last one that ended (undefined when not kept). */
+  record(id) {
+    return this.live.get(id) ?? this.messages.findLast((m) => m.id === id);
   }
 
   /**
@@ -176,7 +215,18 @@ export class History {
     }
   }
 
+  /** Refusals within (t - horizon, t], newest first. */
+  *recentRefusals(t, horizon) {
+    for (let i = this.refusals.length - 1; i >= 0; i--) {
+      const r = this.refusals[i];
+      if (r.time > t) continue;
+      if (r.time <= t - horizon) break;
+      yield r;
+    }
+  }
+
   #trim() {
+    if (this.refusals.length > MAX_REFUSALS) this.refusals.splice(0, this.refusals.length - MAX_REFUSALS * 0.8);
     if (this.messages.length > MAX_MESSAGES) this.messages.splice(0, this.messages.length - MAX_MESSAGES * 0.8);
     if (this.ended.length > MAX_MESSAGES) this.ended.splice(0, this.ended.length - MAX_MESSAGES * 0.8);
     if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS * 0.8);
@@ -293,7 +343,7 @@ export class Selection {
 
   /** A message is picked but the history no longer has it. */
   gone(history) {
-    return this.id !== null && !history.live.has(this.id) && !history.messages.some((m) => m.id === this.id);
+    return this.id !== null && !history.record(this.id);
   }
 
   /** What the inspector shows (see inspection), or null. */
@@ -306,14 +356,15 @@ export class Selection {
 
 /**
  * What the inspector shows for message `id`: its record (in flight, or the last one that ended),
- * its fate, whether it will be lost or cut by the partition; null when the history lost it.
+ * its fate, the check its receiver refused it by (or null), whether it will be lost or cut by
+ * the partition; null when the history lost it.
  * @param {History} history
  * @param {Set<number>} lost  ids of in-flight messages that will be lost
  * @param {{ detail?: string } | null} detail  its snapshot entry (the full text of its fields)
  */
 export function inspection(history, id, snapshot, lost, detail) {
   const live = history.live.get(id);
-  const rec = live ?? history.messages.findLast((m) => m.id === id);
+  const rec = history.record(id);
   if (!rec) return null;
   const group = (node) => (node < 0 ? 0 : snapshot.partition[node] ?? 0);
   return {
@@ -321,6 +372,7 @@ export function inspection(history, id, snapshot, lost, detail) {
     live: !!live,
     fate: rec.fate,
     endAt: rec.endAt,
+    refusal: rec.refusal,
     lost: lost.has(rec.id),
     cut: group(rec.from) !== group(rec.to),
   };

@@ -17,6 +17,7 @@ const PRIORITY = {
   "view-change-started": 5,
   fault: 5,
   "state-transferred": 4,
+  rejected: 4,
   "checkpoint-stable": 3,
   retransmitted: 3,
   submitted: 3,

@@ -16,9 +16,9 @@
 // A panel reads the view and never changes it; it calls back through the handlers it was given.
 
 import { h, setAttr, setFlag, setText } from "./dom.js";
-import { behaviorText, describeEvent, describeViolation, dropText } from "./describe.js";
+import { behaviorText, describeEvent, describeReason, describeViolation, dropText } from "./describe.js";
 import { formatTime } from "./i18n.js";
-import { KINDS, drawLegendGlyph, drawLostGlyph } from "./theme.js";
+import { KINDS, drawLegendGlyph, drawLostGlyph, drawRefusedGlyph } from "./theme.js";
 
 const LOG_LINES = 150;
 
@@ -234,7 +234,7 @@ export class EventLog {
     const items = [];
     for (let i = src.length - 1; i >= 0 && items.length < LOG_LINES; i--) {
       const e = src[i];
-      const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view-event" : "";
+      const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view-event" : e.type === "rejected" ? "refused" : "";
       items.push(h("li", { class: cls }, h("time", { text: formatTime(e.time) }), h("span", { text: describeEvent(e, t, name, snapshot?.n ?? 0) })));
     }
     if (items.length === 0) items.push(h("li", { class: "empty", text: t("log.empty") }));
@@ -253,6 +253,7 @@ export class Inspector {
     this.label = h("code", { class: "label" });
     this.detail = h("pre", { class: "detail" });
     this.note = h("p", { class: "note" });
+    this.refusal = h("p", { class: "note refused", hidden: true });
     this.paused = h("span", { class: "muted small", text: t("inspector.paused") });
     this.drop = h("button", { type: "button", class: "danger", text: t("inspector.drop"), onclick: () => on.drop(this.id) });
     this.close = h("button", { type: "button", class: "secondary", text: t("inspector.close"), onclick: () => on.close() });
@@ -264,13 +265,14 @@ export class Inspector {
       this.detail,
       h("p", { class: "meta" }, this.label, this.timing),
       this.note,
+      this.refusal,
       h("div", { class: "actions" }, this.drop, this.close, this.paused),
     );
     this.title.id = "inspector-title";
     this.id = null;
   }
 
-  /** Shows `view.selection` ({ msg (in-flight entry or history record), live, fate, endAt, lost, cut, autoPaused }), or hides. */
+  /** Shows `view.selection` ({ msg (in-flight entry or history record), live, fate, endAt, refusal, lost, cut, autoPaused }), or hides. */
   update({ selection: info, name }) {
     const t = this.t;
     if (!info) {
@@ -289,10 +291,16 @@ export class Inspector {
     setFlag(this.detail, "hidden", !m.detail);
     setText(this.timing, t("inspector.timing", { sent: formatTime(m.sentAt), arrives: formatTime(m.deliverAt) }));
     let note = "";
-    if (!info.live) {
+    if (info.refusal) {
+      // Delivered, then refused: the refusal (below) says when and why.
+    } else if (!info.live) {
       note = info.fate === "delivered" ? t("inspector.gone.delivered", { t: formatTime(info.endAt) }) : t("inspector.gone.dropped", { t: formatTime(info.endAt), reason: dropText(t, info.fate) });
     } else if (info.lost) note = t("inspector.lost");
     else if (info.cut) note = t("inspector.cut");
+    // A message that arrived and failed a check: the check, in words.
+    const r = info.refusal;
+    setText(this.refusal, r ? t("inspector.refused", { node: name(r.node), t: formatTime(r.time), reason: describeReason(r.reason, t, name) }) : "");
+    setFlag(this.refusal, "hidden", !r);
     setText(this.note, note);
     setFlag(this.note, "hidden", !note);
     setFlag(this.paused, "hidden", !info.autoPaused);
@@ -373,7 +381,7 @@ export class StatusStrip {
 
 // ---------------------------------------------------------------------------
 
-/** The legend: a glyph (colour + shape) per message kind, plus "lost". */
+/** The legend: a glyph (colour + shape) per message kind, plus "lost" and "refused". */
 export function buildLegend(t) {
   const items = KINDS.map((kind) => {
     const c = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
@@ -383,6 +391,9 @@ export function buildLegend(t) {
   const lost = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
   drawLostGlyph(lost, 16);
   items.push(h("li", {}, lost, h("span", { text: t("legend.lost") })));
+  const refused = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
+  drawRefusedGlyph(refused, 16);
+  items.push(h("li", { dataset: { mark: "refused" } }, refused, h("span", { text: t("legend.refused") })));
   return h("figure", { class: "legend" }, h("figcaption", { class: "visually-hidden", text: t("legend") }), h("ul", { "aria-label": t("legend") }, items));
 }
 

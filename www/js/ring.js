@@ -1,12 +1,15 @@
 // The ring view: the client and the replicas on a circle, every message in flight moving
-// from sender to receiver (interpolated with the virtual clock), drops fading out.
+// from sender to receiver (interpolated with the virtual clock), drops fading out, refused
+// messages marked where they landed with the check that caught them.
 // A renderer: it reads the snapshot and the history and never changes either.
 
-import { COLORS, FONT, MONO, drawGlyph, fitCanvas, kindStyle } from "./theme.js";
+import { COLORS, FONT, MONO, drawGlyph, drawNote, drawRefusedMark, fitCanvas, kindStyle } from "./theme.js";
+import { describeRefusal, namer } from "./describe.js";
 import { currentEntry } from "./model.js";
 import { formatTime } from "./i18n.js";
 
 const GHOST_MS = 160; // virtual ms a dropped message stays visible while it fades
+const REFUSED_MS = 400; // virtual ms a refused message's mark stays at its receiver (fading at the end)
 const FLASH_MS = 220; // virtual ms a replica glows after executing / changing view
 const BEND = 0.12; // curvature of message paths (A→B and B→A take opposite sides)
 
@@ -26,6 +29,8 @@ export class RingView {
     this.t = t;
     /** Positions of drawn messages from the last frame, for clicks: [id, x, y]. */
     this.hits = [];
+    /** Refusal marks drawn in the last frame: [{ refusal, x, y }], newest first. */
+    this.marks = [];
     this.nodes = [];
     this.radius = 20;
   }
@@ -44,6 +49,40 @@ export class RingView {
       }
     }
     return best;
+  }
+
+  /** The refusal mark under (x, y) in CSS pixels (the newest of those there), or null. */
+  hitMark(x, y, reach = Math.max(10, this.glyph * 2.2)) {
+    return this.#nearestMark(x, y, reach)[0];
+  }
+
+  /**
+   * What is under (x, y): the message in flight or the refusal mark nearest to it (one of
+   * `id`, `mark` is set, or neither).
+   */
+  pick(x, y, reach = Math.max(10, this.glyph * 2.2)) {
+    const id = this.hitTest(x, y, reach);
+    const [mark, dm] = this.#nearestMark(x, y, reach);
+    if (mark === null) return { id, mark: null };
+    if (id === null) return { id: null, mark };
+    let dx = Infinity;
+    for (let k = 0; k < this.hits.length; k += 3) {
+      if (this.hits[k] === id) dx = Math.min(dx, (this.hits[k + 1] - x) ** 2 + (this.hits[k + 2] - y) ** 2);
+    }
+    return dm < dx ? { id: null, mark } : { id, mark: null };
+  }
+
+  #nearestMark(x, y, reach) {
+    let best = null;
+    let bestD = reach * reach;
+    for (const m of this.marks) {
+      const d = (m.x - x) ** 2 + (m.y - y) ** 2;
+      if (d < bestD || (best === null && d <= bestD)) {
+        bestD = d;
+        best = m.refusal;
+      }
+    }
+    return [best, best === null ? Infinity : bestD];
   }
 
   #layout(n, w, h, compact) {
@@ -85,13 +124,14 @@ export class RingView {
    * @param {Set<number>} o.lost    ids of in-flight messages the engine marked lost
    * @param {number|null} o.selected
    * @param {number|null} o.hover
+   * @param {object|null} [o.hoverMark]  the refusal (model.js) under the pointer: its check is told
    * @param {number} o.width
    * @param {number} o.height
    * @param {boolean} [o.still]    reduced motion: messages wait at their ends instead of flying
    * @param {string} [o.hint]       a line under the clock ("Press Play to start.")
    * @param {boolean} [o.compact]   short labels placed radially (crowded or narrow rings)
    */
-  render({ snapshot, history, now, lost, selected, hover, width, height, still = false, hint = "", compact = snapshot.n > 4 }) {
+  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4 }) {
     const ctx = fitCanvas(this.canvas, width, height, true);
     if (!ctx || !snapshot) return;
     const t = this.t;
@@ -100,6 +140,7 @@ export class RingView {
     const { nodes, r } = L;
     this.nodes = nodes;
     this.radius = r;
+    this.width = width;
     const glyph = (this.glyph = n > 7 ? 4.2 : n > 4 ? 5 : 5.6);
     ctx.clearRect(0, 0, width, height);
 
@@ -189,6 +230,39 @@ export class RingView {
       ctx.globalAlpha = 1;
     }
 
+    // Refused messages: a badge with a cross at the receiver's end of the path, with the
+    // path's last stretch in the kind's colour (from whom), for a while after arrival.
+    const marks = [];
+    let markSelected = null;
+    let markHover = null;
+    const badge = glyph + 1.8;
+    for (const rf of history.recentRefusals(now, REFUSED_MS)) {
+      const a = pos(rf.from);
+      const b = pos(rf.node);
+      const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+      const q = Math.max(0.55, 1 - (r + badge + 3) / len);
+      const age = still ? 0 : (now - rf.time) / REFUSED_MS;
+      const alpha = age < 0.6 ? 1 : Math.max(0, 1 - (age - 0.6) / 0.4);
+      const [x, y] = point(a.x, a.y, b.x, b.y, q);
+      ctx.globalAlpha = alpha * 0.55;
+      ctx.strokeStyle = rf.kind ? kindStyle(rf.kind).color : COLORS.muted;
+      ctx.lineWidth = 1.6;
+      ctx.beginPath();
+      for (let s = 0; s <= 6; s++) {
+        const [px, py] = point(a.x, a.y, b.x, b.y, q - 0.22 + (0.22 * s) / 6);
+        if (s === 0) ctx.moveTo(px, py);
+        else ctx.lineTo(px, py);
+      }
+      ctx.stroke();
+      marks.push({ refusal: rf, x, y, alpha });
+      if (rf.msg !== null && rf.msg === selected && !markSelected) markSelected = { refusal: rf, x, y };
+      if (rf === hoverMark) markHover = { refusal: rf, x, y };
+    }
+    ctx.globalAlpha = 1;
+    // The badges over every trail, the newest on top.
+    for (let i = marks.length - 1; i >= 0; i--) drawRefusedMark(ctx, marks[i].x, marks[i].y, badge, marks[i].alpha);
+    this.marks = marks;
+
     // Messages in flight.
     const hits = [];
     let selectedAt = null;
@@ -217,10 +291,19 @@ export class RingView {
       if (m.id === hover) hoverAt = [m, x, y];
     }
     this.hits = hits;
-    this.selectedAt = selectedAt ? { x: selectedAt[1], y: selectedAt[2], height } : null;
+    const chosen = selectedAt ? { x: selectedAt[1], y: selectedAt[2] } : markSelected;
+    this.selectedAt = chosen ? { x: chosen.x, y: chosen.y, height } : null;
 
     if (selectedAt) this.#callout(ctx, selectedAt, width, height, true);
+    else if (markSelected) {
+      ctx.beginPath();
+      ctx.arc(markSelected.x, markSelected.y, badge + 4, 0, Math.PI * 2);
+      ctx.strokeStyle = COLORS.ink;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }
     if (hoverAt && hoverAt !== selectedAt && hover !== selected) this.#callout(ctx, hoverAt, width, height, false);
+    else if (markHover && hover === null) drawNote(ctx, markHover.x, markHover.y, describeRefusal(markHover.refusal, t, namer(snapshot, t)), width, height);
   }
 
   #trim(a, b, r, p) {
@@ -435,7 +518,11 @@ export class RingView {
       }
       ctx.font = `${bold ? "600 " : ""}${size}px ${FONT}`;
       ctx.fillStyle = color;
-      ctx.fillText(text, ax, top);
+      // Kept inside the canvas (a long behaviour name beside a node at the edge).
+      const tw = ctx.measureText(text).width;
+      const left = align === "left" ? ax : align === "right" ? ax - tw : ax - tw / 2;
+      const shift = Math.max(0, 2 - left) - Math.max(0, left + tw - (this.width - 2));
+      ctx.fillText(text, ax + shift, top);
       top += lh;
     }
   }
@@ -495,3 +582,4 @@ export function fitText(ctx, text, max) {
   }
   return text.slice(0, lo) + "…";
 }
+

@@ -80,6 +80,8 @@ const PALETTES = {
     isolated: "#b45309",
     callout: "rgba(15, 23, 42, 0.82)",
     calloutInk: "#ffffff",
+    refused: "#1e293b",
+    refusedInk: "#ffffff",
   },
   dark: {
     ink: "#e2e8f0",
@@ -103,6 +105,8 @@ const PALETTES = {
     isolated: "#fb923c",
     callout: "rgba(226, 232, 240, 0.92)",
     calloutInk: "#0f172a",
+    refused: "#f1f5f9",
+    refusedInk: "#0f172a",
   },
 };
 
@@ -277,4 +281,84 @@ export function drawLostGlyph(canvas, size = 16) {
   ctx.moveTo(size / 2 + s, size / 2 - s);
   ctx.lineTo(size / 2 - s, size / 2 + s);
   ctx.stroke();
+}
+
+/**
+ * The mark of a refused message (it failed a check where it landed): a cross cut out of a
+ * round badge, in ink, unlike the bare red cross of a lost or dropped one.
+ */
+export function drawRefusedMark(ctx, x, y, r, alpha = 1) {
+  ctx.globalAlpha = alpha;
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, Math.PI * 2);
+  ctx.fillStyle = COLORS.refused;
+  ctx.fill();
+  ctx.lineWidth = 1.25;
+  ctx.strokeStyle = COLORS.paper;
+  ctx.stroke();
+  const s = r * 0.46;
+  ctx.strokeStyle = COLORS.refusedInk;
+  ctx.lineWidth = Math.max(1.4, r * 0.3);
+  ctx.lineCap = "round";
+  ctx.beginPath();
+  ctx.moveTo(x - s, y - s);
+  ctx.lineTo(x + s, y + s);
+  ctx.moveTo(x + s, y - s);
+  ctx.lineTo(x - s, y + s);
+  ctx.stroke();
+  ctx.lineCap = "butt";
+  ctx.globalAlpha = 1;
+}
+
+/** Draws the "refused" legend glyph. */
+export function drawRefusedGlyph(canvas, size = 16) {
+  const ctx = fitCanvas(canvas, size, size);
+  ctx.clearRect(0, 0, size, size);
+  drawRefusedMark(ctx, size / 2, size / 2, size * 0.4);
+}
+
+/**
+ * Breaks `text` into lines of at most `max` pixels in the current font: at spaces, or between
+ * any two characters in a run too wide for a line (Chinese has no spaces).
+ */
+export function wrapText(ctx, text, max) {
+  const lines = [];
+  let line = "";
+  for (const token of String(text).match(/\S+\s*|\s+/g) ?? []) {
+    const pieces = ctx.measureText(token).width > max ? [...token] : [token];
+    for (const piece of pieces) {
+      if (line.trim() && ctx.measureText(line + piece).width > max) {
+        lines.push(line.trimEnd());
+        line = piece.trimStart();
+      } else line += piece;
+    }
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
+}
+
+/**
+ * A callout of a few lines of words next to (x, y) on a canvas of w × h CSS px: what a mark
+ * under the pointer means.
+ */
+export function drawNote(ctx, x, y, text, w, h) {
+  ctx.font = `12px ${FONT}`;
+  const max = Math.max(120, Math.min(300, w - 24));
+  const lines = wrapText(ctx, text, max - 14).slice(0, 5);
+  const tw = Math.min(max, Math.max(...lines.map((l) => ctx.measureText(l).width)) + 14);
+  const lh = 16;
+  const bh = lines.length * lh + 8;
+  let bx = x + 12;
+  let by = y - bh - 8;
+  if (bx + tw > w - 4) bx = x - tw - 12;
+  if (bx < 4) bx = 4;
+  if (by < 4) by = Math.max(4, Math.min(y + 12, h - bh - 4));
+  ctx.beginPath();
+  ctx.roundRect(bx, by, tw, bh, 5);
+  ctx.fillStyle = COLORS.callout;
+  ctx.fill();
+  ctx.fillStyle = COLORS.calloutInk;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  lines.forEach((line, i) => ctx.fillText(line, bx + 7, by + 4 + lh * i + lh / 2 + 0.5));
 }

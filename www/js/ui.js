@@ -4,6 +4,7 @@
 // shape) and forwards every click to the element's handlers (`on`).
 
 import { Controls } from "./controls.js";
+import { describeRefusal } from "./describe.js";
 import { Diagram } from "./diagram.js";
 import { h } from "./dom.js";
 import { Narrator } from "./narrator.js";
@@ -36,6 +37,8 @@ export class PlaygroundUI {
     /** The theme the legend and the swatches were drawn in. */
     this.theme = presentation.theme;
     this.hover = null;
+    /** The refusal mark under the pointer (or last tapped), on the ring or on the diagram: { where, refusal }. */
+    this.hoverMark = null;
     this.zoomIndex = old?.zoomIndex ?? 4;
     this.sizes = { ring: [0, 0], diagram: [0, 0] };
     this.key = "";
@@ -114,6 +117,7 @@ export class PlaygroundUI {
     this.ring = new RingView(ringCanvas, t);
     this.diagram = new Diagram(diagramCanvas, t);
     this.#wireRing(ringCanvas);
+    this.#wireDiagram(diagramCanvas);
     this.app.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && this.inspector.id !== null && !this.share.isOpen) on.select(null);
     });
@@ -133,17 +137,42 @@ export class PlaygroundUI {
     if (old) this.present(presentation);
   }
 
-  /** Pointer events: mouse hover shows a message's label; a click or a tap (with a larger reach for fingers) inspects it. */
+  /** The refusal mark `where` ("ring" | "diagram") is under the pointer (null: none). */
+  #hoverMark(where, refusal, canvas) {
+    const cur = this.hoverMark;
+    if (refusal === null && cur?.where !== where) return;
+    if (cur?.refusal === refusal) return;
+    this.hoverMark = refusal === null ? null : { where, refusal };
+    canvas.classList.toggle("pointer", refusal !== null || (where === "ring" && this.hover !== null));
+  }
+
+  /**
+   * A click or a tap on a refusal mark: inspects its message (the inspector tells the check)
+   * when the page has it, and keeps the mark's words shown until the pointer leaves it.
+   */
+  #pickMark(where, refusal, canvas) {
+    this.#hoverMark(where, refusal, canvas);
+    if (refusal === null) return false;
+    if (refusal.msg !== null && this.lastView?.history.record(refusal.msg)) this.on.select(refusal.msg);
+    this.invalidate();
+    return true;
+  }
+
+  /** Pointer events: mouse hover shows a message's label or a refusal's check; a click or a tap (with a larger reach for fingers) inspects it. */
   #wireRing(canvas) {
     canvas.addEventListener("pointermove", (e) => {
       if (e.pointerType === "touch") return;
-      const id = this.ring.hitTest(e.offsetX, e.offsetY);
+      const { id, mark } = this.ring.pick(e.offsetX, e.offsetY);
       if (id !== this.hover) {
         this.hover = id;
         canvas.classList.toggle("pointer", id !== null);
       }
+      this.#hoverMark("ring", mark, canvas);
     });
-    canvas.addEventListener("pointerleave", () => (this.hover = null));
+    canvas.addEventListener("pointerleave", () => {
+      this.hover = null;
+      this.#hoverMark("ring", null, canvas);
+    });
     canvas.addEventListener("pointerdown", (e) => {
       if (e.isPrimary) this.pointer = { x: e.offsetX, y: e.offsetY, id: e.pointerId };
     });
@@ -152,7 +181,9 @@ export class PlaygroundUI {
       this.pointer = null;
       if (!p || p.id !== e.pointerId || Math.hypot(e.offsetX - p.x, e.offsetY - p.y) > 12) return;
       const reach = e.pointerType === "touch" || e.pointerType === "pen" ? TOUCH_REACH : undefined;
-      this.on.select(this.ring.hitTest(e.offsetX, e.offsetY, reach));
+      const { id, mark } = this.ring.pick(e.offsetX, e.offsetY, reach);
+      if (this.#pickMark("ring", mark, canvas)) return;
+      this.on.select(id);
     });
     canvas.addEventListener("pointercancel", () => (this.pointer = null));
     // Keyboard: with the ring focused, the arrow keys step through the messages in flight
@@ -167,6 +198,19 @@ export class PlaygroundUI {
       const at = ids.indexOf(this.inspector.id);
       const next = at < 0 ? (dir > 0 ? 0 : ids.length - 1) : (at + dir + ids.length) % ids.length;
       this.on.select(ids[next]);
+    });
+  }
+
+  /** The diagram: hovering a refusal mark tells its check; a click or a tap inspects its message. */
+  #wireDiagram(canvas) {
+    canvas.addEventListener("pointermove", (e) => {
+      if (e.pointerType === "touch") return;
+      this.#hoverMark("diagram", this.diagram.hitMark(e.offsetX, e.offsetY), canvas);
+    });
+    canvas.addEventListener("pointerleave", () => this.#hoverMark("diagram", null, canvas));
+    canvas.addEventListener("click", (e) => {
+      const touch = e.pointerType === "touch" || e.pointerType === "pen";
+      this.#pickMark("diagram", this.diagram.hitMark(e.offsetX, e.offsetY, touch ? TOUCH_REACH / 2 : undefined), canvas);
     });
   }
 
@@ -219,7 +263,8 @@ export class PlaygroundUI {
     const s = view.snapshot;
     const dpr = globalThis.devicePixelRatio || 1;
     this.lastView = view;
-    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}`;
+    const mark = this.hoverMark;
+    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}`;
     if (key === this.key && s === this.keySnapshot) return;
     this.key = key;
     this.keySnapshot = s;
@@ -230,7 +275,8 @@ export class PlaygroundUI {
       const compact = s.n > 4 || rw < 420;
       if (this.app.dataset.compact !== String(compact)) this.app.dataset.compact = String(compact);
       const { history, now, lost, selected, still, hint } = view;
-      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, width: rw, height: rh, still, hint, compact });
+      const hoverMark = mark?.where === "ring" ? mark.refusal : null;
+      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, hoverMark, width: rw, height: rh, still, hint, compact });
       // Keep the inspector away from the message it describes.
       const at = this.ring.selectedAt;
       if (at) {
@@ -247,6 +293,7 @@ export class PlaygroundUI {
         now: view.now,
         windowMs: Math.max(100, (dw - 72) / SCALES[this.zoomIndex]),
         selected: view.selected,
+        hoverMark: mark?.where === "diagram" ? mark.refusal : null,
         width: dw,
         height: dh,
         still: view.still,
@@ -260,6 +307,17 @@ export class PlaygroundUI {
     const out = [];
     for (let i = 0; i < hits.length; i += 3) out.push({ id: hits[i], x: hits[i + 1], y: hits[i + 2] });
     return out;
+  }
+
+  /**
+   * Refusal marks drawn in the last frame, on the ring and on the diagram, each
+   * { msg, node, from, code, x, y, text } (CSS px of its canvas; `text` what hovering it tells).
+   */
+  refusalMarks() {
+    const view = this.lastView;
+    const out = (marks) =>
+      marks.map(({ refusal: r, x, y }) => ({ msg: r.msg, node: r.node, from: r.from, code: r.reason?.code ?? null, x, y, text: view ? describeRefusal(r, this.t, view.name) : "" }));
+    return { ring: out(this.ring.marks), diagram: out(this.diagram.marks) };
   }
 
   /** Lets go of the page (this UI is replaced or the element is gone). */
