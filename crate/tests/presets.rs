@@ -112,3 +112,65 @@ fn naive_quorum_breaks_safety() {
     assert!(!s.violations().is_empty());
     assert!(events.iter().any(|e| matches!(e.kind, EventKind::Violation { .. })));
 }
+
+/// Rejections of messages from replica `from`, as (rejecting node, code).
+fn rejections(events: &[pbft_playground::sim::Event], from: usize) -> Vec<(pbft_playground::protocol::NodeId, &'static str)> {
+    use pbft_playground::protocol::NodeId;
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Rejected { node, from: NodeId::Replica(r), reason, .. } if *r == from => Some((*node, reason.code())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn forged_new_view_is_rejected_and_the_request_commits_in_view_1() {
+    use pbft_playground::protocol::{MsgKind, NodeId};
+    let (s, events) = play("forged-new-view", 30_000);
+    assert!(s.violations().is_empty(), "{:?}", s.violations());
+    let a = &s.client().accepted()[0];
+    assert_eq!((a.result.as_str(), a.view), ("warTime=1234", 1));
+    for i in 1..4 {
+        assert_eq!(s.replica(i).view(), 1, "replica {i}");
+    }
+    // R3 did send NEW-VIEWs, and an honest replica refused one as not from view 1's primary.
+    assert!(events.iter().any(|e| matches!(e.kind, EventKind::Sent { from: NodeId::Replica(3), kind: MsgKind::NewView, .. })));
+    let forged: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Sent { msg, from: NodeId::Replica(3), kind: MsgKind::NewView, .. } => Some(msg),
+            _ => None,
+        })
+        .collect();
+    let refused = events.iter().any(|e| {
+        matches!(&e.kind, EventKind::Rejected { node: NodeId::Replica(1 | 2), msg: Some(m), .. } if forged.contains(m))
+    });
+    assert!(refused, "no honest replica refused R3's NEW-VIEW; R3's messages were rejected with {:?}", rejections(&events, 3));
+}
+
+#[test]
+fn bad_state_is_refused_and_the_right_state_installed() {
+    use pbft_playground::protocol::{MsgKind, NodeId};
+    let (s, events) = play("bad-state", 30_000);
+    assert!(s.violations().is_empty(), "{:?}", s.violations());
+    assert_eq!(s.client().accepted().len(), 14);
+    assert!(events.iter().any(|e| matches!(e.kind, EventKind::Sent { from: NodeId::Replica(2), to: NodeId::Replica(3), kind: MsgKind::State, .. })));
+    assert!(
+        rejections(&events, 2).iter().any(|&(node, code)| node == NodeId::Replica(3) && code == "uncertified-state"),
+        "R3 did not refuse R2's changed state: {:?}",
+        rejections(&events, 2)
+    );
+    assert_eq!(s.replica(3).app().digest(), s.replica(0).app().digest(), "R3 holds the right state");
+    assert_eq!(s.replica(3).last_executed(), 14);
+    // The older state did not end the fetch: R3 got the checkpoint it asked for from an honest replica.
+    let transfers: Vec<(u64, usize)> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::StateTransferred { replica: 3, seq, from } => Some((seq, from)),
+            _ => None,
+        })
+        .collect();
+    assert!(transfers.iter().any(|&(_, from)| from != 2), "F5: R3's state transfers (seq, from): {transfers:?}");
+}

@@ -61,7 +61,9 @@ pub struct Config {
     pub view_change_timeout: u64,
     /// Client retransmission timeout.
     pub client_timeout: u64,
-    /// Interval at which an unanswered VIEW-CHANGE is sent again.
+    /// Interval at which an unanswered VIEW-CHANGE is sent again; also the
+    /// tick of the normal case's retransmission of PRE-PREPARE, PREPARE and
+    /// COMMIT messages not yet acknowledged.
     pub view_change_retransmit: u64,
     /// Interval at which a lagging replica asks again for state.
     pub state_retry: u64,

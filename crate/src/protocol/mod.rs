@@ -12,6 +12,7 @@ mod message;
 mod quorum;
 mod reject;
 mod replica;
+mod sign;
 mod summary;
 mod timers;
 mod types;
@@ -27,6 +28,7 @@ pub use message::{
 pub use quorum::{Certificate, VoteSetIter, QuorumRule, Quorums, Tally, VoteSet};
 pub use reject::{Defect, Reject};
 pub use replica::{LogEntryView, Output, Phase, Replica, ReplicaStatus, ReplicaTimer};
+pub use sign::{Keys, ModelKeys, Sig, Signer, SigningBytes};
 pub use summary::ReplicaSummary;
 pub use timers::TimerSlots;
 pub use types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};

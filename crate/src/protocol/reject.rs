@@ -225,11 +225,20 @@ pub enum Reject {
         /// The new view.
         view: View,
     },
+    /// A NEW-VIEW not sent by the primary of its view (§4.4): only that
+    /// replica may pick V and O. A copy relayed by another replica is kept,
+    /// and counts once f+1 replicas relayed the same one.
+    NewViewNotFromPrimary {
+        /// The new view.
+        view: View,
+        /// That view's primary.
+        primary: ReplicaId,
+    },
 }
 
 impl Reject {
     /// Every code a [`Reject`] can carry (`Reject::code` of each variant).
-    pub const CODES: [&'static str; 19] = [
+    pub const CODES: [&'static str; 20] = [
         "wrong-signer",
         "wrong-sender",
         "old-view",
@@ -249,6 +258,7 @@ impl Reject {
         "new-view-other-view",
         "new-view-no-quorum",
         "new-view-wrong-o",
+        "new-view-not-from-primary",
     ];
 
     /// The variant's code, as the page receives it in `reason.code`.
@@ -273,6 +283,7 @@ impl Reject {
             Reject::NewViewOtherView { .. } => 16,
             Reject::NewViewNoQuorum { .. } => 17,
             Reject::NewViewWrongO { .. } => 18,
+            Reject::NewViewNotFromPrimary { .. } => 19,
         };
         Self::CODES[i]
     }
@@ -301,6 +312,9 @@ impl fmt::Display for Reject {
             Reject::NewViewOtherView { view, .. } => write!(f, "new-view v{view} carries an invalid view-change"),
             Reject::NewViewNoQuorum { view, .. } => write!(f, "new-view v{view} without a quorum of view-changes"),
             Reject::NewViewWrongO { view } => write!(f, "new-view v{view} has a wrong O set"),
+            Reject::NewViewNotFromPrimary { view, primary } => {
+                write!(f, "new-view v{view} not from its primary R{primary}")
+            }
         }
     }
 }
@@ -314,6 +328,7 @@ mod tests {
         let samples = [
             Reject::WrongSigner { kind: MsgKind::Prepare },
             Reject::InvalidViewChange { view: 1, defect: Defect::CertPrepares { seq: 2, count: 1, needed: 2 } },
+            Reject::NewViewNotFromPrimary { view: 1, primary: 1 },
         ];
         for r in samples {
             let s = format!("{r:?}");

@@ -27,7 +27,7 @@ pub const PRESETS: [Preset; 11] = [
     Preset { name: "catch-up", title: "Partition and state transfer", description: "Replica 3 is cut off while ten requests commit. After the network heals it catches up from a stable checkpoint." },
     Preset { name: "naive-quorum", title: "Naive quorum breaks safety", description: "With the \"more than n/3 votes\" rule an equivocating primary makes honest replicas execute different requests at the same sequence number. The safety monitor reports it." },
     Preset { name: "forged-new-view", title: "A faulty backup forges a NEW-VIEW", description: "The primary is down and backup R3 is faulty. As soon as it holds a quorum of VIEW-CHANGEs it builds a NEW-VIEW for view 1 itself and sends it first. Honest replicas take a NEW-VIEW only from the new view's primary: they reject the forgery and the request commits in view 1." },
-    Preset { name: "bad-state", title: "A lying replica serves bad state", description: "Replica 3 is cut off while ten requests commit. After the network heals it fetches the state of a stable checkpoint, and faulty R2 answers first: with an older certified state and with a changed one. R3 checks the state against the checkpoint certificate, rejects both and installs the right state from an honest replica." },
+    Preset { name: "bad-state", title: "A lying replica serves bad state", description: "Replica 3 is cut off while ten requests commit. After the network heals it fetches the state of a stable checkpoint, and faulty R2 answers first: with a changed state, then with an older certified one. R3 checks the state against the checkpoint certificate, refuses the lie, keeps fetching the checkpoint it asked for and installs the right state from an honest replica." },
 ];
 
 fn at(at: u64, action: Action) -> TimedAction {
@@ -79,12 +79,10 @@ pub fn preset(name: &str, seed: u64) -> Result<(SimConfig, Vec<TimedAction>), Si
             a
         }
         "bad-state" => {
-            // R2's link to R3 is fast, so R3 hears R2's checkpoint first and asks it first.
-            let mut a = vec![
-                at(0, set_behavior(2, "bad-state")),
-                at(0, Action::SetLinkLatency { a: 2, b: 3, min: 10, max: 20 }),
-                at(0, Action::Partition { groups: vec![vec![0, 1, 2], vec![3]] }),
-            ];
+            // R2's links are fast: it executes first, R3 hears its checkpoint first and asks it first.
+            let mut a = vec![at(0, set_behavior(2, "bad-state"))];
+            a.extend([0, 1, 3].map(|b| at(0, Action::SetLinkLatency { a: 2, b, min: 10, max: 20 })));
+            a.push(at(0, Action::Partition { groups: vec![vec![0, 1, 2], vec![3]] }));
             a.extend((0..10).map(|i| req(i * 400, &format!("k{}={}", i % 3, i + 1))));
             a.push(at(4300, Action::Heal));
             a.extend((0..4).map(|i| req(4400 + i * 400, &format!("after={}", i + 1))));

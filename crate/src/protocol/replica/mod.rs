@@ -6,12 +6,14 @@
 //! an `impl Replica` block:
 //!
 //! - [`normal`]: requests, pre-prepares, PREPARE/COMMIT votes, execution (§4.1–4.2);
+//! - [`retransmit`]: sending normal-case messages again until they are acknowledged;
 //! - [`checkpoint`]: checkpoints and garbage collection (§4.3);
 //! - [`state_transfer`]: fetching the state at a stable checkpoint;
 //! - [`view_change`]: the request timer, VIEW-CHANGE and NEW-VIEW (§4.4–4.5).
 
 mod checkpoint;
 mod normal;
+mod retransmit;
 mod state_transfer;
 mod view_change;
 
@@ -33,7 +35,9 @@ pub enum ReplicaTimer {
     /// The request timer of a backup, and, during a view change, the timer
     /// waiting for NEW-VIEW (§4.4, liveness).
     ViewChange,
-    /// Retransmission of this replica's VIEW-CHANGE until NEW-VIEW arrives.
+    /// Retransmission: during a view change, of this replica's VIEW-CHANGE
+    /// until NEW-VIEW arrives; in the normal case, of its PRE-PREPARE, PREPARE
+    /// and COMMIT messages that other replicas have not acknowledged.
     Retransmit,
     /// Waiting for a checkpoint to be reached locally, then for a state reply.
     Fetch,
@@ -194,6 +198,14 @@ struct Slot {
     committed: bool,
     /// The highest-view prepared certificate (kept across views for P).
     cert: Option<PreparedCert>,
+    /// The retransmission tick at which `pp` was accepted here (its age is
+    /// counted in ticks, see [`Replica::ticks`]).
+    born: u64,
+    /// How many times our messages for `pp` were sent again.
+    resent: u32,
+    /// Per replica, duplicate COMMITs received from it for `pp`: a replica
+    /// sends its COMMIT again when it misses ours.
+    dup_commits: Vec<u32>,
 }
 
 /// A replica's log entry as shown to people: votes counted toward thresholds.
@@ -245,10 +257,19 @@ pub struct Replica {
     /// Requests received from clients (directly, or relayed) and not yet
     /// executed, by (client, timestamp): what the request timer watches (§4.4).
     pending: BTreeMap<(ClientId, u64), Request>,
+    /// Requests a backup relayed to the primary: the view it did so in and
+    /// how many times (§4.1: relayed on receipt, again on retransmission ticks).
+    forwarded: BTreeMap<(ClientId, u64), (View, u32)>,
     /// Requests the primary could not assign yet (log window full).
     backlog: Vec<Request>,
     view_changes: BTreeMap<View, BTreeMap<ReplicaId, ViewChange>>,
     last_new_view: Option<NewView>,
+    /// The last VIEW-CHANGE we sent: shown to a straggler asking for the
+    /// view it took us to, so it sees that a quorum left the old one.
+    own_view_change: Option<ViewChange>,
+    /// NEW-VIEWs relayed by replicas other than their view's primary, one per
+    /// relay (its latest): installed once f+1 relays vouch for the same one.
+    relayed_new_views: BTreeMap<ReplicaId, NewView>,
     backoff: u32,
     /// The pending request the request timer is waiting for, when armed.
     timed: Option<(ClientId, u64)>,
@@ -263,6 +284,14 @@ pub struct Replica {
     straggler_msgs: Vec<u64>,
     /// Normal-case messages just above the window, for when it moves.
     ahead: Vec<(NodeId, Message)>,
+    /// Normal-case retransmission ticks so far (plus one for each time the
+    /// tick was started again after a pause): the age of a log entry is
+    /// counted in them, no clock needed.
+    ticks: u64,
+    /// Whether the retransmission timer runs for the normal case.
+    ticking: bool,
+    /// Per replica, the tick at which we last received anything from it.
+    heard: Vec<Option<u64>>,
 }
 
 impl Replica {
@@ -285,9 +314,12 @@ impl Replica {
             snapshots: BTreeMap::new(),
             checkpoints: BTreeMap::new(),
             pending: BTreeMap::new(),
+            forwarded: BTreeMap::new(),
             backlog: Vec::new(),
             view_changes: BTreeMap::new(),
             last_new_view: None,
+            own_view_change: None,
+            relayed_new_views: BTreeMap::new(),
             backoff: 0,
             timed: None,
             vc_quorum: false,
@@ -295,6 +327,9 @@ impl Replica {
             early: std::collections::VecDeque::new(),
             straggler_msgs: vec![0; n],
             ahead: Vec::new(),
+            ticks: 0,
+            ticking: false,
+            heard: vec![None; n],
         }
     }
 
@@ -423,6 +458,11 @@ impl Replica {
 
     /// Handles one message from `from` (the true sender, stamped by the driver).
     pub fn on_message(&mut self, from: NodeId, msg: Message, out: &mut Vec<Output>) {
+        if let NodeId::Replica(j) = from {
+            if let Some(h) = self.heard.get_mut(j) {
+                *h = Some(self.ticks);
+            }
+        }
         match msg {
             Message::Request(r) => self.on_request(from, r, out),
             Message::PrePrepare(m) => self.on_pre_prepare(from, m, out),
@@ -435,6 +475,7 @@ impl Replica {
             Message::State(m) => self.on_state(from, *m, out),
             Message::Reply(_) => Self::reject(from, Reject::WrongSender { kind: MsgKind::Reply }, out),
         }
+        self.arm_tick(out);
     }
 
     /// Handles a timer the driver ran out.
@@ -444,12 +485,14 @@ impl Replica {
             ReplicaTimer::Retransmit => self.on_retransmit_timer(out),
             ReplicaTimer::Fetch => self.on_fetch_timer(out),
         }
+        self.arm_tick(out);
     }
 
     /// The replica restarts after a crash with its state intact (as if it had
     /// kept its log on disk): its timers are armed again.
     pub fn on_restart(&mut self, out: &mut Vec<Output>) {
         self.timed = None;
+        self.ticking = false;
         match self.status {
             ReplicaStatus::ViewChange => {
                 out.push(Output::SetTimer { timer: ReplicaTimer::ViewChange, after: self.current_timeout() });
@@ -460,5 +503,6 @@ impl Replica {
         if self.fetch.is_some() {
             out.push(Output::SetTimer { timer: ReplicaTimer::Fetch, after: self.cfg.state_retry });
         }
+        self.arm_tick(out);
     }
 }

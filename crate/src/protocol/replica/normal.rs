@@ -3,42 +3,85 @@
 
 use super::{Output, Phase, Rearm, Replica, ReplicaStatus};
 use crate::protocol::message::{Commit, Message, MsgKind, PrePrepare, Prepare, PreparedCert, Reply, Request};
-use crate::protocol::quorum::Certificate;
+use crate::protocol::quorum::{Certificate, VoteSet};
 use crate::protocol::reject::Reject;
 use crate::protocol::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 
 impl Replica {
     /// Keeps a normal-case message of a view we have not installed yet; one
     /// of an older view is rejected and its sender helped into ours.
+    ///
+    /// The buffer is bounded per sender (4·L messages each, its oldest
+    /// dropped first; an honest replica sends at most two per sequence number
+    /// of a view's window), so a faulty replica flooding it only pushes out
+    /// its own messages.
     fn hold_early(&mut self, from: NodeId, msg: Message, view: View, out: &mut Vec<Output>) {
         if view > self.view || (view == self.view && self.status == ReplicaStatus::ViewChange) {
-            const MAX_EARLY: usize = 4096;
-            if self.early.len() >= MAX_EARLY {
-                self.early.pop_front();
+            if self.early.iter().any(|(f, m)| *f == from && *m == msg) {
+                return; // a retransmission of one we hold
+            }
+            let cap = 4 * self.cfg.log_window as usize;
+            if self.early.iter().filter(|(f, _)| *f == from).count() >= cap {
+                if let Some(oldest) = self.early.iter().position(|(f, _)| *f == from) {
+                    self.early.remove(oldest);
+                }
             }
             self.early.push_back((from, msg));
+            if view > self.view {
+                self.follow_later_view(out);
+            }
         } else {
             Self::reject(from, Reject::OldView { kind: msg.kind(), view, current: self.view }, out);
             self.help_straggler(from, out);
         }
     }
 
+    /// §4.5.2's f+1 rule, for normal-case messages: when f+1 replicas, one of
+    /// them honest, work in views above ours, a view above ours was installed
+    /// by a quorum and ours is over. Ask for the smallest of those views, as
+    /// on f+1 VIEW-CHANGEs; the replicas there answer a VIEW-CHANGE for
+    /// their view with its NEW-VIEW (its primary's copy counts at once).
+    fn follow_later_view(&mut self, out: &mut Vec<Output>) {
+        let mut senders = VoteSet::new();
+        let mut smallest: Option<View> = None;
+        for (from, m) in &self.early {
+            if let (NodeId::Replica(j), Some(v)) = (*from, m.view()) {
+                if v > self.view && j != self.id && j < self.cfg.n {
+                    senders.insert(j);
+                    smallest = Some(smallest.map_or(v, |s| s.min(v)));
+                }
+            }
+        }
+        if let Some(v) = smallest {
+            if self.cfg.certifies(Certificate::Weak, &senders) {
+                self.start_view_change(v, out);
+            }
+        }
+    }
+
     /// A normal-case message outside (h, H] is rejected (§4.2). One just above
     /// H is also kept aside and looked at again when the window moves: a
     /// replica that fell behind then finishes the requests after the
-    /// checkpoint it fetched, instead of waiting for the next one.
+    /// checkpoint it fetched, instead of waiting for the next one. At most
+    /// 2·L are kept per sender (an honest one sends at most two per
+    /// sequence number), so one sender cannot crowd out the others.
     fn out_of_window(&mut self, from: NodeId, msg: Message, seq: Seq, out: &mut Vec<Output>) {
         let (kind, low, high) = (msg.kind(), self.low, self.high_watermark());
         Self::reject(from, Reject::OutsideWindow { kind, seq, low, high }, out);
         let limit = self.high_watermark() + self.cfg.log_window;
-        let cap = 4 * self.cfg.log_window as usize * self.cfg.n;
-        if seq > self.high_watermark() && seq <= limit && self.ahead.len() < cap {
+        let cap = 2 * self.cfg.log_window as usize;
+        if seq > self.high_watermark()
+            && seq <= limit
+            && self.ahead.iter().filter(|(f, _)| *f == from).count() < cap
+            && !self.ahead.iter().any(|(f, m)| *f == from && *m == msg)
+        {
             self.ahead.push((from, msg));
         }
     }
 
     /// REQUEST (§4.1–4.2).
     pub(super) fn on_request(&mut self, from: NodeId, req: Request, out: &mut Vec<Output>) {
+        self.answer_relayed_request(from, &req, out);
         if let Some(c) = self.app.last_reply(req.client) {
             if req.timestamp < c.timestamp {
                 return Self::reject(from, Reject::StaleRequest { timestamp: req.timestamp, last: c.timestamp }, out);
@@ -50,20 +93,40 @@ impl Replica {
                 return;
             }
         }
-        self.pending.insert((req.client, req.timestamp), req.clone());
+        let key = (req.client, req.timestamp);
+        self.pending.insert(key, req.clone());
         if self.status != ReplicaStatus::Normal {
             return;
         }
         if self.is_primary() {
             self.propose(req, out);
-        } else if matches!(from, NodeId::Client(_)) {
-            // A backup relays a broadcast request to the primary (§4.1).
-            out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(self.view)), msg: Message::Request(req) });
+        } else if !self.is_assigned(&req) {
+            // A backup relays a request it has not seen assigned to the
+            // primary (§4.1), whoever handed it over: a request given to the
+            // backups alone would otherwise time them out against an honest
+            // primary that never saw it. A client's retransmission is relayed
+            // each time; one from a replica once per view.
+            let again = self.forwarded.get(&key).is_some_and(|&(v, _)| v == self.view);
+            if matches!(from, NodeId::Client(_)) || !again {
+                self.forward_to_primary(req, out);
+            }
         }
         self.update_request_timer(Rearm::IfIdle, out);
     }
 
-    fn is_assigned(&self, req: &Request) -> bool {
+    /// Relays a request to the primary of our view and notes it.
+    pub(super) fn forward_to_primary(&mut self, req: Request, out: &mut Vec<Output>) {
+        let key = (req.client, req.timestamp);
+        let view = self.view;
+        let entry = self.forwarded.entry(key).or_insert((view, 0));
+        if entry.0 != view {
+            *entry = (view, 0);
+        }
+        entry.1 += 1;
+        out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(view)), msg: Message::Request(req) });
+    }
+
+    pub(super) fn is_assigned(&self, req: &Request) -> bool {
         let d = req.digest();
         self.log.values().any(|s| s.pp.as_ref().is_some_and(|pp| pp.view == self.view && pp.digest == d))
             || self.backlog.iter().any(|r| r == req)
@@ -89,10 +152,14 @@ impl Replica {
 
     /// Logs a pre-prepare (own or accepted); resets per-view progress.
     pub(super) fn accept_pre_prepare(&mut self, pp: PrePrepare, out: &mut Vec<Output>) {
+        let ticks = self.ticks;
         let slot = self.log.entry(pp.seq).or_default();
         if slot.pp.as_ref().map(|p| p.view) != Some(pp.view) {
             slot.prepared = false;
             slot.committed = false;
+            slot.born = ticks;
+            slot.resent = 0;
+            slot.dup_commits.clear();
         }
         out.push(Output::Phase { view: pp.view, seq: pp.seq, digest: pp.digest, phase: Phase::PrePrepared });
         slot.pp = Some(pp);
@@ -173,6 +240,9 @@ impl Replica {
         let slot = self.log.entry(seq).or_default();
         let votes = if matches!(msg, Message::Prepare(_)) { &mut slot.prepares } else { &mut slot.commits };
         if !votes.insert(view, digest, replica) {
+            if kind == MsgKind::Commit {
+                self.answer_commit_again(seq, (view, digest), replica, out);
+            }
             return Self::reject(from, Reject::DuplicateVote { kind, seq }, out);
         }
         self.try_progress(seq, out);
@@ -237,6 +307,7 @@ impl Replica {
                 let done: Vec<(ClientId, u64)> = self.pending.range((client, 0)..=(client, ts)).map(|(k, _)| *k).collect();
                 for k in done {
                     self.pending.remove(&k);
+                    self.forwarded.remove(&k);
                 }
             }
             self.app.advance(seq, pp.digest);

@@ -39,19 +39,33 @@ impl Replica {
     }
 
     /// A replica still working in an older view (it was down or cut off when
-    /// the view changed) gets the NEW-VIEW we accepted: it is self-certifying,
-    /// so it can check and install it. Sent on its 1st, 2nd, 4th, 8th, ...
-    /// old-view message, so a lost copy is made up for without flooding.
+    /// the view changed) gets the NEW-VIEW we accepted. It can check V and O
+    /// by itself, but not who picked V: the primary's own copy counts at once,
+    /// a copy relayed by a backup only when f+1 replicas relayed the same one
+    /// (§4.4, see [`Replica::on_new_view`]). The primary sends it on the
+    /// straggler's 1st, 2nd, 4th, 8th, ... old-view message, so a lost copy is
+    /// made up for without flooding; the other replicas from the 2nd on,
+    /// leaving the primary the first word and covering for one that does not
+    /// help. They also send the VIEW-CHANGE that took them to this view: a
+    /// straggler waiting for a NEW-VIEW its primary no longer sends (it moved
+    /// on) then sees that a quorum left the old view, and its timer takes it
+    /// on to the next view with the others (§4.5.2).
     pub(super) fn help_straggler(&mut self, to: NodeId, out: &mut Vec<Output>) {
         let NodeId::Replica(j) = to else { return };
         if self.status != ReplicaStatus::Normal {
             return;
         }
         let Some(nv) = &self.last_new_view else { return };
+        let primary = self.cfg.primary(nv.view) == self.id;
         let count = &mut self.straggler_msgs[j];
         *count += 1;
         if count.is_power_of_two() {
-            out.push(Output::Send { to, msg: Message::NewView(Box::new(nv.clone())) });
+            if primary || *count >= 2 {
+                out.push(Output::Send { to, msg: Message::NewView(Box::new(nv.clone())) });
+            }
+            if let Some(vc) = self.own_view_change.as_ref().filter(|vc| vc.new_view == self.view && !primary && *count >= 2) {
+                out.push(Output::Send { to, msg: Message::ViewChange(Box::new(vc.clone())) });
+            }
             // And our vote for our stable checkpoint: with the others' it
             // certifies the state a straggler that missed it should fetch.
             if self.low > 0 {
@@ -61,10 +75,11 @@ impl Replica {
         }
     }
 
-    fn start_view_change(&mut self, v: View, out: &mut Vec<Output>) {
+    pub(super) fn start_view_change(&mut self, v: View, out: &mut Vec<Output>) {
         self.view = v;
         self.status = ReplicaStatus::ViewChange;
         self.timed = None;
+        self.ticking = false; // the Retransmit timer now repeats our VIEW-CHANGE
         let prepared = self
             .log
             .range(self.low + 1..)
@@ -80,6 +95,7 @@ impl Replica {
         };
         self.view_changes = self.view_changes.split_off(&v);
         self.view_changes.entry(v).or_default().insert(self.id, vc.clone());
+        self.own_view_change = Some(vc.clone());
         out.push(Output::ViewChangeStarted { view: v });
         self.broadcast(Message::ViewChange(Box::new(vc)), out);
         self.resend_checkpoints(out);
@@ -176,10 +192,19 @@ impl Replica {
         self.install_new_view(nv, out);
     }
 
+    /// NEW-VIEW (§4.4). Only the primary of view v may send NEW-VIEW for v:
+    /// V and O depend on which quorum of VIEW-CHANGEs it picked, so a backup
+    /// could build another valid-looking one from other genuine VIEW-CHANGEs
+    /// and undo a request that committed. A backup accepts it from that
+    /// primary, when it can recompute its O set. A copy relayed by another
+    /// replica (to a straggler, see [`Replica::help_straggler`]) cannot be
+    /// authenticated by its relay; it is kept, one per relay, and installed
+    /// once f+1 replicas, one of them honest and so holding the primary's,
+    /// relayed the same one (§4.5.2's f+1 rule).
     pub(super) fn on_new_view(&mut self, from: NodeId, nv: NewView, out: &mut Vec<Output>) {
-        if !matches!(from, NodeId::Replica(_)) {
+        let NodeId::Replica(sender) = from else {
             return Self::reject(from, Reject::WrongSender { kind: MsgKind::NewView }, out);
-        }
+        };
         if nv.view < self.view || (nv.view == self.view && self.status == ReplicaStatus::Normal) {
             return;
         }
@@ -205,6 +230,19 @@ impl Replica {
         if o.pre_prepares != nv.pre_prepares {
             return Self::reject(from, Reject::NewViewWrongO { view: nv.view }, out);
         }
+        let primary = self.cfg.primary(nv.view);
+        if sender != primary {
+            if sender >= self.cfg.n {
+                return Self::reject(from, Reject::WrongSigner { kind: MsgKind::NewView }, out);
+            }
+            if self.relayed_new_views.get(&sender).is_none_or(|kept| kept.view <= nv.view) {
+                self.relayed_new_views.insert(sender, nv.clone());
+            }
+            let vouch: VoteSet = self.relayed_new_views.iter().filter(|(_, kept)| **kept == nv).map(|(&r, _)| r).collect();
+            if !self.cfg.certifies(Certificate::Weak, &vouch) {
+                return Self::reject(from, Reject::NewViewNotFromPrimary { view: nv.view, primary }, out);
+            }
+        }
         self.install_new_view(nv, out);
     }
 
@@ -213,8 +251,10 @@ impl Replica {
         self.view = nv.view;
         self.status = ReplicaStatus::Normal;
         self.view_changes = self.view_changes.split_off(&(nv.view + 1));
+        self.relayed_new_views.retain(|_, kept| kept.view > nv.view);
         self.straggler_msgs.iter_mut().for_each(|c| *c = 0);
         out.push(Output::CancelTimer(ReplicaTimer::Retransmit));
+        self.ticking = false;
         out.push(Output::CancelTimer(ReplicaTimer::ViewChange));
         self.timed = None;
         out.push(Output::NewViewInstalled { view: nv.view });
@@ -293,8 +333,13 @@ impl Replica {
         }
     }
 
-    /// The retransmission timer fired: send our VIEW-CHANGE (and CHECKPOINTs) again.
+    /// The retransmission timer fired: during a view change, send our
+    /// VIEW-CHANGE (and CHECKPOINTs) again; in the normal case, our
+    /// unacknowledged normal-case messages (see the `retransmit` module).
     pub(super) fn on_retransmit_timer(&mut self, out: &mut Vec<Output>) {
+        if self.status == ReplicaStatus::Normal {
+            return self.on_normal_tick(out);
+        }
         if self.status == ReplicaStatus::ViewChange {
             if let Some(vc) = self.view_changes.get(&self.view).and_then(|m| m.get(&self.id)) {
                 self.broadcast(Message::ViewChange(Box::new(vc.clone())), out);

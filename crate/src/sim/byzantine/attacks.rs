@@ -193,15 +193,8 @@ impl FeedBackups {
 }
 
 impl Adversary for FeedBackups {
-    fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
-        // Its honest machine would relay a client's request to the primary: never.
-        if matches!(msg, Message::Request(_)) && to == NodeId::Replica(cx.cfg.primary(cx.replica.view())) {
-            return;
-        }
-        cx.send(to, msg);
-    }
-
     fn on_receive(&mut self, cx: &mut Cx<'_>, from: NodeId, msg: &Message) -> bool {
+        let mut seen = true;
         if let (NodeId::Client(_), Message::Request(r)) = (from, msg) {
             if !Self::executed(cx, r) && !self.fed.iter().any(|(q, _)| q == r) {
                 if self.fed.len() >= Self::KEEP {
@@ -210,9 +203,12 @@ impl Adversary for FeedBackups {
                 self.fed.push((r.clone(), 0));
             }
             self.pacer.wake();
+            // As a backup its honest machine never sees the request, so it
+            // never relays it to the primary (as the primary it orders it).
+            seen = cx.replica.is_primary();
         }
         self.pacer.arm(cx, self.every);
-        true
+        seen
     }
 
     fn on_timer(&mut self, cx: &mut Cx<'_>, _tag: u32) {
@@ -255,7 +251,7 @@ pub const FEED_BACKUPS: BehaviorDef = BehaviorDef {
 // ----- bad-state ------------------------------------------------------------
 
 /// `bad-state`: answers a state fetch with a state it changed, beside the
-/// genuine checkpoint certificate it holds, and first with an older certified
+/// genuine checkpoint certificate it holds, and then with an older certified
 /// state when a newer one is asked. A fetcher checks the state's digest
 /// against the certificate and keeps fetching until it has the checkpoint it
 /// asked for.
@@ -270,6 +266,8 @@ pub struct BadState {
 impl BadState {
     /// Checkpoints remembered.
     const KEEP: usize = 4;
+    /// Delay of the older state after the changed one (virtual ms).
+    const OLDER_AFTER: u64 = 40;
 
     fn trim(&mut self) {
         while self.states.len() > Self::KEEP {
@@ -336,17 +334,17 @@ impl Adversary for BadState {
 
     fn on_receive(&mut self, cx: &mut Cx<'_>, from: NodeId, msg: &Message) -> bool {
         match msg {
-            Message::Checkpoint(c) if from == NodeId::Replica(c.replica) => {
-                if self.states.keys().next().is_none_or(|&s| c.seq >= s) {
-                    self.vote(c);
-                }
+            // Genuine votes for checkpoints it may still need to certify.
+            Message::Checkpoint(c) if from == NodeId::Replica(c.replica) && self.states.keys().next().is_none_or(|&s| c.seq >= s) => {
+                self.vote(c);
             }
             Message::FetchState(m) if from == NodeId::Replica(m.replica) => {
-                // First an older certified state than the one asked for; its
-                // honest machine then answers (changed on the way out).
+                // Its honest machine answers now (changed on the way out);
+                // an older certified state than the one asked for follows.
                 let older = self.states.range(1..m.seq).rev().find_map(|(&s, _)| self.certified(cx, s).map(|c| (s, c)));
                 if let Some((seq, (state, proof))) = older {
-                    cx.send(from, Message::State(Box::new(StateReply { seq, state, proof, replica: cx.me })));
+                    let msg = Message::State(Box::new(StateReply { seq, state, proof, replica: cx.me }));
+                    cx.send_after(Self::OLDER_AFTER, from, msg);
                 }
             }
             _ => {}
@@ -366,3 +364,74 @@ pub const BAD_STATE: BehaviorDef = BehaviorDef {
     params: &[],
     make: |_| Some(Box::new(BadState::default())),
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Config, Digest, Replica};
+    use crate::sim::Effect;
+
+    fn vc(replica: ReplicaId, new_view: View) -> ViewChange {
+        ViewChange { new_view, stable_seq: 0, stable_digest: Digest::default(), checkpoint_proof: vec![], prepared: vec![], replica }
+    }
+
+    #[test]
+    fn the_forger_picks_another_quorum_than_the_primary() {
+        let cfg = Config::default();
+        let me = Replica::new(3, cfg.clone());
+        let mut adv = ForgeNewView::default();
+        let mut effects = Vec::new();
+        let mut cx = Cx::new(3, &cfg, 0, &me, &mut effects);
+        adv.on_send(&mut cx, NodeId::Replica(0), Message::ViewChange(Box::new(vc(3, 1))));
+        for r in [0, 2, 1] {
+            let mut cx = Cx::new(3, &cfg, 0, &me, &mut effects);
+            adv.on_receive(&mut cx, NodeId::Replica(r), &Message::ViewChange(Box::new(vc(r, 1))));
+        }
+        // A VIEW-CHANGE in another's name (relayed) is not taken.
+        let mut cx = Cx::new(3, &cfg, 0, &me, &mut effects);
+        adv.on_receive(&mut cx, NodeId::Replica(0), &Message::ViewChange(Box::new(vc(1, 2))));
+        let forged: Vec<&NewView> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send { msg: Message::NewView(nv), .. } => Some(nv.as_ref()),
+                _ => None,
+            })
+            .collect();
+        // Once, to the three others, as soon as it held a quorum: 0, 2 and 3,
+        // where view 1's primary (R1) would have put itself in.
+        assert_eq!(forged.len(), 3);
+        let v: Vec<ReplicaId> = forged[0].view_changes.iter().map(|m| m.replica).collect();
+        assert_eq!(v, vec![0, 2, 3]);
+        assert_eq!(forged[0].view, 1);
+        assert_eq!(forged[0].pre_prepares, compute_o_set(&cfg, 1, &forged[0].view_changes).pre_prepares);
+    }
+
+    #[test]
+    fn a_changed_state_no_longer_matches_its_digest() {
+        let mut s = AppState::default();
+        assert_ne!(BadState::lie(&s).digest(), s.digest());
+        s.store.push(("k".into(), "v".into()));
+        s.rehash();
+        let lie = BadState::lie(&s);
+        assert_eq!((lie.seq, lie.store.len()), (s.seq, 1));
+        assert_ne!(lie.digest(), s.digest());
+    }
+
+    #[test]
+    fn the_pacer_falls_silent_when_nothing_moves() {
+        let cfg = Config::default();
+        let me = Replica::new(3, cfg.clone());
+        let mut pacer = Pacer::default();
+        let mut effects = Vec::new();
+        let mut cx = Cx::new(3, &cfg, 0, &me, &mut effects);
+        pacer.arm(&mut cx, 100);
+        pacer.arm(&mut cx, 100);
+        assert_eq!(effects.len(), 1, "one timer at a time");
+        let cx = Cx::new(3, &cfg, 100, &me, &mut effects);
+        let acts: Vec<bool> = (0..Pacer::QUIET_TICKS + 2).map(|_| pacer.tick(&cx)).collect();
+        assert_eq!(acts.iter().filter(|&&a| a).count(), Pacer::QUIET_TICKS as usize);
+        assert!(!acts[acts.len() - 1]);
+        pacer.wake();
+        assert!(pacer.tick(&cx), "a client's request wakes it");
+    }
+}

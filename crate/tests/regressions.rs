@@ -1,0 +1,479 @@
+//! Regression tests for the holes an independent review found (issue 10),
+//! one per finding. Each drives `Replica` state machines directly with
+//! hand-made messages, where the simulator cannot reach: a faulty replica's
+//! messages are built by hand, everything else is what honest replicas
+//! really sent. Each failed on the code before its fix.
+//!
+//! A small driver, [`Net`], delivers the honest replicas' messages to each
+//! other in FIFO order with zero latency and fires their timers in deadline
+//! order, so a test can lose exactly one message and watch what follows.
+
+use std::collections::VecDeque;
+
+use pbft_playground::protocol::{
+    compute_o_set, Checkpoint, Commit, Config, Digest, Message, NewView, NodeId, Output, PrePrepare,
+    Prepare, Reject, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Request, StateReply, StateRequest,
+    TimerSlots, ViewChange,
+};
+
+/// Whether a message from → to is lost.
+type Lose = Box<dyn FnMut(NodeId, NodeId, &Message) -> bool>;
+
+/// Honest replicas wired together: zero-latency FIFO delivery, timers fired
+/// in (deadline, replica, timer) order, one message lost where `lose` says so.
+struct Net {
+    now: u64,
+    reps: Vec<Replica>,
+    timers: Vec<TimerSlots<u64>>,
+    queue: VecDeque<(NodeId, NodeId, Message)>,
+    /// Every send: (time, from, to, message), lost ones included.
+    sent: Vec<(u64, NodeId, NodeId, Message)>,
+    /// Every other output: (time, replica, output).
+    outputs: Vec<(u64, ReplicaId, Output)>,
+    lose: Lose,
+}
+
+impl Net {
+    fn new(cfg: Config, lose: impl FnMut(NodeId, NodeId, &Message) -> bool + 'static) -> Net {
+        let n = cfg.n;
+        Net {
+            now: 0,
+            reps: (0..n).map(|i| Replica::new(i, cfg.clone())).collect(),
+            timers: vec![TimerSlots::new(); n],
+            queue: VecDeque::new(),
+            sent: Vec::new(),
+            outputs: Vec::new(),
+            lose: Box::new(lose),
+        }
+    }
+
+    fn apply(&mut self, i: ReplicaId, out: Vec<Output>) {
+        let now = self.now;
+        for o in out {
+            if self.timers[i].apply(&o, |after| now + after).is_some() || matches!(o, Output::CancelTimer(_)) {
+                continue;
+            }
+            match o {
+                Output::Send { to, msg } => {
+                    let from = NodeId::Replica(i);
+                    self.sent.push((now, from, to, msg.clone()));
+                    if matches!(to, NodeId::Replica(_)) && !(self.lose)(from, to, &msg) {
+                        self.queue.push_back((from, to, msg));
+                    }
+                }
+                o => self.outputs.push((now, i, o)),
+            }
+        }
+    }
+
+    /// Hands `msg` from `from` to replica `to` (a client's, or a faulty replica's).
+    fn input(&mut self, from: NodeId, to: ReplicaId, msg: Message) {
+        self.queue.push_back((from, NodeId::Replica(to), msg));
+        self.pump();
+    }
+
+    /// Delivers everything in flight.
+    fn pump(&mut self) {
+        while let Some((from, to, msg)) = self.queue.pop_front() {
+            let NodeId::Replica(j) = to else { continue };
+            let mut out = Vec::new();
+            self.reps[j].on_message(from, msg, &mut out);
+            self.apply(j, out);
+        }
+    }
+
+    /// Runs until virtual time `t`, firing timers as they fall due.
+    fn run_until(&mut self, t: u64) {
+        loop {
+            self.pump();
+            let next = (0..self.reps.len())
+                .flat_map(|i| self.timers[i].running().map(move |(timer, at)| (at, i, timer.index(), timer)))
+                .filter(|&(at, ..)| at <= t)
+                .min_by_key(|&(at, i, k, _)| (at, i, k));
+            let Some((at, i, _, timer)) = next else { break };
+            self.now = at.max(self.now);
+            self.timers[i].cancel(timer);
+            let mut out = Vec::new();
+            self.reps[i].on_timer(timer, &mut out);
+            self.apply(i, out);
+        }
+        self.now = t;
+    }
+
+    fn view_changes_started(&self) -> Vec<(u64, ReplicaId)> {
+        self.outputs.iter().filter(|(_, _, o)| matches!(o, Output::ViewChangeStarted { .. })).map(|(t, i, _)| (*t, *i)).collect()
+    }
+}
+
+fn cfg4() -> Config {
+    Config::default() // n = 4 (f = 1), K = 4, L = 8
+}
+
+fn req(op: &str, timestamp: u64) -> Request {
+    Request { op: op.into(), timestamp, client: 0 }
+}
+
+fn rejections(out: &[Output]) -> Vec<&Reject> {
+    out.iter().filter_map(|o| match o { Output::Rejected { reason, .. } => Some(reason), _ => None }).collect()
+}
+
+fn installed(out: &[Output]) -> bool {
+    out.iter().any(|o| matches!(o, Output::NewViewInstalled { .. }))
+}
+
+/// The VIEW-CHANGE a replica broadcasts when its timer fires.
+fn view_change_of(r: &mut Replica) -> ViewChange {
+    let mut out = Vec::new();
+    r.on_timer(ReplicaTimer::ViewChange, &mut out);
+    out.into_iter()
+        .find_map(|o| match o {
+            Output::Send { msg: Message::ViewChange(vc), .. } => Some(*vc),
+            _ => None,
+        })
+        .expect("a VIEW-CHANGE")
+}
+
+fn new_view_in(out: &[Output]) -> NewView {
+    out.iter()
+        .find_map(|o| match o {
+            Output::Send { msg: Message::NewView(nv), .. } => Some((**nv).clone()),
+            _ => None,
+        })
+        .expect("a NEW-VIEW")
+}
+
+/// F1, safety (Castro–Liskov §4.4; TOCS 2002 §4.4): only the primary of view
+/// v+1 may send NEW-VIEW for v+1. A faulty backup that builds its own from a
+/// different quorum of genuine VIEW-CHANGEs picks a different O set: here one
+/// that drops a request prepared in view 0. An honest backup must refuse it.
+#[test]
+fn f1_a_new_view_from_a_backup_is_rejected() {
+    let cfg = cfg4();
+    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
+    // Replica 1 prepares Y at n = 1 in view 0 (pre-prepare from 0, PREPARE from 2).
+    let y = req("y=1", 1);
+    let pp = PrePrepare { view: 0, seq: 1, digest: y.digest(), request: Some(y.clone()) };
+    let mut out = Vec::new();
+    r[1].on_message(NodeId::Replica(0), Message::PrePrepare(pp), &mut out);
+    let p2 = Prepare { view: 0, seq: 1, digest: y.digest(), replica: 2 };
+    r[1].on_message(NodeId::Replica(2), Message::Prepare(p2), &mut out);
+    // Replicas 0, 1 and 2 time out and ask for view 1; faulty 3 signs its own.
+    let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
+    assert_eq!(vcs[1].prepared.len(), 1, "replica 1's VIEW-CHANGE carries Y's certificate");
+    let vc3 = ViewChange { replica: 3, prepared: vec![], ..vcs[0].clone() };
+
+    // Faulty replica 3 builds a NEW-VIEW from the quorum {0, 2, 3}: its O drops Y.
+    let v = vec![vcs[0].clone(), vcs[2].clone(), vc3];
+    let o = compute_o_set(&cfg, 1, &v);
+    assert!(o.pre_prepares.is_empty(), "the forged O set has nothing at n = 1");
+    let forged = NewView { view: 1, view_changes: v, pre_prepares: o.pre_prepares };
+
+    // Honest replica 2 gets the genuine VIEW-CHANGEs and then the forgery.
+    let mut out = Vec::new();
+    for i in [0, 1] {
+        r[2].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
+    }
+    let mut out = Vec::new();
+    r[2].on_message(NodeId::Replica(3), Message::NewView(Box::new(forged)), &mut out);
+    assert!(!installed(&out), "the forged NEW-VIEW was installed: {out:?}");
+    assert!(
+        rejections(&out).contains(&&Reject::NewViewNotFromPrimary { view: 1, primary: 1 }),
+        "rejected as not from the primary: {out:?}"
+    );
+    assert_eq!((r[2].view(), r[2].status()), (1, ReplicaStatus::ViewChange));
+
+    // The primary of view 1 builds the genuine one; replica 2 installs it, Y kept.
+    let mut out = Vec::new();
+    for i in [0, 2] {
+        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
+    }
+    let genuine = new_view_in(&out);
+    let mut out = Vec::new();
+    r[2].on_message(NodeId::Replica(1), Message::NewView(Box::new(genuine)), &mut out);
+    assert!(installed(&out));
+    let entry = r[2].log_entries().into_iter().find(|e| e.seq == 1).expect("n = 1 in the log");
+    assert_eq!((entry.view, entry.op.as_deref()), (1, Some("y=1")));
+}
+
+/// F1, the straggler path (§4.4; §4.5.2): a NEW-VIEW relayed by a backup to a
+/// replica left in an old view cannot be authenticated by its relay alone (a
+/// relay may have built it). It is the primary's once f+1 replicas, one of
+/// them honest, vouch for the same one, or when the primary sends it.
+#[test]
+fn f1_a_relayed_new_view_needs_f_plus_1_relays_or_the_primary() {
+    let cfg = cfg4();
+    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
+    let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
+    let mut out = Vec::new();
+    for i in [0, 2] {
+        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
+    }
+    let nv = new_view_in(&out);
+    let relay = |r: &mut Replica, from: ReplicaId, nv: &NewView| {
+        let mut out = Vec::new();
+        r.on_message(NodeId::Replica(from), Message::NewView(Box::new(nv.clone())), &mut out);
+        out
+    };
+    // Straggler 3 (still in view 0): one relay is not enough, f+1 = 2 are.
+    let out = relay(&mut r[3], 2, &nv);
+    assert!(!installed(&out) && r[3].view() == 0, "{out:?}");
+    assert!(rejections(&out).contains(&&Reject::NewViewNotFromPrimary { view: 1, primary: 1 }));
+    let out = relay(&mut r[3], 0, &nv);
+    assert!(installed(&out) && r[3].view() == 1, "{out:?}");
+    // Another straggler gets it straight from the primary.
+    let mut s = Replica::new(3, cfg.clone());
+    assert!(installed(&relay(&mut s, 1, &nv)));
+    // Two relays of different NEW-VIEWs vouch for neither.
+    let mut s = Replica::new(3, cfg.clone());
+    let vc3 = ViewChange { replica: 3, ..vcs[0].clone() };
+    let v = vec![vcs[0].clone(), vcs[2].clone(), vc3];
+    let other = NewView { view: 1, pre_prepares: compute_o_set(&cfg, 1, &v).pre_prepares, view_changes: v };
+    assert!(!installed(&relay(&mut s, 2, &nv)));
+    assert!(!installed(&relay(&mut s, 0, &other)));
+    assert_eq!(s.view(), 0);
+}
+
+/// F1's other side, liveness (§4.5.2): a straggler waiting for a NEW-VIEW
+/// whose primary has moved on, with fewer than f+1 replicas left to relay
+/// it, is shown the VIEW-CHANGEs that took them there: it sees a quorum
+/// left the old view and moves on with the others instead of waiting for good.
+/// (A test of the path the F1 fix needs, not of a bug of the code before it.)
+#[test]
+fn f1_a_straggler_whose_primary_moved_on_is_not_left_waiting() {
+    let cfg = cfg4();
+    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
+    let vcs: Vec<ViewChange> = (0..4).map(|i| view_change_of(&mut r[i])).collect();
+    let mut out = Vec::new();
+    for i in [0, 2] {
+        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
+    }
+    let nv = new_view_in(&out);
+    let mut out = Vec::new();
+    r[0].on_message(NodeId::Replica(1), Message::NewView(Box::new(nv)), &mut out);
+    assert!(installed(&out));
+    // Replica 3 waits in view 1 for a NEW-VIEW it missed; primary 1 moves on to view 2.
+    let vc1_2 = view_change_of(&mut r[1]);
+    let mut out = Vec::new();
+    r[3].on_message(NodeId::Replica(1), Message::ViewChange(Box::new(vc1_2)), &mut out);
+    // Its VIEW-CHANGE reaches replica 0 (in view 1) twice; 0 answers the second.
+    let mut help = Vec::new();
+    for _ in 0..2 {
+        r[0].on_message(NodeId::Replica(3), Message::ViewChange(Box::new(vcs[3].clone())), &mut help);
+    }
+    let mut out = Vec::new();
+    for o in help {
+        if let Output::Send { to: NodeId::Replica(3), msg } = o {
+            r[3].on_message(NodeId::Replica(0), msg, &mut out);
+        }
+    }
+    assert!(!installed(&out), "one relay is not enough: {out:?}");
+    let mut out = Vec::new();
+    r[3].on_timer(ReplicaTimer::ViewChange, &mut out);
+    assert!(out.iter().any(|o| matches!(o, Output::ViewChangeStarted { view: 2 })), "{out:?}");
+}
+
+/// F3, liveness (§4.1, §4.4): a backup that receives a request relays it to
+/// the primary whoever handed it over, so a faulty replica that gives a
+/// genuine client request to the backups alone cannot depose an honest primary.
+#[test]
+fn f3_a_request_fed_to_backups_only_reaches_the_primary() {
+    // Replica 3 is faulty: nothing of it travels but what the test hands over.
+    let faulty = NodeId::Replica(3);
+    let mut net = Net::new(cfg4(), move |from, to, _| from == faulty || to == faulty);
+    let x = req("x=1", 1);
+    for b in [1, 2] {
+        net.input(faulty, b, Message::Request(x.clone()));
+    }
+    let relayed: Vec<NodeId> = net
+        .sent
+        .iter()
+        .filter(|(_, _, to, m)| *to == NodeId::Replica(0) && matches!(m, Message::Request(r) if *r == x))
+        .map(|(_, from, ..)| *from)
+        .collect();
+    assert!(!relayed.is_empty(), "a backup relays the request to the primary");
+    net.run_until(20_000);
+    for i in 0..3 {
+        assert_eq!(net.reps[i].last_executed(), 1, "replica {i} executed x");
+        assert_eq!((net.reps[i].view(), net.reps[i].status()), (0, ReplicaStatus::Normal));
+    }
+    assert_eq!(net.view_changes_started(), vec![], "no view change");
+}
+
+/// F4, resilience (§4.2 with the retransmission of TOCS 2002 §5.2): a backup
+/// whose copy of the PRE-PREPARE is lost gets it again, executes, and stays in
+/// the view instead of moving alone to a view change.
+#[test]
+fn f4_a_backup_that_lost_the_pre_prepare_gets_it_again_and_stays() {
+    let mut lost = false;
+    let mut net = Net::new(cfg4(), move |_, to, m| {
+        let hit = !lost && to == NodeId::Replica(3) && matches!(m, Message::PrePrepare(_));
+        lost |= hit;
+        hit
+    });
+    let x = req("x=1", 1);
+    net.input(NodeId::Client(0), 0, Message::Request(x.clone()));
+    assert_eq!((0..3).map(|i| net.reps[i].last_executed()).collect::<Vec<_>>(), vec![1, 1, 1]);
+    assert_eq!(net.reps[3].last_executed(), 0, "replica 3 lacks the pre-prepare");
+    // The client's retransmission (one reply was slow) reaches every replica.
+    net.run_until(1_000);
+    for i in 0..4 {
+        net.input(NodeId::Client(0), i, Message::Request(x.clone()));
+    }
+    net.run_until(30_000);
+    let resent = net.sent.iter().filter(|(_, f, t, m)| {
+        *f == NodeId::Replica(0) && *t == NodeId::Replica(3) && matches!(m, Message::PrePrepare(p) if p.seq == 1)
+    });
+    assert!(resent.count() >= 2, "the primary sent the pre-prepare to 3 again");
+    assert_eq!(net.reps[3].last_executed(), 1, "replica 3 executed x");
+    assert_eq!(net.view_changes_started(), vec![], "nobody moved to a view change");
+    assert!(net.reps.iter().all(|r| r.view() == 0 && r.status() == ReplicaStatus::Normal));
+}
+
+/// F4, resilience: a COMMIT retransmitted by a replica that misses ours is
+/// answered with ours (§4.2; TOCS 2002 §5.2: receivers retransmit what a
+/// sender is missing), so a replica that lost two COMMITs still executes.
+#[test]
+fn f4_a_replica_that_lost_commits_gets_them_again() {
+    let mut net = Net::new(cfg4(), move |from, to, m| {
+        to == NodeId::Replica(3) && from != NodeId::Replica(2) && matches!(m, Message::Commit(_))
+    });
+    let x = req("x=1", 1);
+    net.input(NodeId::Client(0), 0, Message::Request(x.clone()));
+    assert_eq!(net.reps[3].last_executed(), 0, "replica 3 lacks two COMMITs");
+    net.lose = Box::new(|_, _, _| false);
+    net.run_until(1_000);
+    for i in 0..4 {
+        net.input(NodeId::Client(0), i, Message::Request(x.clone()));
+    }
+    net.run_until(30_000);
+    assert_eq!(net.reps[3].last_executed(), 1, "replica 3 executed x");
+    assert_eq!(net.view_changes_started(), vec![]);
+}
+
+/// F4, a replica left in an old view (§4.5.2, the f+1 rule): normal-case
+/// messages of a later view from f+1 replicas, one of them honest, show the
+/// view moved on; the replica asks for it and gets the primary's NEW-VIEW.
+#[test]
+fn f4_a_replica_left_in_an_old_view_follows_f_plus_1_into_the_new_one() {
+    let cfg = cfg4();
+    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
+    let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
+    let mut out = Vec::new();
+    for i in [0, 2] {
+        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
+    }
+    let nv = new_view_in(&out);
+    for i in [0, 2] {
+        let mut out = Vec::new();
+        r[i].on_message(NodeId::Replica(1), Message::NewView(Box::new(nv.clone())), &mut out);
+        assert!(installed(&out));
+    }
+    // Replica 3 missed all of it. View 1's primary assigns x; 3 sees its pre-prepare and 2's PREPARE.
+    let x = req("x=1", 1);
+    let mut out = Vec::new();
+    r[1].on_message(NodeId::Client(0), Message::Request(x.clone()), &mut out);
+    let pp = out.iter().find_map(|o| match o { Output::Send { msg: m @ Message::PrePrepare(_), .. } => Some(m.clone()), _ => None }).unwrap();
+    let mut out = Vec::new();
+    r[3].on_message(NodeId::Replica(1), pp.clone(), &mut out);
+    assert!(!out.iter().any(|o| matches!(o, Output::ViewChangeStarted { .. })), "one replica is not enough");
+    let mut out = Vec::new();
+    r[3].on_message(NodeId::Replica(2), Message::Prepare(Prepare { view: 1, seq: 1, digest: x.digest(), replica: 2 }), &mut out);
+    assert!(out.iter().any(|o| matches!(o, Output::ViewChangeStarted { view: 1 })), "{out:?}");
+    let vc3 = out.iter().find_map(|o| match o { Output::Send { msg: Message::ViewChange(vc), .. } => Some(vc.clone()), _ => None }).unwrap();
+    // Its VIEW-CHANGE reaches the primary of view 1, which answers with its NEW-VIEW.
+    let mut out = Vec::new();
+    r[1].on_message(NodeId::Replica(3), Message::ViewChange(vc3), &mut out);
+    let nv = new_view_in(&out);
+    let mut out = Vec::new();
+    r[3].on_message(NodeId::Replica(1), Message::NewView(Box::new(nv)), &mut out);
+    assert!(installed(&out));
+    assert_eq!((r[3].view(), r[3].status()), (1, ReplicaStatus::Normal));
+    assert!(r[3].log_entries().iter().any(|e| e.seq == 1 && e.view == 1), "the early pre-prepare was replayed");
+}
+
+/// F5, liveness (§4.3, state transfer): an older certified STATE, served by a
+/// faulty replica, may be installed, but does not end the fetch of the newer
+/// checkpoint a quorum certified.
+#[test]
+fn f5_an_older_state_does_not_cancel_the_fetch_of_a_newer_checkpoint() {
+    let three = NodeId::Replica(3);
+    let mut net = Net::new(cfg4(), move |from, to, _| from == three || to == three);
+    let ask = |net: &mut Net, i: ReplicaId, seq| {
+        let mut out = Vec::new();
+        net.reps[i].on_message(three, Message::FetchState(StateRequest { seq, replica: 3 }), &mut out);
+        out.into_iter()
+            .find_map(|o| match o { Output::Send { msg: Message::State(s), .. } => Some(s), _ => None })
+            .expect("a STATE")
+    };
+    for t in 1..=4 {
+        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
+    }
+    assert_eq!(net.reps[2].low_watermark(), 4);
+    // Faulty replica 2 keeps its certified state at checkpoint 4 for later.
+    let old: Box<StateReply> = ask(&mut net, 2, 4);
+    for t in 5..=8 {
+        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
+    }
+    assert_eq!(net.reps[0].low_watermark(), 8);
+    // Replica 3 learns of the stable checkpoint 8 and starts fetching it.
+    let digest = net.reps[0].app().digest();
+    let r3 = &mut net.reps[3];
+    let mut out = Vec::new();
+    for i in 0..3 {
+        r3.on_message(NodeId::Replica(i), Message::Checkpoint(Checkpoint { seq: 8, digest, replica: i }), &mut out);
+    }
+    let mut out = Vec::new();
+    r3.on_timer(ReplicaTimer::Fetch, &mut out);
+    let fetch_8 = |out: &[Output]| {
+        out.iter().any(|o| matches!(o, Output::Send { msg: Message::FetchState(StateRequest { seq: 8, .. }), .. }))
+    };
+    assert!(fetch_8(&out), "fetching checkpoint 8: {out:?}");
+    // The faulty replica answers with its older, genuinely certified state.
+    let mut out = Vec::new();
+    r3.on_message(NodeId::Replica(2), Message::State(old), &mut out);
+    assert_eq!(r3.last_executed(), 4, "the older certified state may be installed");
+    let mut out = Vec::new();
+    r3.on_timer(ReplicaTimer::Fetch, &mut out);
+    assert!(fetch_8(&out), "the fetch of checkpoint 8 goes on: {out:?}");
+    // An honest replica's state at 8 ends it.
+    let new = ask(&mut net, 0, 8);
+    let r3 = &mut net.reps[3];
+    let mut out = Vec::new();
+    r3.on_message(NodeId::Replica(0), Message::State(new), &mut out);
+    assert_eq!(r3.last_executed(), 8);
+    assert!(out.iter().any(|o| matches!(o, Output::CancelTimer(ReplicaTimer::Fetch))));
+}
+
+/// Minor (bounded by design): the buffer of messages for a view not yet
+/// installed is bounded per sender, so one faulty replica flooding it cannot
+/// push out an honest replica's messages (§4.4: they overtake the NEW-VIEW).
+#[test]
+fn minor_one_sender_cannot_evict_anothers_early_messages() {
+    let cfg = cfg4();
+    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
+    let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
+    let mut out = Vec::new();
+    for i in [0, 2] {
+        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
+    }
+    let nv = new_view_in(&out);
+    // View 1's messages for x reach replica 0 before the NEW-VIEW does.
+    let x = req("x=1", 1);
+    let d = x.digest();
+    let mut out = Vec::new();
+    let r0 = &mut r[0];
+    r0.on_message(NodeId::Replica(1), Message::PrePrepare(PrePrepare { view: 1, seq: 1, digest: d, request: Some(x.clone()) }), &mut out);
+    r0.on_message(NodeId::Replica(2), Message::Prepare(Prepare { view: 1, seq: 1, digest: d, replica: 2 }), &mut out);
+    for i in [1, 2] {
+        r0.on_message(NodeId::Replica(i), Message::Commit(Commit { view: 1, seq: 1, digest: d, replica: i }), &mut out);
+    }
+    // Faulty replica 3 floods the buffer with view-1 votes.
+    for k in 0..10_000u64 {
+        let c = Commit { view: 1, seq: 1 + k % 8, digest: Digest(k + 1), replica: 3 };
+        r0.on_message(NodeId::Replica(3), Message::Commit(c), &mut out);
+    }
+    let mut out = Vec::new();
+    r0.on_message(NodeId::Replica(1), Message::NewView(Box::new(nv)), &mut out);
+    assert!(installed(&out));
+    assert_eq!(r0.last_executed(), 1, "the honest early messages survived the flood");
+}
