@@ -4,7 +4,7 @@
 // check that caught them told on hover), phases labelled along the top. Auto-scrolls with
 // the virtual clock. A renderer: it reads and never changes state.
 
-import { COLORS, FONT, drawGlyph, drawNote, drawRefusedMark, fitCanvas, kindStyle } from "./theme.js";
+import { COLORS, FONT, drawGlyph, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
 import { describeRefusal, namer } from "./describe.js";
 import { faultIntervals } from "./model.js";
 import { formatTime } from "./i18n.js";
@@ -29,16 +29,7 @@ export class Diagram {
 
   /** The refusal mark under (x, y) in CSS pixels (the newest of those there), or null. */
   hitMark(x, y, reach = 9) {
-    let best = null;
-    let bestD = reach * reach;
-    for (const m of this.marks) {
-      const d = (m.x - x) ** 2 + (m.y - y) ** 2;
-      if (d < bestD || (best === null && d <= bestD)) {
-        bestD = d;
-        best = m.refusal;
-      }
-    }
-    return best;
+    return nearestMark(this.marks, x, y, reach)[0];
   }
 
   /**

@@ -3,7 +3,7 @@
 // messages marked where they landed with the check that caught them.
 // A renderer: it reads the snapshot and the history and never changes either.
 
-import { COLORS, FONT, MONO, drawGlyph, drawNote, drawRefusedMark, fitCanvas, kindStyle } from "./theme.js";
+import { COLORS, FONT, MONO, drawCross, drawGlyph, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
 import { describeRefusal, namer } from "./describe.js";
 import { currentEntry } from "./model.js";
 import { formatTime } from "./i18n.js";
@@ -73,16 +73,7 @@ export class RingView {
   }
 
   #nearestMark(x, y, reach) {
-    let best = null;
-    let bestD = reach * reach;
-    for (const m of this.marks) {
-      const d = (m.x - x) ** 2 + (m.y - y) ** 2;
-      if (d < bestD || (best === null && d <= bestD)) {
-        bestD = d;
-        best = m.refusal;
-      }
-    }
-    return [best, best === null ? Infinity : bestD];
+    return nearestMark(this.marks, x, y, reach);
   }
 
   #layout(n, w, h, compact) {
@@ -220,13 +211,7 @@ export class RingView {
       ctx.stroke();
       ctx.strokeStyle = COLORS.byzantine;
       ctx.lineWidth = 2;
-      const s = glyph * 0.9;
-      ctx.beginPath();
-      ctx.moveTo(x - s, y - s);
-      ctx.lineTo(x + s, y + s);
-      ctx.moveTo(x + s, y - s);
-      ctx.lineTo(x - s, y + s);
-      ctx.stroke();
+      drawCross(ctx, x, y, glyph * 0.9);
       ctx.globalAlpha = 1;
     }
 

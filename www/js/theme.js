@@ -283,6 +283,33 @@ export function drawLostGlyph(canvas, size = 16) {
   ctx.stroke();
 }
 
+/** An X of half-size `s` centred on (x, y), in the current stroke style. */
+export function drawCross(ctx, x, y, s) {
+  ctx.beginPath();
+  ctx.moveTo(x - s, y - s);
+  ctx.lineTo(x + s, y + s);
+  ctx.moveTo(x + s, y - s);
+  ctx.lineTo(x - s, y + s);
+  ctx.stroke();
+}
+
+/**
+ * The refusal under (x, y) among `marks` ({ x, y, refusal }) within `reach` CSS pixels:
+ * [refusal, squared distance], the nearest (the newest of equals), or [null, Infinity].
+ */
+export function nearestMark(marks, x, y, reach) {
+  let best = null;
+  let bestD = reach * reach;
+  for (const m of marks) {
+    const d = (m.x - x) ** 2 + (m.y - y) ** 2;
+    if (d < bestD || (best === null && d <= bestD)) {
+      bestD = d;
+      best = m.refusal;
+    }
+  }
+  return [best, best === null ? Infinity : bestD];
+}
+
 /**
  * The mark of a refused message (it failed a check where it landed): a cross cut out of a
  * round badge, in ink, unlike the bare red cross of a lost or dropped one.
@@ -300,12 +327,7 @@ export function drawRefusedMark(ctx, x, y, r, alpha = 1) {
   ctx.strokeStyle = COLORS.refusedInk;
   ctx.lineWidth = Math.max(1.4, r * 0.3);
   ctx.lineCap = "round";
-  ctx.beginPath();
-  ctx.moveTo(x - s, y - s);
-  ctx.lineTo(x + s, y + s);
-  ctx.moveTo(x + s, y - s);
-  ctx.lineTo(x - s, y + s);
-  ctx.stroke();
+  drawCross(ctx, x, y, s);
   ctx.lineCap = "butt";
   ctx.globalAlpha = 1;
 }
