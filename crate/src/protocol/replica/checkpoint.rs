@@ -13,6 +13,7 @@ impl Replica {
         let seq = self.app.seq;
         let digest = self.app.digest();
         self.snapshots.insert(seq, self.app.clone());
+        self.checkpoint_resends.insert(seq, super::CheckpointResends { born: self.ticks, ..Default::default() });
         let c = Checkpoint { seq, digest, replica: self.id };
         self.broadcast(Message::Checkpoint(c.clone()), out);
         self.record_checkpoint(c, out);
@@ -34,14 +35,23 @@ impl Replica {
         if !self.cfg.is_checkpoint(c.seq) {
             return Self::reject(from, Reject::NotCheckpointSeq { seq: c.seq, interval: self.cfg.checkpoint_interval }, out);
         }
-        if c.seq <= self.low {
-            if c.seq < self.low {
-                // The sender is behind: our own vote for our stable checkpoint
-                // helps it gather a certificate and fetch the state.
-                let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
-                out.push(Output::Send { to: from, msg: Message::Checkpoint(mine) });
+        if c.seq < self.low {
+            // The sender is behind: our own vote for our stable checkpoint
+            // helps it gather a certificate and fetch the state.
+            let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
+            out.push(Output::Send { to: from, msg: Message::Checkpoint(mine) });
+            return;
+        }
+        if c.seq == self.low {
+            // Sent again, one we counted for our stable checkpoint: the sender
+            // misses ours (answered on the 1st, 2nd, 4th, ... such message).
+            if self.stable_proof.contains(&c) {
+                self.answer_behind(from, out);
             }
             return;
+        }
+        if self.checkpoints.get(&c.seq).is_some_and(|m| m.contains(&c)) {
+            return self.answer_checkpoint_again(c, out);
         }
         // Far above the window keep one checkpoint per replica, its latest:
         // storage stays bounded, and a quorum of them still lets a replica
@@ -98,6 +108,8 @@ impl Replica {
         self.stable_proof = proof;
         self.snapshots = self.snapshots.split_off(&(seq + 1));
         self.checkpoints = self.checkpoints.split_off(&(seq + 1));
+        self.checkpoint_resends = self.checkpoint_resends.split_off(&(seq + 1));
+        self.behind_msgs.iter_mut().for_each(|c| *c = 0);
         self.log = self.log.split_off(&(seq + 1));
         if self.fetch.as_ref().is_some_and(|f| f.0 <= seq) {
             self.fetch = None;

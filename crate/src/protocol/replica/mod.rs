@@ -208,6 +208,17 @@ struct Slot {
     dup_commits: Vec<u32>,
 }
 
+/// Retransmission bookkeeping of one of our checkpoints not yet stable.
+#[derive(Clone, Debug, Default)]
+struct CheckpointResends {
+    /// The tick at which we took it.
+    born: u64,
+    /// How many times we sent it again.
+    resent: u32,
+    /// Per replica, duplicate CHECKPOINTs received from it for this one.
+    dups: Vec<u32>,
+}
+
 /// A replica's log entry as shown to people: votes counted toward thresholds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -254,6 +265,12 @@ pub struct Replica {
     snapshots: BTreeMap<Seq, AppState>,
     /// CHECKPOINT messages received above h, per sequence number.
     checkpoints: BTreeMap<Seq, Vec<Checkpoint>>,
+    /// Our checkpoints above h, for sending them again until stable.
+    checkpoint_resends: BTreeMap<Seq, CheckpointResends>,
+    /// Per replica, its normal-case messages for sequence numbers at or
+    /// below h since h last moved: it works on what we discarded, and gets
+    /// our CHECKPOINT for h (on the 1st, 2nd, 4th, ... of them).
+    behind_msgs: Vec<u64>,
     /// Requests received from clients (directly, or relayed) and not yet
     /// executed, by (client, timestamp): what the request timer watches (§4.4).
     pending: BTreeMap<(ClientId, u64), Request>,
@@ -313,6 +330,8 @@ impl Replica {
             stable_state: AppState::default(),
             snapshots: BTreeMap::new(),
             checkpoints: BTreeMap::new(),
+            checkpoint_resends: BTreeMap::new(),
+            behind_msgs: vec![0; n],
             pending: BTreeMap::new(),
             forwarded: BTreeMap::new(),
             backlog: Vec::new(),

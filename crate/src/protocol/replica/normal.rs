@@ -68,6 +68,9 @@ impl Replica {
     fn out_of_window(&mut self, from: NodeId, msg: Message, seq: Seq, out: &mut Vec<Output>) {
         let (kind, low, high) = (msg.kind(), self.low, self.high_watermark());
         Self::reject(from, Reject::OutsideWindow { kind, seq, low, high }, out);
+        if seq <= low {
+            return self.answer_behind(from, out);
+        }
         let limit = self.high_watermark() + self.cfg.log_window;
         let cap = 2 * self.cfg.log_window as usize;
         if seq > self.high_watermark()

@@ -1,32 +1,43 @@
 //! Normal-case retransmission (Castro–Liskov TOCS 2002 §5.2; Castro's thesis
 //! §5.2: messages are sent again until the receiver is known to have them).
 //!
-//! PRE-PREPARE, PREPARE and COMMIT travel once; a backup that loses one would
-//! time out alone and leave for a view change nobody else wants. So, on the
-//! [`ReplicaTimer::Retransmit`] tick of the normal case:
+//! PRE-PREPARE, PREPARE, COMMIT and CHECKPOINT travel once; a backup that
+//! loses one would time out alone and leave for a view change nobody else
+//! wants. So, on the [`ReplicaTimer::Retransmit`] tick of the normal case
+//! (every half retransmission interval, only while there is something to do):
 //!
 //! - a replica sends its own messages for a log entry of the current view
 //!   again to each replica that has not acknowledged it: a replica's COMMIT
-//!   for the entry (or its CHECKPOINT at or above it) is its acknowledgment.
-//!   An entry is first sent again when it is two ticks old (between one and
-//!   two retransmission intervals, time enough for the normal case to finish),
-//!   then at four and eight ticks, then left to checkpoints and state
+//!   for the entry (or its CHECKPOINT at or above it) is its acknowledgment;
+//!   while the entry is not committed here, also to those whose COMMIT we
+//!   lack, which answer with theirs. An entry is first sent again when it is
+//!   three ticks old (one to one and a half intervals: time enough for the
+//!   normal case to finish, and well before a backup's request timer), then
+//!   at each of the next three ticks, then left to checkpoints and state
 //!   transfer. Only replicas heard from lately are sent to: a crashed one is
 //!   not flooded, and one that speaks again is served again;
+//! - likewise our CHECKPOINTs not yet stable, to replicas that sent us none
+//!   at or above them;
 //! - a backup relays again to the primary (up to three times a view) the
 //!   requests it holds that it has not seen assigned in this view; the
-//!   primary answers a relayed request it did assign with its PRE-PREPARE;
-//! - a replica that receives a COMMIT it already counted learns that its
-//!   sender misses ours, and answers it with ours (on the 1st, 2nd, 4th, ...
-//!   duplicate, so two replicas never echo each other for long).
+//!   primary answers a relayed request it did assign with its PRE-PREPARE.
+//!
+//! And on receipt: a COMMIT or CHECKPOINT we had already counted means its
+//! sender misses ours, and a vote for a sequence number at or below our
+//! stable checkpoint means it is behind; both are answered (ours, or our
+//! CHECKPOINT for h) on the 1st, 2nd, 4th, ... such message, so two replicas
+//! never echo each other for long.
 
-use super::{Output, Replica, ReplicaStatus, ReplicaTimer, Slot};
-use crate::protocol::message::{Commit, Message, Prepare};
+use super::{CheckpointResends, Output, Replica, ReplicaStatus, ReplicaTimer, Slot};
+use crate::protocol::message::{Checkpoint, Commit, Message, Prepare};
 use crate::protocol::quorum::VoteSet;
 use crate::protocol::types::{Digest, NodeId, ReplicaId, Seq, View};
 
-/// Retransmissions of one log entry's messages (at ages 2, 3, 4 and 5 ticks).
+/// Retransmissions of one log entry's messages (at ages 3, 4, 5 and 6 ticks).
 const MAX_RESENDS: u32 = 4;
+/// Age in ticks at which an entry's messages are first sent again: between
+/// two and three ticks, one to one and a half retransmission intervals.
+const FIRST_RESEND_AGE: u64 = 3;
 /// Relays of one request to the primary of one view (on receipt, on ticks).
 const MAX_FORWARDS: u32 = 3;
 
@@ -66,16 +77,39 @@ impl Replica {
         missing
     }
 
+    /// The replicas we heard from lately that sent us no CHECKPOINT at or
+    /// above our checkpoint `seq` (not yet stable), while we may send ours again.
+    fn checkpoint_unacknowledged(&self, seq: Seq, r: &CheckpointResends, checkpointed: &[Seq]) -> VoteSet {
+        let mut missing = VoteSet::new();
+        if r.resent >= MAX_RESENDS || seq <= self.low {
+            return missing;
+        }
+        for j in (0..self.cfg.n).filter(|&j| j != self.id) {
+            if self.heard[j].is_some_and(|h| h + 1 >= r.born) && checkpointed[j] < seq {
+                missing.insert(j);
+            }
+        }
+        missing
+    }
+
     /// Whether the normal-case tick has work now or later.
     fn wants_tick(&self) -> bool {
         let upto = self.checkpointed();
         let entries = self.log.range(self.low + 1..).any(|(&seq, s)| !self.unacknowledged(seq, s, &upto).is_empty());
-        entries || (!self.is_primary() && self.pending.values().any(|r| self.may_forward(r)))
+        let checkpoints = self.checkpoint_resends.iter().any(|(&seq, r)| !self.checkpoint_unacknowledged(seq, r, &upto).is_empty());
+        entries || checkpoints || (!self.is_primary() && self.pending.values().any(|r| self.may_forward(r)))
     }
 
     fn may_forward(&self, r: &crate::protocol::message::Request) -> bool {
         let relayed = self.forwarded.get(&(r.client, r.timestamp)).filter(|&&(v, _)| v == self.view);
         relayed.is_none_or(|&(_, times)| times < MAX_FORWARDS) && !self.is_assigned(r)
+    }
+
+    /// The normal-case tick: half the retransmission interval, so an entry is
+    /// first sent again one to one and a half intervals after it was logged,
+    /// well before a backup's request timer (twice the interval by default).
+    fn tick_interval(&self) -> u64 {
+        (self.cfg.view_change_retransmit / 2).max(1)
     }
 
     /// Starts the normal-case tick if it has work and is not running.
@@ -87,7 +121,7 @@ impl Replica {
         // passed, and an entry is still first sent again a full interval on.
         self.ticks += 1;
         self.ticking = true;
-        out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
+        out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.tick_interval() });
     }
 
     /// The normal-case tick fired.
@@ -98,7 +132,7 @@ impl Replica {
         let due: Vec<(Seq, VoteSet)> = self
             .log
             .range(self.low + 1..)
-            .filter(|(_, s)| self.ticks - s.born >= 2 + u64::from(s.resent))
+            .filter(|(_, s)| self.ticks - s.born >= FIRST_RESEND_AGE + u64::from(s.resent))
             .map(|(&seq, s)| (seq, self.unacknowledged(seq, s, &upto)))
             .filter(|(_, missing)| !missing.is_empty())
             .collect();
@@ -113,6 +147,23 @@ impl Replica {
                 }
             }
         }
+        let due: Vec<(Seq, VoteSet)> = self
+            .checkpoint_resends
+            .iter()
+            .filter(|(_, r)| self.ticks - r.born >= FIRST_RESEND_AGE + u64::from(r.resent))
+            .map(|(&seq, r)| (seq, self.checkpoint_unacknowledged(seq, r, &upto)))
+            .filter(|(_, missing)| !missing.is_empty())
+            .collect();
+        for (seq, missing) in due {
+            let Some(digest) = self.snapshots.get(&seq).map(|s| s.digest()) else { continue };
+            if let Some(r) = self.checkpoint_resends.get_mut(&seq) {
+                r.resent += 1;
+            }
+            for j in missing.iter() {
+                let msg = Message::Checkpoint(Checkpoint { seq, digest, replica: self.id });
+                out.push(Output::Send { to: NodeId::Replica(j), msg });
+            }
+        }
         if !self.is_primary() {
             let again: Vec<_> = self.pending.values().filter(|r| self.may_forward(r)).cloned().collect();
             for r in again {
@@ -121,7 +172,7 @@ impl Replica {
         }
         if self.wants_tick() {
             self.ticking = true;
-            out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.cfg.view_change_retransmit });
+            out.push(Output::SetTimer { timer: ReplicaTimer::Retransmit, after: self.tick_interval() });
         }
     }
 
@@ -158,6 +209,34 @@ impl Replica {
         let assigned = self.log.range(self.low + 1..).find_map(|(_, s)| s.pp.as_ref().filter(|pp| pp.view == self.view && pp.digest == d));
         if let Some(pp) = assigned {
             out.push(Output::Send { to: from, msg: Message::PrePrepare(pp.clone()) });
+        }
+    }
+
+    /// A replica sent again a CHECKPOINT we had recorded: it misses ours.
+    pub(super) fn answer_checkpoint_again(&mut self, c: Checkpoint, out: &mut Vec<Output>) {
+        let (me, n) = (self.id, self.cfg.n);
+        let Some(digest) = self.snapshots.get(&c.seq).map(|s| s.digest()) else { return };
+        let Some(r) = self.checkpoint_resends.get_mut(&c.seq) else { return };
+        r.dups.resize(n, 0);
+        r.dups[c.replica] += 1;
+        if r.dups[c.replica].is_power_of_two() {
+            let msg = Message::Checkpoint(Checkpoint { seq: c.seq, digest, replica: me });
+            out.push(Output::Send { to: NodeId::Replica(c.replica), msg });
+        }
+    }
+
+    /// A replica sent a normal-case message for a sequence number we
+    /// discarded at our stable checkpoint: it is behind, and our CHECKPOINT
+    /// for h helps it certify the state to fetch (§4.3).
+    pub(super) fn answer_behind(&mut self, from: NodeId, out: &mut Vec<Output>) {
+        let NodeId::Replica(j) = from else { return };
+        if self.low == 0 || j >= self.cfg.n {
+            return;
+        }
+        self.behind_msgs[j] += 1;
+        if self.behind_msgs[j].is_power_of_two() {
+            let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
+            out.push(Output::Send { to: from, msg: Message::Checkpoint(mine) });
         }
     }
 
