@@ -383,3 +383,34 @@ fn every_behaviour_lets_the_run_go_idle() {
         }
     }
 }
+
+/// The bound is tight (Castro–Liskov §4.5.1: safety needs at most f faulty
+/// replicas out of 3f + 1). With f + 1 = 2 colluding faulty replicas among
+/// four, an equivocating primary and a backup voting for each replica's
+/// variant, honest R2 and R3 execute different requests at n1, and the
+/// monitor shows it. With either one alone, safety holds.
+#[test]
+fn f_plus_1_colluding_replicas_break_agreement_and_the_monitor_shows_it() {
+    let run = |faulty: &[(i64, &str)]| {
+        let mut s = Simulation::new(SimConfig::new(4, 21)).unwrap();
+        for &(r, b) in faulty {
+            s.set_behavior(r, b).unwrap();
+        }
+        s.request("warTime=1234").unwrap();
+        s.run_until_idle(60_000);
+        s
+    };
+    let both = run(&[(0, "equivocate"), (1, "collude")]);
+    let v = both.violations();
+    assert!(
+        v.iter().any(|v| matches!(v, pbft_playground::sim::Violation::Agreement { seq: 1, .. })),
+        "f + 1 faulty replicas break agreement: {v:?}"
+    );
+    let ops: Vec<_> = [2, 3].iter().map(|&i| both.executed(i).first().and_then(|e| e.op.clone())).collect();
+    assert_ne!(ops[0], ops[1], "honest R2 and R3 executed different requests at n1");
+    for alone in [&[(0, "equivocate")][..], &[(1, "collude")][..]] {
+        let s = run(alone);
+        assert!(s.violations().is_empty(), "{alone:?}: f faulty replicas cannot break safety");
+        assert_eq!(s.client().accepted().len(), 1, "{alone:?}");
+    }
+}

@@ -314,6 +314,7 @@ const table = {
   "behavior.split": "作为主节点时，给大多数备份节点发一个请求、给最后一个发另一个，并扣留自己的提交消息",
   "behavior.wrong-digest": "在发出的所有消息中篡改摘要",
   "behavior.conflicting-votes": "发送重复的、相互冲突的和视图错误的投票",
+  "behavior.collude": "作为备份节点时，与两面派主节点串通：为每个副本收到的那个请求投票",
   "behavior.forge-new-view": "作为备份节点时，用自己挑选的法定人数个视图切换消息自行构造并发送 NEW-VIEW",
   "behavior.fake-certificate": "发送带有伪造的准备证书和检查点证明的视图切换消息",
   "behavior.bad-state": "用错误或过时的状态回应状态获取请求",

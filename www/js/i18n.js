@@ -321,6 +321,7 @@ const en = {
   "behavior.split": "as primary, sends one request to most backups, another to the last, and withholds its commit",
   "behavior.wrong-digest": "corrupts the digest in everything it sends",
   "behavior.conflicting-votes": "sends duplicate, conflicting and wrong-view votes",
+  "behavior.collude": "as a backup, backs an equivocating primary: votes for whatever request each replica was sent",
   "behavior.forge-new-view": "as a backup, builds and sends its own NEW-VIEW from a quorum of VIEW-CHANGEs it chose",
   "behavior.fake-certificate": "sends VIEW-CHANGEs with a made-up prepared certificate and checkpoint proof",
   "behavior.bad-state": "answers state fetches with wrong or outdated state",

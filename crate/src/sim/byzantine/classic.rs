@@ -3,7 +3,9 @@
 //! accomplices, corrupted digests, conflicting votes).
 
 use super::{Adversary, BehaviorDef, Cx};
-use crate::protocol::{Commit, Config, Digest, Message, NodeId, PrePrepare, Prepare, Request, View};
+use std::collections::BTreeMap;
+
+use crate::protocol::{Commit, Config, Digest, Message, NodeId, PrePrepare, Prepare, Request, Seq, View};
 
 /// Client ids at and above this belong to faulty clients colluding with a
 /// Byzantine primary. PBFT requests are signed by their clients, so a primary
@@ -145,6 +147,70 @@ rewriter!(CONFLICTING_VOTES, ConflictingVotes, "conflicting-votes", "sends dupli
         m => cx.send(to, m),
     }
 });
+
+/// `collude`: a backup in league with an equivocating primary. It knows the
+/// primary's plan (backup of rank k gets variant k of the request, rank 0 the
+/// genuine one), and votes, PREPARE and COMMIT at once, for the variant each
+/// receiver was sent. With f + 1 faulty replicas (the primary and this one)
+/// that is enough for honest replicas to execute different requests at one
+/// sequence number: the bound n = 3f + 1 is tight. It sees the genuine request
+/// only when it is itself the backup of rank 0; otherwise it votes for variants
+/// of a variant, which no honest replica holds.
+#[derive(Clone, Debug, Default)]
+pub struct Collude {
+    /// Requests of the pre-prepares it received, by (view, seq); the last few.
+    seen: BTreeMap<(View, Seq), Request>,
+}
+
+impl Collude {
+    const KEEP: usize = 64;
+}
+
+impl Adversary for Collude {
+    fn on_receive(&mut self, cx: &mut Cx<'_>, from: NodeId, msg: &Message) -> bool {
+        if let Message::PrePrepare(pp) = msg {
+            if let (Some(r), true) = (&pp.request, from == NodeId::Replica(cx.cfg.primary(pp.view))) {
+                self.seen.insert((pp.view, pp.seq), r.clone());
+                while self.seen.len() > Self::KEEP {
+                    self.seen.pop_first();
+                }
+            }
+        }
+        true
+    }
+
+    fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
+        let NodeId::Replica(j) = to else { return cx.send(to, msg) };
+        let (view, seq) = match &msg {
+            Message::Prepare(p) => (p.view, p.seq),
+            Message::Commit(c) => (c.view, c.seq),
+            _ => return cx.send(to, msg),
+        };
+        let Some(r) = self.seen.get(&(view, seq)) else { return cx.send(to, msg) };
+        let k = backup_rank(cx.cfg, view, j);
+        let digest = if k == 0 { r.digest() } else { forge(r, k).digest() };
+        let me = cx.me;
+        // Its prepare carries its commit along: its own machine never prepares
+        // (the honest backups' votes disagree), so it votes ahead; a commit of
+        // its own machine was already sent with the prepare.
+        if matches!(msg, Message::Prepare(_)) {
+            cx.send(to, Message::Prepare(Prepare { view, seq, digest, replica: me }));
+            cx.send(to, Message::Commit(Commit { view, seq, digest, replica: me }));
+        }
+    }
+
+    fn box_clone(&self) -> Box<dyn Adversary> {
+        Box::new(self.clone())
+    }
+}
+
+/// The `collude` behaviour.
+pub const COLLUDE: BehaviorDef = BehaviorDef {
+    name: "collude",
+    description: "as a backup, backs an equivocating primary: votes for whatever request each replica was sent",
+    params: &[],
+    make: |_| Some(Box::new(Collude::default())),
+};
 
 #[cfg(test)]
 mod tests {

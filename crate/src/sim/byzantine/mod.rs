@@ -60,6 +60,7 @@ pub static BEHAVIORS: &[BehaviorDef] = &[
     classic::SPLIT,
     classic::WRONG_DIGEST,
     classic::CONFLICTING_VOTES,
+    classic::COLLUDE,
     attacks::FORGE_NEW_VIEW,
     attacks::FEED_BACKUPS,
     attacks::BAD_STATE,
