@@ -142,6 +142,21 @@ fn new_view_in(out: &[Output]) -> NewView {
         .expect("a NEW-VIEW")
 }
 
+/// Four replicas of which the first `movers` time out of view 0; view 1's
+/// primary (replica 1) gets the VIEW-CHANGEs of 0 and 2 and sends its NEW-VIEW.
+/// Returns the replicas, the VIEW-CHANGEs and that NEW-VIEW.
+fn view_1_from_its_primary(movers: usize) -> (Vec<Replica>, Vec<ViewChange>, NewView) {
+    let cfg = cfg4();
+    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
+    let vcs: Vec<ViewChange> = (0..movers).map(|i| view_change_of(&mut r[i])).collect();
+    let mut out = Vec::new();
+    for i in [0, 2] {
+        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
+    }
+    let nv = new_view_in(&out);
+    (r, vcs, nv)
+}
+
 /// F1, safety (Castro–Liskov §4.4; TOCS 2002 §4.4): only the primary of view
 /// v+1 may send NEW-VIEW for v+1. A faulty backup that builds its own from a
 /// different quorum of genuine VIEW-CHANGEs picks a different O set: here one
@@ -202,13 +217,7 @@ fn f1_a_new_view_from_a_backup_is_rejected() {
 #[test]
 fn f1_a_relayed_new_view_needs_f_plus_1_relays_or_the_primary() {
     let cfg = cfg4();
-    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
-    let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
-    let mut out = Vec::new();
-    for i in [0, 2] {
-        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
-    }
-    let nv = new_view_in(&out);
+    let (mut r, vcs, nv) = view_1_from_its_primary(3);
     let relay = |r: &mut Replica, from: ReplicaId, nv: &NewView| {
         let mut out = Vec::new();
         r.on_message(NodeId::Replica(from), Message::NewView(Box::new(nv.clone())), &mut out);
@@ -240,14 +249,7 @@ fn f1_a_relayed_new_view_needs_f_plus_1_relays_or_the_primary() {
 /// (A test of the path the F1 fix needs, not of a bug of the code before it.)
 #[test]
 fn f1_a_straggler_whose_primary_moved_on_is_not_left_waiting() {
-    let cfg = cfg4();
-    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
-    let vcs: Vec<ViewChange> = (0..4).map(|i| view_change_of(&mut r[i])).collect();
-    let mut out = Vec::new();
-    for i in [0, 2] {
-        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
-    }
-    let nv = new_view_in(&out);
+    let (mut r, vcs, nv) = view_1_from_its_primary(4);
     let mut out = Vec::new();
     r[0].on_message(NodeId::Replica(1), Message::NewView(Box::new(nv)), &mut out);
     assert!(installed(&out));
@@ -355,14 +357,7 @@ fn f4_a_replica_that_lost_commits_gets_them_again() {
 /// view moved on; the replica asks for it and gets the primary's NEW-VIEW.
 #[test]
 fn f4_a_replica_left_in_an_old_view_follows_f_plus_1_into_the_new_one() {
-    let cfg = cfg4();
-    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
-    let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
-    let mut out = Vec::new();
-    for i in [0, 2] {
-        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
-    }
-    let nv = new_view_in(&out);
+    let (mut r, _, nv) = view_1_from_its_primary(3);
     for i in [0, 2] {
         let mut out = Vec::new();
         r[i].on_message(NodeId::Replica(1), Message::NewView(Box::new(nv.clone())), &mut out);
@@ -449,14 +444,7 @@ fn f5_an_older_state_does_not_cancel_the_fetch_of_a_newer_checkpoint() {
 /// push out an honest replica's messages (§4.4: they overtake the NEW-VIEW).
 #[test]
 fn minor_one_sender_cannot_evict_anothers_early_messages() {
-    let cfg = cfg4();
-    let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
-    let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
-    let mut out = Vec::new();
-    for i in [0, 2] {
-        r[1].on_message(NodeId::Replica(i), Message::ViewChange(Box::new(vcs[i].clone())), &mut out);
-    }
-    let nv = new_view_in(&out);
+    let (mut r, _, nv) = view_1_from_its_primary(3);
     // View 1's messages for x reach replica 0 before the NEW-VIEW does.
     let x = req("x=1", 1);
     let d = x.digest();
