@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use std::ops::Not;
-
 use super::{Behavior, DropReason, EventKind, Params, SimError, Simulation};
 use crate::protocol::ReplicaId;
 
@@ -219,7 +217,7 @@ impl Simulation {
 
     pub(super) fn apply(&mut self, action: Action) {
         // A fault event carries the action itself: the page words it.
-        let fault = matches!(action, Action::Request { .. } | Action::DropMessage { .. }).not().then(|| action.clone());
+        let fault = (!matches!(action, Action::Request { .. } | Action::DropMessage { .. })).then(|| action.clone());
         let replica = match action {
             Action::Crash { replica } | Action::Recover { replica } | Action::SetBehavior { replica, .. } => Some(replica),
             _ => None,

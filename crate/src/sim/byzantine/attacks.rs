@@ -15,11 +15,6 @@ use crate::protocol::{
     StateReply, View, ViewChange, VoteSet,
 };
 
-/// The value of `def` in `params`, or its default.
-pub(super) fn param(params: &Params, def: &ParamDef) -> u64 {
-    params.get(def.name).copied().unwrap_or(def.default)
-}
-
 /// Paces an adversary's own timer. The timer is armed when something
 /// arrives (never two at once), and a tick acts only while the faulty
 /// replica's honest machine still moves (view, status, executed, stable
@@ -179,8 +174,8 @@ impl FeedBackups {
 
     fn new(params: &Params) -> FeedBackups {
         FeedBackups {
-            every: param(params, &FEED_EVERY),
-            accomplices: param(params, &FEED_ACCOMPLICES),
+            every: FEED_EVERY.value(params),
+            accomplices: FEED_ACCOMPLICES.value(params),
             made: 0,
             fed: Vec::new(),
             pacer: Pacer::default(),

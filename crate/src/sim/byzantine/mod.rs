@@ -39,6 +39,13 @@ pub struct ParamDef {
     pub max: u64,
 }
 
+impl ParamDef {
+    /// Its value in `params`, or its default.
+    pub fn value(&self, params: &Params) -> u64 {
+        params.get(self.name).copied().unwrap_or(self.default)
+    }
+}
+
 /// A behaviour the engine offers: its name, a line of English for API users
 /// (the page has its own words per name), its parameters and how to make it.
 pub struct BehaviorDef {
@@ -133,11 +140,6 @@ impl Behavior {
             }
         }
         Ok(())
-    }
-
-    /// The value of parameter `name` in `params`, or its default.
-    pub fn param(self, params: &Params, name: &str) -> u64 {
-        params.get(name).copied().or_else(|| self.def().params.iter().find(|p| p.name == name).map(|p| p.default)).unwrap_or(0)
     }
 
     /// Makes the adversary for this behaviour (None when honest).

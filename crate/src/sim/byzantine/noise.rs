@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use super::attacks::{param, Pacer};
+use super::attacks::Pacer;
 use super::{Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
 use crate::protocol::{Commit, Digest, Message, MsgKind, NodeId, PrePrepare, Prepare, ReplicaId, Request};
 
@@ -45,7 +45,7 @@ impl Replay {
     const BATCH: usize = 6;
 
     fn new(params: &Params) -> Replay {
-        Replay { every: param(params, &REPLAY_EVERY), log: VecDeque::new(), cursor: 0, pacer: Pacer::default() }
+        Replay { every: REPLAY_EVERY.value(params), log: VecDeque::new(), cursor: 0, pacer: Pacer::default() }
     }
 
     fn kept(msg: &Message) -> bool {
@@ -155,7 +155,7 @@ impl Flood {
     const EVERY: u64 = 300;
 
     fn new(params: &Params) -> Flood {
-        Flood { burst: param(params, &FLOOD_BURST), k: 0, pacer: Pacer::default() }
+        Flood { burst: FLOOD_BURST.value(params), k: 0, pacer: Pacer::default() }
     }
 }
 
