@@ -25,6 +25,7 @@ use super::config::Config;
 use super::message::{Checkpoint, Message, MsgKind, NewView, PrePrepare, PreparedCert, Request, ViewChange};
 use super::quorum::{Certificate, VoteSet};
 use super::reject::Reject;
+use super::sign::{Keys, ModelKeys};
 use super::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 
 /// Timers a replica asks its driver to run. Setting a timer replaces the
@@ -249,6 +250,8 @@ pub struct LogEntryView {
 #[derive(Clone, Debug)]
 pub struct Replica {
     id: ReplicaId,
+    /// Our private key and everyone's public one.
+    keys: Keys,
     cfg: Config,
     view: View,
     status: ReplicaStatus,
@@ -312,12 +315,20 @@ pub struct Replica {
 }
 
 impl Replica {
-    /// A replica `id` of a cluster, in view 0. `cfg` must be valid.
+    /// A replica `id` of a cluster, in view 0, signing with the simulator's
+    /// model keys ([`ModelKeys`]). `cfg` must be valid.
     pub fn new(id: ReplicaId, cfg: Config) -> Replica {
-        debug_assert!(cfg.validate().is_ok() && id < cfg.n);
+        Replica::with_keys(id, cfg, ModelKeys::of(id))
+    }
+
+    /// A replica `id` that signs and verifies with `keys` (whose
+    /// [`Signer::id`](super::sign::Signer::id) must be `id`). `cfg` must be valid.
+    pub fn with_keys(id: ReplicaId, cfg: Config, keys: Keys) -> Replica {
+        debug_assert!(cfg.validate().is_ok() && id < cfg.n && keys.id() == id);
         let n = cfg.n;
         Replica {
             id,
+            keys,
             cfg,
             view: 0,
             status: ReplicaStatus::Normal,
