@@ -11,9 +11,9 @@
 use std::collections::VecDeque;
 
 use pbft_playground::protocol::{
-    compute_o_set, Checkpoint, Commit, Config, Digest, Message, NewView, NodeId, Output, PrePrepare,
-    Prepare, Reject, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Request, StateReply, StateRequest,
-    TimerSlots, ViewChange,
+    compute_o_set, Checkpoint, Commit, Config, Defect, Digest, Message, ModelKeys, MsgKind, NewView, NodeId, Output,
+    PrePrepare, Prepare, PreparedCert, Reject, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Request, Sig, Signed,
+    StateReply, StateRequest, TimerSlots, ViewChange,
 };
 
 /// Whether a message from → to is lost.
@@ -113,6 +113,11 @@ fn req(op: &str, timestamp: u64) -> Request {
     Request { op: op.into(), timestamp, client: 0 }
 }
 
+/// `m` signed by replica `r` (an honest replica's message, or a faulty one's in its own name).
+fn by<M: Signed>(r: ReplicaId, m: M) -> M {
+    ModelKeys::signed_as(r, m)
+}
+
 fn rejections(out: &[Output]) -> Vec<&Reject> {
     out.iter().filter_map(|o| match o { Output::Rejected { reason, .. } => Some(reason), _ => None }).collect()
 }
@@ -167,21 +172,23 @@ fn f1_a_new_view_from_a_backup_is_rejected() {
     let mut r: Vec<Replica> = (0..4).map(|i| Replica::new(i, cfg.clone())).collect();
     // Replica 1 prepares Y at n = 1 in view 0 (pre-prepare from 0, PREPARE from 2).
     let y = req("y=1", 1);
-    let pp = PrePrepare { view: 0, seq: 1, digest: y.digest(), request: Some(y.clone()) };
+    let pp = by(0, PrePrepare { view: 0, seq: 1, digest: y.digest(), request: Some(y.clone()), sig: Sig::default() });
     let mut out = Vec::new();
     r[1].on_message(NodeId::Replica(0), Message::PrePrepare(pp), &mut out);
-    let p2 = Prepare { view: 0, seq: 1, digest: y.digest(), replica: 2 };
+    let p2 = by(2, Prepare { view: 0, seq: 1, digest: y.digest(), replica: 2, sig: Sig::default() });
     r[1].on_message(NodeId::Replica(2), Message::Prepare(p2), &mut out);
     // Replicas 0, 1 and 2 time out and ask for view 1; faulty 3 signs its own.
     let vcs: Vec<ViewChange> = (0..3).map(|i| view_change_of(&mut r[i])).collect();
     assert_eq!(vcs[1].prepared.len(), 1, "replica 1's VIEW-CHANGE carries Y's certificate");
-    let vc3 = ViewChange { replica: 3, prepared: vec![], ..vcs[0].clone() };
+    let vc3 = by(3, ViewChange { replica: 3, prepared: vec![], ..vcs[0].clone() });
 
     // Faulty replica 3 builds a NEW-VIEW from the quorum {0, 2, 3}: its O drops Y.
     let v = vec![vcs[0].clone(), vcs[2].clone(), vc3];
     let o = compute_o_set(&cfg, 1, &v);
     assert!(o.pre_prepares.is_empty(), "the forged O set has nothing at n = 1");
-    let forged = NewView { view: 1, view_changes: v, pre_prepares: o.pre_prepares };
+    // It signs what it can: in its own name.
+    let pre_prepares = o.pre_prepares.into_iter().map(|pp| by(3, pp)).collect();
+    let forged = by(3, NewView { view: 1, view_changes: v, pre_prepares, sig: Sig::default() });
 
     // Honest replica 2 gets the genuine VIEW-CHANGEs and then the forgery.
     let mut out = Vec::new();
@@ -211,11 +218,10 @@ fn f1_a_new_view_from_a_backup_is_rejected() {
 }
 
 /// F1, the straggler path (§4.4; §4.5.2): a NEW-VIEW relayed by a backup to a
-/// replica left in an old view cannot be authenticated by its relay alone (a
-/// relay may have built it). It is the primary's once f+1 replicas, one of
-/// them honest, vouch for the same one, or when the primary sends it.
+/// replica left in an old view counts when it carries the signature of the
+/// view's primary; one a backup built itself does not, however many relay it.
 #[test]
-fn f1_a_relayed_new_view_needs_f_plus_1_relays_or_the_primary() {
+fn f1_a_relayed_new_view_counts_only_with_the_primarys_signature() {
     let cfg = cfg4();
     let (mut r, vcs, nv) = view_1_from_its_primary(3);
     let relay = |r: &mut Replica, from: ReplicaId, nv: &NewView| {
@@ -223,29 +229,32 @@ fn f1_a_relayed_new_view_needs_f_plus_1_relays_or_the_primary() {
         r.on_message(NodeId::Replica(from), Message::NewView(Box::new(nv.clone())), &mut out);
         out
     };
-    // Straggler 3 (still in view 0): one relay is not enough, f+1 = 2 are.
+    // Straggler 3 (still in view 0) installs the primary's NEW-VIEW relayed by 2.
     let out = relay(&mut r[3], 2, &nv);
-    assert!(!installed(&out) && r[3].view() == 0, "{out:?}");
-    assert!(rejections(&out).contains(&&Reject::NewViewNotFromPrimary { view: 1, primary: 1 }));
-    let out = relay(&mut r[3], 0, &nv);
     assert!(installed(&out) && r[3].view() == 1, "{out:?}");
-    // Another straggler gets it straight from the primary.
+    // A NEW-VIEW that backup 2 built from another quorum, relayed by 2 and 0.
     let mut s = Replica::new(3, cfg.clone());
-    assert!(installed(&relay(&mut s, 1, &nv)));
-    // Two relays of different NEW-VIEWs vouch for neither.
-    let mut s = Replica::new(3, cfg.clone());
-    let vc3 = ViewChange { replica: 3, ..vcs[0].clone() };
+    let vc3 = by(3, ViewChange { replica: 3, ..vcs[0].clone() });
     let v = vec![vcs[0].clone(), vcs[2].clone(), vc3];
-    let other = NewView { view: 1, pre_prepares: compute_o_set(&cfg, 1, &v).pre_prepares, view_changes: v };
-    assert!(!installed(&relay(&mut s, 2, &nv)));
-    assert!(!installed(&relay(&mut s, 0, &other)));
+    let pre_prepares = compute_o_set(&cfg, 1, &v).pre_prepares.into_iter().map(|pp| by(2, pp)).collect();
+    let other = by(2, NewView { view: 1, pre_prepares, view_changes: v, sig: Sig::default() });
+    for from in [2, 0, 2] {
+        let out = relay(&mut s, from, &other);
+        assert!(!installed(&out), "{out:?}");
+        assert_eq!(rejections(&out), vec![&Reject::NewViewNotFromPrimary { view: 1, primary: 1 }]);
+    }
+    // The primary's NEW-VIEW with 2's signature in place of the primary's is refused too.
+    let mut tampered = nv.clone();
+    tampered.sig = by(2, tampered.clone()).sig;
+    assert!(!installed(&relay(&mut s, 2, &tampered)));
     assert_eq!(s.view(), 0);
+    assert!(installed(&relay(&mut s, 0, &nv)));
 }
 
 /// F1's other side, liveness (§4.5.2): a straggler waiting for a NEW-VIEW
-/// whose primary has moved on, with fewer than f+1 replicas left to relay
-/// it, is shown the VIEW-CHANGEs that took them there: it sees a quorum
-/// left the old view and moves on with the others instead of waiting for good.
+/// whose primary has moved on gets it from a replica that installed it (it
+/// carries the primary's signature), with the VIEW-CHANGE that took that
+/// replica there, and moves on with the others instead of waiting for good.
 /// (A test of the path the F1 fix needs, not of a bug of the code before it.)
 #[test]
 fn f1_a_straggler_whose_primary_moved_on_is_not_left_waiting() {
@@ -257,7 +266,8 @@ fn f1_a_straggler_whose_primary_moved_on_is_not_left_waiting() {
     let vc1_2 = view_change_of(&mut r[1]);
     let mut out = Vec::new();
     r[3].on_message(NodeId::Replica(1), Message::ViewChange(Box::new(vc1_2)), &mut out);
-    // Its VIEW-CHANGE reaches replica 0 (in view 1) twice; 0 answers the second.
+    // Its VIEW-CHANGE reaches replica 0 (in view 1) twice; 0 answers the second
+    // with the NEW-VIEW of view 1 and the VIEW-CHANGE that took it there.
     let mut help = Vec::new();
     for _ in 0..2 {
         r[0].on_message(NodeId::Replica(3), Message::ViewChange(Box::new(vcs[3].clone())), &mut help);
@@ -268,10 +278,99 @@ fn f1_a_straggler_whose_primary_moved_on_is_not_left_waiting() {
             r[3].on_message(NodeId::Replica(0), msg, &mut out);
         }
     }
-    assert!(!installed(&out), "one relay is not enough: {out:?}");
+    assert!(installed(&out) && r[3].view() == 1, "the primary's NEW-VIEW, relayed by 0: {out:?}");
     let mut out = Vec::new();
     r[3].on_timer(ReplicaTimer::ViewChange, &mut out);
     assert!(out.iter().any(|o| matches!(o, Output::ViewChangeStarted { view: 2 })), "{out:?}");
+}
+
+/// F2, safety (Castro–Liskov §4.4, the signed variant): certificates carry
+/// evidence, not names. Here x executed at n = 1 everywhere; in the view
+/// change faulty replica 3 claims that 1 and 2 prepared z at n = 1 in view 0
+/// (z's digest wins the tie with x's, so an O set built from its VIEW-CHANGE
+/// would put z at n = 1 and undo x). Before certificates embedded signed
+/// messages, a list of replica ids was all a VIEW-CHANGE carried and this one
+/// was accepted. Now the new primary refuses it, waits for an honest
+/// VIEW-CHANGE instead, and keeps x.
+#[test]
+fn f2_a_view_change_with_a_made_up_certificate_is_refused() {
+    let mut net = Net::new(cfg4(), |_, _, _| false);
+    let x = req("x=1", 1);
+    net.input(NodeId::Client(0), 0, Message::Request(x.clone()));
+    assert!(net.reps.iter().all(|r| r.last_executed() == 1), "x executed everywhere");
+    // A request whose digest beats x's in compute_o_set's tie-break.
+    let z = (0..).map(|k| req(&format!("z={k}"), 2)).find(|z| z.digest() > x.digest()).unwrap();
+    // The made-up certificate: a pre-prepare "from 0" and PREPAREs "from 1 and 2",
+    // all signed by 3 (the only key it has).
+    let pre_prepare = by(3, PrePrepare { view: 0, seq: 1, digest: z.digest(), request: Some(z.clone()), sig: Sig::default() });
+    let prepares = [1, 2].map(|r| by(3, Prepare { view: 0, seq: 1, digest: z.digest(), replica: r, sig: Sig::default() })).to_vec();
+    let honest3 = view_change_of(&mut net.reps[3]);
+    let mut vc3 = honest3.clone();
+    vc3.prepared = vec![PreparedCert { pre_prepare, prepares }];
+    let vc3 = by(3, vc3);
+    // The view-1 primary gets it first, then replica 0's genuine one.
+    let vc0 = view_change_of(&mut net.reps[0]);
+    let mut out = Vec::new();
+    net.reps[1].on_message(NodeId::Replica(3), Message::ViewChange(Box::new(vc3)), &mut out);
+    let bad_pre_prepare = Defect::BadSignature { kind: MsgKind::PrePrepare, signer: 0 };
+    assert_eq!(rejections(&out), vec![&Reject::InvalidViewChange { view: 1, defect: bad_pre_prepare }]);
+    // Even with x's genuine pre-prepare (a faulty replica has it) the PREPAREs give it away.
+    let mut vc3 = honest3;
+    let genuine = net.sent.iter().find_map(|(_, _, _, m)| match m { Message::PrePrepare(pp) => Some(pp.clone()), _ => None }).unwrap();
+    let prepares = [1, 2].map(|r| by(3, Prepare { view: 0, seq: 1, digest: x.digest(), replica: r, sig: Sig::default() })).to_vec();
+    vc3.prepared = vec![PreparedCert { pre_prepare: genuine, prepares }];
+    let mut out = Vec::new();
+    net.reps[1].on_message(NodeId::Replica(3), Message::ViewChange(Box::new(by(3, vc3))), &mut out);
+    let bad_prepare = Defect::BadSignature { kind: MsgKind::Prepare, signer: 1 };
+    assert_eq!(rejections(&out), vec![&Reject::InvalidViewChange { view: 1, defect: bad_prepare }]);
+    let mut out = Vec::new();
+    net.reps[1].on_message(NodeId::Replica(0), Message::ViewChange(Box::new(vc0)), &mut out);
+    assert!(!out.iter().any(|o| matches!(o, Output::Send { msg: Message::NewView(_), .. })), "two valid VIEW-CHANGEs are not a quorum");
+    let vc2 = view_change_of(&mut net.reps[2]);
+    let mut out = Vec::new();
+    net.reps[1].on_message(NodeId::Replica(2), Message::ViewChange(Box::new(vc2)), &mut out);
+    let nv = new_view_in(&out);
+    assert_eq!(nv.view_changes.iter().map(|vc| vc.replica).collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert_eq!(nv.pre_prepares.iter().map(|pp| pp.request.clone()).collect::<Vec<_>>(), vec![Some(x)], "x stays at n = 1");
+}
+
+/// F2 at state transfer: a lagging replica checks the state it fetched
+/// against a certificate of signed CHECKPOINTs. A faulty replica that makes
+/// up state and a "certificate" for its digest (CHECKPOINTs in others'
+/// names) installs nothing; before, a proof was a list of names and this
+/// state was installed.
+#[test]
+fn f2_a_state_with_a_made_up_checkpoint_certificate_is_refused() {
+    let three = NodeId::Replica(3);
+    let mut net = Net::new(cfg4(), move |from, to, _| from == three || to == three);
+    for t in 1..=4 {
+        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
+    }
+    assert_eq!(net.reps[0].low_watermark(), 4);
+    // Replica 3 learns of stable checkpoint 4 from the genuine CHECKPOINTs and fetches it.
+    let digest = net.reps[0].app().digest();
+    let r3 = &mut net.reps[3];
+    let mut out = Vec::new();
+    for i in 0..3 {
+        r3.on_message(NodeId::Replica(i), Message::Checkpoint(by(i, Checkpoint { seq: 4, digest, replica: i, sig: Sig::default() })), &mut out);
+    }
+    let mut out = Vec::new();
+    r3.on_timer(ReplicaTimer::Fetch, &mut out);
+    // Faulty replica 2 answers with a state of its own making and CHECKPOINTs for its digest.
+    let mut state = net.reps[0].app().clone();
+    state.store.push(("stolen".into(), "yes".into()));
+    state.rehash();
+    let made_up = state.digest();
+    let proof = (0..3).map(|i| by(2, Checkpoint { seq: 4, digest: made_up, replica: i, sig: Sig::default() })).collect();
+    let lie = StateReply { seq: 4, state, proof, replica: 2 };
+    let r3 = &mut net.reps[3];
+    let mut out = Vec::new();
+    r3.on_message(NodeId::Replica(2), Message::State(Box::new(lie)), &mut out);
+    assert_eq!(rejections(&out), vec![&Reject::BadSignature { kind: MsgKind::Checkpoint, signer: 0 }]);
+    assert_eq!(r3.last_executed(), 0, "nothing installed");
+    let mut out = Vec::new();
+    r3.on_timer(ReplicaTimer::Fetch, &mut out);
+    assert!(out.iter().any(|o| matches!(o, Output::Send { msg: Message::FetchState(StateRequest { seq: 4, .. }), .. })), "the fetch goes on");
 }
 
 /// F3, liveness (§4.1, §4.4): a backup that receives a request relays it to
@@ -372,7 +471,7 @@ fn f4_a_replica_left_in_an_old_view_follows_f_plus_1_into_the_new_one() {
     r[3].on_message(NodeId::Replica(1), pp.clone(), &mut out);
     assert!(!out.iter().any(|o| matches!(o, Output::ViewChangeStarted { .. })), "one replica is not enough");
     let mut out = Vec::new();
-    r[3].on_message(NodeId::Replica(2), Message::Prepare(Prepare { view: 1, seq: 1, digest: x.digest(), replica: 2 }), &mut out);
+    r[3].on_message(NodeId::Replica(2), Message::Prepare(by(2, Prepare { view: 1, seq: 1, digest: x.digest(), replica: 2, sig: Sig::default() })), &mut out);
     assert!(out.iter().any(|o| matches!(o, Output::ViewChangeStarted { view: 1 })), "{out:?}");
     let vc3 = out.iter().find_map(|o| match o { Output::Send { msg: Message::ViewChange(vc), .. } => Some(vc.clone()), _ => None }).unwrap();
     // Its VIEW-CHANGE reaches the primary of view 1, which answers with its NEW-VIEW.
@@ -415,7 +514,7 @@ fn f5_an_older_state_does_not_cancel_the_fetch_of_a_newer_checkpoint() {
     let r3 = &mut net.reps[3];
     let mut out = Vec::new();
     for i in 0..3 {
-        r3.on_message(NodeId::Replica(i), Message::Checkpoint(Checkpoint { seq: 8, digest, replica: i }), &mut out);
+        r3.on_message(NodeId::Replica(i), Message::Checkpoint(by(i, Checkpoint { seq: 8, digest, replica: i, sig: Sig::default() })), &mut out);
     }
     let mut out = Vec::new();
     r3.on_timer(ReplicaTimer::Fetch, &mut out);
@@ -450,14 +549,15 @@ fn minor_one_sender_cannot_evict_anothers_early_messages() {
     let d = x.digest();
     let mut out = Vec::new();
     let r0 = &mut r[0];
-    r0.on_message(NodeId::Replica(1), Message::PrePrepare(PrePrepare { view: 1, seq: 1, digest: d, request: Some(x.clone()) }), &mut out);
-    r0.on_message(NodeId::Replica(2), Message::Prepare(Prepare { view: 1, seq: 1, digest: d, replica: 2 }), &mut out);
+    let pp = by(1, PrePrepare { view: 1, seq: 1, digest: d, request: Some(x.clone()), sig: Sig::default() });
+    r0.on_message(NodeId::Replica(1), Message::PrePrepare(pp), &mut out);
+    r0.on_message(NodeId::Replica(2), Message::Prepare(by(2, Prepare { view: 1, seq: 1, digest: d, replica: 2, sig: Sig::default() })), &mut out);
     for i in [1, 2] {
-        r0.on_message(NodeId::Replica(i), Message::Commit(Commit { view: 1, seq: 1, digest: d, replica: i }), &mut out);
+        r0.on_message(NodeId::Replica(i), Message::Commit(by(i, Commit { view: 1, seq: 1, digest: d, replica: i, sig: Sig::default() })), &mut out);
     }
     // Faulty replica 3 floods the buffer with view-1 votes.
     for k in 0..10_000u64 {
-        let c = Commit { view: 1, seq: 1 + k % 8, digest: Digest(k + 1), replica: 3 };
+        let c = by(3, Commit { view: 1, seq: 1 + k % 8, digest: Digest(k + 1), replica: 3, sig: Sig::default() });
         r0.on_message(NodeId::Replica(3), Message::Commit(c), &mut out);
     }
     let mut out = Vec::new();

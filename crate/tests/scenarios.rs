@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use pbft_playground::protocol::{
     Reject,
-    Config, Phase, Message, MsgKind, NodeId, Output, PrePrepare, QuorumRule, Replica, Request,
+    Config, Phase, Message, ModelKeys, MsgKind, NodeId, Output, PrePrepare, QuorumRule, Replica, Request, Sig,
 };
 use pbft_playground::sim::{Behavior, EventKind, SimConfig, Simulation};
 
@@ -210,7 +210,7 @@ fn pre_prepare_above_the_high_watermark_or_from_a_backup_is_rejected() {
     let cfg = Config::default();
     let mut r = Replica::new(1, cfg.clone());
     let req = Request { op: OP.into(), timestamp: 1, client: 0 };
-    let pp = |seq| PrePrepare { view: 0, seq, digest: req.digest(), request: Some(req.clone()) };
+    let pp = |seq| ModelKeys::signed_as(0, PrePrepare { view: 0, seq, digest: req.digest(), request: Some(req.clone()), sig: Sig::default() });
     let mut out = Vec::new();
     r.on_message(NodeId::Replica(0), Message::PrePrepare(pp(cfg.log_window + 1)), &mut out);
     assert!(matches!(&out[..], [Output::Rejected { reason: Reject::OutsideWindow { kind: MsgKind::PrePrepare, .. }, .. }]), "{out:?}");
@@ -220,6 +220,7 @@ fn pre_prepare_above_the_high_watermark_or_from_a_backup_is_rejected() {
     out.clear();
     let mut bad = pp(1);
     bad.digest = pbft_playground::protocol::Digest(42);
+    let bad = ModelKeys::signed_as(0, bad);
     r.on_message(NodeId::Replica(0), Message::PrePrepare(bad), &mut out);
     assert!(matches!(&out[..], [Output::Rejected { reason: Reject::DigestMismatch { view: 0, seq: 1 }, .. }]), "{out:?}");
     assert_eq!(r.log_len(), 0, "nothing was logged");
@@ -229,7 +230,7 @@ fn pre_prepare_above_the_high_watermark_or_from_a_backup_is_rejected() {
     assert!(out.iter().any(|o| matches!(o, Output::Send { msg: Message::Prepare(_), .. })));
     out.clear();
     let other = Request { op: "other".into(), timestamp: 2, client: 0 };
-    r.on_message(NodeId::Replica(0), Message::PrePrepare(PrePrepare { view: 0, seq: 1, digest: other.digest(), request: Some(other) }), &mut out);
+    r.on_message(NodeId::Replica(0), Message::PrePrepare(ModelKeys::signed_as(0, PrePrepare { view: 0, seq: 1, digest: other.digest(), request: Some(other), sig: Sig::default() })), &mut out);
     assert!(matches!(&out[..], [Output::Rejected { reason: Reject::ConflictingPrePrepare { view: 0, seq: 1 }, .. }]), "{out:?}");
 }
 

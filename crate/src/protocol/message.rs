@@ -1,13 +1,19 @@
 //! The protocol's messages (Castro–Liskov §4, Figure 1 and §4.4).
 //!
-//! Authentication is modelled: the driver stamps every envelope with its true
-//! sender, and handlers check that the replica named inside a message is that
-//! sender. Messages embedded in certificates (VIEW-CHANGE, NEW-VIEW) stand for
-//! signed messages and are taken as authentic.
+//! Two kinds of authentication, as in the paper (§4, and §4.4's signed
+//! variant). The channel: the driver stamps every envelope with its true
+//! sender (pbft-node MACs it per pair), and handlers check that the replica
+//! named inside a message is that sender. Signatures: the messages that
+//! enter certificates (PRE-PREPARE, PREPARE, COMMIT, CHECKPOINT,
+//! VIEW-CHANGE, NEW-VIEW) carry their signer's [`Sig`] over their other
+//! fields ([`Signed`]), and certificates embed the signed messages
+//! themselves, so evidence relayed by a third replica can be checked.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use super::config::Config;
+use super::sign::{Sig, Signed, Signer, SigningBytes};
 use super::types::{ClientId, Digest, ReplicaId, Seq, View};
 
 /// ⟨REQUEST, o, t, c⟩: client `c` asks for operation `o` with timestamp `t`.
@@ -44,6 +50,9 @@ pub struct PrePrepare {
     pub digest: Digest,
     /// The request piggybacked on the pre-prepare; `None` is the null request.
     pub request: Option<Request>,
+    /// The signer's signature over the other fields.
+    #[serde(default)]
+    pub sig: Sig,
 }
 
 /// ⟨PREPARE, v, n, d, i⟩ from a backup.
@@ -57,6 +66,9 @@ pub struct Prepare {
     pub digest: Digest,
     /// The sending replica.
     pub replica: ReplicaId,
+    /// The signer's signature over the other fields.
+    #[serde(default)]
+    pub sig: Sig,
 }
 
 /// ⟨COMMIT, v, n, d, i⟩.
@@ -70,6 +82,9 @@ pub struct Commit {
     pub digest: Digest,
     /// The sending replica.
     pub replica: ReplicaId,
+    /// The signer's signature over the other fields.
+    #[serde(default)]
+    pub sig: Sig,
 }
 
 /// ⟨REPLY, v, t, c, i, r⟩.
@@ -96,16 +111,19 @@ pub struct Checkpoint {
     pub digest: Digest,
     /// The sending replica.
     pub replica: ReplicaId,
+    /// The signer's signature over the other fields.
+    #[serde(default)]
+    pub sig: Sig,
 }
 
 /// A prepared certificate in a VIEW-CHANGE's P set: a pre-prepare and the
 /// matching prepares (§4.4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreparedCert {
-    /// The pre-prepare (with its request).
+    /// The pre-prepare (with its request), signed by its view's primary.
     pub pre_prepare: PrePrepare,
-    /// The backups whose matching PREPAREs form the certificate.
-    pub prepares: Vec<ReplicaId>,
+    /// The matching PREPAREs of distinct backups, signed.
+    pub prepares: Vec<Prepare>,
 }
 
 /// ⟨VIEW-CHANGE, v+1, n, C, P, i⟩.
@@ -123,6 +141,9 @@ pub struct ViewChange {
     pub prepared: Vec<PreparedCert>,
     /// The sending replica.
     pub replica: ReplicaId,
+    /// The signer's signature over the other fields.
+    #[serde(default)]
+    pub sig: Sig,
 }
 
 /// ⟨NEW-VIEW, v+1, V, O⟩.
@@ -130,10 +151,14 @@ pub struct ViewChange {
 pub struct NewView {
     /// The new view.
     pub view: View,
-    /// V: a quorum of VIEW-CHANGE messages for `view`.
+    /// V: a quorum of signed VIEW-CHANGE messages for `view`.
     pub view_changes: Vec<ViewChange>,
-    /// O: pre-prepares for view `view`, one per sequence number in (min-s, max-s].
+    /// O: pre-prepares for view `view`, one per sequence number in (min-s,
+    /// max-s], each signed by the new primary.
     pub pre_prepares: Vec<PrePrepare>,
+    /// The signer's signature over the other fields.
+    #[serde(default)]
+    pub sig: Sig,
 }
 
 /// State transfer: ask a replica for its state at a stable checkpoint.
@@ -306,6 +331,130 @@ impl Message {
             Message::Commit(m) => Some(m.digest),
             Message::Checkpoint(m) => Some(m.digest),
             _ => None,
+        }
+    }
+}
+
+fn vote_bytes(tag: &str, view: View, seq: Seq, digest: Digest, replica: ReplicaId) -> SigningBytes {
+    let mut b = SigningBytes::new(tag);
+    b.u64(view).u64(seq).u64(digest.0).u64(replica as u64);
+    b
+}
+
+macro_rules! signed {
+    ($t:ty, |$m:ident| $bytes:expr) => {
+        impl Signed for $t {
+            fn signing_bytes(&self) -> SigningBytes {
+                let $m = self;
+                $bytes
+            }
+            fn sig(&self) -> &Sig {
+                &self.sig
+            }
+            fn sig_mut(&mut self) -> &mut Sig {
+                &mut self.sig
+            }
+        }
+    };
+}
+
+// The request itself is covered through the digest (checked against it).
+signed!(PrePrepare, |m| vote_bytes("pre-prepare", m.view, m.seq, m.digest, 0));
+signed!(Prepare, |m| vote_bytes("prepare", m.view, m.seq, m.digest, m.replica));
+signed!(Commit, |m| vote_bytes("commit", m.view, m.seq, m.digest, m.replica));
+signed!(Checkpoint, |m| vote_bytes("checkpoint", 0, m.seq, m.digest, m.replica));
+signed!(ViewChange, |m| {
+    let mut b = SigningBytes::new("view-change");
+    b.u64(m.new_view).u64(m.stable_seq).u64(m.stable_digest.0).u64(m.replica as u64);
+    b.u64(m.checkpoint_proof.len() as u64);
+    for c in &m.checkpoint_proof {
+        b.embed(c);
+    }
+    b.u64(m.prepared.len() as u64);
+    for cert in &m.prepared {
+        b.embed(&cert.pre_prepare).u64(cert.prepares.len() as u64);
+        for p in &cert.prepares {
+            b.embed(p);
+        }
+    }
+    b
+});
+signed!(NewView, |m| {
+    let mut b = SigningBytes::new("new-view");
+    b.u64(m.view).u64(m.view_changes.len() as u64);
+    for vc in &m.view_changes {
+        b.embed(vc);
+    }
+    b.u64(m.pre_prepares.len() as u64);
+    for pp in &m.pre_prepares {
+        b.embed(pp);
+    }
+    b
+});
+
+impl PrePrepare {
+    /// The same assignment as `other`, whoever signed either.
+    pub fn same_as(&self, other: &PrePrepare) -> bool {
+        (self.view, self.seq, self.digest, &self.request) == (other.view, other.seq, other.digest, &other.request)
+    }
+}
+
+impl Message {
+    /// The replica whose signature the message must carry, for the kinds
+    /// that are signed: the primary of its view for PRE-PREPARE and
+    /// NEW-VIEW, the replica it names for the others.
+    pub fn signer(&self, cfg: &Config) -> Option<ReplicaId> {
+        match self {
+            Message::PrePrepare(m) => Some(cfg.primary(m.view)),
+            Message::Prepare(m) => Some(m.replica),
+            Message::Commit(m) => Some(m.replica),
+            Message::Checkpoint(m) => Some(m.replica),
+            Message::ViewChange(m) => Some(m.replica),
+            Message::NewView(m) => Some(cfg.primary(m.view)),
+            _ => None,
+        }
+    }
+
+    fn signed_ref(&self) -> Option<&dyn Signed> {
+        match self {
+            Message::PrePrepare(m) => Some(m),
+            Message::Prepare(m) => Some(m),
+            Message::Commit(m) => Some(m),
+            Message::Checkpoint(m) => Some(m),
+            Message::ViewChange(m) => Some(&**m),
+            Message::NewView(m) => Some(&**m),
+            _ => None,
+        }
+    }
+
+    fn signed_mut(&mut self) -> Option<&mut dyn Signed> {
+        match self {
+            Message::PrePrepare(m) => Some(m),
+            Message::Prepare(m) => Some(m),
+            Message::Commit(m) => Some(m),
+            Message::Checkpoint(m) => Some(m),
+            Message::ViewChange(m) => Some(&mut **m),
+            Message::NewView(m) => Some(&mut **m),
+            _ => None,
+        }
+    }
+
+    /// Whether the message is unsigned, or carries its signer's valid signature.
+    pub fn verifies(&self, keys: &dyn Signer, cfg: &Config) -> bool {
+        match (self.signer(cfg), self.signed_ref()) {
+            (Some(signer), Some(s)) => s.signed_by(keys, signer),
+            _ => true,
+        }
+    }
+
+    /// Signs the message as `keys`' owner when that is its signer (a faulty
+    /// replica signs what it rewrites in its own name; it cannot sign for
+    /// another).
+    pub fn sign_if_mine(&mut self, keys: &dyn Signer, cfg: &Config) {
+        if self.signer(cfg) == Some(keys.id()) {
+            if let Some(s) = self.signed_mut() {
+                s.sign(keys);
+            }
         }
     }
 }

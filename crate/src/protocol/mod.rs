@@ -18,17 +18,14 @@ mod timers;
 mod types;
 mod viewchange;
 
-pub use app::{AppState, execute_op};
+pub use app::{execute_op, AppState};
 pub use client::{Accepted, Client, ClientOutput, ClientTimer};
 pub use config::{Config, ConfigError};
-pub use message::{
-    Checkpoint, Commit, Message, MsgKind, NewView, PrePrepare, Prepare, PreparedCert, Reply,
-    Request, StateReply, StateRequest, ViewChange,
-};
-pub use quorum::{Certificate, VoteSetIter, QuorumRule, Quorums, Tally, VoteSet};
+pub use message::{Checkpoint, Commit, Message, MsgKind, NewView, PrePrepare, Prepare, PreparedCert, Reply, Request, StateReply, StateRequest, ViewChange};
+pub use quorum::{Certificate, QuorumRule, Quorums, Tally, VoteSet, VoteSetIter};
 pub use reject::{Defect, Reject};
 pub use replica::{LogEntryView, Output, Phase, Replica, ReplicaStatus, ReplicaTimer};
-pub use sign::{Keys, ModelKeys, Sig, Signer, SigningBytes};
+pub use sign::{Keys, ModelKeys, Sig, Signed, Signer, SigningBytes};
 pub use summary::ReplicaSummary;
 pub use timers::TimerSlots;
 pub use types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};

@@ -53,12 +53,21 @@ pub enum Defect {
         /// Prepares needed.
         needed: usize,
     },
+    /// A message it embeds (a CHECKPOINT of its proof, a certificate's
+    /// PRE-PREPARE or PREPARE, or the VIEW-CHANGE itself inside a NEW-VIEW)
+    /// does not carry a valid signature of the replica it names.
+    BadSignature {
+        /// The embedded message's kind.
+        kind: MsgKind,
+        /// The replica whose signature it should carry.
+        signer: ReplicaId,
+    },
 }
 
 impl Defect {
     /// Every code a [`Defect`] can carry (`Defect::code` of each variant).
-    pub const CODES: [&'static str; 5] =
-        ["uncertified-checkpoint", "cert-outside-window", "cert-view", "cert-digest", "cert-prepares"];
+    pub const CODES: [&'static str; 6] =
+        ["uncertified-checkpoint", "cert-outside-window", "cert-view", "cert-digest", "cert-prepares", "bad-signature"];
 
     /// The variant's code, as the page receives it.
     pub fn code(&self) -> &'static str {
@@ -68,6 +77,7 @@ impl Defect {
             Defect::CertView { .. } => Self::CODES[2],
             Defect::CertDigest { .. } => Self::CODES[3],
             Defect::CertPrepares { .. } => Self::CODES[4],
+            Defect::BadSignature { .. } => Self::CODES[5],
         }
     }
 }
@@ -75,11 +85,22 @@ impl Defect {
 impl fmt::Display for Defect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Defect::UncertifiedCheckpoint { seq } => write!(f, "checkpoint n{seq} lacks a quorum proof"),
-            Defect::CertOutsideWindow { seq, .. } => write!(f, "certificate n{seq} outside the sender's watermarks"),
+            Defect::UncertifiedCheckpoint { seq } => {
+                write!(f, "checkpoint n{seq} lacks a quorum proof")
+            }
+            Defect::CertOutsideWindow { seq, .. } => {
+                write!(f, "certificate n{seq} outside the sender's watermarks")
+            }
             Defect::CertView { cert_view, view, .. } => write!(f, "certificate from v{cert_view} not below v{view}"),
-            Defect::CertDigest { seq } => write!(f, "certificate n{seq} digest does not match its request"),
-            Defect::CertPrepares { seq, .. } => write!(f, "certificate n{seq} has too few prepares"),
+            Defect::CertDigest { seq } => {
+                write!(f, "certificate n{seq} digest does not match its request")
+            }
+            Defect::CertPrepares { seq, .. } => {
+                write!(f, "certificate n{seq} has too few prepares")
+            }
+            Defect::BadSignature { kind, signer } => {
+                write!(f, "a {kind} signed by R{signer} does not verify")
+            }
         }
     }
 }
@@ -225,20 +246,27 @@ pub enum Reject {
         /// The new view.
         view: View,
     },
-    /// A NEW-VIEW not sent by the primary of its view (§4.4): only that
-    /// replica may pick V and O. A copy relayed by another replica is kept,
-    /// and counts once f+1 replicas relayed the same one.
+    /// A NEW-VIEW not signed by the primary of its view (§4.4): only that
+    /// replica may pick V and O. A copy another replica relays carries the
+    /// primary's signature and is accepted.
     NewViewNotFromPrimary {
         /// The new view.
         view: View,
         /// That view's primary.
         primary: ReplicaId,
     },
+    /// A signed message whose signature is not its signer's.
+    BadSignature {
+        /// The message's kind (for a STATE: the CHECKPOINT of its proof).
+        kind: MsgKind,
+        /// The replica whose signature it should carry.
+        signer: ReplicaId,
+    },
 }
 
 impl Reject {
     /// Every code a [`Reject`] can carry (`Reject::code` of each variant).
-    pub const CODES: [&'static str; 20] = [
+    pub const CODES: [&'static str; 21] = [
         "wrong-signer",
         "wrong-sender",
         "old-view",
@@ -259,6 +287,7 @@ impl Reject {
         "new-view-no-quorum",
         "new-view-wrong-o",
         "new-view-not-from-primary",
+        "bad-signature",
     ];
 
     /// The variant's code, as the page receives it in `reason.code`.
@@ -284,6 +313,7 @@ impl Reject {
             Reject::NewViewNoQuorum { .. } => 17,
             Reject::NewViewWrongO { .. } => 18,
             Reject::NewViewNotFromPrimary { .. } => 19,
+            Reject::BadSignature { .. } => 20,
         };
         Self::CODES[i]
     }
@@ -297,23 +327,44 @@ impl fmt::Display for Reject {
             Reject::WrongSender { kind } => write!(f, "{kind} from a client"),
             Reject::OldView { kind, view, current } => write!(f, "{kind} for old view v{view} (now v{current})"),
             Reject::OutsideWindow { kind, seq, low, high } => write!(f, "{kind} n{seq} outside watermarks ({low}, {high}]"),
-            Reject::StaleRequest { timestamp, .. } => write!(f, "request t{timestamp} is older than the last executed"),
-            Reject::NotPrimary { kind, view, .. } => write!(f, "{kind} for v{view} not from its primary"),
-            Reject::DigestMismatch { seq, .. } => write!(f, "pre-prepare n{seq} digest does not match its request"),
+            Reject::StaleRequest { timestamp, .. } => {
+                write!(f, "request t{timestamp} is older than the last executed")
+            }
+            Reject::NotPrimary { kind, view, .. } => {
+                write!(f, "{kind} for v{view} not from its primary")
+            }
+            Reject::DigestMismatch { seq, .. } => {
+                write!(f, "pre-prepare n{seq} digest does not match its request")
+            }
             Reject::NullPrePrepare { .. } => f.write_str("null pre-prepare outside a new view"),
-            Reject::ConflictingPrePrepare { view, seq } => write!(f, "conflicting pre-prepare for v{view} n{seq}"),
+            Reject::ConflictingPrePrepare { view, seq } => {
+                write!(f, "conflicting pre-prepare for v{view} n{seq}")
+            }
             Reject::PrepareFromPrimary { .. } => f.write_str("prepare from the primary"),
             Reject::DuplicateVote { kind, seq } => write!(f, "duplicate {kind} for n{seq}"),
-            Reject::NotCheckpointSeq { seq, .. } => write!(f, "checkpoint n{seq} is not a multiple of K"),
+            Reject::NotCheckpointSeq { seq, .. } => {
+                write!(f, "checkpoint n{seq} is not a multiple of K")
+            }
             Reject::UnsolicitedState { .. } => f.write_str("state that was not asked for"),
-            Reject::UncertifiedState { seq } => write!(f, "state for n{seq} does not match a certified checkpoint"),
+            Reject::UncertifiedState { seq } => {
+                write!(f, "state for n{seq} does not match a certified checkpoint")
+            }
             Reject::InvalidViewChange { defect, .. } => write!(f, "invalid view-change: {defect}"),
-            Reject::NewViewBadViewChange { view, .. } => write!(f, "new-view v{view} carries an invalid view-change"),
-            Reject::NewViewOtherView { view, .. } => write!(f, "new-view v{view} carries an invalid view-change"),
-            Reject::NewViewNoQuorum { view, .. } => write!(f, "new-view v{view} without a quorum of view-changes"),
+            Reject::NewViewBadViewChange { view, .. } => {
+                write!(f, "new-view v{view} carries an invalid view-change")
+            }
+            Reject::NewViewOtherView { view, .. } => {
+                write!(f, "new-view v{view} carries an invalid view-change")
+            }
+            Reject::NewViewNoQuorum { view, .. } => {
+                write!(f, "new-view v{view} without a quorum of view-changes")
+            }
             Reject::NewViewWrongO { view } => write!(f, "new-view v{view} has a wrong O set"),
             Reject::NewViewNotFromPrimary { view, primary } => {
-                write!(f, "new-view v{view} not from its primary R{primary}")
+                write!(f, "new-view v{view} not signed by its primary R{primary}")
+            }
+            Reject::BadSignature { kind, signer } => {
+                write!(f, "{kind} signature of R{signer} does not verify")
             }
         }
     }

@@ -16,9 +16,10 @@ use std::sync::Arc;
 
 use super::types::{Fnv, ReplicaId};
 
-/// A signature: opaque bytes (8 in the simulator's model, 64 for ed25519).
+/// A signature: opaque bytes (8 in the simulator's model, 64 for ed25519),
+/// shared, so a message copied to every replica does not copy them.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Sig(pub Vec<u8>);
+pub struct Sig(pub Arc<[u8]>);
 
 impl fmt::Debug for Sig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -37,7 +38,18 @@ impl Sig {
         if !s.len().is_multiple_of(2) {
             return None;
         }
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect::<Option<Vec<u8>>>().map(Sig)
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect::<Option<Vec<u8>>>().map(Sig::from)
+    }
+
+    /// No signature (a message not signed yet, or whose signature was stripped).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<u8>> for Sig {
+    fn from(v: Vec<u8>) -> Sig {
+        Sig(v.into())
     }
 }
 
@@ -90,12 +102,19 @@ impl ModelKeys {
     /// The simulator's cluster secret.
     pub const CLUSTER: u64 = 0x70bf_7c0a_57ed_5eed;
 
+    /// `m` signed as replica `replica` with the simulator's keys: for
+    /// hand-made messages in tests and examples (a faulty replica in the
+    /// simulator gets its own keys only, see `sim::byzantine::Cx`).
+    pub fn signed_as<M: Signed>(replica: ReplicaId, m: M) -> M {
+        m.signed(&ModelKeys::new(replica, Self::CLUSTER))
+    }
+
     fn mac(&self, signer: ReplicaId, bytes: &[u8]) -> Sig {
         let mut h = Fnv::new();
         h.write(&self.cluster.to_le_bytes());
         h.write(&(signer as u64).to_le_bytes());
         h.write(bytes);
-        Sig(h.finish().to_le_bytes().to_vec())
+        Sig::from(h.finish().to_le_bytes().to_vec())
     }
 }
 
@@ -108,6 +127,36 @@ impl Signer for ModelKeys {
     }
     fn verify(&self, signer: ReplicaId, bytes: &[u8], sig: &Sig) -> bool {
         self.mac(signer, bytes) == *sig
+    }
+}
+
+/// A message that carries its sender's signature over [`Signed::signing_bytes`].
+pub trait Signed {
+    /// What the signature covers: every field but the signature.
+    fn signing_bytes(&self) -> SigningBytes;
+    /// The signature carried.
+    fn sig(&self) -> &Sig;
+    /// The signature, to replace it.
+    fn sig_mut(&mut self) -> &mut Sig;
+
+    /// Signs the message as `keys`' owner.
+    fn sign(&mut self, keys: &dyn Signer) {
+        let sig = keys.sign(self.signing_bytes().finish());
+        *self.sig_mut() = sig;
+    }
+
+    /// The message signed as `keys`' owner.
+    fn signed(mut self, keys: &dyn Signer) -> Self
+    where
+        Self: Sized,
+    {
+        self.sign(keys);
+        self
+    }
+
+    /// Whether it carries `signer`'s valid signature.
+    fn signed_by(&self, keys: &dyn Signer, signer: ReplicaId) -> bool {
+        keys.verify(signer, self.signing_bytes().finish(), self.sig())
     }
 }
 
@@ -131,6 +180,13 @@ impl SigningBytes {
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
         self.u64(b.len() as u64);
         self.0.extend_from_slice(b);
+        self
+    }
+    /// Appends another message's signed bytes and its signature: a
+    /// certificate's signature covers the messages it embeds.
+    pub fn embed<M: Signed>(&mut self, m: &M) -> &mut Self {
+        self.bytes(m.signing_bytes().finish());
+        self.bytes(&m.sig().0);
         self
     }
     /// The bytes.

@@ -14,7 +14,7 @@ impl Replica {
         let digest = self.app.digest();
         self.snapshots.insert(seq, self.app.clone());
         self.checkpoint_resends.insert(seq, super::CheckpointResends { born: self.ticks, ..Default::default() });
-        let c = Checkpoint { seq, digest, replica: self.id };
+        let c = self.own_checkpoint(seq, digest);
         self.broadcast(Message::Checkpoint(c.clone()), out);
         self.record_checkpoint(c, out);
     }
@@ -23,7 +23,7 @@ impl Replica {
     /// lost, and without a stable checkpoint the log window fills up for good.
     pub(super) fn resend_checkpoints(&self, out: &mut Vec<Output>) {
         for (&seq, state) in self.snapshots.range(self.low + 1..) {
-            let c = Checkpoint { seq, digest: state.digest(), replica: self.id };
+            let c = self.own_checkpoint(seq, state.digest());
             self.broadcast(Message::Checkpoint(c), out);
         }
     }
@@ -38,7 +38,7 @@ impl Replica {
         if c.seq < self.low {
             // The sender is behind: our own vote for our stable checkpoint
             // helps it gather a certificate and fetch the state.
-            let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
+            let mine = self.own_checkpoint(self.low, self.stable_digest);
             out.push(Output::Send { to: from, msg: Message::Checkpoint(mine) });
             return;
         }

@@ -22,10 +22,10 @@ use std::collections::BTreeMap;
 
 use super::app::AppState;
 use super::config::Config;
-use super::message::{Checkpoint, Message, MsgKind, NewView, PrePrepare, PreparedCert, Request, ViewChange};
+use super::message::{Checkpoint, Commit, Message, MsgKind, NewView, PrePrepare, Prepare, PreparedCert, Request, ViewChange};
 use super::quorum::{Certificate, VoteSet};
 use super::reject::Reject;
-use super::sign::{Keys, ModelKeys};
+use super::sign::{Keys, ModelKeys, Sig, Signed, Signer};
 use super::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 
 /// Timers a replica asks its driver to run. Setting a timer replaces the
@@ -165,25 +165,55 @@ enum Rearm {
 }
 
 /// The votes logged for one sequence number: per (view, digest) voted for,
-/// the distinct replicas that sent it.
+/// the distinct replicas that sent it and their signatures (a prepared
+/// certificate embeds the signed PREPAREs).
 #[derive(Clone, Debug, Default)]
-struct Votes(Vec<(View, Digest, VoteSet)>);
+struct Votes(Vec<VotesFor>);
+
+#[derive(Clone, Debug)]
+struct VotesFor {
+    view: View,
+    digest: Digest,
+    who: VoteSet,
+    sigs: Vec<(ReplicaId, Sig)>,
+}
 
 impl Votes {
     /// Records `from`'s vote; returns false when it had already voted for it.
-    fn insert(&mut self, view: View, digest: Digest, from: ReplicaId) -> bool {
-        match self.0.iter_mut().find(|(v, d, _)| *v == view && *d == digest) {
-            Some((_, _, who)) => who.insert(from),
+    fn insert(&mut self, view: View, digest: Digest, from: ReplicaId, sig: &Sig) -> bool {
+        let i = match self.0.iter().position(|e| e.view == view && e.digest == digest) {
+            Some(i) => i,
             None => {
-                self.0.push((view, digest, std::iter::once(from).collect()));
-                true
+                self.0.push(VotesFor { view, digest, who: VoteSet::new(), sigs: Vec::new() });
+                self.0.len() - 1
             }
+        };
+        let e = &mut self.0[i];
+        let new = e.who.insert(from);
+        if new {
+            e.sigs.push((from, sig.clone()));
         }
+        new
     }
 
     /// The replicas that voted for (`view`, `digest`).
     fn voters(&self, view: View, digest: Digest) -> VoteSet {
-        self.0.iter().find(|(v, d, _)| *v == view && *d == digest).map_or_else(VoteSet::new, |(_, _, who)| *who)
+        self.0.iter().find(|e| e.view == view && e.digest == digest).map_or_else(VoteSet::new, |e| e.who)
+    }
+
+    /// The signed PREPAREs of `who` for (`view`, `seq`, `digest`).
+    fn prepares(&self, view: View, seq: Seq, digest: Digest, who: &VoteSet) -> Vec<Prepare> {
+        let Some(e) = self.0.iter().find(|e| e.view == view && e.digest == digest) else {
+            return Vec::new();
+        };
+        let mut v: Vec<Prepare> = e
+            .sigs
+            .iter()
+            .filter(|(r, _)| who.contains(*r))
+            .map(|(r, sig)| Prepare { view, seq, digest, replica: *r, sig: sig.clone() })
+            .collect();
+        v.sort_by_key(|p| p.replica);
+        v
     }
 }
 
@@ -287,9 +317,6 @@ pub struct Replica {
     /// The last VIEW-CHANGE we sent: shown to a straggler asking for the
     /// view it took us to, so it sees that a quorum left the old one.
     own_view_change: Option<ViewChange>,
-    /// NEW-VIEWs relayed by replicas other than their view's primary, one per
-    /// relay (its latest): installed once f+1 relays vouch for the same one.
-    relayed_new_views: BTreeMap<ReplicaId, NewView>,
     backoff: u32,
     /// The pending request the request timer is waiting for, when armed.
     timed: Option<(ClientId, u64)>,
@@ -349,7 +376,6 @@ impl Replica {
             view_changes: BTreeMap::new(),
             last_new_view: None,
             own_view_change: None,
-            relayed_new_views: BTreeMap::new(),
             backoff: 0,
             timed: None,
             vc_quorum: false,
@@ -368,6 +394,11 @@ impl Replica {
     /// This replica's id.
     pub fn id(&self) -> ReplicaId {
         self.id
+    }
+
+    /// Its keys: its own private key, everyone's public one.
+    pub fn keys(&self) -> &dyn Signer {
+        &*self.keys
     }
 
     /// The configuration.
@@ -468,6 +499,21 @@ impl Replica {
         }
     }
 
+    /// Our PREPARE, signed.
+    fn own_prepare(&self, view: View, seq: Seq, digest: Digest) -> Prepare {
+        Prepare { view, seq, digest, replica: self.id, sig: Sig::default() }.signed(&*self.keys)
+    }
+
+    /// Our COMMIT, signed.
+    fn own_commit(&self, view: View, seq: Seq, digest: Digest) -> Commit {
+        Commit { view, seq, digest, replica: self.id, sig: Sig::default() }.signed(&*self.keys)
+    }
+
+    /// Our CHECKPOINT, signed.
+    fn own_checkpoint(&self, seq: Seq, digest: Digest) -> Checkpoint {
+        Checkpoint { seq, digest, replica: self.id, sig: Sig::default() }.signed(&*self.keys)
+    }
+
     fn reject(from: NodeId, reason: Reject, out: &mut Vec<Output>) {
         out.push(Output::Rejected { from, reason });
     }
@@ -491,6 +537,17 @@ impl Replica {
         if let NodeId::Replica(j) = from {
             if let Some(h) = self.heard.get_mut(j) {
                 *h = Some(self.ticks);
+            }
+        }
+        // A signed message straight from its signer must carry its valid
+        // signature: it may be embedded later in a certificate we show others.
+        // (A message whose envelope names another sender is refused by its
+        // handler; a NEW-VIEW, which others may relay, is checked there.)
+        if let Some(signer) = msg.signer(&self.cfg) {
+            let relayable = matches!(msg, Message::NewView(_));
+            if !relayable && from == NodeId::Replica(signer) && !msg.verifies(&*self.keys, &self.cfg) {
+                Self::reject(from, Reject::BadSignature { kind: msg.kind(), signer }, out);
+                return self.arm_tick(out);
             }
         }
         match msg {

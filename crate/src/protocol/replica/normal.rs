@@ -5,6 +5,7 @@ use super::{Output, Phase, Rearm, Replica, ReplicaStatus};
 use crate::protocol::message::{Commit, Message, MsgKind, PrePrepare, Prepare, PreparedCert, Reply, Request};
 use crate::protocol::quorum::{Certificate, VoteSet};
 use crate::protocol::reject::Reject;
+use crate::protocol::sign::{Sig, Signed};
 use crate::protocol::types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};
 
 impl Replica {
@@ -147,7 +148,7 @@ impl Replica {
             return;
         }
         self.next_seq = seq;
-        let pp = PrePrepare { view: self.view, seq, digest: req.digest(), request: Some(req) };
+        let pp = PrePrepare { view: self.view, seq, digest: req.digest(), request: Some(req), sig: Sig::default() }.signed(&*self.keys);
         self.accept_pre_prepare(pp.clone(), out);
         self.broadcast(Message::PrePrepare(pp), out);
         self.try_progress(seq, out);
@@ -205,9 +206,10 @@ impl Replica {
         if self.cfg.primary(view) == self.id {
             return;
         }
+        let prepare = self.own_prepare(view, seq, digest);
         let slot = self.log.entry(seq).or_default();
-        slot.prepares.insert(view, digest, self.id);
-        self.broadcast(Message::Prepare(Prepare { view, seq, digest, replica: self.id }), out);
+        slot.prepares.insert(view, digest, self.id, &prepare.sig);
+        self.broadcast(Message::Prepare(prepare), out);
     }
 
     /// PREPARE (§4.2): from a backup of the current view, within the window.
@@ -219,17 +221,20 @@ impl Replica {
         if replica == self.cfg.primary(view) && !counts && Self::sender_is(from, replica) {
             return Self::reject(from, Reject::PrepareFromPrimary { view, seq }, out);
         }
-        self.on_vote(from, Message::Prepare(p), (view, seq, digest, replica), out);
+        let sig = p.sig.clone();
+        self.on_vote(from, Message::Prepare(p), (view, seq, digest, replica), sig, out);
     }
 
     /// COMMIT (§4.2): from any replica of the current view, within the window.
     pub(super) fn on_commit(&mut self, from: NodeId, c: Commit, out: &mut Vec<Output>) {
         let vote = (c.view, c.seq, c.digest, c.replica);
-        self.on_vote(from, Message::Commit(c), vote, out);
+        let sig = c.sig.clone();
+        self.on_vote(from, Message::Commit(c), vote, sig, out);
     }
 
     /// The checks PREPARE and COMMIT share, then the vote is counted once per replica.
-    fn on_vote(&mut self, from: NodeId, msg: Message, (view, seq, digest, replica): (View, Seq, Digest, ReplicaId), out: &mut Vec<Output>) {
+    fn on_vote(&mut self, from: NodeId, msg: Message, vote: (View, Seq, Digest, ReplicaId), sig: Sig, out: &mut Vec<Output>) {
+        let (view, seq, digest, replica) = vote;
         let kind = msg.kind();
         if !Self::sender_is(from, replica) || replica >= self.cfg.n {
             return Self::reject(from, Reject::WrongSigner { kind }, out);
@@ -242,7 +247,7 @@ impl Replica {
         }
         let slot = self.log.entry(seq).or_default();
         let votes = if matches!(msg, Message::Prepare(_)) { &mut slot.prepares } else { &mut slot.commits };
-        if !votes.insert(view, digest, replica) {
+        if !votes.insert(view, digest, replica, &sig) {
             if kind == MsgKind::Commit {
                 self.answer_commit_again(seq, (view, digest), replica, out);
             }
@@ -256,8 +261,12 @@ impl Replica {
         let q = self.cfg.quorums();
         let me = self.id;
         let normal = self.status == ReplicaStatus::Normal;
-        let Some(slot) = self.log.get_mut(&seq) else { return };
-        let Some((view, digest)) = slot.pp.as_ref().map(|p| (p.view, p.digest)) else { return };
+        let Some(slot) = self.log.get_mut(&seq) else {
+            return;
+        };
+        let Some((view, digest)) = slot.pp.as_ref().map(|p| (p.view, p.digest)) else {
+            return;
+        };
         if view != self.view || !normal {
             return;
         }
@@ -269,12 +278,12 @@ impl Replica {
                 return;
             }
             slot.prepared = true;
-            let prepares = votes.iter().collect();
+            let prepares = slot.prepares.prepares(view, seq, digest, &votes);
             let pre_prepare = slot.pp.clone().expect("checked above");
             slot.cert = Some(PreparedCert { pre_prepare, prepares });
-            slot.commits.insert(view, digest, me);
+            let commit = Commit { view, seq, digest, replica: me, sig: Sig::default() }.signed(&*self.keys);
+            slot.commits.insert(view, digest, me, &commit.sig);
             out.push(Output::Phase { view, seq, digest, phase: Phase::Prepared });
-            let commit = Commit { view, seq, digest, replica: me };
             self.broadcast(Message::Commit(commit), out);
         }
         let slot = self.log.get_mut(&seq).expect("slot exists");
@@ -291,7 +300,9 @@ impl Replica {
         let mut executed_any = false;
         loop {
             let seq = self.app.seq + 1;
-            let Some(slot) = self.log.get(&seq) else { break };
+            let Some(slot) = self.log.get(&seq) else {
+                break;
+            };
             if !slot.committed {
                 break;
             }
@@ -301,7 +312,8 @@ impl Replica {
                 let fresh = self.app.last_reply(req.client).is_none_or(|c| c.timestamp < req.timestamp);
                 if fresh {
                     let r = self.app.apply(req.client, req.timestamp, &req.op);
-                    let reply = Reply { view: self.view, timestamp: req.timestamp, client: req.client, replica: self.id, result: r.clone() };
+                    let reply =
+                        Reply { view: self.view, timestamp: req.timestamp, client: req.client, replica: self.id, result: r.clone() };
                     out.push(Output::Send { to: NodeId::Client(req.client), msg: Message::Reply(reply) });
                     result = Some(r);
                 }

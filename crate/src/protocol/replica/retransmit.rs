@@ -29,7 +29,7 @@
 //! never echo each other for long.
 
 use super::{CheckpointResends, Output, Replica, ReplicaStatus, ReplicaTimer, Slot};
-use crate::protocol::message::{Checkpoint, Commit, Message, Prepare};
+use crate::protocol::message::{Checkpoint, Message};
 use crate::protocol::quorum::VoteSet;
 use crate::protocol::types::{Digest, NodeId, ReplicaId, Seq, View};
 
@@ -155,12 +155,14 @@ impl Replica {
             .filter(|(_, missing)| !missing.is_empty())
             .collect();
         for (seq, missing) in due {
-            let Some(digest) = self.snapshots.get(&seq).map(|s| s.digest()) else { continue };
+            let Some(digest) = self.snapshots.get(&seq).map(|s| s.digest()) else {
+                continue;
+            };
             if let Some(r) = self.checkpoint_resends.get_mut(&seq) {
                 r.resent += 1;
             }
             for j in missing.iter() {
-                let msg = Message::Checkpoint(Checkpoint { seq, digest, replica: self.id });
+                let msg = Message::Checkpoint(self.own_checkpoint(seq, digest));
                 out.push(Output::Send { to: NodeId::Replica(j), msg });
             }
         }
@@ -181,7 +183,9 @@ impl Replica {
     /// a backup's PREPARE, and our COMMIT once prepared.
     fn own_messages(&self, seq: Seq) -> Vec<Message> {
         let mut msgs = Vec::new();
-        let Some(slot) = self.log.get(&seq) else { return msgs };
+        let Some(slot) = self.log.get(&seq) else {
+            return msgs;
+        };
         let Some(pp) = &slot.pp else { return msgs };
         let (view, digest) = (pp.view, pp.digest);
         if self.cfg.primary(view) == self.id {
@@ -189,10 +193,10 @@ impl Replica {
                 msgs.push(Message::PrePrepare(pp.clone()));
             }
         } else if slot.prepares.voters(view, digest).contains(self.id) {
-            msgs.push(Message::Prepare(Prepare { view, seq, digest, replica: self.id }));
+            msgs.push(Message::Prepare(self.own_prepare(view, seq, digest)));
         }
         if slot.commits.voters(view, digest).contains(self.id) {
-            msgs.push(Message::Commit(Commit { view, seq, digest, replica: self.id }));
+            msgs.push(Message::Commit(self.own_commit(view, seq, digest)));
         }
         msgs
     }
@@ -214,13 +218,17 @@ impl Replica {
 
     /// A replica sent again a CHECKPOINT we had recorded: it misses ours.
     pub(super) fn answer_checkpoint_again(&mut self, c: Checkpoint, out: &mut Vec<Output>) {
-        let (me, n) = (self.id, self.cfg.n);
-        let Some(digest) = self.snapshots.get(&c.seq).map(|s| s.digest()) else { return };
-        let Some(r) = self.checkpoint_resends.get_mut(&c.seq) else { return };
+        let n = self.cfg.n;
+        let Some(digest) = self.snapshots.get(&c.seq).map(|s| s.digest()) else {
+            return;
+        };
+        let Some(r) = self.checkpoint_resends.get_mut(&c.seq) else {
+            return;
+        };
         r.dups.resize(n, 0);
         r.dups[c.replica] += 1;
         if r.dups[c.replica].is_power_of_two() {
-            let msg = Message::Checkpoint(Checkpoint { seq: c.seq, digest, replica: me });
+            let msg = Message::Checkpoint(self.own_checkpoint(c.seq, digest));
             out.push(Output::Send { to: NodeId::Replica(c.replica), msg });
         }
     }
@@ -235,7 +243,7 @@ impl Replica {
         }
         self.behind_msgs[j] += 1;
         if self.behind_msgs[j].is_power_of_two() {
-            let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
+            let mine = self.own_checkpoint(self.low, self.stable_digest);
             out.push(Output::Send { to: from, msg: Message::Checkpoint(mine) });
         }
     }
@@ -243,14 +251,16 @@ impl Replica {
     /// Replica `j` sent again a COMMIT we had counted: it misses ours.
     pub(super) fn answer_commit_again(&mut self, seq: Seq, (view, digest): (View, Digest), j: ReplicaId, out: &mut Vec<Output>) {
         let (me, n) = (self.id, self.cfg.n);
-        let Some(slot) = self.log.get_mut(&seq) else { return };
+        let Some(slot) = self.log.get_mut(&seq) else {
+            return;
+        };
         if !slot.commits.voters(view, digest).contains(me) {
             return;
         }
         slot.dup_commits.resize(n, 0);
         slot.dup_commits[j] += 1;
         if slot.dup_commits[j].is_power_of_two() {
-            let msg = Message::Commit(Commit { view, seq, digest, replica: me });
+            let msg = Message::Commit(self.own_commit(view, seq, digest));
             out.push(Output::Send { to: NodeId::Replica(j), msg });
         }
     }

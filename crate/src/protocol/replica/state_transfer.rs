@@ -3,13 +3,16 @@
 
 use super::{Output, Rearm, Replica, ReplicaTimer};
 use crate::protocol::message::{Message, MsgKind, StateReply, StateRequest};
+use crate::protocol::reject::Defect;
 use crate::protocol::reject::Reject;
 use crate::protocol::types::{NodeId, ReplicaId, Seq};
-use crate::protocol::viewchange::certifies_checkpoint;
+use crate::protocol::viewchange::check_checkpoint_proof;
 
 impl Replica {
     pub(super) fn ask_for_state(&mut self, out: &mut Vec<Output>) {
-        let Some((seq, _, proof, attempt)) = &self.fetch else { return };
+        let Some((seq, _, proof, attempt)) = &self.fetch else {
+            return;
+        };
         let others: Vec<ReplicaId> = proof.iter().map(|c| c.replica).filter(|&r| r != self.id).collect();
         if let Some(&to) = others.get(attempt % others.len().max(1)) {
             let msg = Message::FetchState(StateRequest { seq: *seq, replica: self.id });
@@ -41,8 +44,13 @@ impl Replica {
         let mut m = m;
         m.state.rehash();
         let digest = m.state.digest();
-        if m.state.seq != m.seq || !certifies_checkpoint(&self.cfg, m.seq, digest, &m.proof) {
+        if m.state.seq != m.seq {
             return Self::reject(from, Reject::UncertifiedState { seq: m.seq }, out);
+        }
+        match check_checkpoint_proof(&self.cfg, &*self.keys, m.seq, digest, &m.proof) {
+            Ok(()) => {}
+            Err(Defect::BadSignature { kind, signer }) => return Self::reject(from, Reject::BadSignature { kind, signer }, out),
+            Err(_) => return Self::reject(from, Reject::UncertifiedState { seq: m.seq }, out),
         }
         self.app = m.state.clone();
         self.snapshots.insert(m.seq, m.state);

@@ -3,9 +3,10 @@
 
 use super::{Output, Rearm, Replica, ReplicaStatus, ReplicaTimer};
 use crate::protocol::config::Config;
-use crate::protocol::message::{Checkpoint, Message, MsgKind, NewView, Request, ViewChange};
+use crate::protocol::message::{Message, MsgKind, NewView, Request, ViewChange};
 use crate::protocol::quorum::{Certificate, VoteSet};
 use crate::protocol::reject::Reject;
+use crate::protocol::sign::{Sig, Signed};
 use crate::protocol::types::{NodeId, Seq, View};
 use crate::protocol::viewchange::{compute_o_set, validate_view_change};
 
@@ -55,7 +56,9 @@ impl Replica {
         if self.status != ReplicaStatus::Normal {
             return;
         }
-        let Some(nv) = &self.last_new_view else { return };
+        let Some(nv) = &self.last_new_view else {
+            return;
+        };
         let primary = self.cfg.primary(nv.view) == self.id;
         let count = &mut self.straggler_msgs[j];
         *count += 1;
@@ -69,7 +72,7 @@ impl Replica {
             // And our vote for our stable checkpoint: with the others' it
             // certifies the state a straggler that missed it should fetch.
             if self.low > 0 {
-                let mine = Checkpoint { seq: self.low, digest: self.stable_digest, replica: self.id };
+                let mine = self.own_checkpoint(self.low, self.stable_digest);
                 out.push(Output::Send { to, msg: Message::Checkpoint(mine) });
             }
         }
@@ -80,11 +83,7 @@ impl Replica {
         self.status = ReplicaStatus::ViewChange;
         self.timed = None;
         self.ticking = false; // the Retransmit timer now repeats our VIEW-CHANGE
-        let prepared = self
-            .log
-            .range(self.low + 1..)
-            .filter_map(|(_, s)| s.cert.clone())
-            .collect();
+        let prepared = self.log.range(self.low + 1..).filter_map(|(_, s)| s.cert.clone()).collect();
         let vc = ViewChange {
             new_view: v,
             stable_seq: self.low,
@@ -92,7 +91,9 @@ impl Replica {
             checkpoint_proof: self.stable_proof.clone(),
             prepared,
             replica: self.id,
-        };
+            sig: Sig::default(),
+        }
+        .signed(&*self.keys);
         self.view_changes = self.view_changes.split_off(&v);
         self.view_changes.entry(v).or_default().insert(self.id, vc.clone());
         self.own_view_change = Some(vc.clone());
@@ -114,7 +115,7 @@ impl Replica {
             // A straggler: help it into our view with the NEW-VIEW we accepted.
             return self.help_straggler(from, out);
         }
-        if let Err(defect) = validate_view_change(&self.cfg, &vc) {
+        if let Err(defect) = validate_view_change(&self.cfg, &*self.keys, &vc) {
             return Self::reject(from, Reject::InvalidViewChange { view: vc.new_view, defect }, out);
         }
         // Keep one VIEW-CHANGE per replica, its latest: a replica that asks
@@ -176,7 +177,9 @@ impl Replica {
         if self.status != ReplicaStatus::ViewChange || !self.is_primary() {
             return;
         }
-        let Some(vcs) = self.view_changes.get(&self.view) else { return };
+        let Some(vcs) = self.view_changes.get(&self.view) else {
+            return;
+        };
         let senders: VoteSet = vcs.keys().copied().collect();
         if !self.cfg.certifies(Certificate::ViewChange, &senders) || !senders.contains(self.id) {
             return;
@@ -187,7 +190,8 @@ impl Replica {
         v.extend(vcs.values().filter(|m| m.replica != self.id).take(others).cloned());
         v.sort_by_key(|m| m.replica);
         let o = compute_o_set(&self.cfg, self.view, &v);
-        let nv = NewView { view: self.view, view_changes: v, pre_prepares: o.pre_prepares };
+        let pre_prepares = o.pre_prepares.into_iter().map(|pp| pp.signed(&*self.keys)).collect();
+        let nv = NewView { view: self.view, view_changes: v, pre_prepares, sig: Sig::default() }.signed(&*self.keys);
         self.broadcast(Message::NewView(Box::new(nv.clone())), out);
         self.install_new_view(nv, out);
     }
@@ -195,18 +199,26 @@ impl Replica {
     /// NEW-VIEW (§4.4). Only the primary of view v may send NEW-VIEW for v:
     /// V and O depend on which quorum of VIEW-CHANGEs it picked, so a backup
     /// could build another valid-looking one from other genuine VIEW-CHANGEs
-    /// and undo a request that committed. A backup accepts it from that
-    /// primary, when it can recompute its O set. A copy relayed by another
-    /// replica (to a straggler, see [`Replica::help_straggler`]) cannot be
-    /// authenticated by its relay; it is kept, one per relay, and installed
-    /// once f+1 replicas, one of them honest and so holding the primary's,
-    /// relayed the same one (§4.5.2's f+1 rule).
+    /// and undo a request that committed. The NEW-VIEW must carry that
+    /// primary's signature, whoever relays it (a straggler gets copies from
+    /// others, see [`Replica::help_straggler`]), and so must each
+    /// pre-prepare of O and each VIEW-CHANGE of V its sender's; a backup
+    /// then recomputes O from V and compares.
     pub(super) fn on_new_view(&mut self, from: NodeId, nv: NewView, out: &mut Vec<Output>) {
         let NodeId::Replica(sender) = from else {
             return Self::reject(from, Reject::WrongSender { kind: MsgKind::NewView }, out);
         };
         if nv.view < self.view || (nv.view == self.view && self.status == ReplicaStatus::Normal) {
             return;
+        }
+        let primary = self.cfg.primary(nv.view);
+        if !nv.signed_by(&*self.keys, primary) {
+            let reason = if sender == primary {
+                Reject::BadSignature { kind: MsgKind::NewView, signer: primary }
+            } else {
+                Reject::NewViewNotFromPrimary { view: nv.view, primary }
+            };
+            return Self::reject(from, reason, out);
         }
         // V must be a quorum of valid VIEW-CHANGEs for this view from distinct replicas.
         let mut senders = VoteSet::new();
@@ -215,7 +227,7 @@ impl Replica {
                 let (replica, other) = (vc.replica, vc.new_view);
                 return Self::reject(from, Reject::NewViewOtherView { view: nv.view, replica, other }, out);
             }
-            if let Err(defect) = validate_view_change(&self.cfg, vc) {
+            if let Err(defect) = validate_view_change(&self.cfg, &*self.keys, vc) {
                 return Self::reject(from, Reject::NewViewBadViewChange { view: nv.view, replica: vc.replica, defect }, out);
             }
             senders.insert(vc.replica);
@@ -225,23 +237,15 @@ impl Replica {
             let (count, needed) = (tally.count, tally.needed);
             return Self::reject(from, Reject::NewViewNoQuorum { view: nv.view, count, needed }, out);
         }
-        // Backups recompute O and compare (§4.4).
+        // Backups recompute O and compare (§4.4); each of its pre-prepares
+        // enters prepared certificates of this view, so each is signed.
         let o = compute_o_set(&self.cfg, nv.view, &nv.view_changes);
-        if o.pre_prepares != nv.pre_prepares {
+        let same = o.pre_prepares.len() == nv.pre_prepares.len() && o.pre_prepares.iter().zip(&nv.pre_prepares).all(|(a, b)| a.same_as(b));
+        if !same {
             return Self::reject(from, Reject::NewViewWrongO { view: nv.view }, out);
         }
-        let primary = self.cfg.primary(nv.view);
-        if sender != primary {
-            if sender >= self.cfg.n {
-                return Self::reject(from, Reject::WrongSigner { kind: MsgKind::NewView }, out);
-            }
-            if self.relayed_new_views.get(&sender).is_none_or(|kept| kept.view <= nv.view) {
-                self.relayed_new_views.insert(sender, nv.clone());
-            }
-            let vouch: VoteSet = self.relayed_new_views.iter().filter(|(_, kept)| **kept == nv).map(|(&r, _)| r).collect();
-            if !self.cfg.certifies(Certificate::Weak, &vouch) {
-                return Self::reject(from, Reject::NewViewNotFromPrimary { view: nv.view, primary }, out);
-            }
+        if nv.pre_prepares.iter().any(|pp| !pp.signed_by(&*self.keys, primary)) {
+            return Self::reject(from, Reject::BadSignature { kind: MsgKind::PrePrepare, signer: primary }, out);
         }
         self.install_new_view(nv, out);
     }
@@ -251,7 +255,6 @@ impl Replica {
         self.view = nv.view;
         self.status = ReplicaStatus::Normal;
         self.view_changes = self.view_changes.split_off(&(nv.view + 1));
-        self.relayed_new_views.retain(|_, kept| kept.view > nv.view);
         self.straggler_msgs.iter_mut().for_each(|c| *c = 0);
         out.push(Output::CancelTimer(ReplicaTimer::Retransmit));
         self.ticking = false;

@@ -10,9 +10,10 @@
 use std::collections::BTreeMap;
 
 use super::{Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
+use crate::protocol::Sig;
 use crate::protocol::{
-    compute_o_set, AppState, Certificate, Checkpoint, Message, NewView, NodeId, ReplicaId, ReplicaStatus, Request, Seq,
-    StateReply, View, ViewChange, VoteSet,
+    compute_o_set, AppState, Certificate, Checkpoint, Message, NewView, NodeId, ReplicaId, ReplicaStatus, Request, Seq, StateReply, View,
+    ViewChange, VoteSet,
 };
 
 /// Paces an adversary's own timer. The timer is armed when something
@@ -104,7 +105,7 @@ impl ForgeNewView {
         v.sort_by_key(|m| m.replica);
         let o = compute_o_set(cx.cfg, w, &v);
         self.forged = Some(w);
-        cx.broadcast(Message::NewView(Box::new(NewView { view: w, view_changes: v, pre_prepares: o.pre_prepares })));
+        cx.broadcast(Message::NewView(Box::new(NewView { view: w, view_changes: v, pre_prepares: o.pre_prepares, sig: Sig::default() })));
     }
 }
 
@@ -367,7 +368,7 @@ mod tests {
     use crate::sim::Effect;
 
     fn vc(replica: ReplicaId, new_view: View) -> ViewChange {
-        ViewChange { new_view, stable_seq: 0, stable_digest: Digest::default(), checkpoint_proof: vec![], prepared: vec![], replica }
+        ViewChange { new_view, stable_seq: 0, stable_digest: Digest::default(), checkpoint_proof: vec![], prepared: vec![], replica, sig: Sig::default() }
     }
 
     #[test]

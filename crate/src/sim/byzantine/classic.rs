@@ -5,6 +5,7 @@
 use super::{Adversary, BehaviorDef, Cx};
 use std::collections::BTreeMap;
 
+use crate::protocol::Sig;
 use crate::protocol::{Commit, Config, Digest, Message, NodeId, PrePrepare, Prepare, Request, Seq, View};
 
 /// Client ids at and above this belong to faulty clients colluding with a
@@ -63,7 +64,9 @@ fn last_backup(cfg: &Config, v: View) -> usize {
 rewriter!(SILENT, Silent, "silent", "receives everything, sends nothing", |_cx, _to, _msg| {});
 
 rewriter!(EQUIVOCATE, Equivocate, "equivocate", "as primary, sends a different request to each backup", |cx, to, msg| {
-    let NodeId::Replica(j) = to else { return cx.send(to, msg) };
+    let NodeId::Replica(j) = to else {
+        return cx.send(to, msg);
+    };
     let me = cx.me;
     match msg {
         Message::PrePrepare(pp) if pp.request.is_some() => {
@@ -71,9 +74,9 @@ rewriter!(EQUIVOCATE, Equivocate, "equivocate", "as primary, sends a different r
             let req = pp.request.as_ref().map(|r| if k == 0 { r.clone() } else { forge(r, k) }).expect("checked");
             let d = req.digest();
             let (view, seq) = (pp.view, pp.seq);
-            cx.send(to, Message::PrePrepare(PrePrepare { view, seq, digest: d, request: Some(req) }));
-            cx.send(to, Message::Prepare(Prepare { view, seq, digest: d, replica: me }));
-            cx.send(to, Message::Commit(Commit { view, seq, digest: d, replica: me }));
+            cx.send(to, Message::PrePrepare(PrePrepare { view, seq, digest: d, request: Some(req), sig: Sig::default() }));
+            cx.send(to, Message::Prepare(Prepare { view, seq, digest: d, replica: me, sig: Sig::default() }));
+            cx.send(to, Message::Commit(Commit { view, seq, digest: d, replica: me, sig: Sig::default() }));
         }
         // Its own honest commits are swallowed: it already voted per backup.
         Message::Commit(c) if cx.cfg.primary(c.view) == me => {}
@@ -95,7 +98,9 @@ rewriter!(
     "split",
     "as primary, sends one request to most backups, another to the last, and withholds its commit",
     |cx, to, msg| {
-        let NodeId::Replica(j) = to else { return cx.send(to, msg) };
+        let NodeId::Replica(j) = to else {
+            return cx.send(to, msg);
+        };
         match msg {
             Message::PrePrepare(pp) if pp.request.is_some() && j == last_backup(cx.cfg, pp.view) => {
                 let req = forge(pp.request.as_ref().expect("checked"), 1);
@@ -180,13 +185,17 @@ impl Adversary for Collude {
     }
 
     fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
-        let NodeId::Replica(j) = to else { return cx.send(to, msg) };
+        let NodeId::Replica(j) = to else {
+            return cx.send(to, msg);
+        };
         let (view, seq) = match &msg {
             Message::Prepare(p) => (p.view, p.seq),
             Message::Commit(c) => (c.view, c.seq),
             _ => return cx.send(to, msg),
         };
-        let Some(r) = self.seen.get(&(view, seq)) else { return cx.send(to, msg) };
+        let Some(r) = self.seen.get(&(view, seq)) else {
+            return cx.send(to, msg);
+        };
         let k = backup_rank(cx.cfg, view, j);
         let digest = if k == 0 { r.digest() } else { forge(r, k).digest() };
         let me = cx.me;
@@ -194,8 +203,8 @@ impl Adversary for Collude {
         // (the honest backups' votes disagree), so it votes ahead; a commit of
         // its own machine was already sent with the prepare.
         if matches!(msg, Message::Prepare(_)) {
-            cx.send(to, Message::Prepare(Prepare { view, seq, digest, replica: me }));
-            cx.send(to, Message::Commit(Commit { view, seq, digest, replica: me }));
+            cx.send(to, Message::Prepare(Prepare { view, seq, digest, replica: me, sig: Sig::default() }));
+            cx.send(to, Message::Commit(Commit { view, seq, digest, replica: me, sig: Sig::default() }));
         }
     }
 

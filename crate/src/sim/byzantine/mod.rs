@@ -19,7 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::protocol::{Config, Message, NodeId, Replica, ReplicaId};
+use crate::protocol::{Config, Message, NodeId, Replica, ReplicaId, Signed};
 
 pub use classic::{corrupt, forge, ACCOMPLICE_CLIENT};
 
@@ -214,14 +214,22 @@ impl<'a> Cx<'a> {
         Cx { me, cfg, now, replica, effects }
     }
 
-    /// Sends `msg` to `to` now.
+    /// Sends `msg` to `to` now. What it sends in its own name it signs
+    /// (its honest replica's key is its own); messages of others it can
+    /// only pass on as they are.
     pub fn send(&mut self, to: NodeId, msg: Message) {
-        self.effects.push(Effect::Send { to, msg, delay: 0 });
+        self.send_after(0, to, msg);
     }
 
-    /// Sends `msg` to `to` after `delay` virtual ms.
-    pub fn send_after(&mut self, delay: u64, to: NodeId, msg: Message) {
+    /// Sends `msg` to `to` after `delay` virtual ms (signed as [`Cx::send`] says).
+    pub fn send_after(&mut self, delay: u64, to: NodeId, mut msg: Message) {
+        msg.sign_if_mine(self.replica.keys(), self.cfg);
         self.effects.push(Effect::Send { to, msg, delay });
+    }
+
+    /// Signs `m` as the faulty replica (for messages it embeds in others).
+    pub fn sign<M: Signed>(&self, m: M) -> M {
+        m.signed(self.replica.keys())
     }
 
     /// Sends `msg` to every other replica now.

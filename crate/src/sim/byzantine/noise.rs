@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 
 use super::attacks::Pacer;
 use super::{Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
+use crate::protocol::Sig;
 use crate::protocol::{Commit, Digest, Message, MsgKind, NodeId, PrePrepare, Prepare, ReplicaId, Request};
 
 // ----- replay -----------------------------------------------------------------
@@ -184,13 +185,13 @@ impl Adversary for Flood {
             let (ahead, inside) = (high + 1 + k % l, low + 1 + k % l);
             let later = v + 1 + (k / 5) % 3;
             let msg = match k % 5 {
-                0 => Message::Prepare(Prepare { view: later, seq: inside, digest, replica: me }),
-                1 => Message::Commit(Commit { view: later, seq: inside, digest, replica: me }),
-                2 => Message::Prepare(Prepare { view: v, seq: ahead, digest, replica: me }),
-                3 => Message::Commit(Commit { view: v, seq: ahead, digest, replica: me }),
+                0 => Message::Prepare(Prepare { view: later, seq: inside, digest, replica: me, sig: Sig::default() }),
+                1 => Message::Commit(Commit { view: later, seq: inside, digest, replica: me, sig: Sig::default() }),
+                2 => Message::Prepare(Prepare { view: v, seq: ahead, digest, replica: me, sig: Sig::default() }),
+                3 => Message::Commit(Commit { view: v, seq: ahead, digest, replica: me, sig: Sig::default() }),
                 _ => {
                     let r = Request { op: format!("flood={k}"), timestamp: k, client: ACCOMPLICE_CLIENT + 1 };
-                    Message::PrePrepare(PrePrepare { view: own, seq: inside, digest: r.digest(), request: Some(r) })
+                    Message::PrePrepare(PrePrepare { view: own, seq: inside, digest: r.digest(), request: Some(r), sig: Sig::default() })
                 }
             };
             cx.broadcast(msg);
