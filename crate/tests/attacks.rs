@@ -5,15 +5,16 @@
 //! still goes idle (a faulty replica cannot keep it busy for ever).
 //!
 //! Some of these fail until the protocol closes the holes of issue 10:
-//! F1 (a NEW-VIEW accepted from a non-primary), F3 (requests from replicas
-//! not relayed to the primary), F5 (an older state cancels a fetch).
+//! F1 (a NEW-VIEW accepted from a non-primary), F2 (certificates without
+//! signed evidence), F3 (requests from replicas not relayed to the primary),
+//! F5 (an older state cancels a fetch).
 
 mod common;
 
 use std::collections::BTreeSet;
 
 use common::*;
-use pbft_playground::protocol::{MsgKind, NodeId, ReplicaStatus};
+use pbft_playground::protocol::{Defect, MsgKind, NodeId, Reject, ReplicaStatus};
 use pbft_playground::sim::{Action, Behavior, Event, EventKind, Params, SimConfig, Simulation, TimedAction};
 
 fn at(t: u64, action: Action) -> TimedAction {
@@ -145,6 +146,59 @@ fn forged_new_view_is_refused_n7() {
     forge_new_view(7, &[5, 6]);
 }
 
+// ----- fake-certificate (F2) -------------------------------------------------------
+
+/// Requests commit in view 0; then the primary is down for a while, later
+/// the next view's primary too, so the view changes twice and the faulty replicas
+/// send VIEW-CHANGEs with a made-up prepared certificate (odd views) and a
+/// made-up checkpoint proof (even views). With f faulty replicas already,
+/// the honest replicas left cannot form a quorum without the one cut off:
+/// the view change completes once it is back up. Every embedded signature is
+/// checked (§4.4, signed variant): the fakes are refused with
+/// `bad-signature` defects and what committed stays committed.
+fn fake_certificate(n: usize, faulty: &[usize]) {
+    let mut actions: Vec<TimedAction> = faulty.iter().map(|&r| behave(r, "fake-certificate")).collect();
+    actions.extend((0..5).map(|i| req(i * 300, format!("k{i}={i}"))));
+    actions.push(at(2_000, Action::Crash { replica: 0 }));
+    actions.push(req(2_100, "after=1".into()));
+    actions.push(at(8_000, Action::Recover { replica: 0 }));
+    actions.push(at(16_000, Action::Crash { replica: 1 }));
+    actions.push(req(16_100, "after=2".into()));
+    actions.push(at(24_000, Action::Recover { replica: 1 }));
+    assert_deterministic(n, 7, &actions);
+    let (s, events) = play(n, 7, actions, 120_000);
+    assert_safe(&s);
+    assert_all_accepted(&s, 7);
+    let honest = honest(n, faulty);
+    let mut defects = BTreeSet::new();
+    for e in &events {
+        if let EventKind::Rejected { node: NodeId::Replica(r), from: NodeId::Replica(f), reason: Reject::InvalidViewChange { defect, .. }, .. } = &e.kind {
+            if honest.contains(r) && faulty.contains(f) {
+                defects.insert(format!("{}:{}", defect.code(), match defect { Defect::BadSignature { kind, .. } => kind.as_str(), _ => "" }));
+            }
+        }
+    }
+    for want in ["bad-signature:pre-prepare", "bad-signature:checkpoint"] {
+        assert!(defects.contains(want), "F2: no honest replica caught a made-up certificate ({want}); caught {defects:?}");
+    }
+    // The forged request never executed anywhere.
+    for i in 0..n {
+        assert!(!s.executed(i).iter().any(|e| e.op.as_deref().is_some_and(|op| op.starts_with("forged="))), "R{i} executed a forged request");
+    }
+    assert!(honest.iter().all(|&i| s.replica(i).view() >= 2), "two view changes happened");
+    assert_idle(&s);
+}
+
+#[test]
+fn fake_certificates_are_refused_n4() {
+    fake_certificate(4, &[3]);
+}
+
+#[test]
+fn fake_certificates_are_refused_n7() {
+    fake_certificate(7, &[5, 6]);
+}
+
 // ----- feed-backups (F3) ---------------------------------------------------------
 
 /// Faulty backups hand requests (their accomplices') to the other backups
@@ -231,6 +285,7 @@ fn bad_state(n: usize, faulty: &[usize]) {
     // A faulty replica was asked and lied; the laggard caught the lie.
     let lies: Vec<&str> = faulty.iter().flat_map(|&r| refused(&events, r, MsgKind::State, &[laggard])).collect();
     assert!(lies.contains(&"uncertified-state"), "the laggard did not refuse a changed state: {lies:?}");
+    assert!(lies.contains(&"bad-signature"), "F2: the laggard did not refuse a made-up checkpoint certificate: {lies:?}");
     let transfers: Vec<(u64, usize)> = events
         .iter()
         .filter_map(|e| match e.kind {

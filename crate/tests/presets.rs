@@ -151,6 +151,29 @@ fn forged_new_view_is_rejected_and_the_request_commits_in_view_1() {
 }
 
 #[test]
+fn a_fake_certificate_is_refused_and_the_committed_request_stays() {
+    use pbft_playground::protocol::{Defect, MsgKind, NodeId, Reject};
+    let (s, events) = play("fake-certificate", 30_000);
+    assert!(s.violations().is_empty(), "{:?}", s.violations());
+    let accepted: Vec<(&str, u64)> = s.client().accepted().iter().map(|a| (a.result.as_str(), a.view)).collect();
+    assert_eq!(accepted, vec![("warTime=1234", 0), ("retreat=no", 1)]);
+    let caught = events.iter().any(|e| {
+        matches!(&e.kind, EventKind::Rejected {
+            node: NodeId::Replica(1 | 2),
+            from: NodeId::Replica(3),
+            reason: Reject::InvalidViewChange { view: 1, defect: Defect::BadSignature { kind: MsgKind::PrePrepare, signer: 0 } },
+            ..
+        })
+    });
+    assert!(caught, "R1 and R2 did not refuse R3's made-up certificate: {:?}", rejections(&events, 3));
+    for i in 0..3 {
+        assert_eq!(s.executed(i)[0].op.as_deref(), Some("warTime=1234"), "R{i} n1");
+        assert_eq!(s.replica(i).view(), 1, "R{i}");
+    }
+    assert!(s.executed(3).iter().all(|e| !e.op.as_deref().unwrap_or("").starts_with("forged")));
+}
+
+#[test]
 fn bad_state_is_refused_and_the_right_state_installed() {
     use pbft_playground::protocol::{MsgKind, NodeId};
     let (s, events) = play("bad-state", 30_000);
@@ -160,6 +183,11 @@ fn bad_state_is_refused_and_the_right_state_installed() {
     assert!(
         rejections(&events, 2).iter().any(|&(node, code)| node == NodeId::Replica(3) && code == "uncertified-state"),
         "R3 did not refuse R2's changed state: {:?}",
+        rejections(&events, 2)
+    );
+    assert!(
+        rejections(&events, 2).iter().any(|&(node, code)| node == NodeId::Replica(3) && code == "bad-signature"),
+        "R3 did not refuse R2's made-up certificate: {:?}",
         rejections(&events, 2)
     );
     assert_eq!(s.replica(3).app().digest(), s.replica(0).app().digest(), "R3 holds the right state");

@@ -64,16 +64,16 @@ for (const lang of LANGS) {
     const t = T[lang];
     const line = (reason, kind) => describeRefusal({ node: 2, from: 3, kind, reason }, t, name);
     if (lang === "en") {
-      assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd refused a NEW-VIEW from Dee: NEW-VIEW not from the primary of view 1 (Bob)");
+      assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd refused a NEW-VIEW from Dee: NEW-VIEW not signed by the primary of view 1 (Bob)");
       assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd refused a PREPARE from Dee: duplicate vote for n3");
       assert.equal(line({ code: "duplicate-vote", kind: "commit", seq: 3 }), "Cyd refused a COMMIT from Dee: duplicate vote for n3", "the kind from the reason");
       assert.equal(line({ code: "uncertified-state", seq: 8 }), "Cyd refused a message from Dee: state for n8 does not match a certified checkpoint");
       assert.equal(
-        line({ code: "invalid-view-change", view: 1, defect: { code: "cert-bad-signature", seq: 2, signer: 2 } }, "view-change"),
-        "Cyd refused a VIEW-CHANGE from Dee: invalid view-change for v1: certificate n2: signature from Cyd does not verify",
+        line({ code: "invalid-view-change", view: 1, defect: { code: "bad-signature", kind: "prepare", signer: 2 } }, "view-change"),
+        "Cyd refused a VIEW-CHANGE from Dee: invalid view-change for v1: certificate signature from Cyd on a PREPARE does not verify",
       );
     } else {
-      assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd 拒绝了来自 Dee 的 NEW-VIEW：NEW-VIEW 不是由视图 1 的主节点（Bob）发出的");
+      assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd 拒绝了来自 Dee 的 NEW-VIEW：NEW-VIEW 没有视图 1 的主节点（Bob）的签名");
       assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd 拒绝了来自 Dee 的 PREPARE：n3 的重复投票");
     }
   });
@@ -199,10 +199,10 @@ for (const lang of LANGS) {
       assert.ok(t.has(`behavior.${b}`), b);
       assert.notEqual(behaviorText(t, { name: b, description: "engine words" }), "engine words", b);
     }
-    for (const p of ["forged-new-view", "bad-state"]) {
+    for (const p of ["forged-new-view", "fake-certificate", "bad-state"]) {
       for (const field of ["title", "description"]) assert.ok(t.has(`preset.${p}.${field}`), `${p}.${field}`);
     }
-    assert.ok(t("preset.forged-new-view.description").includes(lang === "en" ? "primary of view 1" : "视图 1 的主节点"));
+    assert.ok(t("preset.forged-new-view.description").includes(lang === "en" ? "signature of view 1’s primary" : "视图 1 主节点签名"));
     assert.ok(t.has("legend.refused"));
   });
 }

@@ -44,9 +44,7 @@ export const DEFECTS = {
   "cert-view": { seq: 37, certView: 5, view: 4 },
   "cert-digest": { seq: 39 },
   "cert-prepares": { seq: 41, count: 1, needed: 2 },
-  "cert-bad-signature": { seq: 42, signer: 2 },
-  "checkpoint-bad-signature": { seq: 44, signer: 1 },
-  "cert-mismatch": { seq: 45 },
+  "bad-signature": { kind: "prepare", signer: 2 },
 };
 
 /**

@@ -77,11 +77,11 @@ pub fn node_of(id: NodeId) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Digest, Prepare};
+    use crate::protocol::{Digest, ModelKeys, Prepare, Sig};
 
     #[test]
     fn round_trip_and_errors() {
-        let msg = Message::Prepare(Prepare { view: 0, seq: 3, digest: Digest(7), replica: 0 });
+        let msg = Message::Prepare(ModelKeys::signed_as(0, Prepare { view: 0, seq: 3, digest: Digest(7), replica: 0, sig: Sig::default() }));
         let body = encode(&[EnvelopeRef { from: NodeId::Replica(0), to: NodeId::Replica(1), msg: &msg }]);
         let text = String::from_utf8(body.clone()).unwrap();
         assert!(text.contains(r#""kind":"prepare""#), "{text}");

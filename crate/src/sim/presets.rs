@@ -16,7 +16,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 11] = [
+pub const PRESETS: [Preset; 12] = [
     Preset { name: "normal", title: "Normal operation", description: "Two requests flow through pre-prepare, prepare, commit and reply with every replica honest." },
     Preset { name: "backup-crash", title: "A backup crashed", description: "Replica 3 is down, as in the paper's Figure 1: the other three still form quorums and commit." },
     Preset { name: "primary-crash", title: "Primary crash and view change", description: "The primary is down. The client times out and broadcasts, backups' timers fire, view 1 is installed by NEW-VIEW and the request commits once." },
@@ -27,7 +27,8 @@ pub const PRESETS: [Preset; 11] = [
     Preset { name: "catch-up", title: "Partition and state transfer", description: "Replica 3 is cut off while ten requests commit. After the network heals it catches up from a stable checkpoint." },
     Preset { name: "naive-quorum", title: "Naive quorum breaks safety", description: "With the \"more than n/3 votes\" rule an equivocating primary makes honest replicas execute different requests at the same sequence number. The safety monitor reports it." },
     Preset { name: "forged-new-view", title: "A faulty backup forges a NEW-VIEW", description: "The primary is down and backup R3 is faulty. As soon as it holds a quorum of VIEW-CHANGEs it builds a NEW-VIEW for view 1 itself and sends it first. Honest replicas take a NEW-VIEW only from the new view's primary: they reject the forgery and the request commits in view 1." },
-    Preset { name: "bad-state", title: "A lying replica serves bad state", description: "Replica 3 is cut off while ten requests commit. After the network heals it fetches the state of a stable checkpoint, and faulty R2 answers first: with a changed state, then with an older certified one. R3 checks the state against the checkpoint certificate, refuses the lie, keeps fetching the checkpoint it asked for and installs the right state from an honest replica." },
+    Preset { name: "fake-certificate", title: "A faulty replica fakes a certificate", description: "R3 is faulty. warTime=1234 commits at n1, then the primary R0 goes down while retreat=no waits. In the view change R3's VIEW-CHANGE claims that a request of its own making prepared at n1, with a PRE-PREPARE of R0 and PREPAREs of R1 and R2 that it signed with its own key. R1 and R2 check every signature in a certificate and refuse it; without R3 they are one short of a quorum until R0 is back up. Then view 1 starts from honest VIEW-CHANGEs, warTime=1234 stays at n1 and retreat=no commits." },
+    Preset { name: "bad-state", title: "A lying replica serves bad state", description: "Replica 3 is cut off while ten requests commit. After the network heals it fetches the state of a stable checkpoint, and faulty R2 answers first: with a changed state, with the same state and a certificate it made up, then with an older certified one. R3 checks the state against the checkpoint certificate and the certificate's signatures, refuses the lies, keeps fetching the checkpoint it asked for and installs the right state from an honest replica." },
 ];
 
 fn at(at: u64, action: Action) -> TimedAction {
@@ -78,6 +79,13 @@ pub fn preset(name: &str, seed: u64) -> Result<(SimConfig, Vec<TimedAction>), Si
             a.push(req(0, "warTime=1234"));
             a
         }
+        "fake-certificate" => vec![
+            at(0, set_behavior(3, "fake-certificate")),
+            req(0, "warTime=1234"),
+            at(1500, Action::Crash { replica: 0 }),
+            req(1600, "retreat=no"),
+            at(6500, Action::Recover { replica: 0 }),
+        ],
         "bad-state" => {
             // R2's links are fast: it executes first, R3 hears its checkpoint first and asks it first.
             let mut a = vec![at(0, set_behavior(2, "bad-state"))];

@@ -9,11 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
-use crate::protocol::Sig;
+use super::{corrupt, Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
 use crate::protocol::{
-    compute_o_set, AppState, Certificate, Checkpoint, Message, NewView, NodeId, ReplicaId, ReplicaStatus, Request, Seq, StateReply, View,
-    ViewChange, VoteSet,
+    compute_o_set, AppState, Certificate, Checkpoint, Message, NewView, NodeId, PrePrepare, Prepare, PreparedCert, ReplicaId, ReplicaStatus,
+    Request, Seq, Sig, StateReply, View, ViewChange, VoteSet,
 };
 
 /// Paces an adversary's own timer. The timer is armed when something
@@ -71,9 +70,10 @@ impl Pacer {
 /// receives and, as soon as it holds a quorum for a view whose primary it is
 /// not, builds a NEW-VIEW of its own from another choice of quorum than the
 /// primary's (the highest-numbered replicas, the primary last) with the O set
-/// those make, and sends it to everyone. Only the primary of the new view may
-/// send NEW-VIEW (Castro–Liskov §4.4): honest replicas must reject it. As the
-/// primary of a new view it behaves honestly.
+/// those make, signs it (with its own key: it has no other) and sends it to
+/// everyone. Only the primary of the new view may send NEW-VIEW
+/// (Castro–Liskov §4.4): honest replicas must reject it. As the primary of a
+/// new view it behaves honestly.
 #[derive(Clone, Debug, Default)]
 pub struct ForgeNewView {
     /// The latest VIEW-CHANGE of each replica (its own included): at most n.
@@ -105,7 +105,10 @@ impl ForgeNewView {
         v.sort_by_key(|m| m.replica);
         let o = compute_o_set(cx.cfg, w, &v);
         self.forged = Some(w);
-        cx.broadcast(Message::NewView(Box::new(NewView { view: w, view_changes: v, pre_prepares: o.pre_prepares, sig: Sig::default() })));
+        // Signed as it can sign: in its own name, not the primary's.
+        let pre_prepares = o.pre_prepares.into_iter().map(|pp| cx.sign(pp)).collect();
+        let nv = cx.sign(NewView { view: w, view_changes: v, pre_prepares, sig: Sig::default() });
+        cx.broadcast(Message::NewView(Box::new(nv)));
     }
 }
 
@@ -244,13 +247,85 @@ pub const FEED_BACKUPS: BehaviorDef = BehaviorDef {
     make: |p| Some(Box::new(FeedBackups::new(p))),
 };
 
+// ----- fake-certificate -----------------------------------------------------
+
+/// `fake-certificate`: every VIEW-CHANGE its honest machine sends goes out
+/// changed, claiming more than it can prove. For a view change to an odd
+/// view: a prepared certificate for a request of its own making (from a
+/// colluding client) at the first sequence number above its stable
+/// checkpoint, in the view just below, with a pre-prepare of that view's
+/// primary and PREPAREs of 2f backups; believed, it would win the O set's
+/// tie-break against a request that committed there and undo it. For an
+/// even view: a stable checkpoint one interval above its own, certified by
+/// CHECKPOINTs of a quorum for a made-up state. It signs everything with its
+/// own key, the only one it has, so every message it puts in another's name
+/// fails verification, and honest replicas refuse the VIEW-CHANGE
+/// (Castro–Liskov §4.4, the signed variant). Its honest VIEW-CHANGE never
+/// leaves: the other replicas change view without it.
+#[derive(Clone, Debug, Default)]
+pub struct FakeCertificate;
+
+impl FakeCertificate {
+    fn fake(cx: &Cx<'_>, vc: &ViewChange) -> ViewChange {
+        let mut vc = vc.clone();
+        let cfg = cx.cfg;
+        if vc.new_view % 2 == 1 {
+            let (view, seq) = (vc.new_view - 1, vc.stable_seq + 1);
+            let request = Request { op: format!("forged={seq}"), timestamp: vc.new_view, client: ACCOMPLICE_CLIENT };
+            let digest = request.digest();
+            let pre_prepare = cx.sign(PrePrepare { view, seq, digest, request: Some(request), sig: Sig::default() });
+            let primary = cfg.primary(view);
+            let backups = (0..cfg.n).filter(|&i| i != primary && i != cx.me);
+            let prepares = backups.take(2 * cfg.f()).map(|replica| cx.sign(Prepare { view, seq, digest, replica, sig: Sig::default() })).collect();
+            vc.prepared.retain(|c| c.pre_prepare.seq != seq);
+            vc.prepared.insert(0, PreparedCert { pre_prepare, prepares });
+        } else {
+            let seq = vc.stable_seq + cfg.checkpoint_interval;
+            let digest = corrupt(vc.stable_digest);
+            let quorum = cfg.quorums().needed(Certificate::Checkpoint);
+            // Its own CHECKPOINT last: its signature there is its own and verifies.
+            let names = (0..cfg.n).filter(|&i| i != cx.me).take(quorum - 1).chain([cx.me]);
+            vc.checkpoint_proof = names.map(|replica| cx.sign(Checkpoint { seq, digest, replica, sig: Sig::default() })).collect();
+            vc.stable_seq = seq;
+            vc.stable_digest = digest;
+            vc.prepared.retain(|c| c.pre_prepare.seq > seq);
+        }
+        vc
+    }
+}
+
+impl Adversary for FakeCertificate {
+    fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
+        match msg {
+            Message::ViewChange(vc) if vc.replica == cx.me => {
+                let fake = Self::fake(cx, &vc);
+                cx.send(to, Message::ViewChange(Box::new(fake)));
+            }
+            m => cx.send(to, m),
+        }
+    }
+
+    fn box_clone(&self) -> Box<dyn Adversary> {
+        Box::new(self.clone())
+    }
+}
+
+/// The `fake-certificate` behaviour.
+pub const FAKE_CERTIFICATE: BehaviorDef = BehaviorDef {
+    name: "fake-certificate",
+    description: "sends VIEW-CHANGEs with a prepared certificate or checkpoint proof it made up, others' signatures included",
+    params: &[],
+    make: |_| Some(Box::new(FakeCertificate)),
+};
+
 // ----- bad-state ------------------------------------------------------------
 
 /// `bad-state`: answers a state fetch with a state it changed, beside the
-/// genuine checkpoint certificate it holds, and then with an older certified
-/// state when a newer one is asked. A fetcher checks the state's digest
-/// against the certificate and keeps fetching until it has the checkpoint it
-/// asked for.
+/// genuine checkpoint certificate it holds; then with the same state and a
+/// certificate for its digest made up in others' names; then with an older
+/// certified state when a newer one is asked. A fetcher checks the state's
+/// digest against the certificate and every CHECKPOINT's signature, and
+/// keeps fetching until it has the checkpoint it asked for.
 #[derive(Clone, Debug, Default)]
 pub struct BadState {
     /// Its own state at its latest checkpoints (at most [`Self::KEEP`]).
@@ -262,6 +337,8 @@ pub struct BadState {
 impl BadState {
     /// Checkpoints remembered.
     const KEEP: usize = 4;
+    /// Delay of the changed state with a made-up certificate (virtual ms).
+    const MADE_UP_AFTER: u64 = 20;
     /// Delay of the older state after the changed one (virtual ms).
     const OLDER_AFTER: u64 = 40;
 
@@ -322,7 +399,15 @@ impl Adversary for BadState {
                     self.vote(c);
                 }
                 s.state = Self::lie(&s.state);
+                // And the same lie with a certificate for its digest made
+                // up in a quorum's names (only its own signature verifies).
+                let digest = s.state.digest();
+                let quorum = cx.cfg.quorums().needed(Certificate::Checkpoint);
+                let names = (0..cx.cfg.n).filter(|&i| i != cx.me).take(quorum - 1).chain([cx.me]);
+                let proof = names.map(|replica| cx.sign(Checkpoint { seq: s.seq, digest, replica, sig: Sig::default() })).collect();
+                let made_up = StateReply { proof, ..(*s).clone() };
                 cx.send(to, Message::State(s));
+                cx.send_after(Self::MADE_UP_AFTER, to, Message::State(Box::new(made_up)));
             }
             m => cx.send(to, m),
         }
@@ -356,7 +441,7 @@ impl Adversary for BadState {
 /// The `bad-state` behaviour.
 pub const BAD_STATE: BehaviorDef = BehaviorDef {
     name: "bad-state",
-    description: "answers state fetches with a changed state, or an older certified one",
+    description: "answers state fetches with a changed state, with a made-up certificate, or an older certified state",
     params: &[],
     make: |_| Some(Box::new(BadState::default())),
 };

@@ -69,6 +69,7 @@ pub static BEHAVIORS: &[BehaviorDef] = &[
     classic::CONFLICTING_VOTES,
     classic::COLLUDE,
     attacks::FORGE_NEW_VIEW,
+    attacks::FAKE_CERTIFICATE,
     attacks::FEED_BACKUPS,
     attacks::BAD_STATE,
     noise::REPLAY,
