@@ -171,6 +171,7 @@ fn a_fake_certificate_is_refused_and_the_committed_request_stays() {
         assert_eq!(s.replica(i).view(), 1, "R{i}");
     }
     assert!(s.executed(3).iter().all(|e| !e.op.as_deref().unwrap_or("").starts_with("forged")));
+    assert!(s.is_idle(), "the preset ends (R3 does not run ahead into views alone)");
 }
 
 #[test]
