@@ -337,7 +337,7 @@ impl Message {
 
 fn vote_bytes(tag: &str, view: View, seq: Seq, digest: Digest, replica: ReplicaId) -> SigningBytes {
     let mut b = SigningBytes::new(tag);
-    b.u64(view).u64(seq).u64(digest.0).u64(replica as u64);
+    b.words([view, seq, digest.0, replica as u64]);
     b
 }
 
