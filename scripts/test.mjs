@@ -13,11 +13,12 @@
 //   wasm   wasm-pack test --headless --chrome crate    crate/tests/web.rs etc. in headless Chromium
 //   build  npm run build:wasm                          www/pkg, needed by the stages below
 //   pkg    node --test test/js/pkg.test.mjs            the built engine in Node: every code of Simulation.codes() has
-//                                                      words in every language, every preset's events are described
+//               test/js/boundary.test.mjs              words in every language, every preset's events are described;
+//                                                      every method called with wrong values: clear Errors, no trap
 //   e2e    node --test e2e/*.test.mjs                  the page in headless Chromium (playwright-core)
 //
-// Unit tests of the page live in test/js/ (node:test, no dependencies); pkg.test.mjs is the one
-// that needs www/pkg, so the "unit" stage leaves it to the "pkg" stage.
+// Unit tests of the page live in test/js/ (node:test, no dependencies); pkg.test.mjs and
+// boundary.test.mjs need www/pkg, so the "unit" stage leaves them to the "pkg" stage.
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), CHROMEDRIVER (default /usr/bin/chromedriver).
 
@@ -59,7 +60,8 @@ function testFiles(folder) {
     .map((f) => join(folder, f));
 }
 
-const PKG_TEST = join("test", "js", "pkg.test.mjs");
+/** The tests of test/js/ that load the built engine (www/pkg). */
+const PKG_TESTS = ["pkg.test.mjs", "boundary.test.mjs"].map((f) => join("test", "js", f));
 
 /** node --test over `files` (or a notice when there are none). */
 function nodeTest(files, what, env = process.env) {
@@ -74,7 +76,7 @@ const STAGES = [
   {
     name: "unit",
     title: "node --test test/js/ (the page's pure modules)",
-    run: () => nodeTest(testFiles(join("test", "js")).filter((f) => f !== PKG_TEST), "test/js"),
+    run: () => nodeTest(testFiles(join("test", "js")).filter((f) => !PKG_TESTS.includes(f)), "test/js"),
   },
   {
     name: "cargo",
@@ -101,8 +103,8 @@ const STAGES = [
   },
   {
     name: "pkg",
-    title: "node --test test/js/pkg.test.mjs (the built engine's codes in every language)",
-    run: () => nodeTest([PKG_TEST].filter((f) => existsSync(join(REPO_ROOT, f))), "pkg"),
+    title: "node --test test/js/pkg.test.mjs boundary.test.mjs (the built engine: codes in every language, the JS boundary)",
+    run: () => nodeTest(PKG_TESTS.filter((f) => existsSync(join(REPO_ROOT, f))), "pkg"),
   },
   {
     name: "e2e",

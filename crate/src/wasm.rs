@@ -1,30 +1,305 @@
 //! The JavaScript API: a thin `#[wasm_bindgen]` facade over [`crate::sim`].
-//! Conversions only; every invalid argument becomes a thrown `Error`.
+//!
+//! Conversions and argument checks only. Every argument is checked here
+//! before the engine sees it, and nothing a caller passes can trap:
+//!
+//! - a wrong type or value throws an `Error` that names the method, the
+//!   parameter and what it needs (`crash: replica must be a whole number from
+//!   0 to 3, got 7 (no replica 7)`). Values are never coerced: `"2"`, `true`
+//!   and `null` are not numbers here, as they would be for an `f64` parameter;
+//! - user code inside an argument (a getter, a Proxy trap) runs only through
+//!   calls that catch what it throws, so Rust always returns normally and the
+//!   simulation stays usable (an exception unwinding through Rust would leave
+//!   the object borrowed for ever);
+//! - every call does bounded work: virtual time ends at [`MAX_TIME`], strings
+//!   and lists are measured before they are copied, and a call that runs the
+//!   engine past the furthest time the run has reached stops after
+//!   [`MAX_EVENTS`] events or [`MAX_INSTANTS`] instants of new run.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use std::fmt;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use js_sys::{Array, JsString, Reflect};
 
 use crate::protocol::{Config, QuorumRule};
-use crate::sim::{self, Action, Behavior, Codes, ParamDef, Params, SimConfig, TimedAction, PRESETS};
+use crate::sim::{self, Action, Behavior, Codes, Event, ParamDef, Params, SimConfig, SimError, TimedAction, PRESETS};
+
+// ----- limits -------------------------------------------------------------
+
+/// The latest virtual time in ms, `Number.MAX_SAFE_INTEGER`: `now` and every
+/// time in an event stay exact JS numbers.
+pub const MAX_TIME: u64 = 9_007_199_254_740_991;
+/// Most events of new run (past the furthest time the run has reached) one
+/// call records before it stops.
+pub const MAX_EVENTS: usize = 500_000;
+/// Most instants of new run one call processes before it stops.
+pub const MAX_INSTANTS: usize = 250_000;
+/// Most entries of the `actions` option.
+pub const MAX_ACTIONS: usize = 100_000;
+/// Largest checkpoint interval K and log window L (the protocol keeps
+/// buffers a few windows long per sender).
+pub const MAX_WINDOW: u64 = 1024;
+/// Longest string (in UTF-16 units) inside nested data (an action).
+const MAX_STRING: u32 = 1_000;
+/// Most values read while copying one action.
+const MAX_VALUES: usize = 100_000;
+/// Deepest nesting of an action (a real one is three levels deep).
+const MAX_DEPTH: usize = 8;
+
+// ----- errors ---------------------------------------------------------------
+
+/// Why an argument was refused: the message of the thrown `Error`.
+#[derive(Debug)]
+struct Refusal(String);
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+type Checked<T> = Result<T, Refusal>;
+
+fn fail<T>(msg: String) -> Checked<T> {
+    Err(Refusal(msg))
+}
+
+/// The engine's refusal, after the name of the method.
+fn by(method: &'static str) -> impl Fn(SimError) -> Refusal {
+    move |e| Refusal(format!("{method}: {e}"))
+}
+
+/// A refusal with `prefix` before it.
+fn prefixed(prefix: &str) -> impl Fn(Refusal) -> Refusal + '_ {
+    move |r| Refusal(format!("{prefix}{}", r.0))
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    v.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+}
+
+// ----- reading JS values without coercing or trusting them -------------------
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, catching what a revoked Proxy throws.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    /// `Object.keys`, catching what a Proxy trap throws.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
+    /// `Object.create`: with `null`, an object without a prototype.
+    #[wasm_bindgen(js_namespace = Object, js_name = create)]
+    fn object_create(proto: &JsValue) -> js_sys::Object;
+}
+
+/// A number as JS writes it (`NaN`, `Infinity`, `-0`, `1e300`).
+fn show(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else if x == 0.0 && x.is_sign_negative() {
+        "-0".into()
+    } else if x.fract() == 0.0 && x.abs() < 1e21 {
+        format!("{x:.0}")
+    } else if x.abs() >= 1e21 || x.abs() < 1e-6 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// What a JS value is, for a message: `number 7`, `string "x"`, `boolean
+/// true`, `null`, `undefined`, `array`, `object`, `function`, `symbol`, `bigint`.
+fn got(v: &JsValue) -> String {
+    if let Some(x) = v.as_f64() {
+        return format!("number {}", show(x));
+    }
+    if let Some(b) = v.as_bool() {
+        return format!("boolean {b}");
+    }
+    if v.is_null() {
+        return "null".into();
+    }
+    if v.is_undefined() {
+        return "undefined".into();
+    }
+    if let Some(s) = v.dyn_ref::<JsString>() {
+        return match s.length() {
+            0 => "empty string".into(),
+            1..=40 => format!("string {:?}", String::from(s)),
+            len => format!("string of {len} characters"),
+        };
+    }
+    if v.is_function() {
+        "function".into()
+    } else if v.is_symbol() {
+        "symbol".into()
+    } else if v.is_bigint() {
+        "bigint".into()
+    } else if is_array(v) == Ok(true) {
+        "array".into()
+    } else {
+        "object".into()
+    }
+}
+
+/// The message of what JS threw, clipped.
+fn thrown(e: &JsValue) -> String {
+    let text = |s: &JsString| if s.length() <= 200 { String::from(s) } else { format!("a message of {} characters", s.length()) };
+    if let Some(s) = e.dyn_ref::<JsString>() {
+        return text(s);
+    }
+    if e.is_object() {
+        if let Some(m) = Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.dyn_ref::<JsString>().map(text)) {
+            return m;
+        }
+    }
+    got(e)
+}
+
+/// `v[key]`; what a getter or a Proxy trap throws becomes the refusal.
+fn get(v: &JsValue, key: &JsValue, what: &dyn Fn() -> String) -> Checked<JsValue> {
+    Reflect::get(v, key).map_err(|e| Refusal(format!("reading {} threw: {}", what(), thrown(&e))))
+}
+
+/// The elements of `v` if it is an array (of at most `max`); None if it is not one.
+fn array_items(v: &JsValue, max: usize, what: &dyn Fn() -> String) -> Checked<Option<Vec<JsValue>>> {
+    if !v.is_object() || !is_array(v).map_err(|e| Refusal(format!("reading {} threw: {}", what(), thrown(&e))))? {
+        return Ok(None);
+    }
+    let len = get(v, &JsValue::from_str("length"), what)?.as_f64().unwrap_or(f64::NAN);
+    if !(len >= 0.0 && len.fract() == 0.0 && len <= max as f64) {
+        return fail(format!("{} must have at most {max} entries, got {}", what(), show(len)));
+    }
+    (0..len as u32).map(|i| get(v, &JsValue::from(i), &|| format!("{}[{i}]", what()))).collect::<Checked<_>>().map(Some)
+}
+
+/// The own enumerable keys of the object `v` (at most `max`); a key longer
+/// than `MAX_STRING` comes back empty.
+fn keys(v: &JsValue, max: usize, what: &dyn Fn() -> String) -> Checked<Vec<String>> {
+    let keys = object_keys(v).map_err(|e| Refusal(format!("reading {} threw: {}", what(), thrown(&e))))?;
+    if keys.length() as usize > max {
+        return fail(format!("{} must have at most {max} fields, got {}", what(), keys.length()));
+    }
+    Ok(keys.iter().map(|k| k.dyn_ref::<JsString>().filter(|s| s.length() <= MAX_STRING).map(String::from).unwrap_or_default()).collect())
+}
+
+/// A plain object (not an array, not a function), checked without trusting it.
+fn is_plain_object(v: &JsValue, what: &dyn Fn() -> String) -> Checked<bool> {
+    Ok(v.is_object() && !is_array(v).map_err(|e| Refusal(format!("reading {} threw: {}", what(), thrown(&e))))?)
+}
+
+/// Copies nested data (an action) into fresh plain arrays and objects without
+/// prototypes, reading the original only through catching calls, bounded in
+/// size and depth: the copy is safe to hand to `serde_wasm_bindgen`, which
+/// reads fields with calls that do not catch.
+struct Copier {
+    left: usize,
+}
+
+impl Copier {
+    fn copy(&mut self, v: &JsValue, what: &dyn Fn() -> String, depth: usize) -> Checked<JsValue> {
+        if self.left == 0 {
+            return fail(format!("{} is too large (more than {MAX_VALUES} values)", what()));
+        }
+        self.left -= 1;
+        if v.is_undefined() || v.is_null() || v.as_bool().is_some() || v.as_f64().is_some() {
+            return Ok(v.clone());
+        }
+        if let Some(s) = v.dyn_ref::<JsString>() {
+            return if s.length() <= MAX_STRING {
+                Ok(v.clone())
+            } else {
+                fail(format!("{} must be a string of at most {MAX_STRING} characters, got {}", what(), got(v)))
+            };
+        }
+        if !v.is_object() {
+            return fail(format!("{} must be a number, a string, a boolean, an array or an object, got {}", what(), got(v)));
+        }
+        if depth >= MAX_DEPTH {
+            return fail(format!("{} is nested too deeply (more than {MAX_DEPTH} levels)", what()));
+        }
+        if let Some(items) = array_items(v, self.left, what)? {
+            let out = Array::new();
+            for (i, x) in items.iter().enumerate() {
+                out.push(&self.copy(x, &|| format!("{}[{i}]", what()), depth + 1)?);
+            }
+            return Ok(out.into());
+        }
+        let out = object_create(&JsValue::NULL);
+        for k in keys(v, self.left, what)? {
+            if k.is_empty() {
+                return fail(format!("{} has a field name that is empty or longer than {MAX_STRING} characters", what()));
+            }
+            let key = JsValue::from_str(&k);
+            let x = get(v, &key, &|| format!("{}.{k}", what()))?;
+            let x = self.copy(&x, &|| format!("{}.{k}", what()), depth + 1)?;
+            Reflect::set(&out, &key, &x).map_err(|e| Refusal(format!("copying {} threw: {}", what(), thrown(&e))))?;
+        }
+        Ok(out.into())
+    }
+}
+
+/// A number argument (`need` says what it must be).
+fn number(v: &JsValue, what: &str, need: &str) -> Checked<f64> {
+    match v.as_f64() {
+        Some(x) => Ok(x),
+        None => fail(format!("{what} must be {need}, got {}", got(v))),
+    }
+}
+
+/// A whole number from `lo` to `hi` (at most `MAX_TIME`); `unit` follows
+/// "whole number" in the message (" of virtual ms").
+fn whole_in(v: &JsValue, what: &str, lo: u64, hi: u64, unit: &str) -> Checked<u64> {
+    let need = format!("a whole number{unit} from {lo} to {hi}");
+    let x = number(v, what, &need)?;
+    if x.is_finite() && x.fract() == 0.0 && x >= lo as f64 && x <= hi as f64 {
+        Ok(x as u64)
+    } else {
+        fail(format!("{what} must be {need}, got {}", show(x)))
+    }
+}
+
+/// A string argument of at most `max` UTF-16 units (measured before it is copied).
+fn string_arg(v: &JsValue, what: &str, max: u32) -> Checked<String> {
+    match v.dyn_ref::<JsString>() {
+        Some(s) if s.length() <= max => Ok(String::from(s)),
+        Some(s) => fail(format!("{what} must be a string of at most {max} characters, got one of {}", s.length())),
+        None => fail(format!("{what} must be a string, got {}", got(v))),
+    }
+}
+
+/// Left out: `undefined` or `null`.
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+// ----- options of `new Simulation` -------------------------------------------
 
 /// Options of `new Simulation(options)`; every field is optional.
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 struct Options {
-    n: Option<f64>,
-    seed: Option<f64>,
+    n: Option<u64>,
+    seed: Option<u64>,
     preset: Option<String>,
-    checkpoint_interval: Option<f64>,
-    log_window: Option<f64>,
-    latency_min: Option<f64>,
-    latency_max: Option<f64>,
+    checkpoint_interval: Option<u64>,
+    log_window: Option<u64>,
+    latency_min: Option<u64>,
+    latency_max: Option<u64>,
     loss: Option<f64>,
     names: Option<Vec<String>>,
     naive_quorum: Option<bool>,
-    view_change_timeout: Option<f64>,
-    client_timeout: Option<f64>,
+    view_change_timeout: Option<u64>,
+    client_timeout: Option<u64>,
     actions: Option<Vec<TimedAction>>,
-    clients: Option<f64>,
+    clients: Option<u64>,
 }
 
 /// The option names `new Simulation()` accepts.
@@ -45,65 +320,112 @@ const OPTION_NAMES: [&str; 14] = [
     "clients",
 ];
 
-/// An optional whole-number option (numbers arrive from JS as doubles).
-fn opt(x: Option<f64>, name: &str) -> Result<Option<u64>, JsError> {
-    x.map(|v| whole(v, name)).transpose()
-}
-
-fn err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
-
-fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    v.serialize(&ser).map_err(err)
-}
-
-/// A JS number that must be a whole, non-negative id.
-fn whole(x: f64, what: &str) -> Result<u64, JsError> {
-    if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 9_007_199_254_740_991.0 {
-        Ok(x as u64)
-    } else {
-        Err(JsError::new(&format!("{what} must be a whole number >= 0, got {x}")))
+impl Options {
+    /// Reads and checks `options` (undefined and null: every default).
+    fn read(options: &JsValue) -> Checked<Options> {
+        let mut o = Options::default();
+        if absent(options) {
+            return Ok(o);
+        }
+        let what = || "options".to_string();
+        if !is_plain_object(options, &what)? {
+            return fail(format!("options must be an object such as {{ n: 4, seed: 7 }}, got {}", got(options)));
+        }
+        for key in keys(options, 1_000, &what)? {
+            let Some(&name) = OPTION_NAMES.iter().find(|&&k| k == key) else {
+                let shown: String = key.chars().take(40).collect();
+                return fail(format!("unknown field `{shown}`, expected one of: {}", OPTION_NAMES.join(", ")));
+            };
+            let v = get(options, &JsValue::from_str(name), &|| format!("options.{name}"))?;
+            if absent(&v) {
+                continue; // the default
+            }
+            let whole = |lo: u64, hi: u64, unit: &str| whole_in(&v, name, lo, hi, unit).map(Some);
+            match name {
+                "n" => o.n = Some(replica_count(&v)?),
+                "clients" => o.clients = whole(1, 64, "")?,
+                "seed" => o.seed = whole(0, MAX_TIME, "")?,
+                "checkpointInterval" => o.checkpoint_interval = whole(1, MAX_WINDOW, "")?,
+                "logWindow" => o.log_window = whole(1, MAX_WINDOW, "")?,
+                "latencyMin" => o.latency_min = whole(1, 60_000, " of virtual ms")?,
+                "latencyMax" => o.latency_max = whole(1, 60_000, " of virtual ms")?,
+                "viewChangeTimeout" => o.view_change_timeout = whole(1, MAX_TIME, " of virtual ms")?,
+                "clientTimeout" => o.client_timeout = whole(1, MAX_TIME, " of virtual ms")?,
+                // The engine checks the range (and says "loss rate must be between 0 and 1").
+                "loss" => o.loss = Some(number(&v, "loss", "a number from 0 to 1")? + 0.0),
+                "naiveQuorum" => match v.as_bool() {
+                    Some(b) => o.naive_quorum = Some(b),
+                    None => return fail(format!("naiveQuorum must be true or false, got {}", got(&v))),
+                },
+                "preset" => o.preset = Some(string_arg(&v, "preset (a name from Simulation.presets())", 100)?),
+                "names" => o.names = Some(read_names(&v)?),
+                "actions" => o.actions = Some(read_actions(&v)?),
+                _ => return fail(format!("option {name} is not read")),
+            }
+        }
+        Ok(o)
     }
 }
 
-/// A JS value that must be a string (the glue does not check `&str`
-/// parameters in release builds, so every string arrives as a `JsValue`).
-fn string_arg(v: &JsValue, what: &str) -> Result<String, JsError> {
-    v.as_string().ok_or_else(|| {
-        let got = if v.is_null() {
-            "null".to_string()
-        } else if v.is_undefined() {
-            "nothing".to_string()
-        } else {
-            v.js_typeof().as_string().unwrap_or_default()
-        };
-        JsError::new(&format!("{what} must be a string, got {got}"))
-    })
-}
-
-fn replica_arg(x: f64) -> Result<i64, JsError> {
-    if x.is_finite() && x.fract() == 0.0 {
-        Ok(x as i64)
-    } else {
-        Err(JsError::new(&format!("replica id must be a whole number, got {x}")))
+/// The `n` option: a whole number, in the range the protocol's config states.
+fn replica_count(v: &JsValue) -> Checked<u64> {
+    let max = Config::MAX_REPLICAS;
+    let x = number(v, "n", &format!("a whole number from 1 to {max}"))?;
+    if !(x.is_finite() && x.fract() == 0.0) {
+        return fail(format!("n must be a whole number from 1 to {max}, got {}", show(x)));
     }
+    if !(x >= 1.0 && x <= max as f64) {
+        return fail(format!("n must be between 1 and {max} replicas, got {}", show(x)));
+    }
+    Ok(x as u64)
 }
 
-fn build(o: Options) -> Result<sim::Simulation, JsError> {
-    let seed = opt(o.seed, "seed")?.unwrap_or(1);
+fn read_names(v: &JsValue) -> Checked<Vec<String>> {
+    let Some(items) = array_items(v, Config::MAX_REPLICAS, &|| "names".to_string())? else {
+        return fail(format!("names must be an array of strings, one per replica, got {}", got(v)));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| match x.dyn_ref::<JsString>() {
+            // Up to 100 units are copied; the engine refuses more than 24 characters, saying which.
+            Some(s) if s.length() <= 100 => Ok(String::from(s)),
+            Some(s) => fail(format!("names[{i}] must be 1 to 24 characters, got {}", s.length())),
+            None => fail(format!("names[{i}] must be a string, got {}", got(x))),
+        })
+        .collect()
+}
+
+fn read_actions(v: &JsValue) -> Checked<Vec<TimedAction>> {
+    let Some(items) = array_items(v, MAX_ACTIONS, &|| "actions".to_string())? else {
+        return fail(format!("actions must be an array of actions [{{ at, type, ... }}] as sim.actions() returns, got {}", got(v)));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, a) in items.iter().enumerate() {
+        let plain = Copier { left: MAX_VALUES }.copy(a, &|| format!("actions[{i}]"), 0)?;
+        let action: TimedAction =
+            serde_wasm_bindgen::from_value(plain).map_err(|e| Refusal(format!("actions[{i}] is not an action: {e}")))?;
+        if action.at > MAX_TIME {
+            return fail(format!("actions[{i}].at must be a whole number of virtual ms from 0 to {MAX_TIME}, got {}", action.at));
+        }
+        out.push(action);
+    }
+    Ok(out)
+}
+
+fn build(o: Options) -> Result<sim::Simulation, SimError> {
+    let seed = o.seed.unwrap_or(1);
     let (mut cfg, mut actions) = match &o.preset {
-        Some(name) => sim::preset(name, seed).map_err(err)?,
+        Some(name) => sim::preset(name, seed)?,
         None => (SimConfig { seed, ..SimConfig::default() }, Vec::new()),
     };
     let p: &mut Config = &mut cfg.protocol;
-    if let Some(n) = opt(o.n, "n")? {
-        let n = n.min(u32::MAX as u64) as usize;
+    if let Some(n) = o.n {
+        let n = n as usize;
         p.n = n;
         if !cfg.names.is_empty() && cfg.names.len() != n {
             // A preset's names fit its own size; pad or cut them for another n.
-            cfg.names.resize_with(n.min(Config::MAX_REPLICAS), String::new);
+            cfg.names.resize_with(n, String::new);
             for (i, name) in cfg.names.iter_mut().enumerate() {
                 if name.is_empty() {
                     *name = format!("R{i}");
@@ -111,152 +433,394 @@ fn build(o: Options) -> Result<sim::Simulation, JsError> {
             }
         }
     }
-    let set = |field: &mut u64, v: Option<f64>, name: &str| -> Result<(), JsError> {
-        if let Some(v) = opt(v, name)? {
+    let set = |field: &mut u64, v: Option<u64>| {
+        if let Some(v) = v {
             *field = v;
         }
-        Ok(())
     };
-    set(&mut p.checkpoint_interval, o.checkpoint_interval, "checkpointInterval")?;
-    set(&mut p.log_window, o.log_window, "logWindow")?;
-    set(&mut p.view_change_timeout, o.view_change_timeout, "viewChangeTimeout")?;
-    set(&mut p.client_timeout, o.client_timeout, "clientTimeout")?;
+    set(&mut p.checkpoint_interval, o.checkpoint_interval);
+    set(&mut p.log_window, o.log_window);
+    set(&mut p.view_change_timeout, o.view_change_timeout);
+    set(&mut p.client_timeout, o.client_timeout);
     if let Some(naive) = o.naive_quorum {
         p.quorum_rule = if naive { QuorumRule::Naive } else { QuorumRule::Paper };
     }
-    set(&mut cfg.latency_min, o.latency_min, "latencyMin")?;
-    set(&mut cfg.latency_max, o.latency_max, "latencyMax")?;
+    set(&mut cfg.latency_min, o.latency_min);
+    set(&mut cfg.latency_max, o.latency_max);
     if let Some(v) = o.loss {
         cfg.loss = v;
     }
     if let Some(names) = o.names {
         cfg.names = names;
     }
-    if let Some(c) = opt(o.clients, "clients")? {
-        cfg.clients = c.min(u32::MAX as u64) as usize;
+    if let Some(c) = o.clients {
+        cfg.clients = c as usize;
     }
     if let Some(a) = o.actions {
         actions = a;
     }
-    sim::Simulation::with_actions(cfg, actions).map_err(err)
+    sim::Simulation::with_actions(cfg, actions)
 }
+
+/// The parameters of `setBehavior`: left out, or an object of whole numbers.
+fn read_params(v: &JsValue) -> Checked<Params> {
+    let mut params = Params::new();
+    if absent(v) {
+        return Ok(params);
+    }
+    let what = || "params".to_string();
+    if !is_plain_object(v, &what)? {
+        return fail(format!("params must be an object of whole numbers such as {{ every: 300 }}, got {}", got(v)));
+    }
+    for key in keys(v, 64, &what)? {
+        if key.is_empty() || key.chars().count() > 40 {
+            return fail("params has a field name that is empty or longer than 40 characters".into());
+        }
+        let x = get(v, &JsValue::from_str(&key), &|| format!("params.{key}"))?;
+        // The behaviour checks the name and the range; this, that it is a number.
+        params.insert(key.clone(), whole_in(&x, &format!("params.{key}"), 0, MAX_TIME, "")?);
+    }
+    Ok(params)
+}
+
+// ----- the simulation ---------------------------------------------------------
 
 /// A PBFT run: replicas, a client and the simulated network.
 #[wasm_bindgen]
 pub struct Simulation {
     inner: sim::Simulation,
+    /// The furthest virtual time the run's current future has reached: going
+    /// up to it again replays work done once; past it, work is budgeted.
+    horizon: u64,
+    /// Events of a call that stopped at its budget, returned by the next call
+    /// that returns events.
+    pending: Vec<Event>,
+}
+
+/// What a budgeted run of the engine is for.
+#[derive(Clone, Copy, PartialEq)]
+enum Goal {
+    /// Up to the limit, recording events.
+    Advance,
+    /// Up to the limit or until idle, recording events.
+    Idle,
+    /// Up to the limit without recording events (a forward seek).
+    Seek,
+}
+
+// The Rust side: budgeted runs and argument checks that need the run.
+impl Simulation {
+    /// Runs the engine instant by instant up to virtual time `limit`, as `goal`
+    /// says, appending the events to `events`. Up to the horizon it replays
+    /// work done before; past it, at most [`MAX_EVENTS`] events and
+    /// [`MAX_INSTANTS`] instants. Returns false when it stopped there (at an
+    /// instant: the run is consistent and usable).
+    ///
+    /// The same as `advance`, `run_until_idle` and `seek` of the engine, which
+    /// process instants in the same order and stop at the same places.
+    fn run_to(&mut self, limit: u64, goal: Goal, events: &mut Vec<Event>) -> bool {
+        let (mut fresh_events, mut fresh_instants) = (0usize, 0usize);
+        let done = loop {
+            if goal == Goal::Idle && self.inner.is_idle() {
+                break true;
+            }
+            let Some(t) = self.inner.next_instant().filter(|&t| t <= limit) else {
+                // Nothing left before the limit: the clock moves there.
+                match goal {
+                    Goal::Seek => self.inner.seek(limit),
+                    _ => events.extend(self.inner.advance(limit - self.inner.now())),
+                }
+                break true;
+            };
+            let fresh = t > self.horizon;
+            if fresh && (fresh_events >= MAX_EVENTS || fresh_instants >= MAX_INSTANTS) {
+                break false;
+            }
+            let before = events.len();
+            match goal {
+                Goal::Seek => self.inner.seek(t.max(self.inner.now())),
+                _ => events.extend(self.inner.step()),
+            }
+            if fresh {
+                fresh_instants += 1;
+                fresh_events += events.len() - before;
+            }
+        };
+        self.horizon = self.horizon.max(self.inner.now());
+        done
+    }
+
+    /// The events kept from a call that stopped, then those recorded since.
+    fn take_all(&mut self) -> Vec<Event> {
+        let mut events = std::mem::take(&mut self.pending);
+        events.extend(self.inner.take_events());
+        events
+    }
+
+    /// After an action: one taken in the past forks the run (the engine drops
+    /// the recorded future), so the horizon comes back to now.
+    fn acted(&mut self, r: Result<(), SimError>, method: &'static str) -> Result<(), JsError> {
+        r.map_err(by(method))?;
+        self.horizon = self.inner.now();
+        Ok(())
+    }
+
+    /// The error of a call that stopped at its budget (its events are kept).
+    fn stopped(&mut self, method: &str, events: Option<Vec<Event>>, short_of: &str) -> JsError {
+        let kept = if events.is_some() { "; the events so far are returned by the next takeEvents()" } else { "" };
+        self.pending = events.unwrap_or_default();
+        JsError::new(&format!(
+            "{method}: stopped at {} ms, {short_of}: one call runs at most {MAX_EVENTS} events or {MAX_INSTANTS} instants \
+             past the furthest time the run had reached{kept}. Go on in smaller steps.",
+            self.inner.now()
+        ))
+    }
+
+    /// A replica id argument.
+    fn replica(&self, v: &JsValue, what: &str) -> Checked<i64> {
+        let n = self.inner.n() as f64;
+        let need = format!("a whole number from 0 to {}", show(n - 1.0));
+        let x = number(v, what, &format!("a replica id, {need}"))?;
+        if x.is_finite() && x.fract() == 0.0 && x >= 0.0 && x < n {
+            Ok(x as i64)
+        } else if x.is_finite() && x.fract() == 0.0 {
+            fail(format!("{what} must be {need}, got {} (no replica {})", show(x), show(x)))
+        } else {
+            fail(format!("{what} must be {need}, got {}", show(x)))
+        }
+    }
+
+    /// A node number argument: replica `i` is `i`, client `c` is `-1 - c`.
+    fn node(&self, v: &JsValue, what: &str) -> Checked<i64> {
+        let (n, c) = (self.inner.n() as f64, self.inner.config().clients as f64);
+        let need = format!("a node number, a whole number from {} to {} (replica i is i, the client is -1)", show(-c), show(n - 1.0));
+        let x = number(v, what, &need)?;
+        if x.is_finite() && x.fract() == 0.0 && x >= -c && x < n {
+            Ok(x as i64)
+        } else {
+            fail(format!("{what} must be {need}, got {}", show(x)))
+        }
+    }
+}
+
+/// The same methods for Rust callers (`crate/tests/web.rs`), with numbers as
+/// `f64`: each converts and calls the JS method of the same name.
+impl Simulation {
+    /// `crash` (see the JS method).
+    pub fn crash(&mut self, replica: f64) -> Result<(), JsError> {
+        self.crash_js(replica.into())
+    }
+    /// `recover`.
+    pub fn recover(&mut self, replica: f64) -> Result<(), JsError> {
+        self.recover_js(replica.into())
+    }
+    /// `setBehavior`.
+    pub fn set_behavior(&mut self, replica: f64, behavior: JsValue, params: JsValue) -> Result<(), JsError> {
+        self.set_behavior_js(replica.into(), behavior, params)
+    }
+    /// `dropMessage`.
+    pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
+        self.drop_message_js(id.into())
+    }
+    /// `setLoss`.
+    pub fn set_loss(&mut self, rate: f64) -> Result<(), JsError> {
+        self.set_loss_js(rate.into())
+    }
+    /// `setLinkLatency`.
+    pub fn set_link_latency(&mut self, a: f64, b: f64, min: f64, max: f64) -> Result<(), JsError> {
+        self.set_link_latency_js(a.into(), b.into(), min.into(), max.into())
+    }
+    /// `advance`.
+    pub fn advance(&mut self, ms: f64) -> Result<JsValue, JsError> {
+        self.advance_js(ms.into())
+    }
+    /// `runUntilIdle`.
+    pub fn run_until_idle(&mut self, max_ms: f64) -> Result<JsValue, JsError> {
+        self.run_until_idle_js(max_ms.into())
+    }
+    /// `seek`.
+    pub fn seek(&mut self, t: f64, with_events: Option<bool>) -> Result<JsValue, JsError> {
+        self.seek_js(t.into(), with_events.map_or(JsValue::UNDEFINED, JsValue::from))
+    }
+    /// `snapshot`.
+    pub fn snapshot(&self, executed_tail: Option<f64>) -> Result<JsValue, JsError> {
+        self.snapshot_js(executed_tail.map_or(JsValue::UNDEFINED, JsValue::from))
+    }
 }
 
 #[wasm_bindgen]
 impl Simulation {
     /// `new Simulation({ n, seed, preset, checkpointInterval, logWindow, latencyMin,
-    /// latencyMax, loss, names, naiveQuorum, viewChangeTimeout, clientTimeout, actions })`.
+    /// latencyMax, loss, names, naiveQuorum, viewChangeTimeout, clientTimeout, actions, clients })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Simulation, JsError> {
         console_error_panic_hook::set_once();
-        let options: Options = if options.is_undefined() || options.is_null() {
-            Options::default()
-        } else {
-            if !options.is_object() {
-                return Err(JsError::new("invalid options: expected an object such as { n: 4, seed: 7 }"));
-            }
-            // serde-wasm-bindgen reads only the fields it knows: catch typos here.
-            for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
-                let key = key.as_string().unwrap_or_default();
-                if !OPTION_NAMES.contains(&key.as_str()) {
-                    let shown: String = key.chars().take(40).collect();
-                    return Err(JsError::new(&format!(
-                        "invalid options: unknown field `{shown}`, expected one of: {}",
-                        OPTION_NAMES.join(", ")
-                    )));
-                }
-            }
-            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("invalid options: {e}")))?
-        };
-        Ok(Simulation { inner: build(options)? })
+        let options = Options::read(&options).map_err(prefixed("invalid options: "))?;
+        Ok(Simulation { inner: build(options)?, horizon: 0, pending: Vec::new() })
     }
 
     /// The client submits an operation; returns its timestamp.
-    pub fn request(&mut self, op: JsValue) -> Result<f64, JsError> {
-        let op = string_arg(&op, "the operation")?;
-        self.inner.request(&op).map(|t| t as f64).map_err(err)
+    pub fn request(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] op: JsValue) -> Result<f64, JsError> {
+        if op.dyn_ref::<JsString>().is_some_and(|s| s.length() > 400) {
+            // The engine takes at most 200 characters: a longer string is not even copied.
+            return Err(Refusal("request: invalid operation: the operation is longer than 200 characters".into()).into());
+        }
+        let op = string_arg(&op, "request: the operation", u32::MAX)?;
+        let t = self.inner.request(&op).map_err(by("request"))?;
+        self.horizon = self.inner.now();
+        Ok(t as f64)
     }
 
     /// Crashes a replica. Like every action, its events come with the next
     /// `advance`, `step`, `runUntilIdle` or `takeEvents`.
-    pub fn crash(&mut self, replica: f64) -> Result<(), JsError> {
-        self.inner.crash(replica_arg(replica)?).map_err(err)
+    #[wasm_bindgen(js_name = crash)]
+    pub fn crash_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] replica: JsValue) -> Result<(), JsError> {
+        let r = self.replica(&replica, "crash: replica")?;
+        let done = self.inner.crash(r);
+        self.acted(done, "crash")
     }
 
     /// Restarts a crashed replica (its state intact, as if kept on disk).
-    pub fn recover(&mut self, replica: f64) -> Result<(), JsError> {
-        self.inner.recover(replica_arg(replica)?).map_err(err)
+    #[wasm_bindgen(js_name = recover)]
+    pub fn recover_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] replica: JsValue) -> Result<(), JsError> {
+        let r = self.replica(&replica, "recover: replica")?;
+        let done = self.inner.recover(r);
+        self.acted(done, "recover")
     }
 
     /// Sets a replica's behaviour by name (`Simulation.behaviors()` lists
     /// them), with its parameters if it takes any: `setBehavior(1, "replay", { every: 300 })`.
     #[wasm_bindgen(js_name = setBehavior)]
-    pub fn set_behavior(&mut self, replica: f64, behavior: JsValue, params: JsValue) -> Result<(), JsError> {
-        let behavior = string_arg(&behavior, "the behaviour")?;
-        let params: Params = if params.is_undefined() || params.is_null() {
-            Params::new()
-        } else {
-            serde_wasm_bindgen::from_value(params)
-                .map_err(|e| JsError::new(&format!("invalid behaviour parameters: expected an object of whole numbers ({e})")))?
-        };
-        self.inner.set_behavior_with(replica_arg(replica)?, &behavior, params).map_err(err)
+    pub fn set_behavior_js(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] replica: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] behavior: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number>")] params: JsValue,
+    ) -> Result<(), JsError> {
+        let r = self.replica(&replica, "setBehavior: replica")?;
+        let behavior = string_arg(&behavior, "setBehavior: the behaviour", 100).map_err(|e| {
+            let names: Vec<&str> = Behavior::all().map(|b| b.as_str()).collect();
+            Refusal(format!("{e} (one of: {})", names.join(", ")))
+        })?;
+        let params = read_params(&params).map_err(prefixed("setBehavior: invalid behaviour parameters: "))?;
+        let done = self.inner.set_behavior_with(r, &behavior, params);
+        self.acted(done, "setBehavior")
     }
 
     /// Drops one in-flight message by id.
     #[wasm_bindgen(js_name = dropMessage)]
-    pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
-        self.inner.drop_message(whole(id, "message id")?).map_err(err)
+    pub fn drop_message_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue) -> Result<(), JsError> {
+        let id = whole_in(&id, "dropMessage: id", 0, MAX_TIME, " (a message id)")?;
+        let done = self.inner.drop_message(id);
+        self.acted(done, "dropMessage")
     }
 
     /// Cuts the network into groups of replicas, e.g. `[[0, 1, 2], [3]]`.
-    pub fn partition(&mut self, groups: JsValue) -> Result<(), JsError> {
-        let groups: Vec<Vec<usize>> = serde_wasm_bindgen::from_value(groups)
-            .map_err(|e| JsError::new(&format!("invalid partition: expected arrays of replica ids ({e})")))?;
-        self.inner.act(Action::Partition { groups }).map_err(err)
+    pub fn partition(&mut self, #[wasm_bindgen(unchecked_param_type = "number[][]")] groups: JsValue) -> Result<(), JsError> {
+        let n = self.inner.n();
+        let Some(items) = array_items(&groups, 1024, &|| "groups".to_string()).map_err(prefixed("partition: "))? else {
+            let need = "an array of arrays of replica ids such as [[0, 1, 2], [3]]";
+            return Err(Refusal(format!("partition: groups must be {need}, got {}", got(&groups))).into());
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (g, group) in items.iter().enumerate() {
+            let Some(members) = array_items(group, n, &|| format!("groups[{g}]")).map_err(prefixed("partition: "))? else {
+                return Err(Refusal(format!("partition: groups[{g}] must be an array of replica ids, got {}", got(group))).into());
+            };
+            let ids = members
+                .iter()
+                .enumerate()
+                .map(|(i, r)| self.replica(r, &format!("partition: groups[{g}][{i}]")).map(|r| r as usize))
+                .collect::<Checked<Vec<_>>>()?;
+            out.push(ids);
+        }
+        let done = self.inner.act(Action::Partition { groups: out });
+        self.acted(done, "partition")
     }
 
     /// Removes every partition.
     pub fn heal(&mut self) -> Result<(), JsError> {
-        self.inner.act(Action::Heal).map_err(err)
+        let done = self.inner.act(Action::Heal);
+        self.acted(done, "heal")
     }
 
     /// Sets the message loss rate (0 to 1).
     #[wasm_bindgen(js_name = setLoss)]
-    pub fn set_loss(&mut self, rate: f64) -> Result<(), JsError> {
-        self.inner.act(Action::SetLoss { rate }).map_err(err)
+    pub fn set_loss_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] rate: JsValue) -> Result<(), JsError> {
+        let need = "a number from 0 to 1";
+        let x = number(&rate, "setLoss: rate", need)?;
+        if !(0.0..=1.0).contains(&x) {
+            return Err(Refusal(format!("setLoss: rate must be {need}, got {}", show(x))).into());
+        }
+        let done = self.inner.act(Action::SetLoss { rate: x + 0.0 });
+        self.acted(done, "setLoss")
     }
 
     /// Sets the latency range of the link between nodes `a` and `b` (both
     /// directions; replica `i` is `i`, the client is `-1`), in virtual ms.
     #[wasm_bindgen(js_name = setLinkLatency)]
-    pub fn set_link_latency(&mut self, a: f64, b: f64, min: f64, max: f64) -> Result<(), JsError> {
-        let (a, b) = (replica_arg(a)?, replica_arg(b)?);
-        let (min, max) = (whole(min, "min")?, whole(max, "max")?);
-        self.inner.act(Action::SetLinkLatency { a, b, min, max }).map_err(err)
+    pub fn set_link_latency_js(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] a: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] b: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] min: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] max: JsValue,
+    ) -> Result<(), JsError> {
+        let (a, b) = (self.node(&a, "setLinkLatency: a")?, self.node(&b, "setLinkLatency: b")?);
+        let min = whole_in(&min, "setLinkLatency: min", 1, 60_000, " of virtual ms")?;
+        let max = whole_in(&max, "setLinkLatency: max", 1, 60_000, " of virtual ms")?;
+        if a == b {
+            return Err(Refusal(format!("setLinkLatency: a and b must be two different nodes, got {a} twice")).into());
+        }
+        if min > max {
+            return Err(Refusal(format!("setLinkLatency: min must be at most max, got {min} and {max}")).into());
+        }
+        let done = self.inner.act(Action::SetLinkLatency { a, b, min, max });
+        self.acted(done, "setLinkLatency")
     }
 
     /// Advances virtual time by `ms`; returns the events that happened.
-    pub fn advance(&mut self, ms: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.advance(whole(ms, "ms")?);
-        to_js(&e)
+    #[wasm_bindgen(js_name = advance)]
+    pub fn advance_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue) -> Result<JsValue, JsError> {
+        let left = MAX_TIME - self.inner.now().min(MAX_TIME);
+        let target = self.inner.now() + whole_in(&ms, "advance: ms", 0, left, " of virtual ms")?;
+        let mut events = self.take_all();
+        if !self.run_to(target, Goal::Advance, &mut events) {
+            return Err(self.stopped("advance", Some(events), &format!("short of {target} ms")));
+        }
+        to_js(&events)
     }
 
     /// Runs to the next instant at which something happens; returns its events.
     pub fn step(&mut self) -> Result<JsValue, JsError> {
-        let e = self.inner.step();
-        to_js(&e)
+        let mut events = self.take_all();
+        if self.inner.next_instant().is_some_and(|t| t <= MAX_TIME) {
+            events.extend(self.inner.step());
+            self.horizon = self.horizon.max(self.inner.now());
+        }
+        to_js(&events)
     }
 
-    /// Runs until nothing is in flight and no timer is armed, or `maxMs` passed.
+    /// Runs until nothing is in flight and no timer is armed, or `maxMs` passed
+    /// (`Infinity`: no time limit).
     #[wasm_bindgen(js_name = runUntilIdle)]
-    pub fn run_until_idle(&mut self, max_ms: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.run_until_idle(whole(max_ms, "maxMs")?);
-        to_js(&e)
+    pub fn run_until_idle_js(
+        &mut self,
+        #[wasm_bindgen(js_name = maxMs, unchecked_param_type = "number")] max_ms: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let need = "a whole number of virtual ms >= 0, or Infinity";
+        let x = number(&max_ms, "runUntilIdle: maxMs", need)?;
+        if !(x >= 0.0 && (x.fract() == 0.0 || x == f64::INFINITY)) {
+            return Err(Refusal(format!("runUntilIdle: maxMs must be {need}, got {}", show(x))).into());
+        }
+        // A limit past the latest virtual time is no limit.
+        let left = MAX_TIME - self.inner.now().min(MAX_TIME);
+        let limit = self.inner.now() + if x >= left as f64 { left } else { x as u64 };
+        let mut events = self.take_all();
+        if !self.run_to(limit, Goal::Idle, &mut events) {
+            return Err(self.stopped("runUntilIdle", Some(events), "not idle"));
+        }
+        to_js(&events)
     }
 
     /// Goes to virtual time `t` by deterministic replay (from a saved copy
@@ -264,12 +828,33 @@ impl Simulation {
     /// seeking forward again replays them; a new action after seeking back
     /// forks the run. Returns nothing, or with `withEvents` every event from
     /// time 0 to `t` (slower: a full replay that records them).
-    pub fn seek(&mut self, t: f64, with_events: Option<bool>) -> Result<JsValue, JsError> {
-        let t = whole(t, "time")?;
-        if with_events.unwrap_or(false) {
-            to_js(&self.inner.seek_with_events(t))
+    #[wasm_bindgen(js_name = seek)]
+    pub fn seek_js(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+        #[wasm_bindgen(js_name = withEvents, unchecked_optional_param_type = "boolean")] with_events: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let t = whole_in(&t, "seek: t", 0, MAX_TIME, " of virtual ms")?;
+        let with_events = match with_events.as_bool() {
+            Some(b) => b,
+            None if absent(&with_events) => false,
+            None => return Err(Refusal(format!("seek: withEvents must be true or false (or left out), got {}", got(&with_events))).into()),
+        };
+        self.pending.clear();
+        // Up to the horizon, a replay of work done before; past it, budgeted.
+        let known = t.min(self.horizon);
+        let short_of = format!("short of {t} ms");
+        if with_events {
+            let mut events = self.inner.seek_with_events(known);
+            if t > known && !self.run_to(t, Goal::Advance, &mut events) {
+                return Err(self.stopped("seek", Some(events), &short_of));
+            }
+            to_js(&events)
         } else {
-            self.inner.seek(t);
+            self.inner.seek(known);
+            if t > known && !self.run_to(t, Goal::Seek, &mut Vec::new()) {
+                return Err(self.stopped("seek", None, &short_of));
+            }
             Ok(JsValue::UNDEFINED)
         }
     }
@@ -278,7 +863,8 @@ impl Simulation {
     /// those of actions applied while paused).
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.inner.take_events())
+        let events = self.take_all();
+        to_js(&events)
     }
 
     /// Virtual time of the next scheduled message delivery, timer or action
@@ -290,9 +876,17 @@ impl Simulation {
 
     /// A plain object describing the whole run. With `executedTail`, each
     /// replica's `executed` list holds only its last `executedTail` entries.
-    pub fn snapshot(&self, executed_tail: Option<f64>) -> Result<JsValue, JsError> {
-        let tail = executed_tail.map(|k| whole(k, "executedTail")).transpose()?;
-        to_js(&self.inner.snapshot_with(tail.map(|k| k as usize)))
+    #[wasm_bindgen(js_name = snapshot)]
+    pub fn snapshot_js(
+        &self,
+        #[wasm_bindgen(js_name = executedTail, unchecked_optional_param_type = "number")] executed_tail: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let tail = if absent(&executed_tail) {
+            None
+        } else {
+            Some(whole_in(&executed_tail, "snapshot: executedTail", 0, MAX_TIME, "")?.min(usize::MAX as u64) as usize)
+        };
+        to_js(&self.inner.snapshot_with(tail))
     }
 
     /// Every action recorded, `[{ at, type, ... }]`: with the seed and options

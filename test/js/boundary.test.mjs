@@ -1,0 +1,403 @@
+// The JS boundary of the built engine (www/pkg, `npm run build:wasm`): every method, getter and
+// static of Simulation is called with a battery of wrong values. Each call either does what it
+// says or throws an Error (never a WebAssembly.RuntimeError: a trap) whose message names the
+// method, the parameter and what it needs; a refused call changes nothing, and the simulation
+// still commits a request afterwards. Run by the "pkg" stage of scripts/test.mjs, after "build".
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const PKG = new URL("../../www/pkg/", import.meta.url);
+const { initSync, Simulation } = await import(new URL("pbft_playground.js", PKG).href);
+initSync({ module: readFileSync(fileURLToPath(new URL("pbft_playground_bg.wasm", PKG))) });
+
+const MAX_TIME = Number.MAX_SAFE_INTEGER; // the latest virtual time (README, JS API)
+
+/** Nested `depth` levels deep: [[[...]]] or { a: { a: ... } }. */
+function nestedArray(depth) {
+  let v = [];
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+function nestedObject(depth) {
+  let v = {};
+  for (let i = 0; i < depth; i++) v = { a: v };
+  return v;
+}
+const throwingGetter = () => ({
+  get every() {
+    throw new Error("getter threw");
+  },
+  get n() {
+    throw new Error("getter threw");
+  },
+});
+const throwingProxy = () =>
+  new Proxy([], {
+    get() {
+      throw new Error("trap threw");
+    },
+    ownKeys() {
+      throw new Error("trap threw");
+    },
+  });
+const revokedProxy = () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+};
+const arrayWithThrowingElement = () => {
+  const a = [0, 1];
+  Object.defineProperty(a, 0, {
+    get() {
+      throw new Error("element getter threw");
+    },
+  });
+  return a;
+};
+
+/** The battery: [label, make()] (made fresh for each call: some are stateful). */
+const BAD = [
+  ["undefined", () => undefined],
+  ["null", () => null],
+  ["true", () => true],
+  ["false", () => false],
+  ["42", () => 42],
+  ["-1", () => -1],
+  ["1.5", () => 1.5],
+  ["1e300", () => 1e300],
+  ["-1e300", () => -1e300],
+  ["NaN", () => NaN],
+  ["Infinity", () => Infinity],
+  ["-Infinity", () => -Infinity],
+  ["-0", () => -0],
+  ["2**53", () => 2 ** 53],
+  ["2**31", () => 2 ** 31],
+  ['"text"', () => "text"],
+  ['"2"', () => "2"],
+  ['""', () => ""],
+  ["1 MB string", () => "x".repeat(1 << 20)],
+  ["{}", () => ({})],
+  ["[]", () => []],
+  ["[[]]", () => [[]]],
+  ["[[0, 1], [2, 3]]", () => [[0, 1], [2, 3]]],
+  ["function", () => function f() {}],
+  ["Symbol()", () => Symbol("s")],
+  ["10n", () => 10n],
+  ["new Number(1)", () => new Number(1)],
+  ["new String('x')", () => new String("x")],
+  ["Date", () => new Date(0)],
+  ["nested array (10000 deep)", () => nestedArray(10_000)],
+  ["nested object (10000 deep)", () => nestedObject(10_000)],
+  ["object with a throwing getter", throwingGetter],
+  ["Proxy with throwing traps", throwingProxy],
+  ["revoked Proxy", revokedProxy],
+  ["array with a throwing element", arrayWithThrowingElement],
+  ["sparse array of length 2**32-1", () => new Array(2 ** 32 - 1)],
+  ["replica id 3", () => 3],
+  ["replica id 4", () => 4],
+  ["replica id 7", () => 7],
+  ["huge ms 2**53-1", () => MAX_TIME],
+];
+
+const isWhole = (v) => typeof v === "number" && Number.isInteger(v);
+const inRange = (lo, hi) => (v) => isWhole(v) && v >= lo && v <= hi;
+const replicaId = inRange(0, 3);
+
+/**
+ * Every method and its parameters: `call(sim, value)` puts the value in one position, valid
+ * values elsewhere; `valid(v)` says whether it is a value the method takes; a refusal's message
+ * must match `says` (method, parameter and what it needs).
+ */
+const PARAMS = [
+  { what: "request(op)", call: (s, v) => s.request(v), valid: (v) => typeof v === "string" && v.trim() !== "" && v.length <= 200, says: /^request: (the operation must be a string, got |invalid operation: the operation is (empty|longer than 200 characters))/ },
+  { what: "crash(replica)", call: (s, v) => s.crash(v), valid: replicaId, says: /^crash: replica must be a (replica id, a )?whole number from 0 to 3, got / },
+  { what: "recover(replica)", call: (s, v) => s.recover(v), valid: replicaId, says: /^recover: replica must be a (replica id, a )?whole number from 0 to 3, got / },
+  { what: "setBehavior(replica)", call: (s, v) => s.setBehavior(v, "silent"), valid: replicaId, says: /^setBehavior: replica must be a (replica id, a )?whole number from 0 to 3, got / },
+  { what: "setBehavior(behavior)", call: (s, v) => s.setBehavior(1, v), valid: () => false, says: /^setBehavior: (the behaviour must be a string|unknown behavior)/ },
+  { what: "setBehavior(params)", call: (s, v) => s.setBehavior(1, "replay", v), valid: (v) => v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0), says: /^setBehavior: (invalid behaviour parameters: (params|reading params)|behavior "replay" has no parameter)/ },
+  { what: "dropMessage(id)", call: (s, v) => s.dropMessage(v), valid: (v) => isWhole(v) && v >= 0 && v <= MAX_TIME, says: /^dropMessage: (id must be a whole number \(a message id\) from 0 to \d+, got |no message \d+ is in flight)/ },
+  { what: "partition(groups)", call: (s, v) => s.partition(v), valid: (v) => Array.isArray(v) && v.every((g) => Array.isArray(g) && g.every(replicaId)) && new Set(v.flat()).size === v.flat().length, says: /^partition: (groups(\[\d+\])*( must| threw)|reading groups|invalid partition)/ },
+  { what: "setLoss(rate)", call: (s, v) => s.setLoss(v), valid: (v) => typeof v === "number" && v >= 0 && v <= 1, says: /^setLoss: rate must be a number from 0 to 1, got / },
+  { what: "setLinkLatency(a)", call: (s, v) => s.setLinkLatency(v, 2, 100, 200), valid: (v) => isWhole(v) && v >= -1 && v <= 3 && v !== 2, says: /^setLinkLatency: (a must be a node number, a whole number from -1 to 3|a and b must be two different nodes)/ },
+  { what: "setLinkLatency(b)", call: (s, v) => s.setLinkLatency(0, v, 100, 200), valid: (v) => isWhole(v) && v >= -1 && v <= 3 && !Object.is(v, 0) && v !== 0, says: /^setLinkLatency: (b must be a node number, a whole number from -1 to 3|a and b must be two different nodes)/ },
+  { what: "setLinkLatency(min)", call: (s, v) => s.setLinkLatency(0, 1, v, 60_000), valid: inRange(1, 60_000), says: /^setLinkLatency: min must be a whole number of virtual ms from 1 to 60000, got / },
+  { what: "setLinkLatency(max)", call: (s, v) => s.setLinkLatency(0, 1, 1, v), valid: inRange(1, 60_000), says: /^setLinkLatency: max must be a whole number of virtual ms from 1 to 60000, got / },
+  { what: "advance(ms)", call: (s, v) => s.advance(v), valid: (v) => isWhole(v) && v >= 0 && v <= MAX_TIME - 150, says: /^advance: ms must be a whole number of virtual ms from 0 to \d+, got / },
+  { what: "runUntilIdle(maxMs)", call: (s, v) => s.runUntilIdle(v), valid: (v) => typeof v === "number" && v >= 0 && (Number.isInteger(v) || v === Infinity), says: /^runUntilIdle: maxMs must be a whole number of virtual ms >= 0, or Infinity, got / },
+  { what: "seek(t)", call: (s, v) => s.seek(v), valid: inRange(0, MAX_TIME), says: /^seek: t must be a whole number of virtual ms from 0 to 9007199254740991, got / },
+  { what: "seek(t, withEvents)", call: (s, v) => s.seek(100, v), valid: (v) => v === undefined || v === null || typeof v === "boolean", says: /^seek: withEvents must be true or false \(or left out\), got / },
+  { what: "snapshot(executedTail)", call: (s, v) => s.snapshot(v), valid: (v) => v === undefined || v === null || inRange(0, MAX_TIME)(v), says: /^snapshot: executedTail must be a whole number from 0 to 9007199254740991, got / },
+];
+
+/** A run with messages in flight: a request on its way. */
+function fixture() {
+  const sim = new Simulation({ n: 4, seed: 7 });
+  sim.request("warTime=1234");
+  sim.advance(150);
+  return sim;
+}
+
+/** The run still works: a new request commits at every replica and the client accepts it. */
+function assertWorks(sim, what) {
+  const events = sim.runUntilIdle(60_000);
+  assert.ok(Array.isArray(events), `${what}: runUntilIdle returns events`);
+  const t = sim.request("x=1");
+  assert.equal(typeof t, "number", `${what}: request returns a timestamp`);
+  sim.runUntilIdle(60_000);
+  const snap = sim.snapshot();
+  assert.ok(snap.client.accepted.some((a) => a.op === "x=1"), `${what}: the request after it was accepted`);
+  for (const r of snap.replicas) assert.ok(r.executed.some((e) => e.op === "x=1"), `${what}: replica ${r.id} executed it`);
+}
+
+/** Calls `f`: returns { threw: Error | null, value }; a trap or a non-Error fails the test. */
+function attempt(f, what) {
+  try {
+    return { threw: null, value: f() };
+  } catch (e) {
+    assert.ok(!(e instanceof WebAssembly.RuntimeError), `${what}: trapped (${e?.message})`);
+    assert.ok(e instanceof Error, `${what}: threw a non-Error ${String(e)}`);
+    return { threw: e, value: undefined };
+  }
+}
+
+const state = (sim) => JSON.stringify({ snapshot: sim.snapshot(), actions: sim.actions(), now: sim.now, next: sim.nextEventTime });
+
+for (const p of PARAMS) {
+  test(`${p.what}: every wrong value is a clear Error, no trap, and changes nothing`, () => {
+    let refused = 0;
+    for (const [label, make] of BAD) {
+      const what = `${p.what} with ${label}`;
+      const sim = fixture();
+      const before = state(sim);
+      const v = make();
+      const { threw } = attempt(() => p.call(sim, v), what);
+      if (threw) {
+        refused++;
+        assert.match(threw.message, p.says, `${what}: the message names the parameter and what it needs`);
+        assert.ok(threw.message.length < 600, `${what}: a short message (${threw.message.length} characters)`);
+        assert.equal(state(sim), before, `${what}: a refused call changes nothing`);
+        assertWorks(sim, what);
+      } else {
+        assert.ok(p.valid(v), `${what}: accepted a value it should refuse`);
+        // Accepted: the run stays usable.
+        assert.equal(typeof sim.snapshot().now, "number", `${what}: snapshot after it`);
+        attempt(() => sim.runUntilIdle(10_000), `${what}, then runUntilIdle`);
+      }
+      sim.free();
+    }
+    assert.ok(refused >= BAD.length / 2, `${p.what}: refused ${refused} of ${BAD.length}`);
+  });
+}
+
+/** Valid values each method must take (the battery above must not be refusing everything). */
+test("valid values are still taken", () => {
+  const sim = fixture();
+  sim.crash(-0);
+  sim.recover(0);
+  sim.setBehavior(3, "replay", { every: 300 });
+  sim.setBehavior(3, "honest", null);
+  sim.setLoss(0.25);
+  sim.setLoss(-0);
+  sim.setLinkLatency(0, -1, 100, 200);
+  sim.partition([[0, 1, 2], [3]]);
+  sim.heal();
+  const id = sim.snapshot().inFlight[0]?.id;
+  if (id !== undefined) sim.dropMessage(id);
+  assert.ok(Array.isArray(sim.advance(0)));
+  assert.ok(Array.isArray(sim.runUntilIdle(Infinity)));
+  assert.equal(sim.seek(100), undefined);
+  assert.ok(Array.isArray(sim.seek(200, true)));
+  assert.equal(sim.snapshot(0).replicas[0].executed.length, 0);
+  assert.ok(sim.actions().some((a) => a.type === "heal"));
+  assertWorks(sim, "after valid calls");
+});
+
+test("new Simulation(options): wrong options are clear Errors, no trap", () => {
+  const sayOptions = /^invalid options: (options must be an object such as \{ n: 4, seed: 7 \}, got |reading options threw|unknown field `)/;
+  for (const [label, make] of BAD) {
+    const v = make();
+    const { threw, value } = attempt(() => new Simulation(v), `new Simulation(${label})`);
+    if (threw) assert.match(threw.message, sayOptions, `new Simulation(${label})`);
+    else {
+      assert.ok(v === undefined || v === null || (typeof v === "object" && !Array.isArray(v)), `new Simulation(${label}) accepted`);
+      assertWorks(value, `new Simulation(${label})`);
+      value.free();
+    }
+  }
+});
+
+/** Each option: what it takes, and the words its refusal must use. */
+const OPTIONS = {
+  n: { valid: inRange(1, 128), says: /^invalid options: n must be (a whole number from 1 to 128|between 1 and 128 replicas), got / },
+  seed: { valid: inRange(0, MAX_TIME), says: /^invalid options: seed must be a whole number from 0 to 9007199254740991, got / },
+  preset: { valid: () => false, says: /^(invalid options: preset \(a name from Simulation\.presets\(\)\) must be a string|unknown preset)/ },
+  checkpointInterval: { valid: inRange(1, 8), says: /^(invalid options: checkpointInterval must be a whole number from 1 to 1024, got |invalid config: log window L)/ },
+  logWindow: { valid: inRange(4, 1024), says: /^(invalid options: logWindow must be a whole number from 1 to 1024, got |invalid config: log window L)/ },
+  latencyMin: { valid: inRange(1, 140), says: /^(invalid options: latencyMin must be a whole number of virtual ms from 1 to 60000, got |invalid latency range)/ },
+  latencyMax: { valid: inRange(60, 60_000), says: /^(invalid options: latencyMax must be a whole number of virtual ms from 1 to 60000, got |invalid latency range)/ },
+  loss: { valid: (v) => typeof v === "number" && v >= 0 && v <= 1, says: /^(invalid options: loss must be a number from 0 to 1, got |loss rate must be between 0 and 1)/ },
+  names: { valid: (v) => Array.isArray(v) && v.length === 0, says: /^(invalid options: (names(\[\d+\])? must|reading names)|invalid names)/ },
+  naiveQuorum: { valid: (v) => typeof v === "boolean", says: /^invalid options: naiveQuorum must be true or false, got / },
+  viewChangeTimeout: { valid: inRange(1, MAX_TIME), says: /^invalid options: viewChangeTimeout must be a whole number of virtual ms from 1 to 9007199254740991, got / },
+  clientTimeout: { valid: inRange(1, MAX_TIME), says: /^invalid options: clientTimeout must be a whole number of virtual ms from 1 to 9007199254740991, got / },
+  actions: { valid: (v) => Array.isArray(v) && v.length === 0, says: /^invalid options: (actions(\[\d+\])*( must| is )|reading actions|actions\[\d+\]\S* (is|must|has)|actions must have)/ },
+  clients: { valid: inRange(1, 64), says: /^invalid options: clients must be a whole number from 1 to 64, got / },
+};
+
+for (const [name, o] of Object.entries(OPTIONS)) {
+  test(`new Simulation({ ${name} }): every wrong value is a clear Error, no trap`, () => {
+    let refused = 0;
+    for (const [label, make] of BAD) {
+      const v = make();
+      const what = `new Simulation({ ${name}: ${label} })`;
+      const { threw, value } = attempt(() => new Simulation({ [name]: v }), what);
+      if (threw) {
+        refused++;
+        assert.match(threw.message, o.says, what);
+        assert.ok(threw.message.length < 600, `${what}: a short message`);
+      } else {
+        assert.ok(v === undefined || v === null || o.valid(v), `${what}: accepted`);
+        assert.equal(value.snapshot().now, 0);
+        value.free();
+      }
+    }
+    assert.ok(refused >= BAD.length / 2, `${name}: refused ${refused} of ${BAD.length}`);
+  });
+}
+
+test("actions: malformed entries are refused with their index, nothing traps", () => {
+  const cases = [
+    [{ at: NaN, type: "crash", replica: 0 }, /actions\[1\] is not an action/],
+    [{ at: 1, type: "crash", replica: 2 ** 40 }, /actions\[1\] is not an action/],
+    [{ at: 1, type: "crash", replica: 9 }, /no replica 9/],
+    [{ at: 2 ** 53, type: "heal" }, /actions\[1\]/],
+    [{ at: 1, type: "explode" }, /actions\[1\] is not an action/],
+    [{ at: 1, type: "partition", groups: nestedArray(100) }, /actions\[1\]\.groups(\[0\])+ is nested too deeply/],
+    [{ at: 1, type: "request", op: "x".repeat(1 << 20) }, /actions\[1\]\.op must be a string of at most 1000 characters/],
+    [{ at: 1, type: "set-link-latency", a: 10n, b: 0, min: 1, max: 2 }, /actions\[1\]\.a must be a number, a string/],
+    [throwingGetter(), /actions\[1\]|reading actions\[1\]/],
+    [throwingProxy(), /reading actions\[1\] threw/],
+    [{ at: 1, type: "set-behavior", replica: 0, behavior: "replay", params: { every: 1e9 } }, /every/],
+  ];
+  for (const [bad, says] of cases) {
+    const actions = [{ at: 0, type: "request", op: "a=1" }, bad];
+    const { threw } = attempt(() => new Simulation({ actions }), `actions ${says}`);
+    assert.ok(threw, `refused: ${says}`);
+    assert.match(threw.message, says);
+  }
+  assert.throws(() => new Simulation({ actions: new Array(100_001).fill({ at: 0, type: "heal" }) }), /actions must have at most 100000 entries/);
+  // The actions of a run replay it, as before.
+  const sim = fixture();
+  sim.crash(3);
+  sim.advance(1000);
+  const again = new Simulation({ n: 4, seed: 7, actions: sim.actions() });
+  again.advance(1150);
+  assert.equal(JSON.stringify(again.snapshot()), JSON.stringify(sim.snapshot()));
+});
+
+test("a getter that calls back into the same simulation is refused cleanly and the run stays usable", () => {
+  const sim = fixture();
+  const before = state(sim);
+  const params = {
+    get every() {
+      sim.advance(10); // re-entrant: the simulation is busy in setBehavior
+      return 300;
+    },
+  };
+  const { threw } = attempt(() => sim.setBehavior(1, "replay", params), "re-entrant getter");
+  assert.ok(threw);
+  assert.match(threw.message, /^setBehavior: invalid behaviour parameters: reading params\.every threw: recursive use/);
+  assert.equal(state(sim), before);
+  assertWorks(sim, "after a re-entrant getter");
+  // A getter that frees it: the call ends, later calls are clean Errors.
+  const other = fixture();
+  const freeing = new Proxy([0], {
+    get(target, key) {
+      if (key === "length") other.free();
+      return Reflect.get(target, key);
+    },
+  });
+  const { threw: t2 } = attempt(() => other.partition([[1, 2], freeing]), "free in a getter");
+  assert.ok(t2 === null || t2 instanceof Error);
+  const { threw: t3 } = attempt(() => other.snapshot(), "after free");
+  assert.ok(t3 instanceof Error);
+});
+
+test("getters and statics take no arguments and ignore extra ones; a freed simulation throws an Error", () => {
+  const sim = fixture();
+  assert.equal(typeof sim.now, "number");
+  assert.equal(sim.n, 4);
+  assert.equal(typeof sim.idle, "boolean");
+  assert.equal(typeof sim.nextEventTime, "number");
+  assert.ok(Array.isArray(sim.step(Symbol(), 10n, {})));
+  assert.ok(Array.isArray(sim.takeEvents("x")));
+  assert.ok(Array.isArray(sim.actions(1e300)));
+  sim.heal(NaN, Symbol());
+  for (const junk of [undefined, null, Symbol(), 10n, throwingProxy()]) {
+    assert.ok(Simulation.presets(junk).length > 0);
+    assert.ok(Simulation.behaviors(junk).some((b) => b.name === "honest"));
+    assert.ok(Simulation.codes(junk).events.length > 0);
+  }
+  // `this` is not a Simulation, or one that was freed: an Error, not a trap.
+  for (const m of ["advance", "crash", "snapshot", "request", "partition", "seek"]) {
+    const { threw } = attempt(() => Simulation.prototype[m].call({}, 1), `${m} on a plain object`);
+    assert.ok(threw instanceof Error, `${m} on a plain object throws`);
+  }
+  sim.free();
+  for (const call of [() => sim.advance(10), () => sim.snapshot(), () => sim.now, () => sim.request("x=1")]) {
+    const { threw } = attempt(call, "after free");
+    assert.ok(threw instanceof Error, "a freed simulation throws an Error");
+  }
+});
+
+test("huge times: refused past the latest virtual time, bounded work before it", () => {
+  const sim = fixture();
+  assert.throws(() => sim.advance(1e300), /^Error: advance: ms must be a whole number of virtual ms from 0 to \d+, got 1e300$/);
+  assert.throws(() => sim.seek(2 ** 53), /seek: t must be .* got 9007199254740992/);
+  // runUntilIdle(Infinity) on a run that goes idle: the whole run, then it returns.
+  const events = sim.runUntilIdle(Infinity);
+  assert.ok(events.some((e) => e.type === "accepted"));
+  assert.equal(sim.idle, true);
+  // Nothing is pending: the clock may go to the latest virtual time, and no further.
+  assert.deepEqual(sim.advance(MAX_TIME - sim.now), []);
+  assert.equal(sim.now, MAX_TIME);
+  assert.throws(() => sim.advance(1), /advance: ms must be a whole number of virtual ms from 0 to 0, got 1/);
+  assert.deepEqual(sim.runUntilIdle(Infinity), []);
+  assert.equal(sim.seek(1000), undefined, "and back");
+  assert.equal(sim.now, 1000);
+});
+
+test("a run that never goes idle: runUntilIdle(Infinity) and advance(huge) stop at the budget with a clear Error", () => {
+  // Two of four replicas down (no progress) and a faulty one flooding the others.
+  const sim = new Simulation({ n: 4, seed: 1 });
+  sim.crash(0);
+  sim.crash(1);
+  sim.setBehavior(3, "flood", { burst: 200 });
+  sim.request("x=1");
+  const t0 = performance.now();
+  const { threw } = attempt(() => sim.runUntilIdle(Infinity), "runUntilIdle(Infinity)");
+  const wall = performance.now() - t0;
+  assert.ok(threw, "it stops");
+  assert.match(threw.message, /^runUntilIdle: stopped at \d+ ms, not idle: one call runs at most 500000 events or 250000 instants past the furthest time the run had reached; the events so far are returned by the next takeEvents\(\)/);
+  assert.ok(wall < 60_000, `bounded (${Math.round(wall)} ms)`);
+  const stoppedAt = sim.now;
+  assert.ok(stoppedAt > 0 && stoppedAt < MAX_TIME);
+  // The events are not lost, the run goes on from where it stopped.
+  const kept = sim.takeEvents();
+  assert.ok(kept.length >= 500_000 && kept.length < 600_000, `${kept.length} events kept`);
+  assert.ok(kept.every((e, i) => i === 0 || e.id > kept[i - 1].id), "in order");
+  assert.deepEqual(sim.takeEvents(), []);
+  const more = sim.advance(100);
+  assert.ok(more.length > 0 && more[0].id > kept.at(-1).id);
+  assert.equal(sim.now, stoppedAt + 100);
+  // Going back inside what was run costs no budget; recovering a replica restores progress.
+  sim.seek(1000);
+  assert.equal(sim.now, 1000);
+  sim.recover(1);
+  sim.setBehavior(3, "honest");
+  sim.runUntilIdle(120_000);
+  assert.ok(sim.snapshot().client.accepted.some((a) => a.op === "x=1"), "the request commits after the fork");
+});
