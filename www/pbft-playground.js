@@ -25,7 +25,7 @@ import { loadLanguage, translator } from "./js/i18n.js";
 import { Selection, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
-import { startRun } from "./js/run.js";
+import { advanceAll, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
 import { Timeline } from "./js/timeline.js";
@@ -351,7 +351,7 @@ export class PbftPlayground extends HTMLElement {
     this.#pendingSeek = null;
     this.#selection = new Selection();
     this.#ui.hover = null;
-    if (t > 0) this.#took(run.sim.advance(t), 0, false);
+    if (t > 0) this.#took(advanceAll(run.sim, t), 0, false);
     this.#ui.build(run.sim.n);
     this.#settle();
   }

@@ -42,3 +42,24 @@ export function startRun(Simulation, cfg, actions = null) {
   }
   return { sim, cfg: { n: cfg.n, seed: cfg.seed, preset: cfg.preset, names: cfg.names ?? null }, actions, baseActions, problems };
 }
+
+/**
+ * Advances `sim` by `ms` virtual ms and returns every event. The engine runs at most a budget of
+ * new work per call (README, JS API) and throws when it stops short; a permalink's replay may need
+ * more, so this goes on in further calls while each one gets further, and rethrows an error that
+ * made no progress.
+ */
+export function advanceAll(sim, ms) {
+  const target = sim.now + ms;
+  let events = [];
+  for (;;) {
+    const before = sim.now;
+    try {
+      return events.concat(sim.advance(target - sim.now));
+    } catch (err) {
+      const kept = sim.takeEvents();
+      if (sim.now <= before || sim.now >= target) throw err;
+      events = events.concat(kept);
+    }
+  }
+}
