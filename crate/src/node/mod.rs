@@ -27,6 +27,7 @@
 mod auth;
 mod config;
 mod http;
+pub mod keys;
 mod peer;
 mod runner;
 mod wire;
@@ -34,6 +35,7 @@ mod wire;
 pub use auth::{derive_pair_key, Key, FROM_HEADER, MAC_HEADER};
 pub use config::{node_protocol_defaults, Cluster, ClusterConfig, NodeEntry, PairKey, ProtocolOverrides, DEMO_SECRET};
 pub use http::{percent_decode, router, AppState, MAX_OP};
+pub use keys::Ed25519Keys;
 pub use peer::{error_chain, LinkView};
 pub use runner::{Answer, ClientStatus, Event, NoQuorum, Outcome, PeerStatus, Runner, Stats, Status, MAX_WAITING};
 pub use wire::{decode, encode, Envelope, EnvelopeRef, MAX_BATCH, MAX_BODY, PBFT_PATH};
