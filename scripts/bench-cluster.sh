@@ -4,6 +4,7 @@
 #
 #   scripts/bench-cluster.sh              # 10 s per run
 #   DURATION=30s scripts/bench-cluster.sh
+#   PBFT_NODE=/tmp/old/pbft-node scripts/bench-cluster.sh   # another build, to compare
 #
 # Runs: one connection to one node (a single client, sequential requests),
 # 16 connections to one node (they queue behind that node's one client), and
@@ -16,8 +17,12 @@ DURATION="${DURATION:-10s}"
 BASE_PORT="${BASE_PORT:-21111}"
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --features node --bin pbft-node
-BIN=target/release/pbft-node
+if [ -n "${PBFT_NODE:-}" ]; then
+  BIN="$PBFT_NODE"
+else
+  cargo build --release --features node --bin pbft-node
+  BIN=target/release/pbft-node
+fi
 DIR="$(mktemp -d)"
 PIDS=()
 cleanup() {

@@ -2,6 +2,8 @@
 //! backup killed and restarted, the primary killed (view change) and
 //! restarted, forged and malformed messages refused, and a clear 503 when no
 //! quorum is left. Runs with `cargo test --features node` (part of `npm test`).
+//! The test cluster has real signature keys: `pbft-node --gen-keys --key-dir`
+//! makes them, and each node starts with its own `--key-file`.
 //!
 //! Every process started here is killed when the test ends, also on failure
 //! (the guard's `Drop`), and its log is printed when the test failed.
@@ -44,9 +46,24 @@ impl TestCluster {
         for (name, port) in NAMES.iter().zip(&ports) {
             toml.push_str(&format!("\n[[nodes]]\nname = \"{name}\"\naddr = \"127.0.0.1:{port}\"\n"));
         }
+        let base = dir.join("base.toml");
+        fs::write(&base, toml).expect("write config");
+        let out = Command::new(env!("CARGO_BIN_EXE_pbft-node"))
+            .arg("--config")
+            .arg(&base)
+            .arg("--gen-keys")
+            .arg("--key-dir")
+            .arg(dir.join("keys"))
+            .output()
+            .expect("run pbft-node --gen-keys");
+        assert!(out.status.success(), "--gen-keys: {}", String::from_utf8_lossy(&out.stderr));
         let config = dir.join("cluster.toml");
-        fs::write(&config, toml).expect("write config");
+        fs::write(&config, &out.stdout).expect("write config");
         TestCluster { dir, config, ports, children: (0..NAMES.len()).map(|_| None).collect() }
+    }
+
+    fn key_path(&self, i: usize) -> PathBuf {
+        self.dir.join("keys").join(format!("{}.key", NAMES[i]))
     }
 
     fn log_path(&self, i: usize) -> PathBuf {
@@ -60,6 +77,8 @@ impl TestCluster {
             .arg(NAMES[i])
             .arg("--config")
             .arg(&self.config)
+            .arg("--key-file")
+            .arg(self.key_path(i))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log handle"))
             .stderr(log)
@@ -331,4 +350,21 @@ fn cli_errors_are_clear() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("name = \"IBM\"") && text.contains("127.0.0.1:1114"), "{text}");
+    assert_eq!(text.matches("public_key = ").count(), 4, "{text}");
+
+    // Keys: a node needs its own secret key, and only its own.
+    let c = TestCluster::new("keys");
+    let start = |args: &[&str]| {
+        let out = Command::new(bin).arg("Apple").arg("--config").arg(&c.config).args(args).output().expect("run");
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (code, err) = start(&[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("Apple has a public_key but no secret key") && err.contains("--key-file"), "{err}");
+    let (code, err) = start(&["--key-file", &c.key_path(1).to_string_lossy()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("is not the secret key of Apple"), "{err}");
+    let (code, err) = start(&["--key-file", "/nonexistent/Apple.key"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot read key file"), "{err}");
 }

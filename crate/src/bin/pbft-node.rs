@@ -5,20 +5,29 @@
 //! cargo run --release --features node --bin pbft-node -- MS      # in a second terminal, etc.
 //! curl 'http://localhost:1112/req?warTime=1234'
 //! ```
+//!
+//! A cluster with real signature keys:
+//!
+//! ```text
+//! pbft-node --gen-keys --key-dir keys > cluster.toml     # public keys in the file, keys/NAME.key each
+//! pbft-node Apple --config cluster.toml --key-file keys/Apple.key
+//! ```
 
 use clap::Parser;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use pbft_playground::node::{self, ClusterConfig, NodeError};
 
 /// One PBFT replica (Castro & Liskov) as a process: peers talk over HTTP with
-/// MACs, any node answers GET /req?<op> as a client, GET /status shows its state.
+/// MACs, replicas sign what enters certificates (ed25519), any node answers
+/// GET /req?<op> as a client, GET /status shows its state.
 ///
 /// Without --config the cluster is the four generals: Apple, MS, Google and
-/// IBM on 127.0.0.1 ports 1111 to 1114. Start one process per name.
+/// IBM on 127.0.0.1 ports 1111 to 1114, with demo keys derived from a public
+/// secret. Start one process per name.
 #[derive(Parser, Debug)]
 #[command(name = "pbft-node", version, max_term_width = 100)]
 struct Cli {
@@ -47,9 +56,30 @@ struct Cli {
     #[arg(short, long)]
     quiet: bool,
 
-    /// Print the cluster config (the built-in one unless --config) as TOML and exit.
+    /// This node's ed25519 secret key: a file with 64 hex digits (the 32-byte
+    /// seed) on one line; `#` lines are comments. It must match the node's
+    /// public_key in the cluster file. Default: the node entry's secret_key,
+    /// else the demo key derived from the cluster secret.
+    #[arg(short, long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+
+    /// Print the cluster config (the built-in one unless --config) as TOML,
+    /// with every node's public key, and exit.
     #[arg(long)]
     print_config: bool,
+
+    /// Print the cluster config (the built-in one unless --config) with fresh
+    /// random ed25519 keys for every node, and a fresh MAC secret if it was the
+    /// demo one, and exit. The secret keys are in the printed file unless
+    /// --key-dir is given.
+    #[arg(long, conflicts_with = "print_config")]
+    gen_keys: bool,
+
+    /// With --gen-keys: write each node's secret key to DIR/NAME.key (readable
+    /// by the owner only; existing files are not overwritten) and leave them
+    /// out of the printed file.
+    #[arg(long, value_name = "DIR", requires = "gen_keys")]
+    key_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -62,15 +92,24 @@ fn main() -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(&e, 2),
     };
-    if cli.print_config {
-        println!("# pbft-node cluster file: use it with --config FILE (times in milliseconds).");
-        print!("{}", file.with_effective_protocol().to_toml());
-        return ExitCode::SUCCESS;
+    if cli.gen_keys {
+        return match gen_keys(file, cli.key_dir.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e, 2),
+        };
     }
-    let cluster = match file.resolve() {
+    let mut cluster = match file.resolve() {
         Ok(c) => c,
         Err(e) => return fail(&e, 2),
     };
+    if cli.print_config {
+        println!("# pbft-node cluster file: use it with --config FILE (times in milliseconds).");
+        if (0..cluster.n()).any(|i| cluster.derived_key(i)) {
+            println!("# Signature keys derived from the cluster secret: demo only (pbft-node --gen-keys makes real ones).");
+        }
+        print!("{}", file.with_effective_protocol().with_public_keys(&cluster).to_toml());
+        return ExitCode::SUCCESS;
+    }
     let Some(name) = cli.name.as_deref() else {
         eprintln!("pbft-node: which node? give its name: one of {}", cluster.names.join(", "));
         eprintln!("  e.g.  pbft-node {}", cluster.names[0]);
@@ -80,6 +119,16 @@ fn main() -> ExitCode {
         let e = NodeError::UnknownNode { name: name.to_string(), known: cluster.names.clone() };
         return fail(&e, 2);
     };
+    if let Some(path) = &cli.key_file {
+        let key = node::keys::read_key_file(path).map_err(NodeError::Config);
+        let origin = format!("key file {}", path.display());
+        if let Err(e) = key.and_then(|k| cluster.set_secret_key(me, k, &origin)) {
+            return fail(&e, 2);
+        }
+    }
+    if let Err(e) = cluster.signer(me) {
+        return fail(&e, 2);
+    }
     let listen = (cli.port.is_some() || cli.bind.is_some()).then(|| {
         let own = cluster.addrs[me];
         SocketAddr::new(cli.bind.unwrap_or(own.ip()), cli.port.unwrap_or(own.port()))
@@ -97,6 +146,39 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e, 1),
     }
+}
+
+/// `--gen-keys`: prints the cluster with fresh keys; with `key_dir`, writes
+/// the secret keys there, one file per node, instead of into the file.
+fn gen_keys(file: ClusterConfig, key_dir: Option<&Path>) -> Result<(), NodeError> {
+    let (mut file, secrets) = file.with_fresh_keys()?;
+    file.resolve()?;
+    println!("# pbft-node cluster file with fresh ed25519 keys: use it with --config FILE.");
+    let Some(dir) = key_dir else {
+        println!("# It holds every node's secret_key: fine for a cluster on one machine. For several");
+        println!("# machines, use --key-dir DIR and give each node only its own key file (--key-file).");
+        print!("{}", file.with_effective_protocol().to_toml());
+        return Ok(());
+    };
+    let io = |what: &Path, e: std::io::Error| NodeError::Config(format!("cannot write {}: {e}", what.display()));
+    let paths: Vec<PathBuf> = file.nodes.iter().map(|n| dir.join(format!("{}.key", n.name))).collect();
+    if let Some(p) = paths.iter().find(|p| p.exists()) {
+        return Err(NodeError::Config(format!("{} exists already: not overwriting keys", p.display())));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    println!("# Start each node with its own key file:");
+    for ((entry, key), path) in file.nodes.iter_mut().zip(&secrets).zip(&paths) {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(path).map_err(|e| io(path, e))?;
+        f.write_all(node::keys::key_file_text(&entry.name, key).as_bytes()).map_err(|e| io(path, e))?;
+        entry.secret_key = None;
+        println!("#   pbft-node {} --config FILE --key-file {}", entry.name, path.display());
+    }
+    print!("{}", file.with_effective_protocol().to_toml());
+    Ok(())
 }
 
 fn fail(e: &NodeError, code: u8) -> ExitCode {

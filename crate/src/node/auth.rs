@@ -67,7 +67,7 @@ pub fn derive_pair_key(secret: &str, a: &str, b: &str) -> Key {
     Key(m.finalize().into_bytes().to_vec())
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(super) fn to_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -77,7 +77,7 @@ fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
-fn from_hex(s: &str) -> Option<Vec<u8>> {
+pub(super) fn from_hex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) || s.len() > 128 {
         return None;
     }

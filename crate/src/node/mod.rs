@@ -5,8 +5,11 @@
 //! state machines and performs their outputs with real time (tokio timers,
 //! milliseconds) and real sockets: every `Send` becomes an HTTP request to
 //! the peer (`POST /pbft`, a JSON array of messages, HMAC-SHA256 under the
-//! pair's key in a header: [`auth`], [`wire`], [`peer`]). Nothing here
-//! decides anything about the protocol: that stays in [`crate::protocol`].
+//! pair's key in a header: [`auth`], [`wire`], [`peer`]). The replica signs
+//! the messages that enter certificates with its ed25519 key and verifies
+//! the others' with their public keys ([`keys`], [`Ed25519Keys`]); which
+//! keys those are is in the cluster file ([`ClusterConfig`]). Nothing here decides
+//! anything about the protocol: that stays in [`crate::protocol`].
 //!
 //! ```text
 //!  GET /req?op ─► client.submit ─► Send REQUEST ─► POST /pbft ─► primary's replica.on_message
@@ -27,6 +30,7 @@
 mod auth;
 mod config;
 mod http;
+pub mod keys;
 mod peer;
 mod runner;
 mod wire;
@@ -34,6 +38,7 @@ mod wire;
 pub use auth::{derive_pair_key, Key, FROM_HEADER, MAC_HEADER};
 pub use config::{node_protocol_defaults, Cluster, ClusterConfig, NodeEntry, PairKey, ProtocolOverrides, DEMO_SECRET};
 pub use http::{percent_decode, router, AppState, MAX_OP};
+pub use keys::Ed25519Keys;
 pub use peer::{error_chain, LinkView};
 pub use runner::{Answer, ClientStatus, Event, NoQuorum, Outcome, PeerStatus, Runner, Stats, Status, MAX_WAITING};
 pub use wire::{decode, encode, Envelope, EnvelopeRef, MAX_BATCH, MAX_BODY, PBFT_PATH};
@@ -98,6 +103,7 @@ pub async fn run(cluster: Cluster, name: &str, listen: Option<SocketAddr>) -> Re
         .find(name)
         .or_else(|| name.parse::<usize>().ok().filter(|&i| i < cluster.n()))
         .ok_or_else(|| NodeError::UnknownNode { name: name.to_string(), known: cluster.names.clone() })?;
+    let signer = cluster.signer(me)?;
     let cluster = Arc::new(cluster);
     let addr = listen.unwrap_or(cluster.addrs[me]);
     let listener = TcpListener::bind(addr)
@@ -121,7 +127,7 @@ pub async fn run(cluster: Cluster, name: &str, listen: Option<SocketAddr>) -> Re
         .collect();
     let (tx, rx) = mpsc::channel(EVENTS);
     let clock = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64);
-    tokio::spawn(Runner::new(me, cluster.clone(), links, clock).run(rx));
+    tokio::spawn(Runner::new(me, cluster.clone(), links, clock, Arc::new(signer)).run(rx));
 
     let p = &cluster.protocol;
     tracing::info!(
@@ -142,8 +148,16 @@ pub async fn run(cluster: Cluster, name: &str, listen: Option<SocketAddr>) -> Re
         cluster.request_timeout_ms,
         (0..cluster.n()).filter(|&i| i != me).map(|i| format!("{} {}", cluster.names[i], cluster.host_names[i])).collect::<Vec<_>>().join(", ")
     );
+    tracing::info!(target: "pbft::node", "signs as ed25519 public key {}", keys::public_hex(cluster.public_key(me)));
     if cluster.demo_secret {
         tracing::info!(target: "pbft::node", "MAC keys derive from the public demo secret; set `secret` in a cluster file for anything but a demo");
+    }
+    if cluster.derived_key(me) {
+        tracing::info!(
+            target: "pbft::node",
+            "its signing key derives from the cluster secret (demo only: whoever has the cluster file can sign as any node); \
+             `pbft-node --gen-keys` makes real keys"
+        );
     }
     tracing::info!(target: "pbft::node", "try: curl 'http://{local}/req?warTime=1234'  and  curl http://{local}/status");
 

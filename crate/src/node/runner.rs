@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
 
 use crate::protocol::{
-    Accepted, Client, ClientId, ClientOutput, ClientTimer, Config, LogEntryView, Message, MsgKind,
+    Accepted, Client, ClientId, ClientOutput, ClientTimer, Config, Keys, LogEntryView, Message, MsgKind,
     NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaSummary, ReplicaTimer, Seq, TimerSlots, View,
 };
 
@@ -115,6 +115,8 @@ pub struct Status {
     pub f: usize,
     /// The primary of its view.
     pub primary: String,
+    /// Its ed25519 public key (hex): what its signatures verify under.
+    pub public_key: String,
     /// View, status, watermarks, ... (the summary every driver shows; `timeout` in ms).
     #[serde(flatten)]
     pub summary: ReplicaSummary,
@@ -162,6 +164,8 @@ pub struct PeerStatus {
     pub name: String,
     /// Address.
     pub addr: String,
+    /// Its ed25519 public key (hex).
+    pub public_key: String,
     /// The link to it.
     #[serde(flatten)]
     pub link: LinkView,
@@ -213,13 +217,14 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// A driver for replica `me` of `cluster`, with links to every peer.
+    /// A driver for replica `me` of `cluster`, with links to every peer; the
+    /// replica signs and verifies with `keys` (an [`Ed25519Keys`](super::Ed25519Keys)).
     /// The client's timestamps start at `clock`, e.g. microseconds since the epoch.
-    pub fn new(me: ReplicaId, cluster: Arc<Cluster>, links: Vec<Option<Link>>, clock: u64) -> Runner {
+    pub fn new(me: ReplicaId, cluster: Arc<Cluster>, links: Vec<Option<Link>>, clock: u64, keys: Keys) -> Runner {
         let cfg = cluster.protocol.clone();
         Runner {
             me,
-            replica: Replica::new(me, cfg.clone()),
+            replica: Replica::with_keys(me, cfg.clone(), keys),
             client: Client::with_last_timestamp(me as ClientId, cfg, clock),
             links,
             replica_deadlines: TimerSlots::new(),
@@ -550,6 +555,7 @@ impl Runner {
             .map(|i| PeerStatus {
                 name: self.cluster.names[i].clone(),
                 addr: self.cluster.host_names[i].clone(),
+                public_key: super::keys::public_hex(self.cluster.public_key(i)),
                 link: self.links[i].as_ref().map(|l| l.stats.view()).unwrap_or_else(|| super::peer::LinkStats::default().view()),
             })
             .collect();
@@ -559,6 +565,7 @@ impl Runner {
             n: cfg.n,
             f: cfg.f(),
             primary: self.name(cfg.primary(r.view())).to_string(),
+            public_key: super::keys::public_hex(self.cluster.public_key(self.me)),
             summary: r.summary(),
             log: r.log_entries(),
             store_size: app.store.len(),
