@@ -55,7 +55,7 @@ impl Signer for Ed25519Keys {
     }
 
     fn sign(&self, bytes: &[u8]) -> Sig {
-        Sig(ed25519_dalek::Signer::sign(&self.signing, bytes).to_bytes().to_vec())
+        Sig::from(&ed25519_dalek::Signer::sign(&self.signing, bytes).to_bytes()[..])
     }
 
     /// Strict verification (RFC 8032 with the small-order and
@@ -63,7 +63,7 @@ impl Signer for Ed25519Keys {
     /// make one signature that verifies for two messages or two signers.
     fn verify(&self, signer: ReplicaId, bytes: &[u8], sig: &Sig) -> bool {
         let Some(key) = self.public.get(signer) else { return false };
-        let Ok(sig) = Signature::from_slice(&sig.0) else { return false };
+        let Ok(sig) = Signature::from_slice(sig.as_bytes()) else { return false };
         key.verify_strict(bytes, &sig).is_ok()
     }
 }
@@ -186,7 +186,7 @@ mod tests {
         let b = Ed25519Keys::new(2, secrets[2].clone(), public.clone()).unwrap();
         assert_eq!(a.id(), 1);
         let sig = a.sign(b"prepare v0 n1");
-        assert_eq!(sig.0.len(), 64);
+        assert_eq!(sig.as_bytes().len(), 64);
         assert!(b.verify(1, b"prepare v0 n1", &sig), "anyone verifies");
         assert!(a.verify(1, b"prepare v0 n1", &sig), "the signer too");
         assert!(!b.verify(2, b"prepare v0 n1", &sig), "not as someone else");
@@ -207,14 +207,15 @@ mod tests {
         let a = Ed25519Keys::new(0, secrets[0].clone(), public).unwrap();
         let sig = a.sign(b"commit v3 n7");
         for i in [0, 31, 32, 63] {
-            let mut bad = sig.clone();
-            bad.0[i] ^= 1;
+            let mut bytes = sig.as_bytes().to_vec();
+            bytes[i] ^= 1;
+            let bad = Sig::from(bytes);
             assert!(!a.verify(0, b"commit v3 n7", &bad), "bit flipped at byte {i}");
         }
-        assert!(!a.verify(0, b"commit v3 n7", &Sig(sig.0[..63].to_vec())), "short");
-        assert!(!a.verify(0, b"commit v3 n7", &Sig([sig.0.clone(), vec![0]].concat())), "long");
+        assert!(!a.verify(0, b"commit v3 n7", &Sig::from(&sig.as_bytes()[..63])), "short");
+        assert!(!a.verify(0, b"commit v3 n7", &Sig::from([sig.as_bytes(), &[0]].concat())), "long");
         assert!(!a.verify(0, b"commit v3 n7", &Sig::default()), "empty");
-        assert!(!a.verify(0, b"commit v3 n7", &Sig(vec![0; 64])), "zeros");
+        assert!(!a.verify(0, b"commit v3 n7", &Sig::from(vec![0; 64])), "zeros");
     }
 
     #[test]
