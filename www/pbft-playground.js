@@ -295,6 +295,7 @@ export class PbftPlayground extends HTMLElement {
     speed: (x) => (this.speed = x),
     skipQuiet: (on) => (this.#clock.skipQuiet = on),
     loss: (rate) => this.#act((sim) => sim.setLoss(rate)),
+    load: (rate) => this.#act((sim) => sim.setLoad(rate)),
     share: () => {
       this.#writeUrl();
       this.#ui.share.open();
@@ -543,7 +544,7 @@ export class PbftPlayground extends HTMLElement {
       now: this.#clock.now(sim, this.#playing),
       mode: this.#playing ? this.#clock.mode : "paused",
       name: namer(s, this.#t),
-      run: { ...this.#config, playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
+      run: { ...this.#config, playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, load: s ? s.load : 0, now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
       selection: this.#selection.view(this.#timeline.history, s, this.#lost),
       selected: this.#selection.id,
       lost: this.#lost,

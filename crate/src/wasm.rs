@@ -744,6 +744,20 @@ impl Simulation {
         self.acted(done, "heal")
     }
 
+    /// Continuous load: the clients submit requests at `rate` per virtual
+    /// second between them (a whole number from 0, off, to 50).
+    #[wasm_bindgen(js_name = setLoad)]
+    pub fn set_load_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] rate: JsValue) -> Result<(), JsError> {
+        let max = Action::MAX_LOAD;
+        let need = format!("a whole number of requests per second from 0 to {max}");
+        let x = number(&rate, "setLoad: rate", &need)?;
+        if !(x.is_finite() && x.fract() == 0.0 && (0.0..=f64::from(max)).contains(&x)) {
+            return Err(Refusal(format!("setLoad: rate must be {need}, got {}", show(x))).into());
+        }
+        let done = self.inner.act(Action::SetLoad { rate: x as u32 });
+        self.acted(done, "setLoad")
+    }
+
     /// Sets the message loss rate (0 to 1).
     #[wasm_bindgen(js_name = setLoss)]
     pub fn set_loss_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] rate: JsValue) -> Result<(), JsError> {

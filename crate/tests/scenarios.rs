@@ -479,3 +479,30 @@ fn a_slow_link_delays_only_its_messages() {
     assert!((0..4).all(|i| s.replica(i).last_executed() == 1));
     assert_safe(&s);
 }
+
+/// Continuous load (issue: runs that never end): requests at a steady rate
+/// from every client in turn, checkpoints roll and the log is collected; the
+/// load stops when set to 0 and the run goes idle; the rate is bounded.
+#[test]
+fn continuous_load_keeps_checkpoints_rolling_and_stops_when_set_to_zero() {
+    use pbft_playground::sim::{Action, SimConfig, Simulation, TimedAction};
+    let cfg = SimConfig { clients: 4, ..SimConfig::new(4, 3) };
+    let actions = vec![TimedAction { at: 0, action: Action::SetLoad { rate: 20 } }, TimedAction { at: 60_000, action: Action::SetLoad { rate: 0 } }];
+    let mut s = Simulation::with_actions(cfg.clone(), actions.clone()).unwrap();
+    let events = s.run_until_idle(120_000);
+    assert!(s.is_idle(), "the load stopped at 60 s and the run went idle (now {} ms)", s.now());
+    assert!(s.violations().is_empty(), "{:?}", s.violations());
+    let submitted = events.iter().filter(|e| matches!(e.kind, pbft_playground::sim::EventKind::Submitted { .. })).count();
+    // 20 per second for 60 s is 1,200 turns; a client with two requests waiting skips its
+    // turn, and each of the 4 clients commits about two a second (one outstanding, ~4 hops).
+    assert!((300..=1200).contains(&submitted), "submitted {submitted}");
+    let accepted = events.iter().filter(|e| matches!(e.kind, pbft_playground::sim::EventKind::Accepted { .. })).count();
+    assert_eq!(accepted, submitted, "every request was accepted");
+    let stable = s.replica(0).low_watermark();
+    assert!(stable >= submitted as u64 - 8, "checkpoints rolled to {stable}");
+    assert!(s.replica(0).log_len() <= 8, "the log was collected");
+    // Deterministic, and bounded.
+    let mut again = Simulation::with_actions(cfg, actions).unwrap();
+    assert!(again.run_until_idle(120_000) == events);
+    assert!(s.act(Action::SetLoad { rate: Action::MAX_LOAD + 1 }).is_err());
+}

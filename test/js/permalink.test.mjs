@@ -15,6 +15,7 @@ const EVERY_ACTION = [
   { at: 50, type: "partition", groups: [[0, 1, 2], [3]] },
   { at: 60, type: "heal" },
   { at: 70, type: "set-loss", rate: 0.25 },
+  { at: 75, type: "set-load", rate: 20 },
   { at: 80, type: "set-link-latency", a: 0, b: -1, min: 500, max: 900 },
   { at: 90, type: "request", op: "名前=値 ✓" },
 ];
@@ -33,6 +34,8 @@ test("bad action strings are refused with a short reason", () => {
   assert.throws(() => decodeActions(enc([[0, "zz"]])), /action 1 is malformed/);
   assert.throws(() => decodeActions(enc([[0, "c", -1]])), /action 1 is malformed/);
   assert.throws(() => decodeActions(enc([[0, "l", 2]])), /malformed/, "loss above 1");
+  assert.throws(() => decodeActions(enc([[0, "o", 51]])), /malformed/, "load above 50");
+  assert.throws(() => decodeActions(enc([[0, "o", 2.5]])), /malformed/, "load not whole");
   assert.throws(() => decodeActions(enc([[5, "h"], [1, "h"]])), /out of order/);
   assert.throws(() => decodeActions("A".repeat(60_001)), /too long/);
 });

@@ -8,11 +8,13 @@ import { SPEEDS } from "./options.js";
 import { N_CHOICES } from "./permalink.js";
 
 export const LOSSES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
+/** Continuous load choices, requests per virtual second (0: off). */
+export const LOADS = [0, 1, 2, 5, 10, 20, 50];
 
 /**
  * @param {(k: string, v?: object) => string} t
  * @param {object} on  handlers: preset(name), n(n), seed(seed), reset(), request(op), playPause(),
- *                     step(), speed(x), skipQuiet(bool), loss(rate), share(), seek(t), live()
+ *                     step(), speed(x), skipQuiet(bool), loss(rate), load(rate), share(), seek(t), live()
  * @param {{ presets: {name: string, title: string, description: string}[] }} data
  */
 export class Controls {
@@ -82,6 +84,11 @@ export class Controls {
       { "aria-label": t("loss"), onchange: () => on.loss(Number(this.loss.value)) },
       LOSSES.map((p) => h("option", { value: String(p), text: t("loss.option", { p: Math.round(p * 100) }) })),
     );
+    this.load = h(
+      "select",
+      { "aria-label": t("load"), title: t("load.title"), onchange: () => on.load(Number(this.load.value)) },
+      LOADS.map((r) => h("option", { value: String(r), text: r === 0 ? t("load.off") : t("load.option", { r }) })),
+    );
     this.share = h("button", { type: "button", class: "secondary share", "aria-haspopup": "dialog", text: t("share"), onclick: () => on.share() });
 
     const field = (label, control, cls = "") => h("label", { class: `field ${cls}` }, h("span", { class: "field-label", text: label }), control);
@@ -116,6 +123,7 @@ export class Controls {
         h("legend", { class: "visually-hidden", text: t("client") }),
         field(t("operation"), this.op, "grow"),
         h("div", { class: "field end" }, this.send),
+        field(t("load"), this.load),
       ),
       h(
         "fieldset",
@@ -146,7 +154,7 @@ export class Controls {
   }
 
   /** Reflects the element's state (`view.run`, see panels.js) in the controls (cheap: only touches what changed). */
-  update({ run: { preset, n, seed, playing, speed, loss, now, max, skipQuiet } }) {
+  update({ run: { preset, n, seed, playing, speed, loss, load = 0, now, max, skipQuiet } }) {
     const t = this.t;
     if (this.preset.value !== preset) this.preset.value = preset;
     const p = this.presets.find((x) => x.name === preset);
@@ -162,6 +170,10 @@ export class Controls {
     if (lossValue === null && !this.loss.querySelector(`option[value="${loss}"]`)) {
       this.loss.append(h("option", { value: String(loss), text: t("loss.option", { p: Math.round(loss * 100) }) }));
       this.loss.value = String(loss);
+    }
+    if (this.load.value !== String(load)) {
+      if (!this.load.querySelector(`option[value="${load}"]`)) this.load.append(h("option", { value: String(load), text: t("load.option", { r: load }) }));
+      this.load.value = String(load);
     }
     if (this.skipQuiet.checked !== skipQuiet) this.skipQuiet.checked = skipQuiet;
     const m = Math.max(max, now);

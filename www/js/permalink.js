@@ -20,6 +20,7 @@ const CODES = {
   partition: ["p", (a) => [a.groups]],
   heal: ["h", () => []],
   "set-loss": ["l", (a) => [a.rate]],
+  "set-load": ["o", (a) => [a.rate]],
   "set-link-latency": ["k", (a) => [a.a, a.b, a.min, a.max]],
 };
 
@@ -35,6 +36,7 @@ const DECODE = {
     Array.isArray(groups) && groups.every((g) => Array.isArray(g) && g.every(isWhole)) ? { type: "partition", groups } : null,
   h: () => ({ type: "heal" }),
   l: (rate) => (typeof rate === "number" && rate >= 0 && rate <= 1 ? { type: "set-loss", rate } : null),
+  o: (rate) => (isWhole(rate) && rate <= 50 ? { type: "set-load", rate } : null),
   k: (a, b, min, max) =>
     [a, b].every(Number.isSafeInteger) && isWhole(min) && isWhole(max) ? { type: "set-link-latency", a, b, min, max } : null,
 };

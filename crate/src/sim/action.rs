@@ -54,6 +54,14 @@ pub enum Action {
         /// Probability in [0, 1].
         rate: f64,
     },
+    /// Continuous load: the clients submit requests at `rate` per virtual
+    /// second between them, in turn (0 stops it). A client with two requests
+    /// waiting already skips its turn, so a rate above what the cluster
+    /// commits does not pile up requests without end.
+    SetLoad {
+        /// Requests per virtual second, 0 to [`Action::MAX_LOAD`].
+        rate: u32,
+    },
     /// Set the latency range of the link between two nodes (both directions;
     /// node numbers as in events: replica `i` is `i`, client 0 is `-1`).
     SetLinkLatency {
@@ -81,6 +89,9 @@ pub struct TimedAction {
 impl Action {
     /// The `type` of every action that is reported as a fault event.
     pub const FAULTS: [&'static str; 7] = ["crash", "recover", "set-behavior", "partition", "heal", "set-loss", "set-link-latency"];
+
+    /// The highest continuous load, requests per virtual second.
+    pub const MAX_LOAD: u32 = 50;
 }
 
 fn is_zero(c: &u32) -> bool {
@@ -119,6 +130,11 @@ impl Simulation {
                 behavior.check(params).map_err(SimError::Behavior)?;
             }
             Action::DropMessage { .. } | Action::Heal => {}
+            Action::SetLoad { rate } => {
+                if *rate > Action::MAX_LOAD {
+                    return Err(SimError::Load(*rate));
+                }
+            }
             Action::Partition { groups } => {
                 let mut seen = vec![false; self.nodes.len()];
                 for g in groups {
@@ -217,7 +233,7 @@ impl Simulation {
 
     pub(super) fn apply(&mut self, action: Action) {
         // A fault event carries the action itself: the page words it.
-        let fault = (!matches!(action, Action::Request { .. } | Action::DropMessage { .. })).then(|| action.clone());
+        let fault = (!matches!(action, Action::Request { .. } | Action::DropMessage { .. } | Action::SetLoad { .. })).then(|| action.clone());
         let replica = match action {
             Action::Crash { replica } | Action::Recover { replica } | Action::SetBehavior { replica, .. } => Some(replica),
             _ => None,
@@ -273,6 +289,14 @@ impl Simulation {
                 self.links.insert((a.min(b), a.max(b)), (min, max));
             }
             Action::SetLoss { rate } => self.loss = rate,
+            Action::SetLoad { rate } => {
+                self.load.rate = rate;
+                self.load.gen += 1;
+                if rate > 0 {
+                    let gen = self.load.gen;
+                    self.schedule(self.now + self.load.interval(), super::Item::LoadTick(gen));
+                }
+            }
         }
         self.emit_fault(fault, replica);
     }

@@ -69,6 +69,8 @@ pub enum SimError {
     Latency(u64, u64),
     /// Loss rate outside [0, 1].
     Loss(f64),
+    /// Continuous load above its highest rate.
+    Load(u32),
     /// Bad replica names.
     Names(String),
     /// Client count outside 1..=64.
@@ -98,6 +100,7 @@ impl fmt::Display for SimError {
             SimError::Config(e) => write!(f, "invalid config: {e}"),
             SimError::Latency(lo, hi) => write!(f, "invalid latency range {lo}..{hi} ms: need 1 <= min <= max <= 60000"),
             SimError::Loss(p) => write!(f, "loss rate must be between 0 and 1, got {p}"),
+            SimError::Load(r) => write!(f, "load must be 0 to {} requests per second, got {r}", super::Action::MAX_LOAD),
             SimError::Names(why) => write!(f, "invalid names: {why}"),
             SimError::Clients(c) => write!(f, "clients must be between 1 and 64, got {c}"),
             SimError::NoSuchReplica { id, n } => write!(f, "no replica {id}: replica ids go from 0 to {}", n.saturating_sub(1)),

@@ -51,6 +51,31 @@ enum Item {
     AdversaryTimer(ReplicaId, u32, u64),
     /// A message a faulty replica held back leaves now (id into `delayed`).
     DelayedSend(u64),
+    /// The continuous load's next request (with the generation of its setting).
+    LoadTick(u64),
+}
+
+/// The continuous load ([`Action::SetLoad`]).
+#[derive(Clone, Debug, Default)]
+struct Load {
+    /// Requests per virtual second (0: off).
+    rate: u32,
+    /// Bumped on each setting: older ticks are stale.
+    gen: u64,
+    /// Requests it submitted so far.
+    made: u64,
+    /// Turns skipped because the client had two requests waiting.
+    skipped: u64,
+}
+
+impl Load {
+    /// Requests a client may have waiting before it skips its turn.
+    const BACKLOG: usize = 2;
+
+    /// Virtual ms between requests.
+    fn interval(&self) -> u64 {
+        (1000 / u64::from(self.rate.max(1))).max(1)
+    }
 }
 
 #[derive(Clone)]
@@ -85,6 +110,7 @@ pub struct Simulation {
     /// Per-link latency ranges overriding the default, keyed by (low, high) node number.
     links: BTreeMap<(i64, i64), (u64, u64)>,
     loss: f64,
+    load: Load,
     events: Vec<Event>,
     next_event: u64,
     record: bool,
@@ -142,6 +168,7 @@ impl Simulation {
             partition: vec![0; n],
             links: BTreeMap::new(),
             loss: cfg.loss,
+            load: Load::default(),
             events: Vec::new(),
             next_event: 1,
             record: true,
@@ -242,6 +269,7 @@ impl Simulation {
     /// Nothing in flight, no timer armed, no scheduled action left.
     pub fn is_idle(&self) -> bool {
         self.in_flight.is_empty()
+            && self.load.rate == 0
             && self.client_timers.is_empty()
             && self.applied >= self.actions.len()
             && self.delayed.is_empty()
@@ -396,6 +424,25 @@ impl Simulation {
                 if self.nodes[r].behavior_gen == gen && self.nodes[r].up {
                     self.with_adversary(r, |adv, cx| adv.on_timer(cx, tag));
                 }
+            }
+            Item::LoadTick(gen) => {
+                if gen != self.load.gen || self.load.rate == 0 {
+                    return;
+                }
+                let turn = (self.load.made + self.load.skipped) as usize % self.clients.len();
+                let c = &self.clients[turn];
+                if c.outstanding().len() + c.queued() < Load::BACKLOG {
+                    self.load.made += 1;
+                    // A few keys over and over: the service's store stays small.
+                    let op = format!("load{}={}", self.load.made % 8, self.load.made);
+                    let mut out = Vec::new();
+                    let t = self.clients[turn].submit(&op, &mut out);
+                    self.emit(EventKind::Submitted { client: turn as u32, timestamp: t, op });
+                    self.client_outputs(turn as u32, out);
+                } else {
+                    self.load.skipped += 1;
+                }
+                self.schedule(self.now + self.load.interval(), Item::LoadTick(gen));
             }
             Item::DelayedSend(id) => {
                 if let Some((r, to, msg)) = self.delayed.remove(&id) {

@@ -142,6 +142,8 @@ pub struct Snapshot {
     pub log_window: u64,
     /// Loss rate.
     pub loss: f64,
+    /// Continuous load, requests per virtual second (0: off).
+    pub load: u32,
     /// Partition group of each replica (all 0 when whole).
     pub partition: Vec<u32>,
     /// Replicas.
@@ -214,6 +216,7 @@ impl Simulation {
             checkpoint_interval: p.checkpoint_interval,
             log_window: p.log_window,
             loss: self.loss,
+            load: self.load.rate,
             partition: self.partition.clone(),
             replicas,
             client: ClientSnapshot { view: client.view(), accepted: client.accepted().to_vec(), outstanding },
