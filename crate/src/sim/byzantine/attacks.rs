@@ -249,6 +249,15 @@ pub const FEED_BACKUPS: BehaviorDef = BehaviorDef {
 
 // ----- fake-certificate -----------------------------------------------------
 
+/// A "certificate" for (`seq`, `digest`) made up by the faulty replica: a
+/// quorum of CHECKPOINTs in others' names and its own, all signed with its
+/// own key, its own last (the only signature there that verifies).
+fn made_up_proof(cx: &Cx<'_>, seq: Seq, digest: crate::protocol::Digest) -> Vec<Checkpoint> {
+    let quorum = cx.cfg.quorums().needed(Certificate::Checkpoint);
+    let names = (0..cx.cfg.n).filter(|&i| i != cx.me).take(quorum - 1).chain([cx.me]);
+    names.map(|replica| cx.sign(Checkpoint { seq, digest, replica, sig: Sig::default() })).collect()
+}
+
 /// `fake-certificate`: every VIEW-CHANGE its honest machine sends goes out
 /// changed, claiming more than it can prove. For a view change to an odd
 /// view: a prepared certificate for a request of its own making (from a
@@ -285,10 +294,7 @@ impl FakeCertificate {
         } else {
             let seq = vc.stable_seq + cfg.checkpoint_interval;
             let digest = corrupt(vc.stable_digest);
-            let quorum = cfg.quorums().needed(Certificate::Checkpoint);
-            // Its own CHECKPOINT last: its signature there is its own and verifies.
-            let names = (0..cfg.n).filter(|&i| i != cx.me).take(quorum - 1).chain([cx.me]);
-            vc.checkpoint_proof = names.map(|replica| cx.sign(Checkpoint { seq, digest, replica, sig: Sig::default() })).collect();
+            vc.checkpoint_proof = made_up_proof(cx, seq, digest);
             vc.stable_seq = seq;
             vc.stable_digest = digest;
             vc.prepared.retain(|c| c.pre_prepare.seq > seq);
@@ -408,10 +414,7 @@ impl Adversary for BadState {
                 s.state = Self::lie(&s.state);
                 // And the same lie with a certificate for its digest made
                 // up in a quorum's names (only its own signature verifies).
-                let digest = s.state.digest();
-                let quorum = cx.cfg.quorums().needed(Certificate::Checkpoint);
-                let names = (0..cx.cfg.n).filter(|&i| i != cx.me).take(quorum - 1).chain([cx.me]);
-                let proof = names.map(|replica| cx.sign(Checkpoint { seq: s.seq, digest, replica, sig: Sig::default() })).collect();
+                let proof = made_up_proof(cx, s.seq, s.state.digest());
                 let made_up = StateReply { proof, ..(*s).clone() };
                 cx.send(to, Message::State(s));
                 cx.send_after(Self::MADE_UP_AFTER, to, Message::State(Box::new(made_up)));
