@@ -75,9 +75,16 @@ test("idle means idle: no frames paused, none after a finished run; playing, hov
     await page.evaluate(() => (document.querySelector("pbft-playground").playing = false));
     await assertIdle(page, "paused");
     const paused = await sim(page, "sim.now");
-    assert.equal(await sim(page, "sim.now"), paused, "no virtual time passes while paused");
     assert.ok((await page.evaluate(() => document.querySelector("pbft-playground").messagePositions().length)) > 0, "messages drawn in flight");
     assert.match(await shadow(page, ".timeline .time"), new RegExp((await timeText(page, paused)).replace(/[.]/g, "\\.")));
+
+    // A resize draws it again at its new size.
+    const cdp = await p.context.newCDPSession(page);
+    const drawnAt = () => page.evaluate(() => JSON.stringify(document.querySelector("pbft-playground").messagePositions()));
+    const wide = await drawnAt();
+    await cdp.send("Emulation.setDeviceMetricsOverride", { width: 900, height: 800, deviceScaleFactor: 1, mobile: false });
+    await eventually(async () => (await drawnAt()) !== wide, { message: "the ring drawn again at its new size" });
+    await assertIdle(page, "after a resize");
 
     // A hover over a message wakes it (the label is drawn, the pointer becomes a hand) ...
     const target = await page.evaluate(() => {
@@ -96,6 +103,7 @@ test("idle means idle: no frames paused, none after a finished run; playing, hov
     await assertIdle(page, "hovering, pointer still");
     await page.mouse.move(2, 2);
     await assertIdle(page, "pointer gone");
+    assert.equal(await sim(page, "sim.now"), paused, "no virtual time passed while paused");
 
     // A finished run: nothing in flight, no timer due.
     await page.evaluate(() => {
