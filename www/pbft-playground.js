@@ -9,7 +9,14 @@
 // This file runs the run: the Simulation, actions, the frame loop, permalinks. js/run.js starts
 // one, js/timeline.js keeps its events, js/clock.js turns wall time into virtual time, js/ui.js
 // builds the shadow DOM and draws a view (its words from js/describe.js and js/i18n.js),
-// js/options.js reads the attributes (getters, never cached), js/citizen.js watches visibility.
+// js/options.js reads the attributes (getters, never cached), js/citizen.js watches visibility,
+// js/frames.js asks for animation frames only while something moves.
+//
+// Idle means idle: frames run while virtual time runs (playing, visible, something in flight or a
+// timer due) or a seek waits. Any change (an action, play, a hover, a resize, a theme, a language,
+// an attribute, a script calling el.simulation, becoming visible) wakes the loop for a frame that
+// draws it; otherwise no frame is requested at all. Out of view, time stands still but changes
+// are still drawn (the first state too), so a screenshot or a print shows the element as it is.
 //
 // Embedding: everything (styles included) lives in the shadow root; the wasm and the
 // stylesheet are found next to this module (import.meta.url), so the files can be served from
@@ -21,6 +28,7 @@ import { Watcher } from "./js/citizen.js";
 import { Clock, FrameTimes } from "./js/clock.js";
 import { namer, ringHint } from "./js/describe.js";
 import { h } from "./js/dom.js";
+import { FrameLoop, watched } from "./js/frames.js";
 import { loadLanguage, translator } from "./js/i18n.js";
 import { Selection, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, parseBool } from "./js/options.js";
@@ -69,8 +77,10 @@ export class PbftPlayground extends HTMLElement {
   #started = false; // played at least once (or opened at a shared moment)
   #pendingSeek = null;
   #selection = new Selection();
-  #raf = 0;
-  #lastTs = null;
+  #loop = new FrameLoop((dt) => this.#frame(dt));
+  #exposed = null; // { sim, proxy }: el.simulation, which wakes the page when a script changes the run
+  #narrateTimer = 0;
+  #shownMode = null; // the clock's mode the panels show
   #panelsWall = -Infinity;
   #panelsDirty = true;
   #urlWall = 0;
@@ -78,11 +88,12 @@ export class PbftPlayground extends HTMLElement {
   #booted = false;
   #frameTimes = new FrameTimes();
   #connected = false;
-  // Good citizen: no frames while out of view or in a hidden tab.
+  // Good citizen: no virtual time (and no frames but those drawing a change) while out of view or in a hidden tab.
   #watcher = new Watcher(this, {
     visibility: () => this.#updateSuspended(),
     scheme: () => this.#attrs.option("theme") === "auto" && this.#applyTheme(),
     motion: () => this.#ui?.invalidate(),
+    resolution: () => this.#ui?.invalidate(),
   });
   #ready = (() => {
     let resolve;
@@ -95,9 +106,15 @@ export class PbftPlayground extends HTMLElement {
     this.attachShadow({ mode: "open" });
   }
 
-  /** The live Simulation (null until the engine has loaded). */
+  /**
+   * The live Simulation (null until the engine has loaded). Calling a method that may change the
+   * run (request, crash, advance ...) wakes the page, which then shows it.
+   */
   get simulation() {
-    return this.#sim;
+    const sim = this.#sim;
+    if (!sim) return null;
+    if (this.#exposed?.sim !== sim) this.#exposed = { sim, proxy: watched(sim, () => this.#scripted()) };
+    return this.#exposed.proxy;
   }
 
   /** Virtual ms per wall ms (the `speed` attribute; setting it sets the attribute). */
@@ -117,7 +134,7 @@ export class PbftPlayground extends HTMLElement {
     this.#setPlaying(!!on);
   }
 
-  /** True while the element is scrolled out of view or its tab is hidden: no frames, no time. */
+  /** True while the element is scrolled out of view or its tab is hidden: no time passes (changes are still drawn). */
   get suspended() {
     return this.#watcher.hidden || !this.#connected;
   }
@@ -166,7 +183,7 @@ export class PbftPlayground extends HTMLElement {
       this.#booted = true;
       this.#boot();
     } else if (this.#sim) {
-      this.#startLoop();
+      this.#wake();
     }
   }
 
@@ -219,6 +236,7 @@ export class PbftPlayground extends HTMLElement {
         this.#setPlaying(t > 0 ? false : this.#attrs.autoplay);
       }
     }
+    this.#wake();
   }
 
   #presentation = () => ({ theme: this.theme, controls: this.#attrs.option("controls"), height: this.#attrs.option("height") });
@@ -261,14 +279,15 @@ export class PbftPlayground extends HTMLElement {
     this.#setPlaying(t > 0 && !this.#sim.idle ? false : this.#attrs.autoplay);
     loading.remove();
     this.#ui.app.hidden = false;
-    this.#startLoop();
+    this.#wake(); // the first state is drawn at once, in view or not
     this.#ready.resolve();
     this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
   }
 
+  /** Scrolled in or out of view, the tab shown or hidden: the next frame counts no wall time. */
   #updateSuspended() {
-    if (this.suspended) this.#stopLoop();
-    else if (this.#sim) this.#startLoop();
+    this.#loop.restartTime();
+    this.#wake();
   }
 
   #applyTheme() {
@@ -283,8 +302,8 @@ export class PbftPlayground extends HTMLElement {
     this.#ui.present(this.#presentation());
   }
 
-  /** What the UI's controls, cards and dialogs call. */
-  #handlers = {
+  /** What the UI's controls, cards and dialogs call (each wakes the frame loop after it). */
+  #handlers = this.#wakingAfter({
     preset: (name) => this.#reset({ ...this.#config, preset: name, n: name ? 4 : this.#config.n }),
     n: (n) => this.#reset({ ...this.#config, n }),
     seed: (seed) => this.#reset({ ...this.#config, seed }),
@@ -313,7 +332,23 @@ export class PbftPlayground extends HTMLElement {
     select: (id) => this.#select(id),
     shareTexts: (choice) => this.#shareTexts(choice),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
-  };
+    redraw: () => this.#wake(),
+  }, ["shareTexts", "freshenLink", "redraw"]);
+
+  /** `handlers`, each (but those of `quiet`) followed by a frame that shows what it did. */
+  #wakingAfter(handlers, quiet) {
+    for (const [name, fn] of Object.entries(handlers)) {
+      if (quiet.includes(name)) continue;
+      handlers[name] = (...args) => {
+        try {
+          return fn(...args);
+        } finally {
+          this.#wake();
+        }
+      };
+    }
+    return handlers;
+  }
 
   #buildUI() {
     const old = this.#ui;
@@ -364,6 +399,7 @@ export class PbftPlayground extends HTMLElement {
     this.#refreshAll();
     this.#urlDirty = true;
     if (writeUrl) this.#writeUrl();
+    this.#wake();
   }
 
   /** Takes in the events that advance/step returned while the clock went from `before` to now. */
@@ -413,6 +449,7 @@ export class PbftPlayground extends HTMLElement {
   #seek(time) {
     this.#setPlaying(false);
     this.#pendingSeek = Math.max(0, Math.floor(time));
+    this.#wake();
   }
 
   /** Performs the last seek asked for (scrubbing asks many times per frame). */
@@ -434,7 +471,7 @@ export class PbftPlayground extends HTMLElement {
     this.#playing = on;
     if (on) this.#started = true;
     if (on) this.#selection.autoPaused = false;
-    this.#lastTs = null;
+    this.#loop.restartTime();
     this.#refreshControls();
     if (!on) {
       this.#urlDirty = true;
@@ -442,6 +479,7 @@ export class PbftPlayground extends HTMLElement {
     }
     this.#panelsDirty = true;
     this.#ui?.invalidate();
+    this.#wake();
   }
 
   /** Inspects message `id` (pausing the run while you look), or lets go (null: resuming it). */
@@ -456,6 +494,7 @@ export class PbftPlayground extends HTMLElement {
       }
     } else return;
     this.#showInspector();
+    this.#wake();
   }
 
   #showInspector() {
@@ -467,46 +506,77 @@ export class PbftPlayground extends HTMLElement {
 
   // ----- the frame loop ---------------------------------------------------------
 
-  #startLoop() {
-    if (!this.#raf && !this.suspended && this.#sim) {
-      this.#lastTs = null; // no jump in time after a pause of the loop
-      this.#raf = requestAnimationFrame(this.#frame);
-    }
+  /** Something changed: a frame shows it (and more follow while time runs). */
+  #wake() {
+    if (this.#sim && this.#ui && this.#connected) this.#loop.wake();
   }
 
   #stopLoop() {
-    cancelAnimationFrame(this.#raf);
-    this.#raf = 0;
+    this.#loop.stop();
+    clearTimeout(this.#narrateTimer);
+    this.#narrateTimer = 0;
   }
 
-  #frame = (ts) => {
-    this.#raf = requestAnimationFrame(this.#frame);
+  /** A script called a method of el.simulation that may have changed the run behind the page's back. */
+  #scripted() {
+    this.#snapDirty = true;
+    this.#panelsDirty = true;
+    this.#ui?.invalidate();
+    this.#wake();
+  }
+
+  /** One frame; returns whether another is needed (time runs, or a seek waits). */
+  #frame(dt) {
     const start = performance.now();
-    const dt = this.#lastTs === null ? 16.7 : Math.min(100, Math.max(0, ts - this.#lastTs));
-    this.#lastTs = ts;
+    const live = !this.suspended; // out of view: time stands still, changes are drawn
+    if (!live) this.#loop.restartTime();
     try {
+      const sim = this.#sim;
       if (this.#pendingSeek !== null) this.#flushSeek();
-      else if (this.#playing) this.#tick(dt);
-      else this.#clock.mode = "paused";
+      else if (this.#playing && live) this.#tick(dt);
+      else if (!this.#playing) this.#clock.mode = "paused";
+      const more = this.#pendingSeek !== null || (live && this.#playing && !sim.idle);
+      // Going to sleep with nothing left to run: the clock holds exactly at the engine's time.
+      if (!more && live && this.#playing && sim.idle) this.#clock.tick(sim, 0, this.speed, true);
       const wall = performance.now();
-      if (this.#snapDirty && (!this.#playing || wall - this.#snapWall >= SNAPSHOT_EVERY_MS)) this.#refreshSnapshot();
+      // While time runs the snapshot and the panels follow at their own pace; the last frame before
+      // a sleep (and every frame of a paused run) shows everything as it is.
+      const paced = more && this.#playing;
+      if (this.#snapDirty && (!paced || wall - this.#snapWall >= SNAPSHOT_EVERY_MS)) this.#refreshSnapshot();
       // Canvases first: setting a canvas font after a DOM change forces a style recalculation.
       this.#ui.render(this.#view());
-      if (this.#panelsDirty && (!this.#playing || wall - this.#panelsWall >= PANELS_EVERY_MS)) this.#refreshPanels();
-      else if (this.#playing && wall - this.#panelsWall >= PANELS_EVERY_MS) {
+      const mode = this.#playing ? this.#clock.mode : "paused";
+      if ((this.#panelsDirty || (!more && mode !== this.#shownMode)) && (!paced || wall - this.#panelsWall >= PANELS_EVERY_MS)) this.#refreshPanels();
+      else if (this.#playing && (!more || wall - this.#panelsWall >= PANELS_EVERY_MS)) {
         // Quiet time: no events, but the clock moves; the timeline follows it.
         this.#panelsWall = wall;
         this.#refreshControls();
       }
       this.#ui.narrator.tick(wall);
-      if (this.#urlDirty && wall - this.#urlWall >= URL_EVERY_MS) this.#writeUrl();
+      if (this.#urlDirty && (!more || wall - this.#urlWall >= URL_EVERY_MS)) this.#writeUrl();
+      if (!more) this.#narrateLater();
+      this.#frameTimes.add(performance.now() - start);
+      return more;
     } catch (e) {
       this.#stopLoop();
       this.#ui?.notices.add(this.#t("notice.error", { message: e?.message ?? String(e) }), "error");
       throw e;
     }
-    this.#frameTimes.add(performance.now() - start);
-  };
+  }
+
+  /** Asleep with sentences waiting: the narrator speaks on a timer, without frames. */
+  #narrateLater() {
+    clearTimeout(this.#narrateTimer);
+    this.#narrateTimer = 0;
+    const wait = this.suspended ? null : this.#ui.narrator.dueIn(performance.now());
+    if (wait === null) return;
+    this.#narrateTimer = setTimeout(() => {
+      this.#narrateTimer = 0;
+      if (this.#loop.awake || this.suspended || !this.#connected) return; // a frame says it (or visibility will)
+      this.#ui.narrator.tick(performance.now());
+      this.#narrateLater();
+    }, wait + 1);
+  }
 
   #tick(dt) {
     const sim = this.#sim;
@@ -566,7 +636,9 @@ export class PbftPlayground extends HTMLElement {
     this.#panelsWall = performance.now();
     if (this.#selection.gone(this.#timeline.history)) this.#select(null);
     useTheme(this.theme);
-    this.#ui.update(this.#view(), this.#attrs.option("controls") === "full");
+    const view = this.#view();
+    this.#shownMode = view.mode;
+    this.#ui.update(view, this.#attrs.option("controls") === "full");
   }
 
   // ----- permalinks, share and embed -------------------------------------------

@@ -69,6 +69,11 @@ export class Narrator {
     if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE);
   }
 
+  /** Wall ms from `wall` until tick() would say something (0: now), or null when nothing waits. */
+  dueIn(wall = performance.now()) {
+    return this.queue.length === 0 ? null : Math.max(0, this.lastAt + INTERVAL_MS - wall);
+  }
+
   /** Says the most important waiting sentence if the last one is old enough. */
   tick(wall = performance.now()) {
     if (this.queue.length === 0 || wall - this.lastAt < INTERVAL_MS) return false;

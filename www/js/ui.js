@@ -28,7 +28,8 @@ export class PlaygroundUI {
    * @param {string} o.indexUrl     the full playground (for "Open the full playground")
    * @param {object} o.on           the element's handlers: those of Controls (controls.js), plus
    *   crash(i), recover(i), behavior(i, b), isolate(i), drop(id), select(id | null),
-   *   shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null)
+   *   shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
+   *   redraw() (what the canvases show changed: a frame should draw it)
    * @param {PlaygroundUI | null} o.old  the UI this one replaces (a new language or theme)
    */
   constructor({ t, lang, presentation, presets, behaviors, op, indexUrl, on, old = null }) {
@@ -144,6 +145,7 @@ export class PlaygroundUI {
     if (cur?.refusal === refusal) return;
     this.hoverMark = refusal === null ? null : { where, refusal };
     canvas.classList.toggle("pointer", refusal !== null || (where === "ring" && this.hover !== null));
+    this.on.redraw();
   }
 
   /**
@@ -166,11 +168,15 @@ export class PlaygroundUI {
       if (id !== this.hover) {
         this.hover = id;
         canvas.classList.toggle("pointer", id !== null);
+        this.on.redraw();
       }
       this.#hoverMark("ring", mark, canvas);
     });
     canvas.addEventListener("pointerleave", () => {
-      this.hover = null;
+      if (this.hover !== null) {
+        this.hover = null;
+        this.on.redraw();
+      }
       this.#hoverMark("ring", null, canvas);
     });
     canvas.addEventListener("pointerdown", (e) => {
@@ -239,9 +245,10 @@ export class PlaygroundUI {
     this.app.dataset.compact = String(n > 4);
   }
 
-  /** The canvases are drawn again at the next frame. */
+  /** The canvases are drawn again at the next frame (which is asked for). */
   invalidate() {
     this.key = "";
+    this.on.redraw?.();
   }
 
   /** Every panel shows `view`; `full`: also those of the full controls (cards, client, log, list). */
@@ -264,7 +271,7 @@ export class PlaygroundUI {
     const dpr = globalThis.devicePixelRatio || 1;
     this.lastView = view;
     const mark = this.hoverMark;
-    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}`;
+    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}|${view.hint}`;
     if (key === this.key && s === this.keySnapshot) return;
     this.key = key;
     this.keySnapshot = s;
