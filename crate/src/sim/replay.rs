@@ -79,12 +79,14 @@ impl Simulation {
         let saved = std::mem::take(&mut self.saved);
         let events = std::mem::take(&mut self.events);
         let actions = std::mem::take(&mut self.actions);
+        let spare = std::mem::take(&mut self.spare);
         let executed: Vec<Vec<ExecutedEntry>> = self.nodes.iter_mut().map(|n| std::mem::take(&mut n.executed)).collect();
         let history_upto = self.monitor.history_upto();
         let history = self.monitor.take_history();
         let mut copy = self.clone();
         copy.cut = Some(Cut { executed: executed.iter().map(Vec::len).collect(), history_upto });
         self.monitor.restore_history(history, history_upto);
+        self.spare = spare;
         for (node, e) in self.nodes.iter_mut().zip(executed) {
             node.executed = e;
         }
