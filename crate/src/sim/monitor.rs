@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::event::Violation;
-use crate::protocol::{execute_op, Digest, ReplicaId, Seq};
+use crate::protocol::{execute_op, Digest, ReplicaId, Seq, Store};
 
 /// Watches executions of honest replicas and the client's decisions.
 #[derive(Clone, Debug, Default)]
@@ -91,7 +91,7 @@ impl Monitor {
     pub fn on_accepted(&mut self, timestamp: u64, op: &str, result: &str) -> Option<Violation> {
         // The service itself says what a write answers (on an empty store:
         // a write's result does not depend on the state).
-        let expected = op.contains('=').then(|| execute_op(&mut Vec::new(), op));
+        let expected = op.contains('=').then(|| execute_op(&mut Store::default(), op));
         match expected {
             Some(e) if e != result => {
                 self.record(Violation::WrongResult { timestamp, op: op.to_string(), result: result.to_string() })
