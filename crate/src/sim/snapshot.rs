@@ -96,8 +96,10 @@ pub struct OutstandingSnapshot {
 pub struct ClientSnapshot {
     /// The view the client believes in.
     pub view: View,
-    /// Accepted results in order.
+    /// The latest accepted results in order (at most [`Client::KEEP_ACCEPTED`](crate::protocol::Client::KEEP_ACCEPTED)).
     pub accepted: Vec<Accepted>,
+    /// How many results the client accepted in all.
+    pub accepted_count: usize,
     /// Requests not yet accepted.
     pub outstanding: Vec<OutstandingSnapshot>,
 }
@@ -216,7 +218,12 @@ impl Simulation {
             loss: self.loss,
             partition: self.partition.clone(),
             replicas,
-            client: ClientSnapshot { view: client.view(), accepted: client.accepted().to_vec(), outstanding },
+            client: ClientSnapshot {
+                view: client.view(),
+                accepted: client.accepted().into_iter().cloned().collect(),
+                accepted_count: client.accepted_count(),
+                outstanding,
+            },
             in_flight: self.in_flight.values().map(|e| self.in_flight_view(e)).collect(),
             stats: self.stats.clone(),
             violations: self.monitor.violations().to_vec(),
