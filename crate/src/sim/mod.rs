@@ -146,7 +146,7 @@ impl Simulation {
             next_event: 1,
             record: true,
             stats: Stats::default(),
-            monitor: Monitor::new(n),
+            monitor: Monitor::for_config(&cfg.protocol),
             actions: Vec::new(),
             applied: 0,
             timer_gen: 0,
@@ -214,9 +214,13 @@ impl Simulation {
     pub fn client_by_id(&self, c: u32) -> Option<&Client> {
         self.clients.get(c as usize)
     }
-    /// Safety violations found so far.
+    /// Safety violations found so far (the first [`Monitor::KEEP_VIOLATIONS`]).
     pub fn violations(&self) -> &[Violation] {
         self.monitor.violations()
+    }
+    /// How many safety violations were found in all.
+    pub fn violation_count(&self) -> usize {
+        self.monitor.violation_count()
     }
     /// Counters.
     pub fn stats(&self) -> &Stats {

@@ -154,8 +154,11 @@ pub struct Snapshot {
     pub in_flight: Vec<InFlight>,
     /// Counters.
     pub stats: Stats,
-    /// Safety violations (empty while safety holds).
+    /// Safety violations (empty while safety holds; the first
+    /// [`Monitor::KEEP_VIOLATIONS`](super::Monitor::KEEP_VIOLATIONS)).
     pub violations: Vec<Violation>,
+    /// How many safety violations were found in all.
+    pub violation_count: usize,
     /// Whether nothing is in flight and no timer is armed.
     pub idle: bool,
 }
@@ -227,6 +230,7 @@ impl Simulation {
             in_flight: self.in_flight.values().map(|e| self.in_flight_view(e)).collect(),
             stats: self.stats.clone(),
             violations: self.monitor.violations().to_vec(),
+            violation_count: self.monitor.violation_count(),
             idle: self.is_idle(),
         }
     }
