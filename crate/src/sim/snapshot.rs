@@ -68,8 +68,12 @@ pub struct ReplicaSnapshot {
     /// Id, view, status, watermarks, ...: what every driver shows.
     #[serde(flatten)]
     pub summary: ReplicaSummary,
-    /// Executed sequence numbers in order (state transfers leave gaps).
+    /// The last executed sequence numbers in order (state transfers leave
+    /// gaps): the last [`Snapshot::DEFAULT_TAIL`] unless asked otherwise.
     pub executed: Vec<ExecutedEntry>,
+    /// How many sequence numbers this replica executed in all (the length of
+    /// its whole `executed` list).
+    pub executed_count: usize,
     /// Log entries with their vote counts.
     pub log: Vec<LogEntryView>,
 }
@@ -163,17 +167,28 @@ pub struct Snapshot {
     pub idle: bool,
 }
 
+impl Snapshot {
+    /// How many entries of each replica's `executed` list a snapshot holds
+    /// unless asked for another number.
+    pub const DEFAULT_TAIL: usize = 64;
+}
+
 impl Simulation {
     // ----- snapshot --------------------------------------------------------
 
-    /// A plain picture of the run.
+    /// A plain picture of the run, its size bounded whatever the run's
+    /// length: each replica's `executed` list holds its last
+    /// [`Snapshot::DEFAULT_TAIL`] entries.
     pub fn snapshot(&self) -> Snapshot {
         self.snapshot_with(None)
     }
 
     /// A plain picture of the run with only the last `executed_tail` entries
-    /// of each replica's `executed` list (None: all of them).
+    /// of each replica's `executed` list (None: the last
+    /// [`Snapshot::DEFAULT_TAIL`]; `Some(usize::MAX)`: all of them, the whole
+    /// history, which [`Simulation::executed`] also gives).
     pub fn snapshot_with(&self, executed_tail: Option<usize>) -> Snapshot {
+        let tail = executed_tail.unwrap_or(Snapshot::DEFAULT_TAIL);
         let p = &self.cfg.protocol;
         let replicas = self
             .nodes
@@ -186,10 +201,8 @@ impl Simulation {
                     up: node.up,
                     behavior: node.behavior,
                     summary: r.summary(),
-                    executed: match executed_tail {
-                        Some(k) => node.executed[node.executed.len().saturating_sub(k)..].to_vec(),
-                        None => node.executed.clone(),
-                    },
+                    executed: node.executed[node.executed.len().saturating_sub(tail)..].to_vec(),
+                    executed_count: node.executed.len(),
                     log: r.log_entries(),
                 }
             })
