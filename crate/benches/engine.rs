@@ -34,7 +34,7 @@ fn prepared(n: usize) -> Simulation {
 fn run(mut sim: Simulation, n: usize) -> u64 {
     let total = requests_for(n);
     let done = sim.run_until(10_000_000, |s| {
-        (0..CLIENTS as u32).map(|c| s.client_by_id(c).map_or(0, |c| c.accepted().len())).sum::<usize>() == total
+        (0..CLIENTS as u32).map(|c| s.client_by_id(c).map_or(0, |c| c.accepted_count())).sum::<usize>() == total
     });
     assert!(done && sim.violations().is_empty());
     sim.stats().delivered

@@ -10,7 +10,7 @@ fn main() {
         sim.request_from((i % clients) as u32, &format!("k{}={i}", i % 16)).unwrap();
     }
     let t = std::time::Instant::now();
-    let ok = sim.run_until(100_000_000, |s| (0..clients as u32).map(|c| s.client_by_id(c).unwrap().accepted().len()).sum::<usize>() == total);
+    let ok = sim.run_until(100_000_000, |s| (0..clients as u32).map(|c| s.client_by_id(c).unwrap().accepted_count()).sum::<usize>() == total);
     let dt = t.elapsed().as_secs_f64();
     println!("n={n} ok={ok} {total} requests in {dt:.3}s = {:.0} req/s, {} messages = {:.0} msg/s", total as f64 / dt, sim.stats().delivered, sim.stats().delivered as f64 / dt);
 }

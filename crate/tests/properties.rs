@@ -80,7 +80,7 @@ fn check_seed(seed: u64) {
     let clients = cfg.clients as u32;
     let mut sim = Simulation::with_actions(cfg.clone(), actions).expect("valid scenario");
     sim.set_recording(false);
-    let accepted = |s: &Simulation| (0..clients).map(|c| s.client_by_id(c).unwrap().accepted().len()).sum::<usize>();
+    let accepted = |s: &Simulation| (0..clients).map(|c| s.client_by_id(c).unwrap().accepted_count()).sum::<usize>();
     let done = sim.run_until(1_500_000, |s| s.now() > 15_001 && accepted(s) == requests);
     assert!(
         sim.violations().is_empty(),

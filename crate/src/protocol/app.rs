@@ -5,9 +5,127 @@
 //! sent to each client, as in the paper, so exactly-once semantics survive
 //! state transfer.
 
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::types::{ClientId, Digest, Seq};
+
+/// The store's key-value pairs, sorted by key, kept in chunks that copies of
+/// the store share (`Arc`, copy on write). A copy costs a pointer per chunk,
+/// and a write after copying duplicates one chunk: replicas keep their state
+/// at each checkpoint and the simulator keeps copies of whole runs, so copies
+/// must not cost the whole store. It reads like a `Vec<(String, String)>`
+/// (and is sent as one).
+#[derive(Clone, Default)]
+pub struct Store {
+    chunks: Vec<Arc<Vec<(String, String)>>>,
+    len: usize,
+}
+
+impl Store {
+    /// Pairs per chunk when a full one is split (chunks hold up to twice that).
+    const CHUNK: usize = 32;
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no key is set.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> + '_ {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    /// The chunk where `key` is or belongs: the first whose last key is not
+    /// below it (the last chunk for a key above every other). None when empty.
+    fn chunk_of(&self, key: &str) -> Option<usize> {
+        let i = self.chunks.partition_point(|c| c.last().is_some_and(|(k, _)| k.as_str() < key));
+        (!self.chunks.is_empty()).then(|| i.min(self.chunks.len() - 1))
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let c = &self.chunks[self.chunk_of(key)?];
+        c.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| c[i].1.as_str())
+    }
+
+    /// Sets `key` to `value`.
+    pub fn set(&mut self, key: String, value: String) {
+        let Some(ci) = self.chunk_of(&key) else {
+            self.chunks.push(Arc::new(vec![(key, value)]));
+            self.len = 1;
+            return;
+        };
+        let c = Arc::make_mut(&mut self.chunks[ci]);
+        match c.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => c[i].1 = value,
+            Err(i) => {
+                c.insert(i, (key, value));
+                self.len += 1;
+                if c.len() >= 2 * Self::CHUNK {
+                    let upper = c.split_off(Self::CHUNK);
+                    self.chunks.insert(ci + 1, Arc::new(upper));
+                }
+            }
+        }
+    }
+
+    /// The first pair, to change in place (the caller keeps the keys sorted).
+    pub fn first_mut(&mut self) -> Option<&mut (String, String)> {
+        self.chunks.first_mut().and_then(|c| Arc::make_mut(c).first_mut())
+    }
+
+    /// Appends a pair after the last one (the caller keeps the keys sorted).
+    pub fn push(&mut self, pair: (String, String)) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < 2 * Self::CHUNK => Arc::make_mut(c).push(pair),
+            _ => self.chunks.push(Arc::new(vec![pair])),
+        }
+        self.len += 1;
+    }
+}
+
+impl FromIterator<(String, String)> for Store {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Store {
+        let mut s = Store::default();
+        for p in pairs {
+            s.push(p);
+        }
+        s
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Store) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Store {}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Store {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Store {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Store, D::Error> {
+        Vec::<(String, String)>::deserialize(d).map(|v| v.into_iter().collect())
+    }
+}
 
 /// The last reply cached for a client (Castro–Liskov §4.1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +144,7 @@ pub struct AppState {
     /// Sequence number of the last request reflected here.
     pub seq: Seq,
     /// The store, sorted by key.
-    pub store: Vec<(String, String)>,
+    pub store: Store,
     /// Last reply per client, sorted by client.
     pub replies: Vec<CachedReply>,
     /// Running digest over every executed (seq, request digest).
@@ -96,14 +214,12 @@ impl AppState {
     pub(crate) fn apply(&mut self, client: ClientId, timestamp: u64, op: &str) -> String {
         let mut hash = self.content_hash;
         let key = op.split_once('=').map(|(k, _)| k.trim());
-        let old = key.and_then(|k| self.store.binary_search_by(|(x, _)| x.as_str().cmp(k)).ok());
-        if let Some(i) = old {
-            hash = hash.wrapping_sub(entry_hash(&self.store[i].0, &self.store[i].1));
+        if let Some(old) = key.and_then(|k| self.store.get(k)) {
+            hash = hash.wrapping_sub(entry_hash(key.unwrap_or_default(), old));
         }
         let result = execute_op(&mut self.store, op);
         if let Some(k) = key {
-            let i = self.store.binary_search_by(|(x, _)| x.as_str().cmp(k)).expect("just written");
-            hash = hash.wrapping_add(entry_hash(&self.store[i].0, &self.store[i].1));
+            hash = hash.wrapping_add(entry_hash(k, self.store.get(k).expect("just written")));
         }
         let cached = CachedReply { client, timestamp, result: result.clone() };
         hash = hash.wrapping_add(reply_hash(&cached));
@@ -119,22 +235,19 @@ impl AppState {
     }
 }
 
-/// Executes one operation on a sorted key-value vector and returns its result.
-pub fn execute_op(store: &mut Vec<(String, String)>, op: &str) -> String {
+/// Executes one operation on the store and returns its result.
+pub fn execute_op(store: &mut Store, op: &str) -> String {
     let op = op.trim();
     match op.split_once('=') {
         Some((k, v)) => {
             let (k, v) = (k.trim().to_string(), v.trim().to_string());
             let result = format!("{k}={v}");
-            match store.binary_search_by(|(key, _)| key.as_str().cmp(&k)) {
-                Ok(i) => store[i].1 = v,
-                Err(i) => store.insert(i, (k, v)),
-            }
+            store.set(k, v);
             result
         }
-        None => match store.binary_search_by(|(key, _)| key.as_str().cmp(op)) {
-            Ok(i) => format!("{op}={}", store[i].1),
-            Err(_) => format!("{op} unset"),
+        None => match store.get(op) {
+            Some(v) => format!("{op}={v}"),
+            None => format!("{op} unset"),
         },
     }
 }
@@ -158,8 +271,39 @@ mod tests {
         copy.rehash();
         assert_eq!(copy.digest(), s.digest());
         // And the content matters: a tampered store changes the digest.
-        copy.store[0].1 = "EVIL".into();
+        copy.store.first_mut().expect("one key").1 = "EVIL".into();
         copy.rehash();
         assert_ne!(copy.digest(), s.digest());
+    }
+
+    #[test]
+    fn the_store_reads_like_a_sorted_vector_and_copies_share_its_chunks() {
+        let mut s = Store::default();
+        let mut v: Vec<(String, String)> = Vec::new();
+        // Keys in a scrambled order, some written twice: enough for several chunks.
+        for i in 0..500u32 {
+            let (k, val) = (format!("k{}", (i * 37) % 311), i.to_string());
+            execute_op(&mut s, &format!("{k}={val}"));
+            match v.binary_search_by(|(x, _)| x.cmp(&k)) {
+                Ok(j) => v[j].1 = val,
+                Err(j) => v.insert(j, (k, val)),
+            }
+        }
+        assert_eq!(s.len(), v.len());
+        assert!(s.iter().eq(v.iter()));
+        assert!(s.chunks.len() > 5 && s.chunks.iter().all(|c| c.len() < 2 * Store::CHUNK));
+        assert_eq!(execute_op(&mut s, "k5"), format!("k5={}", s.get("k5").unwrap()));
+        assert_eq!(execute_op(&mut s, "nope"), "nope unset");
+        // A copy shares every chunk; a write duplicates only the chunk it changes.
+        let copy = s.clone();
+        s.set("k7".into(), "new".into());
+        let shared = s.chunks.iter().zip(&copy.chunks).filter(|(a, b)| Arc::ptr_eq(a, b)).count();
+        assert_eq!(shared, s.chunks.len() - 1);
+        assert_eq!(copy.get("k7"), v.iter().find(|(k, _)| k == "k7").map(|(_, x)| x.as_str()));
+        assert_eq!(s.get("k7"), Some("new"));
+        // Sent as a plain list of pairs.
+        let back: Store = v.iter().cloned().collect();
+        assert_eq!(back, copy);
+        assert_eq!(format!("{copy:?}"), format!("{v:?}"));
     }
 }

@@ -5,7 +5,8 @@
 //! timestamp would make the lower ones look already executed).
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use super::config::Config;
 use super::message::{Message, MsgKind, Reply, Request};
@@ -89,6 +90,12 @@ struct Outstanding {
 }
 
 /// A PBFT client.
+///
+/// What it keeps is bounded whatever the run's length: the requests not yet
+/// accepted, the reply tallies of the last [`Client::KEEP_DECIDED`] decided
+/// ones and the last [`Client::KEEP_ACCEPTED`] accepted results (with the
+/// count of all of them). Requests and results are shared (`Arc`), so a copy
+/// of a client (the simulator saves copies of a run) costs pointers, not text.
 #[derive(Clone, Debug)]
 pub struct Client {
     id: ClientId,
@@ -97,17 +104,31 @@ pub struct Client {
     last_timestamp: u64,
     /// Requests are sent in timestamp order: every t <= sent_upto was sent.
     sent_upto: u64,
-    requests: BTreeMap<u64, Outstanding>,
-    accepted: Vec<Accepted>,
+    requests: BTreeMap<u64, Arc<Outstanding>>,
+    /// The latest accepted results, oldest first.
+    accepted: VecDeque<Arc<Accepted>>,
+    /// How many results were accepted in all.
+    accepted_total: usize,
 }
 
 impl Client {
     /// How many decided requests keep their reply tallies (to notice conflicts).
     const KEEP_DECIDED: usize = 64;
+    /// How many of the latest accepted results the client keeps.
+    pub const KEEP_ACCEPTED: usize = 64;
 
     /// A client `id` of the cluster `cfg`.
     pub fn new(id: ClientId, cfg: Config) -> Client {
-        Client { id, cfg, view: 0, last_timestamp: 0, sent_upto: 0, requests: BTreeMap::new(), accepted: Vec::new() }
+        Client {
+            id,
+            cfg,
+            view: 0,
+            last_timestamp: 0,
+            sent_upto: 0,
+            requests: BTreeMap::new(),
+            accepted: VecDeque::new(),
+            accepted_total: 0,
+        }
     }
 
     /// A client whose timestamps continue after `last_timestamp`. The paper
@@ -130,9 +151,18 @@ impl Client {
     pub fn last_timestamp(&self) -> u64 {
         self.last_timestamp
     }
-    /// Every accepted result, in acceptance order.
-    pub fn accepted(&self) -> &[Accepted] {
-        &self.accepted
+    /// The latest accepted results (at most [`Client::KEEP_ACCEPTED`]), in
+    /// acceptance order; [`Client::accepted_count`] counts all of them.
+    pub fn accepted(&self) -> Vec<&Accepted> {
+        self.accepted.iter().map(|a| &**a).collect()
+    }
+    /// The last accepted result.
+    pub fn last_accepted(&self) -> Option<&Accepted> {
+        self.accepted.back().map(|a| &**a)
+    }
+    /// How many results the client accepted in all.
+    pub fn accepted_count(&self) -> usize {
+        self.accepted_total
     }
     /// Timestamps of requests not yet accepted.
     pub fn outstanding(&self) -> Vec<u64> {
@@ -166,7 +196,7 @@ impl Client {
         let t = self.last_timestamp;
         let request = Request { op: op.to_string(), timestamp: t, client: self.id };
         let busy = self.requests.get(&self.sent_upto).is_some_and(|o| o.accepted.is_none());
-        self.requests.insert(t, Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0 });
+        self.requests.insert(t, Arc::new(Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0 }));
         if !busy {
             self.send_next(out);
         }
@@ -197,6 +227,7 @@ impl Client {
         }
         let cfg = &self.cfg;
         let Some(o) = self.requests.get_mut(&reply.timestamp) else { return };
+        let o = Arc::make_mut(o);
         o.replies.insert(reply.replica, (reply.result.clone(), reply.view));
         let matching: Vec<(ReplicaId, View)> = o
             .replies
@@ -225,7 +256,11 @@ impl Client {
                 };
                 out.push(ClientOutput::CancelTimer(ClientTimer(a.timestamp)));
                 out.push(ClientOutput::Accepted(a.clone()));
-                self.accepted.push(a);
+                self.accepted.push_back(Arc::new(a));
+                self.accepted_total += 1;
+                if self.accepted.len() > Self::KEEP_ACCEPTED {
+                    self.accepted.pop_front();
+                }
                 self.forget_old();
                 self.send_next(out);
             }
@@ -255,6 +290,7 @@ impl Client {
         if o.accepted.is_some() || timer.0 > self.sent_upto {
             return;
         }
+        let o = Arc::make_mut(o);
         o.attempts += 1;
         for i in 0..self.cfg.n {
             out.push(ClientOutput::Send { to: NodeId::Replica(i), msg: Message::Request(o.request.clone()) });
@@ -262,5 +298,44 @@ impl Client {
         out.push(ClientOutput::Retransmitted { timestamp: timer.0, attempt: o.attempts });
         let after = self.cfg.client_timeout << o.attempts.min(3);
         out.push(ClientOutput::SetTimer { timer, after });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(c: &mut Client, replica: ReplicaId, timestamp: u64, result: &str) -> Vec<ClientOutput> {
+        let mut out = Vec::new();
+        let r = Reply { view: 0, timestamp, client: c.id(), replica, result: result.to_string() };
+        c.on_reply(NodeId::Replica(replica), r, &mut out);
+        out
+    }
+
+    #[test]
+    fn keeps_the_latest_results_and_counts_them_all() {
+        let mut c = Client::new(0, Config::default());
+        let mut out = Vec::new();
+        for i in 1..=100u64 {
+            c.submit(&format!("k={i}"), &mut out);
+        }
+        for t in 1..=100u64 {
+            reply(&mut c, 0, t, &format!("k={t}"));
+            let out = reply(&mut c, 1, t, &format!("k={t}"));
+            assert!(out.iter().any(|o| matches!(o, ClientOutput::Accepted(a) if a.timestamp == t)));
+        }
+        assert_eq!(c.accepted_count(), 100);
+        let acc = c.accepted();
+        assert_eq!(acc.len(), Client::KEEP_ACCEPTED);
+        assert_eq!((acc[0].timestamp, c.last_accepted().map(|a| a.timestamp)), (100 - Client::KEEP_ACCEPTED as u64 + 1, Some(100)));
+        assert!(c.requests.len() <= Client::KEEP_DECIDED + 1 && c.outstanding().is_empty());
+        // A copy shares the requests and results; a late reply changes only the live one.
+        let copy = c.clone();
+        assert!(Arc::ptr_eq(&copy.accepted[0], &c.accepted[0]));
+        // A recently decided request still notices f+1 replicas vouching for another result.
+        assert!(reply(&mut c, 2, 99, "k=evil").is_empty());
+        let out = reply(&mut c, 3, 99, "k=evil");
+        assert!(matches!(&out[..], [ClientOutput::Conflict { timestamp: 99, .. }]), "{out:?}");
+        assert_eq!(copy.requests[&99].replies.len(), 2, "the copy kept its own tally");
     }
 }

@@ -173,7 +173,7 @@ impl Simulation {
             next_event: 1,
             record: true,
             stats: Stats::default(),
-            monitor: Monitor::new(n),
+            monitor: Monitor::for_config(&cfg.protocol),
             actions: Vec::new(),
             applied: 0,
             timer_gen: 0,
@@ -241,9 +241,13 @@ impl Simulation {
     pub fn client_by_id(&self, c: u32) -> Option<&Client> {
         self.clients.get(c as usize)
     }
-    /// Safety violations found so far.
+    /// Safety violations found so far (the first [`Monitor::KEEP_VIOLATIONS`]).
     pub fn violations(&self) -> &[Violation] {
         self.monitor.violations()
+    }
+    /// How many safety violations were found in all.
+    pub fn violation_count(&self) -> usize {
+        self.monitor.violation_count()
     }
     /// Counters.
     pub fn stats(&self) -> &Stats {
@@ -535,7 +539,10 @@ impl Simulation {
                 }
             }
         }
-        self.spare.push(out);
+        // Timers' outputs come in new buffers and end here too: keep a few.
+        if self.spare.len() < 4 {
+            self.spare.push(out);
+        }
     }
 
     fn client_outputs(&mut self, c: u32, out: Vec<ClientOutput>) {

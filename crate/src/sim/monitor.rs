@@ -3,36 +3,126 @@
 use std::collections::BTreeMap;
 
 use super::event::Violation;
-use crate::protocol::{execute_op, Digest, ReplicaId, Seq};
+use crate::protocol::{execute_op, Config, Digest, ReplicaId, Seq, Store};
+
+/// What the first honest replica to execute a sequence number did there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct First {
+    replica: ReplicaId,
+    /// The request digest it executed.
+    digest: Digest,
+    /// Its state digest right after.
+    state: Digest,
+}
 
 /// Watches executions of honest replicas and the client's decisions.
-#[derive(Clone, Debug, Default)]
+///
+/// Its memory is bounded whatever the run's length. Agreement is checked per
+/// sequence number against the first honest execution there, kept in a
+/// sliding window: the last [`Monitor::window`] sequence numbers executed,
+/// and the `window` sequence numbers above each replica's last execution (a
+/// replica that lags, or is down, can only go on from where it stopped: the
+/// protocol lets it execute at most L = `log_window` past its last stable
+/// checkpoint before it must fetch a state). Below that, every replica has
+/// executed or will jump over by state transfer.
+///
+/// The state digest each execution reports covers the replica's whole
+/// executed prefix (the service's running chain over every executed
+/// sequence number and request digest, carried over by state transfer), so
+/// comparing state digests at the same sequence number compares whole
+/// histories: a replica that diverged anywhere before, even where its window
+/// record is gone, differs at the next sequence number the monitor checks.
+#[derive(Clone, Debug)]
 pub struct Monitor {
-    /// First honest execution seen per sequence number: (replica, request
-    /// digest, state digest after it).
-    by_seq: BTreeMap<Seq, (ReplicaId, Digest, Digest)>,
+    /// First honest execution per sequence number, inside the window.
+    by_seq: BTreeMap<Seq, First>,
+    /// How far the window reaches (see the type's docs).
+    window: u64,
+    /// Highest sequence number any honest replica executed.
+    top: Seq,
+    /// `by_seq` is pruned when it grows beyond this many entries.
+    prune_at: usize,
     /// The latest timestamp each replica freshly executed for each client.
     /// Clients' timestamps only grow and a request executes at most once, so
     /// a fresh execution at or below it is a second one (bounded: n × clients).
     fresh: BTreeMap<(ReplicaId, u32), u64>,
     /// Last executed sequence number per replica.
     last: Vec<Seq>,
+    /// The first [`Monitor::KEEP_VIOLATIONS`] violations.
     violations: Vec<Violation>,
+    /// How many violations were found in all.
+    violation_count: usize,
+}
+
+impl Default for Monitor {
+    fn default() -> Monitor {
+        Monitor::new(0)
+    }
 }
 
 impl Monitor {
-    /// A monitor for `n` replicas.
+    /// The window of a monitor made with [`Monitor::new`].
+    pub const DEFAULT_WINDOW: u64 = 256;
+    /// How many violations are kept (every one is still reported as it is
+    /// found, and counted).
+    pub const KEEP_VIOLATIONS: usize = 1000;
+
+    /// A monitor for `n` replicas with the default window.
     pub fn new(n: usize) -> Monitor {
-        Monitor { by_seq: BTreeMap::new(), fresh: BTreeMap::new(), last: vec![0; n], violations: Vec::new() }
+        Monitor::with_window(n, Self::DEFAULT_WINDOW)
     }
 
-    /// Every violation so far.
+    /// A monitor for a cluster: its window reaches well past the log window
+    /// L (`4 L`, and at least [`Monitor::DEFAULT_WINDOW`]).
+    pub fn for_config(cfg: &Config) -> Monitor {
+        Monitor::with_window(cfg.n, cfg.log_window.saturating_mul(4).max(Self::DEFAULT_WINDOW))
+    }
+
+    /// A monitor for `n` replicas whose window reaches `window` (at least 1)
+    /// sequence numbers.
+    pub fn with_window(n: usize, window: u64) -> Monitor {
+        let window = window.max(1);
+        Monitor {
+            by_seq: BTreeMap::new(),
+            window,
+            top: 0,
+            prune_at: Self::prune_floor(window),
+            fresh: BTreeMap::new(),
+            last: vec![0; n],
+            violations: Vec::new(),
+            violation_count: 0,
+        }
+    }
+
+    fn prune_floor(window: u64) -> usize {
+        usize::try_from(window).unwrap_or(usize::MAX).saturating_mul(4)
+    }
+
+    /// How many sequence numbers the window reaches.
+    pub fn window(&self) -> u64 {
+        self.window
+    }
+
+    /// The violations found so far (the first [`Monitor::KEEP_VIOLATIONS`]).
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
 
+    /// How many violations were found in all.
+    pub fn violation_count(&self) -> usize {
+        self.violation_count
+    }
+
+    /// How many sequence numbers the agreement check holds a record of.
+    pub fn records(&self) -> usize {
+        self.by_seq.len()
+    }
+
     fn record(&mut self, v: Violation) -> Option<Violation> {
-        self.violations.push(v.clone());
+        self.violation_count += 1;
+        if self.violations.len() < Self::KEEP_VIOLATIONS {
+            self.violations.push(v.clone());
+        }
         Some(v)
     }
 
@@ -66,59 +156,53 @@ impl Monitor {
                 *latest = timestamp;
             }
         }
-        match self.by_seq.get(&seq) {
+        match self.by_seq.get(&seq).copied() {
             None => {
-                self.by_seq.insert(seq, (r, d, state));
+                // The first honest execution here (or one after the window
+                // let the record go, when no replica could still need it).
+                self.by_seq.insert(seq, First { replica: r, digest: d, state });
+                self.top = self.top.max(seq);
+                if self.by_seq.len() > self.prune_at {
+                    self.prune();
+                }
             }
-            Some(&(first, fd, _)) if fd != d => {
+            Some(first) if first.digest != d => {
                 found.extend(self.record(Violation::Agreement {
                     seq,
-                    first,
-                    first_digest: fd.short(),
+                    first: first.replica,
+                    first_digest: first.digest.short(),
                     second: r,
                     second_digest: d.short(),
                 }));
             }
-            Some(&(first, _, fs)) if fs != state => {
-                found.extend(self.record(Violation::State { seq, first, second: r }));
+            Some(first) if first.state != state => {
+                found.extend(self.record(Violation::State { seq, first: first.replica, second: r }));
             }
             Some(_) => {}
         }
         found
     }
 
+    /// Drops the records no replica can need: keeps the last `window`
+    /// sequence numbers and the `window` above each replica's last execution
+    /// (amortized O(n) per record).
+    fn prune(&mut self) {
+        let (recent, window, last) = (self.top.saturating_sub(self.window), self.window, &self.last);
+        self.by_seq.retain(|&s, _| s > recent || last.iter().any(|&l| s > l && s - l <= window));
+        self.prune_at = self.by_seq.len().saturating_mul(2).max(Self::prune_floor(self.window));
+    }
+
     /// The client accepted `result` for `op`: a write `k=v` can only answer `k=v`.
     pub fn on_accepted(&mut self, timestamp: u64, op: &str, result: &str) -> Option<Violation> {
         // The service itself says what a write answers (on an empty store:
         // a write's result does not depend on the state).
-        let expected = op.contains('=').then(|| execute_op(&mut Vec::new(), op));
+        let expected = op.contains('=').then(|| execute_op(&mut Store::default(), op));
         match expected {
             Some(e) if e != result => {
                 self.record(Violation::WrongResult { timestamp, op: op.to_string(), result: result.to_string() })
             }
             _ => None,
         }
-    }
-
-    /// Takes out the record of first executions per sequence number (it only
-    /// grows: saved copies of a run share the live one's instead of copying it).
-    pub(super) fn take_history(&mut self) -> BTreeMap<Seq, (ReplicaId, Digest, Digest)> {
-        std::mem::take(&mut self.by_seq)
-    }
-
-    /// The highest sequence number in the record.
-    pub(super) fn history_upto(&self) -> Option<Seq> {
-        self.by_seq.keys().next_back().copied()
-    }
-
-    /// Puts back a record taken with [`Monitor::take_history`], cut back to
-    /// what it held at `upto` (entries never change once written).
-    pub(super) fn restore_history(&mut self, mut history: BTreeMap<Seq, (ReplicaId, Digest, Digest)>, upto: Option<Seq>) {
-        match upto {
-            Some(k) => drop(history.split_off(&(k + 1))),
-            None => history.clear(),
-        }
-        self.by_seq = history;
     }
 
     /// Replica `r` jumped to checkpoint `seq` by state transfer.
@@ -156,5 +240,78 @@ mod tests {
         assert!(m.on_accepted(1, "a", "a=7").is_none(), "reads are not checked");
         assert!(m.on_accepted(2, "a=1", "a=2").is_some());
         assert_eq!(m.violations().len(), 5);
+        assert_eq!(m.violation_count(), 5);
+    }
+
+    /// The reference history: request digest at `s` and the state digest
+    /// after it (a running hash over the prefix, as the service's chain is).
+    fn at(s: Seq) -> (Digest, Digest) {
+        (Digest(s * 7), Digest((1..=s).fold(0u64, |h, x| h.rotate_left(5) ^ (x * 7))))
+    }
+
+    fn run(m: &mut Monitor, r: ReplicaId, seqs: std::ops::RangeInclusive<Seq>) -> Vec<Violation> {
+        seqs.flat_map(|s| {
+            let (d, st) = at(s);
+            m.on_executed(r, s, d, st, None, true)
+        })
+        .collect()
+    }
+
+    #[test]
+    fn the_window_bounds_memory_and_still_catches_laggards_and_jumpers() {
+        let w = 8;
+        let mut m = Monitor::with_window(4, w);
+        for r in 0..3 {
+            assert!(run(&mut m, r, 1..=1000).is_empty());
+        }
+        // R3 is down at 0: the window keeps the last w and the w above R3.
+        assert!(m.records() <= Monitor::prune_floor(w) + 1, "{} records", m.records());
+        assert!((1..=w).all(|s| m.by_seq.contains_key(&s)) && m.by_seq.contains_key(&1000));
+        // R3 comes back and executes from its log: a different request at n5 is caught.
+        assert!(run(&mut m, 3, 1..=4).is_empty());
+        let v = m.on_executed(3, 5, Digest(1), at(5).1, None, true);
+        assert!(matches!(v[..], [Violation::Agreement { seq: 5, first: 0, second: 3, .. }]), "{v:?}");
+
+        // R2 jumps to a checkpoint near the top and goes on with another state.
+        let mut m = Monitor::with_window(4, w);
+        for r in 0..2 {
+            assert!(run(&mut m, r, 1..=1000).is_empty());
+        }
+        m.on_state_transfer(2, 996);
+        let v = m.on_executed(2, 997, at(997).0, Digest(5), None, true);
+        assert!(matches!(v[..], [Violation::State { seq: 997, first: 0, second: 2 }]), "{v:?}");
+    }
+
+    #[test]
+    fn a_divergence_where_the_window_let_go_shows_in_the_state_at_the_next_record() {
+        let w = 8;
+        let mut m = Monitor::with_window(4, w);
+        for r in 0..3 {
+            assert!(run(&mut m, r, 1..=100).is_empty());
+        }
+        // R3 executes far behind the others, where no record is left, and
+        // strays at n50: its later states differ from the others'.
+        assert!(run(&mut m, 3, 1..=49).is_empty());
+        assert!(!m.by_seq.contains_key(&50), "the record at n50 is gone");
+        let mut h = at(49).1 .0;
+        let mut found = Vec::new();
+        for s in 50..=100 {
+            let d = if s == 50 { Digest(999) } else { at(s).0 };
+            h = h.rotate_left(5) ^ d.0;
+            found.extend(m.on_executed(3, s, d, Digest(h), None, true));
+        }
+        assert!(matches!(found[0], Violation::State { second: 3, .. }), "{found:?}");
+        assert!(found.iter().all(|v| matches!(v, Violation::State { second: 3, .. })), "{found:?}");
+    }
+
+    #[test]
+    fn violations_kept_are_bounded_and_all_are_counted() {
+        let mut m = Monitor::new(2);
+        for s in 1..=(Monitor::KEEP_VIOLATIONS as u64 + 10) {
+            m.on_executed(0, s, Digest(1), Digest(1), None, true);
+            assert_eq!(m.on_executed(1, s, Digest(2), Digest(2), None, true).len(), 1);
+        }
+        assert_eq!(m.violations().len(), Monitor::KEEP_VIOLATIONS);
+        assert_eq!(m.violation_count(), Monitor::KEEP_VIOLATIONS + 10);
     }
 }

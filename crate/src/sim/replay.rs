@@ -1,7 +1,6 @@
 //! Going back in time: saved copies of the run and deterministic replay.
 
 use super::{Event, ExecutedEntry, Simulation};
-use crate::protocol::Seq;
 
 /// What a saved copy left out, by length: the live run's growing parts are
 /// cut back to these when the run goes back to the copy.
@@ -9,8 +8,6 @@ use crate::protocol::Seq;
 pub(super) struct Cut {
     /// Length of each replica's executed log.
     pub(super) executed: Vec<usize>,
-    /// Highest sequence number in the monitor's record.
-    pub(super) history_upto: Option<Seq>,
 }
 
 impl Simulation {
@@ -53,7 +50,6 @@ impl Simulation {
             executed.truncate(cut.executed.get(i).copied().unwrap_or(0));
             node.executed = executed;
         }
-        run.monitor.restore_history(self.monitor.take_history(), cut.history_upto);
         run.actions = std::mem::take(&mut self.actions);
         run.saved = std::mem::take(&mut self.saved);
         run.record = with_events && self.record;
@@ -73,18 +69,19 @@ impl Simulation {
         if self.saved.last().is_some_and(|s| s.now >= self.now) {
             return;
         }
-        // The copy leaves out what only grows (events, actions, executed logs,
-        // the monitor's record): it keeps their lengths, and a replay from it
-        // cuts the live run's back to them. Copies cost bounded memory.
+        // The copy leaves out what only grows (events, actions, executed logs):
+        // it keeps their lengths, and a replay from it cuts the live run's back
+        // to them. The rest is bounded (the monitor's window, the clients'
+        // latest requests) and shared where it is large (the service's store,
+        // the clients' requests and results): copies cost bounded memory.
         let saved = std::mem::take(&mut self.saved);
         let events = std::mem::take(&mut self.events);
         let actions = std::mem::take(&mut self.actions);
+        let spare = std::mem::take(&mut self.spare);
         let executed: Vec<Vec<ExecutedEntry>> = self.nodes.iter_mut().map(|n| std::mem::take(&mut n.executed)).collect();
-        let history_upto = self.monitor.history_upto();
-        let history = self.monitor.take_history();
         let mut copy = self.clone();
-        copy.cut = Some(Cut { executed: executed.iter().map(Vec::len).collect(), history_upto });
-        self.monitor.restore_history(history, history_upto);
+        copy.cut = Some(Cut { executed: executed.iter().map(Vec::len).collect() });
+        self.spare = spare;
         for (node, e) in self.nodes.iter_mut().zip(executed) {
             node.executed = e;
         }

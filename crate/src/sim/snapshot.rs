@@ -68,8 +68,12 @@ pub struct ReplicaSnapshot {
     /// Id, view, status, watermarks, ...: what every driver shows.
     #[serde(flatten)]
     pub summary: ReplicaSummary,
-    /// Executed sequence numbers in order (state transfers leave gaps).
+    /// The last executed sequence numbers in order (state transfers leave
+    /// gaps): the last [`Snapshot::DEFAULT_TAIL`] unless asked otherwise.
     pub executed: Vec<ExecutedEntry>,
+    /// How many sequence numbers this replica executed in all (the length of
+    /// its whole `executed` list).
+    pub executed_count: usize,
     /// Log entries with their vote counts.
     pub log: Vec<LogEntryView>,
 }
@@ -96,8 +100,10 @@ pub struct OutstandingSnapshot {
 pub struct ClientSnapshot {
     /// The view the client believes in.
     pub view: View,
-    /// Accepted results in order.
+    /// The latest accepted results in order (at most [`Client::KEEP_ACCEPTED`](crate::protocol::Client::KEEP_ACCEPTED)).
     pub accepted: Vec<Accepted>,
+    /// How many results the client accepted in all.
+    pub accepted_count: usize,
     /// Requests not yet accepted.
     pub outstanding: Vec<OutstandingSnapshot>,
 }
@@ -154,23 +160,37 @@ pub struct Snapshot {
     pub in_flight: Vec<InFlight>,
     /// Counters.
     pub stats: Stats,
-    /// Safety violations (empty while safety holds).
+    /// Safety violations (empty while safety holds; the first
+    /// [`Monitor::KEEP_VIOLATIONS`](super::Monitor::KEEP_VIOLATIONS)).
     pub violations: Vec<Violation>,
+    /// How many safety violations were found in all.
+    pub violation_count: usize,
     /// Whether nothing is in flight and no timer is armed.
     pub idle: bool,
+}
+
+impl Snapshot {
+    /// How many entries of each replica's `executed` list a snapshot holds
+    /// unless asked for another number.
+    pub const DEFAULT_TAIL: usize = 64;
 }
 
 impl Simulation {
     // ----- snapshot --------------------------------------------------------
 
-    /// A plain picture of the run.
+    /// A plain picture of the run, its size bounded whatever the run's
+    /// length: each replica's `executed` list holds its last
+    /// [`Snapshot::DEFAULT_TAIL`] entries.
     pub fn snapshot(&self) -> Snapshot {
         self.snapshot_with(None)
     }
 
     /// A plain picture of the run with only the last `executed_tail` entries
-    /// of each replica's `executed` list (None: all of them).
+    /// of each replica's `executed` list (None: the last
+    /// [`Snapshot::DEFAULT_TAIL`]; `Some(usize::MAX)`: all of them, the whole
+    /// history, which [`Simulation::executed`] also gives).
     pub fn snapshot_with(&self, executed_tail: Option<usize>) -> Snapshot {
+        let tail = executed_tail.unwrap_or(Snapshot::DEFAULT_TAIL);
         let p = &self.cfg.protocol;
         let replicas = self
             .nodes
@@ -183,10 +203,8 @@ impl Simulation {
                     up: node.up,
                     behavior: node.behavior,
                     summary: r.summary(),
-                    executed: match executed_tail {
-                        Some(k) => node.executed[node.executed.len().saturating_sub(k)..].to_vec(),
-                        None => node.executed.clone(),
-                    },
+                    executed: node.executed[node.executed.len().saturating_sub(tail)..].to_vec(),
+                    executed_count: node.executed.len(),
                     log: r.log_entries(),
                 }
             })
@@ -219,10 +237,16 @@ impl Simulation {
             load: self.load.rate,
             partition: self.partition.clone(),
             replicas,
-            client: ClientSnapshot { view: client.view(), accepted: client.accepted().to_vec(), outstanding },
+            client: ClientSnapshot {
+                view: client.view(),
+                accepted: client.accepted().into_iter().cloned().collect(),
+                accepted_count: client.accepted_count(),
+                outstanding,
+            },
             in_flight: self.in_flight.values().map(|e| self.in_flight_view(e)).collect(),
             stats: self.stats.clone(),
             violations: self.monitor.violations().to_vec(),
+            violation_count: self.monitor.violation_count(),
             idle: self.is_idle(),
         }
     }
