@@ -563,7 +563,7 @@ impl State {
     }
 
     /// The results the client accepted.
-    pub fn accepted(&self) -> &[pbft_playground::protocol::Accepted] {
+    pub fn accepted(&self) -> Vec<&pbft_playground::protocol::Accepted> {
         self.client.client.accepted()
     }
 
@@ -950,7 +950,7 @@ impl PbftModel {
                 one(to, Message::ViewChange(Box::new(vc.signed(&keys))))
             }
             Inject::LyingReply { i } => {
-                let result = pbft_playground::protocol::execute_op(&mut Vec::new(), &self.accomplices[i].op);
+                let result = pbft_playground::protocol::execute_op(&mut pbft_playground::protocol::Store::default(), &self.accomplices[i].op);
                 let reply = Reply { view: 0, timestamp: self.requests[i].timestamp, client: CLIENT, replica: b, result };
                 vec![(NodeId::Client(CLIENT), Message::Reply(reply))]
             }
