@@ -1,7 +1,43 @@
 //! Memory and time of a long run as the page runs it: events recorded (and
 //! drained after each batch, as the page takes them) and saved copies for
-//! seeking on. `cargo run --release --example memory -- <n> <requests>`.
+//! seeking on.
+//!
+//! `cargo run --release --example memory -- <n> <requests> [keys]`
+//!
+//! Requests are writes `k<i % keys>=<i>` from 4 clients, submitted 500 at a
+//! time with `run_until_idle` after each batch; `keys` (default 16) is how
+//! many distinct keys the store ends up with (`0`: every write a new key).
+//! Each line gives the process's resident memory, the bytes the heap holds
+//! live (counted by this example's allocator), CPU time so far and the
+//! batch's wall time.
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use pbft_playground::sim::{SimConfig, Simulation};
+
+/// The system allocator, counting the bytes it holds.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        System.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, size: usize) -> *mut u8 {
+        LIVE.fetch_add(size, Ordering::Relaxed);
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        System.realloc(p, l, size)
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -10,20 +46,50 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time of this process (user + system), in seconds.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime is the 14th field, stime the 15th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<i64> = rest.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    // rest starts at field 3 (the state, a letter, filtered out): utime and stime are f[10], f[11].
+    f.get(10).zip(f.get(11)).map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
+}
+
+fn mib(b: f64) -> f64 {
+    b / (1024.0 * 1024.0)
+}
+
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(4);
-    let total: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(4000);
+    let arg = |i: usize, d: usize| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+    let (n, total, keys) = (arg(1, 4), arg(2, 4000), arg(3, 16));
     let clients = 4;
     let mut sim = Simulation::new(SimConfig { clients, ..SimConfig::new(n, 42) }).unwrap();
-    let t = std::time::Instant::now();
+    let cpu0 = cpu_s();
     let mut done = 0;
+    println!("requests  virtual ms   RSS MiB  heap MiB  CPU s  batch ms  requests/s (batch)");
     while done < total {
-        for i in done..(done + 500).min(total) {
-            sim.request_from((i % clients) as u32, &format!("k{}={i}", i % 16)).unwrap();
+        let batch = (done + 500).min(total);
+        let t = std::time::Instant::now();
+        for i in done..batch {
+            let key = if keys == 0 { i } else { i % keys };
+            sim.request_from((i % clients) as u32, &format!("k{key}={i}")).unwrap();
         }
-        done = (done + 500).min(total);
         let events = sim.run_until_idle(100_000_000);
         drop(events);
-        println!("{done:>6} requests  t={:>8} ms virtual  {:>7.1} MiB  {:>6.2} s", sim.now(), rss_kib() as f64 / 1024.0, t.elapsed().as_secs_f64());
+        let accepted: usize = (0..clients as u32).map(|c| sim.client_by_id(c).map_or(0, |c| c.accepted_count())).sum();
+        assert_eq!(accepted, batch, "every request accepted");
+        let wall = t.elapsed().as_secs_f64();
+        println!(
+            "{batch:>8}  {:>10}  {:>8.1}  {:>8.1}  {:>5.2}  {:>8.1}  {:>8.0}",
+            sim.now(),
+            rss_kib() as f64 / 1024.0,
+            mib(LIVE.load(Ordering::Relaxed) as f64),
+            cpu_s() - cpu0,
+            wall * 1000.0,
+            (batch - done) as f64 / wall,
+        );
+        done = batch;
     }
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
