@@ -30,10 +30,15 @@ fn main() {
             _ => filters.push(a),
         }
     }
-    let setups: Vec<(Setup, Option<usize>)> = configurations()
-        .into_iter()
-        .filter(|(s, _)| filters.is_empty() || filters.iter().any(|f| s.name.contains(f.as_str())))
-        .collect();
+    // A name given whole picks that configuration alone; otherwise every one containing it.
+    let all = configurations();
+    let picked = |s: &Setup| {
+        filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| if all.iter().any(|(t, _)| t.name == *f) { s.name == *f } else { s.name.contains(f.as_str()) })
+    };
+    let setups: Vec<(Setup, Option<usize>)> = all.iter().filter(|(s, _)| picked(s)).cloned().collect();
     for (s, cap) in setups {
         if list {
             println!("{}", s.name);

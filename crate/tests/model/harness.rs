@@ -23,13 +23,17 @@
 //!   start (it sends one at a time, the next after f+1 matching replies) and
 //!   broadcasting on its own timer.
 //! - **Byzantine replica** (at most one): it runs no state machine. It sees
-//!   the requests sent to it and chooses, at any moment and each at most once,
-//!   from a menu of messages signed with its own key ([`Inject`]): as primary,
-//!   a PRE-PREPARE with its PREPARE and COMMIT of the client's request or of a
-//!   genuine accomplice's ([`forge`]) to any one backup (equivocation); as a
-//!   backup, PREPARE and COMMIT for either; a VIEW-CHANGE hiding every
-//!   prepared certificate; a REPLY with the accomplice's result. It never has
-//!   another replica's signature, as in the simulator.
+//!   the client's requests sent to it and sends, at any moment (or, with
+//!   [`Menu::at_once`], before anything else happens), messages of a menu
+//!   signed with its own key ([`Inject`]): as primary, a PRE-PREPARE of the
+//!   client's request or of a genuine accomplice's ([`forge`]) to any one
+//!   backup, alone or with its PREPARE and COMMIT ([`Inject::Equivocate`],
+//!   one request per backup, as the simulator's `equivocate`); PREPAREs and
+//!   COMMITs for either; a VIEW-CHANGE hiding every prepared certificate; a
+//!   REPLY with the accomplice's result. It never has another replica's
+//!   signature, as in the simulator. What it sends arrives at once (it picks
+//!   the moment, so a message of its own in flight adds no behaviour); an item
+//!   is used up when it changes its receiver.
 //!
 //! # Properties
 //!
@@ -41,20 +45,39 @@
 //! conflict** (f+1 replicas never vouch for a second result of an accepted
 //! request). **Acceptance** (every request accepted) is
 //! [`Property::eventually`] where the setup says the bounds allow it, else
-//! [`Property::sometimes`] (see [`Setup::liveness`]).
+//! [`Property::sometimes`] (see [`Setup::liveness`]); where a view change
+//! should be possible, "a new view installed" is a `sometimes` too, so a
+//! bound too tight to reach one shows as a failure, not as a silent pass.
+//! stateright checks `eventually` on the runs that end (no action left): a
+//! run that joins a state seen before is not looked at again, so a
+//! counterexample there can be missed; every run here is finite (each action
+//! uses up a message or a budget), but joins are common.
 //!
 //! # States and fingerprints
 //!
 //! [`Replica`] and [`Client`] implement neither `Hash` nor `Eq`, and their
-//! fields are private. A state is identified by a 64-bit fingerprint of the
-//! `Debug` text of every replica and of the client (derived `Debug`, which
-//! prints every field, in order; signatures print as their first 4 bytes,
-//! and a signature is a function of the message and its signer, all of it in
-//! the text too), of every envelope in flight and of the budgets left. Each
-//! replica's fingerprint is computed once, when it changes, and cached. So two
-//! different states are taken for one only if their 64-bit hashes collide
-//! (stateright itself keeps only 64-bit fingerprints of visited states), a
-//! chance of about k²/2⁶⁵ among k states: under 10⁻⁷ for a million.
+//! fields are private; nothing in `protocol/` was changed for this model. A
+//! state is identified by a 64-bit fingerprint of the `Debug` text of every
+//! replica (see [`replica_hash`]: derived `Debug` prints every field, in
+//! order; the arrival order of vote signatures is left out) and of the
+//! client, of every envelope in flight and of the budgets left. Signatures
+//! print as their first 4 bytes; a signature is a function of the message and
+//! its signer, both in the text too. Each replica's fingerprint is computed
+//! once, when it changes, and cached. Two different states are taken for one
+//! only if their 64-bit hashes collide (stateright itself keeps only 64-bit
+//! fingerprints of visited states): a chance of about k²/2⁶⁵ among k
+//! states, under 10⁻⁷ for a million.
+//!
+//! # Size
+//!
+//! Every order of every message is a lot of states: a replica's state
+//! depends on the order its inputs came in (which PREPAREs its prepared
+//! certificate holds, its retransmission bookkeeping), and four replicas
+//! progress independently. One request with no fault takes more than a
+//! million states before half its messages are delivered; with one replica
+//! down or Byzantine (three to interleave) a request takes thousands to tens
+//! of thousands, a view change hundreds of thousands. BENCHMARKS.md ("Model
+//! checking") has the numbers.
 //!
 //! [stateright]: https://docs.rs/stateright
 
