@@ -1,16 +1,19 @@
 //! Exhaustive model checking of the protocol's replicas with stateright (see
-//! `tests/model/harness.rs`): the configurations of BENCHMARKS.md's "Model
-//! checking", larger than the test's.
+//! `tests/model/harness.rs`): the test's configurations and the larger ones
+//! of BENCHMARKS.md's "Model checking".
 //!
 //! ```text
-//! cargo run --release --example model                 # every configuration, one thread
-//! cargo run --release --example model -- naive        # those whose name contains "naive"
-//! cargo run --release --example model -- --list       # their names
-//! cargo run --release --example model -- --threads 2 normal
+//! cargo run --release --example model -- --list                  # the configurations' names
+//! cargo run --release --example model -- "R0 down, 1 request, view change"   # that one
+//! cargo run --release --example model -- naive                   # every one whose name contains "naive"
+//! cargo run --release --example model -- --threads 2 equivocates
+//! cargo run --release --example model                            # all: about 15 minutes, up to 8 GB
 //! ```
 //!
 //! Each line reports the distinct states explored, the states generated, the
-//! longest path, the time, and every property that failed with its trace.
+//! longest run, the time, and every property that failed, with its run
+//! (a counterexample to an `always` property minimized first). Runs with a
+//! cap stop after about that many generated states and say so.
 
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "../tests/model/harness.rs"]
