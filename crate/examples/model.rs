@@ -1,16 +1,19 @@
 //! Exhaustive model checking of the protocol's replicas with stateright (see
-//! `tests/model/harness.rs`): the configurations of BENCHMARKS.md's "Model
-//! checking", larger than the test's.
+//! `tests/model/harness.rs`): the test's configurations and the larger ones
+//! of BENCHMARKS.md's "Model checking".
 //!
 //! ```text
-//! cargo run --release --example model                 # every configuration, one thread
-//! cargo run --release --example model -- naive        # those whose name contains "naive"
-//! cargo run --release --example model -- --list       # their names
-//! cargo run --release --example model -- --threads 2 normal
+//! cargo run --release --example model -- --list                  # the configurations' names
+//! cargo run --release --example model -- "R0 down, 1 request, view change"   # that one
+//! cargo run --release --example model -- naive                   # every one whose name contains "naive"
+//! cargo run --release --example model -- --threads 2 equivocates
+//! cargo run --release --example model                            # all: about 15 minutes, up to 8 GB
 //! ```
 //!
 //! Each line reports the distinct states explored, the states generated, the
-//! longest path, the time, and every property that failed with its trace.
+//! longest run, the time, and every property that failed, with its run
+//! (a counterexample to an `always` property minimized first). Runs with a
+//! cap stop after about that many generated states and say so.
 
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "../tests/model/harness.rs"]
@@ -30,15 +33,22 @@ fn main() {
             _ => filters.push(a),
         }
     }
-    let setups: Vec<Setup> =
-        configurations().into_iter().filter(|s| filters.is_empty() || filters.iter().any(|f| s.name.contains(f.as_str()))).collect();
-    for s in setups {
+    // A name given whole picks that configuration alone; otherwise every one containing it.
+    let all = configurations();
+    let picked = |s: &Setup| {
+        filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| if all.iter().any(|(t, _)| t.name == *f) { s.name == *f } else { s.name.contains(f.as_str()) })
+    };
+    let setups: Vec<(Setup, Option<usize>)> = all.iter().filter(|(s, _)| picked(s)).cloned().collect();
+    for (s, cap) in setups {
         if list {
             println!("{}", s.name);
             continue;
         }
         let stop = s.cfg.quorum_rule == pbft_playground::protocol::QuorumRule::Naive;
-        let (model, r) = check(s, threads, stop);
+        let (model, r) = check(s, threads, stop, cap);
         let failures = r.failures(&model);
         println!(
             "{:<40} {:>10} states {:>11} generated  depth {:>3}  {:>8.2} s  {}",
@@ -47,13 +57,22 @@ fn main() {
             r.generated,
             r.max_depth,
             r.elapsed.as_secs_f64(),
-            if failures.is_empty() { "ok".to_string() } else { format!("FAILED: {}", failures.join(", ")) }
+            match (failures.is_empty(), r.complete) {
+                (true, true) => "ok".to_string(),
+                (true, false) => "ok so far (stopped at the cap)".to_string(),
+                (false, _) => format!("FAILED: {}", failures.join(", ")),
+            }
         );
         for name in failures {
             if let Some(path) = r.discovery(name) {
-                println!("--- {name}: {} steps", path.clone().into_actions().len());
-                print!("{}", trace(path));
-                println!("--- last state:\n{:?}", path.last_state());
+                let steps = if stateright::Model::property(&model, name).expectation == stateright::Expectation::Always {
+                    minimize(&model, name, path)
+                } else {
+                    path.clone().into_vec()
+                };
+                println!("--- {name}: {} steps", steps.len() - 1);
+                print!("{}", trace(&model, &steps));
+                println!("--- the last state:\n{:?}", steps.last().expect("a state").0);
             }
         }
     }
@@ -62,21 +81,11 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
-/// The configurations checked, smallest first.
+/// The configurations checked: the test's, then the larger ones.
 #[cfg(not(target_arch = "wasm32"))]
-fn configurations() -> Vec<harness::Setup> {
-    use harness::*;
-    vec![
-        Setup::new("normal, 1 request", 1),
-        Setup::new("normal, 2 requests", 2),
-        Setup::new("R3 down, 1 request", 1).down(3),
-        Setup::new("R3 down, 2 requests", 2).down(3),
-        Setup::new("R0 down, 1 request, view change", 1).down(0).timers(2, TimerKinds::VIEW_CHANGE).client_timers(1).reachable_only(),
-        Setup::new("R0 down, 1 request, view change, 3 timers", 1).down(0).timers(3, TimerKinds::VIEW_CHANGE).client_timers(1).reachable_only(),
-        Setup::new("R3 byzantine votes, 1 request", 1).byzantine(3, Menu { votes: true, view_change: true, reply: true, ..Menu::MESSAGES }).reachable_only(),
-        Setup::new("naive, R0 equivocates, 1 request", 1).naive().byzantine(0, Menu::EQUIVOCATE),
-        Setup::new("R0 equivocates, 1 request", 1).byzantine(0, Menu::EQUIVOCATE).reachable_only(),
-        Setup::new("naive, R0 sends anything, 1 request", 1).naive().byzantine(0, Menu::MESSAGES),
-        Setup::new("R0 sends anything, 1 request", 1).byzantine(0, Menu::MESSAGES),
-    ]
+fn configurations() -> Vec<(harness::Setup, Option<usize>)> {
+    let mut all: Vec<_> = harness::ci_configurations().into_iter().map(|s| (s, None)).collect();
+    all.push((harness::ci_naive(), None));
+    all.extend(harness::larger_configurations());
+    all
 }

@@ -23,13 +23,17 @@
 //!   start (it sends one at a time, the next after f+1 matching replies) and
 //!   broadcasting on its own timer.
 //! - **Byzantine replica** (at most one): it runs no state machine. It sees
-//!   the requests sent to it and chooses, at any moment and each at most once,
-//!   from a menu of messages signed with its own key ([`Inject`]): as primary,
-//!   a PRE-PREPARE with its PREPARE and COMMIT of the client's request or of a
-//!   genuine accomplice's ([`forge`]) to any one backup (equivocation); as a
-//!   backup, PREPARE and COMMIT for either; a VIEW-CHANGE hiding every
-//!   prepared certificate; a REPLY with the accomplice's result. It never has
-//!   another replica's signature, as in the simulator.
+//!   the client's requests sent to it and sends, at any moment (or, with
+//!   [`Menu::at_once`], before anything else happens), messages of a menu
+//!   signed with its own key ([`Inject`]): as primary, a PRE-PREPARE of the
+//!   client's request or of a genuine accomplice's ([`forge`]) to any one
+//!   backup, alone or with its PREPARE and COMMIT ([`Inject::Equivocate`],
+//!   one request per backup, as the simulator's `equivocate`); PREPAREs and
+//!   COMMITs for either; a VIEW-CHANGE hiding every prepared certificate; a
+//!   REPLY with the accomplice's result. It never has another replica's
+//!   signature, as in the simulator. What it sends arrives at once (it picks
+//!   the moment, so a message of its own in flight adds no behaviour); an item
+//!   is used up when it changes its receiver.
 //!
 //! # Properties
 //!
@@ -41,20 +45,39 @@
 //! conflict** (f+1 replicas never vouch for a second result of an accepted
 //! request). **Acceptance** (every request accepted) is
 //! [`Property::eventually`] where the setup says the bounds allow it, else
-//! [`Property::sometimes`] (see [`Setup::liveness`]).
+//! [`Property::sometimes`] (see [`Setup::liveness`]); where a view change
+//! should be possible, "a new view installed" is a `sometimes` too, so a
+//! bound too tight to reach one shows as a failure, not as a silent pass.
+//! stateright checks `eventually` on the runs that end (no action left): a
+//! run that joins a state seen before is not looked at again, so a
+//! counterexample there can be missed; every run here is finite (each action
+//! uses up a message or a budget), but joins are common.
 //!
 //! # States and fingerprints
 //!
 //! [`Replica`] and [`Client`] implement neither `Hash` nor `Eq`, and their
-//! fields are private. A state is identified by a 64-bit fingerprint of the
-//! `Debug` text of every replica and of the client (derived `Debug`, which
-//! prints every field, in order; signatures print as their first 4 bytes,
-//! and a signature is a function of the message and its signer, all of it in
-//! the text too), of every envelope in flight and of the budgets left. Each
-//! replica's fingerprint is computed once, when it changes, and cached. So two
-//! different states are taken for one only if their 64-bit hashes collide
-//! (stateright itself keeps only 64-bit fingerprints of visited states), a
-//! chance of about k²/2⁶⁵ among k states: under 10⁻⁷ for a million.
+//! fields are private; nothing in `protocol/` was changed for this model. A
+//! state is identified by a 64-bit fingerprint of the `Debug` text of every
+//! replica (see [`replica_hash`]: derived `Debug` prints every field, in
+//! order; the arrival order of vote signatures is left out) and of the
+//! client, of every envelope in flight and of the budgets left. Signatures
+//! print as their first 4 bytes; a signature is a function of the message and
+//! its signer, both in the text too. Each replica's fingerprint is computed
+//! once, when it changes, and cached. Two different states are taken for one
+//! only if their 64-bit hashes collide (stateright itself keeps only 64-bit
+//! fingerprints of visited states): a chance of about k²/2⁶⁵ among k
+//! states, under 10⁻⁷ for a million.
+//!
+//! # Size
+//!
+//! Every order of every message is a lot of states: a replica's state
+//! depends on the order its inputs came in (which PREPAREs its prepared
+//! certificate holds, its retransmission bookkeeping), and four replicas
+//! progress independently. One request with no fault takes more than a
+//! million states before half its messages are delivered; with one replica
+//! down or Byzantine (three to interleave) a request takes thousands to tens
+//! of thousands, a view change hundreds of thousands. BENCHMARKS.md ("Model
+//! checking") has the numbers.
 //!
 //! [stateright]: https://docs.rs/stateright
 
@@ -68,7 +91,8 @@ use std::sync::Arc;
 
 use pbft_playground::protocol::{
     AppState, Client, ClientId, ClientOutput, ClientTimer, Commit, Config, Digest, Message, ModelKeys, NodeId, Output,
-    PrePrepare, Prepare, QuorumRule, Replica, ReplicaId, ReplicaTimer, Reply, Request, Seq, Sig, Signed, ViewChange,
+    PrePrepare, Prepare, QuorumRule, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Reply, Request, Seq, Sig, Signed,
+    ViewChange,
 };
 use pbft_playground::sim::forge;
 use stateright::{Model, Property};
@@ -243,16 +267,26 @@ pub struct Menu {
     pub view_change: bool,
     /// A REPLY with the accomplice's result, to the client.
     pub reply: bool,
+    /// Only before anything else happens (as the simulator's `equivocate`
+    /// does, sending its pre-prepares as it proposes), rather than at any moment.
+    pub at_once: bool,
 }
 
 impl Menu {
     /// Equivocation, one backup at a time: to each, a request with all the
     /// support the primary can give it.
-    pub const EQUIVOCATE: Menu = Menu { equivocate: true, propose: false, votes: false, view_change: false, reply: false };
+    pub const EQUIVOCATE: Menu =
+        Menu { equivocate: true, propose: false, votes: false, view_change: false, reply: false, at_once: false };
     /// Pre-prepares and votes one message at a time, for either request, to anyone.
-    pub const MESSAGES: Menu = Menu { equivocate: false, propose: true, votes: true, view_change: false, reply: false };
+    pub const MESSAGES: Menu =
+        Menu { equivocate: false, propose: true, votes: true, view_change: false, reply: false, at_once: false };
     /// Everything.
-    pub const ALL: Menu = Menu { equivocate: true, propose: true, votes: true, view_change: true, reply: true };
+    pub const ALL: Menu = Menu { equivocate: true, propose: true, votes: true, view_change: true, reply: true, at_once: false };
+
+    /// The same, but only before anything else happens.
+    pub const fn at_once(self) -> Menu {
+        Menu { at_once: true, ..self }
+    }
 }
 
 /// One configuration to check.
@@ -283,6 +317,9 @@ pub struct Setup {
     /// How many times the client's timer may fire in one run (§4.1: it
     /// broadcasts the request to every replica).
     pub max_client_timers: u8,
+    /// The client's timer fires once before anything else (its request reaches
+    /// every replica from the start).
+    pub broadcast_first: bool,
     /// Whether acceptance is checked as `eventually` (every maximal run ends
     /// with every request accepted) rather than `sometimes` (some run does).
     /// Under bounds a run can end because the budget ran out where the real
@@ -290,6 +327,9 @@ pub struct Setup {
     /// holds only where the bounds leave room for every recovery the faults
     /// can call for; elsewhere `sometimes` shows acceptance is reachable.
     pub liveness: bool,
+    /// Whether some run is expected to install view 1 at an honest replica
+    /// (a [`Property::sometimes`]: the bounds leave room for a view change).
+    pub view_change: bool,
 }
 
 impl Setup {
@@ -309,7 +349,9 @@ impl Setup {
             max_timers: 0,
             timers: TimerKinds::VIEW_CHANGE,
             max_client_timers: 0,
+            broadcast_first: false,
             liveness: true,
+            view_change: false,
         }
     }
 
@@ -346,6 +388,12 @@ impl Setup {
         self
     }
 
+    /// The client's timer fires once at the start: it sends its first request to every replica.
+    pub fn broadcast_first(mut self) -> Setup {
+        self.broadcast_first = true;
+        self
+    }
+
     /// The client's timer may fire up to `max` times.
     pub fn client_timers(mut self, max: u8) -> Setup {
         self.max_client_timers = max;
@@ -355,6 +403,12 @@ impl Setup {
     /// Up to `max` messages may be lost.
     pub fn drops(mut self, max: u8) -> Setup {
         self.max_drops = max;
+        self
+    }
+
+    /// Some run is expected to install a new view (see [`Setup::view_change`]).
+    pub fn expect_view_change(mut self) -> Setup {
+        self.view_change = true;
         self
     }
 
@@ -489,6 +543,8 @@ pub struct Faulty {
     /// The menu items it used, by index into [`PbftModel::menu`] (only
     /// those that changed their receiver: see [`Action::Byzantine`]).
     pub done: u128,
+    /// Something other than the Byzantine replica has acted.
+    pub late: bool,
 }
 
 /// The client, its running timers and whether it saw a conflict.
@@ -916,14 +972,12 @@ impl PbftModel {
         let digest = |r: Req| self.request(r).digest();
         let one = |to: ReplicaId, m: Message| vec![(NodeId::Replica(to), m)];
         match *inject {
-            Inject::Equivocate { to, seq, req } => [
-                Inject::PrePrepare { to, seq, req },
-                Inject::Prepare { to, seq, req },
-                Inject::Commit { to, seq, req },
-            ]
-            .iter()
-            .flat_map(|i| self.injected(b, i))
-            .collect(),
+            Inject::Equivocate { to, seq, req } => {
+                [Inject::PrePrepare { to, seq, req }, Inject::Prepare { to, seq, req }, Inject::Commit { to, seq, req }]
+                    .iter()
+                    .flat_map(|i| self.injected(b, i))
+                    .collect()
+            }
             Inject::PrePrepare { to, seq, req } => {
                 let r = self.request(req).clone();
                 let pp = PrePrepare { view: 0, seq, digest: r.digest(), request: Some(r), sig: Sig::default() };
@@ -975,10 +1029,11 @@ impl Model for PbftModel {
                 }
             })
             .collect();
-        let mut client = ClientNode { client: Client::new(CLIENT, s.cfg.clone()), timers: BTreeSet::new(), conflict: false, fp: 0 };
+        let mut client =
+            ClientNode { client: Client::new(CLIENT, s.cfg.clone()), timers: BTreeSet::new(), conflict: false, fp: 0 };
         let mut state = State {
             replicas,
-            faulty: s.faulty.map(|id| Faulty { id, known: BTreeSet::new(), done: 0 }),
+            faulty: s.faulty.map(|id| Faulty { id, known: BTreeSet::new(), done: 0, late: false }),
             client: Arc::new(client.clone()),
             net: Vec::new(),
             drops_left: s.max_drops,
@@ -989,6 +1044,9 @@ impl Model for PbftModel {
         let mut out = Vec::new();
         for op in &s.ops {
             client.client.submit(op, &mut out);
+        }
+        if s.broadcast_first {
+            client.client.on_timer(ClientTimer(1), &mut out);
         }
         state.apply_client(&mut client, out);
         state.client = Arc::new(client);
@@ -1013,7 +1071,7 @@ impl Model for PbftModel {
         if state.client_timers_left > 0 {
             actions.extend(state.client.timers.iter().map(|&t| Action::ClientTimer(t)));
         }
-        if let Some(f) = &state.faulty {
+        if let Some(f) = state.faulty.as_ref().filter(|f| !(f.late && self.setup.menu.at_once)) {
             for (k, inject) in self.menu.iter().enumerate() {
                 if f.done & (1u128 << k) == 0 && self.can_inject(f, inject) {
                     actions.push(Action::Byzantine(k, *inject));
@@ -1036,6 +1094,9 @@ impl Model for PbftModel {
 
     fn next_state(&self, last: &State, action: Action) -> Option<State> {
         let mut s = last.clone();
+        if let (Some(f), false) = (s.faulty.as_mut(), matches!(action, Action::Byzantine(..))) {
+            f.late = self.setup.menu.at_once; // (only tracked when it matters)
+        }
         match action {
             Action::Deliver(e) => {
                 if !s.take(&e) {
@@ -1107,6 +1168,11 @@ impl Model for PbftModel {
         } else {
             Property::<Self>::sometimes("every request accepted", all_accepted)
         });
+        if self.setup.view_change {
+            p.push(Property::<Self>::sometimes("a new view installed", |_, s| {
+                s.honest().any(|(_, n)| n.replica.view() >= 1 && n.replica.status() == ReplicaStatus::Normal)
+            }));
+        }
         p
     }
 }
@@ -1170,6 +1236,8 @@ pub struct Report {
     pub max_depth: usize,
     /// Wall time.
     pub elapsed: std::time::Duration,
+    /// Whether every reachable state was explored (false: stopped at the cap).
+    pub complete: bool,
     /// Each property with a discovery: its name and the path to it.
     pub discoveries: Vec<(&'static str, stateright::Path<State, Action>)>,
 }
@@ -1189,7 +1257,8 @@ impl Report {
             .filter(|p| {
                 let found = self.discovery(p.name).is_some();
                 match p.expectation {
-                    stateright::Expectation::Sometimes => !found,
+                    // A run stopped at its cap may not have got there yet.
+                    stateright::Expectation::Sometimes => !found && self.complete,
                     _ => found,
                 }
             })
@@ -1198,10 +1267,10 @@ impl Report {
     }
 }
 
-/// Checks `setup` exhaustively, breadth first (so a counterexample is a
-/// shortest one) on `threads` threads; stops at the first failure when
-/// `stop_at_failure`.
-pub fn check(setup: Setup, threads: usize, stop_at_failure: bool) -> (PbftModel, Report) {
+/// Checks `setup` exhaustively, breadth first, on `threads` threads; stops
+/// at the first failure when `stop_at_failure`, and after about `cap`
+/// generated states if there is a cap.
+pub fn check(setup: Setup, threads: usize, stop_at_failure: bool, cap: Option<usize>) -> (PbftModel, Report) {
     use stateright::{Checker, HasDiscoveries};
     let name = setup.name.clone();
     let start = std::time::Instant::now();
@@ -1209,17 +1278,15 @@ pub fn check(setup: Setup, threads: usize, stop_at_failure: bool) -> (PbftModel,
     if stop_at_failure {
         builder = builder.finish_when(HasDiscoveries::AnyFailures);
     }
-    if let Some(t) = std::env::var("MODEL_DEPTH").ok().and_then(|t| t.parse().ok()) {
-        builder = builder.target_max_depth(t);
-    }
-    if let Some(t) = std::env::var("MODEL_STATES").ok().and_then(|t| t.parse().ok()) {
-        builder = builder.target_state_count(t);
+    if let Some(cap) = cap {
+        builder = builder.target_state_count(cap);
     }
     let checker = builder.spawn_bfs().join();
     let elapsed = start.elapsed();
     let mut discoveries: Vec<_> = checker.discoveries().into_iter().collect();
     discoveries.sort_by_key(|(n, _)| *n);
     let report = Report {
+        complete: cap.is_none_or(|c| checker.state_count() < c),
         name,
         unique: checker.unique_state_count(),
         generated: checker.state_count(),
@@ -1232,15 +1299,79 @@ pub fn check(setup: Setup, threads: usize, stop_at_failure: bool) -> (PbftModel,
     (model, report)
 }
 
-/// A path as numbered lines: each action, and what it made replicas execute
+/// A run: each state with the action taken from it (None for the last).
+pub type Steps = Vec<(State, Option<Action>)>;
+
+/// Replays `actions` from the initial state while each is possible; stops
+/// after the first state where `stop` holds. None if an action is not
+/// possible where it comes or `stop` never holds.
+fn replay(model: &PbftModel, actions: &[Action], stop: &dyn Fn(&State) -> bool) -> Option<Steps> {
+    let mut state = model.init_states().remove(0);
+    let mut steps = Vec::new();
+    for a in actions {
+        if stop(&state) {
+            break;
+        }
+        let mut possible = Vec::new();
+        model.actions(&state, &mut possible);
+        if !possible.contains(a) {
+            return None;
+        }
+        let next = model.next_state(&state, a.clone())?;
+        steps.push((state, Some(a.clone())));
+        state = next;
+    }
+    let found = stop(&state);
+    steps.push((state, None));
+    found.then_some(steps)
+}
+
+/// A counterexample to property `name` made short: `path` cut at its first
+/// state that breaks the property, then every step the break does not need
+/// left out, one at a time until none can go. (stateright's breadth-first
+/// checker reports the last counterexample it met in a block of states, not
+/// always a shortest one.)
+pub fn minimize(model: &PbftModel, name: &'static str, path: &stateright::Path<State, Action>) -> Steps {
+    let property = stateright::Model::property(model, name);
+    let broken = |s: &State| !(property.condition)(model, s);
+    let mut actions = path.clone().into_actions();
+    let mut best = replay(model, &actions, &broken).expect("the counterexample replays");
+    actions = best.iter().filter_map(|(_, a)| a.clone()).collect();
+    let mut k = 0;
+    while k < actions.len() {
+        let mut shorter = actions.clone();
+        shorter.remove(k);
+        match replay(model, &shorter, &broken) {
+            Some(steps) => {
+                actions = steps.iter().filter_map(|(_, a)| a.clone()).collect();
+                best = steps;
+                k = 0;
+            }
+            None => k += 1,
+        }
+    }
+    best
+}
+
+/// A run as numbered lines: each action, and what it made replicas execute
 /// or the client accept.
-pub fn trace(path: &stateright::Path<State, Action>) -> String {
-    let steps = path.clone().into_vec();
+pub fn trace(model: &PbftModel, steps: &[(State, Option<Action>)]) -> String {
     let mut s = String::new();
     for (k, w) in steps.windows(2).enumerate() {
         let (before, Some(action)) = (&w[0].0, &w[0].1) else { continue };
         let after = &w[1].0;
-        let _ = writeln!(s, "{:>3}. {action}", k + 1);
+        match action {
+            Action::Byzantine(_, inject) => {
+                let b = before.faulty.as_ref().expect("a Byzantine replica").id;
+                let _ = writeln!(s, "{:>3}. byzantine R{b}: {inject:?}", k + 1);
+                for (to, m) in model.injected(b, inject) {
+                    let _ = writeln!(s, "       R{b} → {to}: {}", label(&m));
+                }
+            }
+            _ => {
+                let _ = writeln!(s, "{:>3}. {action}", k + 1);
+            }
+        }
         for ((i, b), (_, a)) in before.honest().zip(after.honest()) {
             for e in &a.executed[b.executed.len()..] {
                 let _ = writeln!(s, "       R{i} executes {}", exec_label(e));
@@ -1251,4 +1382,70 @@ pub fn trace(path: &stateright::Path<State, Action>) -> String {
         }
     }
     s
+}
+
+// ----- configurations ------------------------------------------------------
+
+/// The configurations `cargo test` checks exhaustively (tests/model.rs): a
+/// few seconds each in a debug build.
+pub fn ci_configurations() -> Vec<Setup> {
+    vec![
+        Setup::new("R3 down, 1 request", 1).down(3),
+        Setup::new("R3 down, 2 requests", 2).down(3),
+        Setup::new("R0 equivocates at once, 1 request", 1).byzantine(0, Menu::EQUIVOCATE.at_once()).reachable_only(),
+    ]
+}
+
+/// The naive quorum's counterexample `cargo test` finds.
+pub fn ci_naive() -> Setup {
+    Setup::new("naive quorum, R0 equivocates at once, 1 request", 1).naive().byzantine(0, Menu::EQUIVOCATE.at_once())
+}
+
+/// The larger configurations of `cargo run --release --example model`, with
+/// the number of generated states at which a run stops if it has not
+/// finished (None: run to the end).
+pub fn larger_configurations() -> Vec<(Setup, Option<usize>)> {
+    const CAP: Option<usize> = Some(4_000_000);
+    vec![
+        (Setup::new("naive quorum, R0 sends anything, 1 request", 1).naive().byzantine(0, Menu::MESSAGES), None),
+        (Setup::new("R0 equivocates, 1 request", 1).byzantine(0, Menu::EQUIVOCATE).reachable_only(), None),
+        (
+            Setup::new("R0 down, 1 request, view change", 1)
+                .down(0)
+                .client_timers(1)
+                .timers(2, TimerKinds::VIEW_CHANGE)
+                .reachable_only()
+                .expect_view_change(),
+            None,
+        ),
+        (
+            Setup::new("R0 down, 2 requests, view change", 2)
+                .down(0)
+                .client_timers(2)
+                .timers(2, TimerKinds::VIEW_CHANGE)
+                .reachable_only()
+                .expect_view_change(),
+            CAP,
+        ),
+        (
+            Setup::new("R3 down, 1 request, early view change", 1)
+                .down(3)
+                .client_timers(1)
+                .timers(2, TimerKinds::VIEW_CHANGE)
+                .reachable_only()
+                .expect_view_change(),
+            CAP,
+        ),
+        (
+            Setup::new("R0 equivocates or hides certificates, view change", 1)
+                .byzantine(0, Menu { view_change: true, ..Menu::EQUIVOCATE })
+                .client_timers(1)
+                .timers(2, TimerKinds::VIEW_CHANGE)
+                .reachable_only(),
+            CAP,
+        ),
+        (Setup::new("R3 down, 1 request, 1 drop, 2 timers", 1).down(3).drops(1).timers(2, TimerKinds::ALL).reachable_only(), CAP),
+        (Setup::new("R3 may crash, 1 request", 1).crashes(&[3], 1).reachable_only(), CAP),
+        (Setup::new("no faults, 1 request", 1), CAP),
+    ]
 }
