@@ -231,3 +231,90 @@ fn behaviour_parameters_are_checked() {
     let r1 = get(&get(&snap, "replicas"), "1");
     assert_eq!(get(&r1, "behavior").as_string().as_deref(), Some("silent"));
 }
+
+/// `a` and `b` are the same plain data: the same keys (an undefined value
+/// included) and the same values, all the way down.
+fn same(a: &JsValue, b: &JsValue, at: &str) -> Result<(), String> {
+    if a.is_object() && b.is_object() {
+        if Array::is_array(a) != Array::is_array(b) {
+            return Err(format!("{at}: an array on one side only"));
+        }
+        let (ka, kb) = (js_sys::Object::keys(a.unchecked_ref::<js_sys::Object>()), js_sys::Object::keys(b.unchecked_ref::<js_sys::Object>()));
+        let (ka, kb): (Vec<String>, Vec<String>) =
+            (ka.iter().map(|k| k.as_string().unwrap()).collect(), kb.iter().map(|k| k.as_string().unwrap()).collect());
+        let (mut sa, mut sb) = (ka.clone(), kb.clone());
+        sa.sort();
+        sb.sort();
+        if sa != sb {
+            return Err(format!("{at}: keys {ka:?} and {kb:?}"));
+        }
+        for k in &ka {
+            same(&get(a, k), &get(b, k), &format!("{at}.{k}"))?;
+        }
+        Ok(())
+    } else if js_sys::Object::is(a, b) {
+        Ok(())
+    } else {
+        Err(format!("{at}: {a:?} and {b:?}"))
+    }
+}
+
+/// Events cross the boundary as one batch that crate/js/events.js decodes: the
+/// objects are the ones serializing each event would give, and each sent
+/// message's label is the engine's own text of it (as `snapshot().inFlight` has it).
+#[wasm_bindgen_test]
+fn events_decoded_from_a_batch_are_the_engine_events_field_for_field() {
+    use pbft_playground::sim;
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    let presets: Array = Simulation::presets().unwrap().into();
+    let mut names: Vec<String> = presets.iter().map(|p| get(&p, "name").as_string().unwrap()).collect();
+    names.push(String::new()); // no preset: requests with operations in other scripts, under load
+    let mut types = std::collections::BTreeSet::new();
+    for name in &names {
+        let (cfg, actions) = if name.is_empty() { (sim::SimConfig::default(), Vec::new()) } else { sim::preset(name, 1).unwrap() };
+        let mut native = sim::Simulation::with_actions(cfg, actions).unwrap();
+        let mut js = if name.is_empty() {
+            Simulation::new(JsValue::UNDEFINED).unwrap()
+        } else {
+            Simulation::new(options(&[("preset", name.as_str().into())])).unwrap()
+        };
+        if name.is_empty() {
+            for op in ["名字=值", "x=😀", "plain=1"] {
+                native.request(op).unwrap();
+                js.request(op.into()).unwrap();
+            }
+            native.act(sim::Action::SetLoad { rate: 20 }).unwrap();
+            js.set_load_js(20.into()).unwrap();
+        }
+        let mut labels = std::collections::HashMap::new();
+        for step in 0..60 {
+            let ours: Array = js.advance(100.0).unwrap().into();
+            let theirs = native.advance(100);
+            assert_eq!(ours.length() as usize, theirs.len(), "{name} at step {step}: as many events");
+            for (i, (o, e)) in ours.iter().zip(&theirs).enumerate() {
+                let expected = serde::Serialize::serialize(e, &ser).unwrap();
+                let kind = get(&o, "type").as_string().unwrap();
+                if kind == "sent" {
+                    labels.insert(num(&o, "msg") as u64, get(&o, "label").as_string().unwrap());
+                    Reflect::delete_property(o.unchecked_ref::<js_sys::Object>(), &"label".into()).unwrap();
+                }
+                types.insert(kind);
+                if let Err(e) = same(&o, &expected, &format!("{name}: event {i} of step {step}")) {
+                    panic!("{e}");
+                }
+            }
+            let in_flight: Array = get(&sim_snapshot(&js), "inFlight").into();
+            for m in in_flight.iter() {
+                let id = num(&m, "id") as u64;
+                assert_eq!(labels.get(&id), get(&m, "label").as_string().as_ref(), "{name}: the label of message {id}");
+            }
+        }
+    }
+    for t in ["sent", "delivered", "dropped", "phase", "executed", "checkpoint-stable", "view-change-started", "view-changed", "state-transferred", "submitted", "accepted", "rejected", "fault", "violation"] {
+        assert!(types.contains(t), "the presets and the load run emit {t} events");
+    }
+}
+
+fn sim_snapshot(s: &Simulation) -> JsValue {
+    s.snapshot(Some(0.0)).unwrap()
+}

@@ -57,6 +57,11 @@ impl Digest {
         Digest(h.finish())
     }
 
+    /// The 16 bits the short form shows (None for the null request's digest).
+    pub fn short_bits(&self) -> Option<u16> {
+        (*self != Digest::NULL).then_some((self.0 >> 48) as u16)
+    }
+
     /// Short hex form for labels, e.g. `a3f2`.
     pub fn short(&self) -> String {
         if *self == Digest::NULL {

@@ -4,7 +4,7 @@
 use serde::{Serialize, Serializer};
 
 use super::Action;
-use crate::protocol::{MsgKind, NodeId, Phase, Reject, ReplicaId, Seq, View};
+use crate::protocol::{Digest, MsgKind, NodeId, Phase, Reject, ReplicaId, Seq, View};
 
 /// A node as a number for JavaScript: replica `i` is `i`, client `c` is `-1 - c`.
 pub fn node_number(n: NodeId) -> i64 {
@@ -17,6 +17,19 @@ pub fn node_number(n: NodeId) -> i64 {
 /// Serializes a [`NodeId`] as [`node_number`].
 pub fn ser_node<S: Serializer>(n: &NodeId, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_i64(node_number(*n))
+}
+
+/// Serializes a [`Digest`] in its short form (`a3f2`, or `null` for the null request).
+pub fn ser_digest<S: Serializer>(d: &Digest, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.short())
+}
+
+/// Serializes an optional [`Digest`] as [`ser_digest`] (none: nothing).
+pub fn ser_opt_digest<S: Serializer>(d: &Option<Digest>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_some(&d.short()),
+        None => s.serialize_none(),
+    }
 }
 
 /// Why a message never arrived.
@@ -141,7 +154,12 @@ impl EventKind {
 
     /// This event's type.
     pub fn type_name(&self) -> &'static str {
-        Self::TYPES[match self {
+        Self::TYPES[self.type_index()]
+    }
+
+    /// This event's type as its index in [`EventKind::TYPES`].
+    pub fn type_index(&self) -> usize {
+        match self {
             EventKind::Sent { .. } => 0,
             EventKind::Delivered { .. } => 1,
             EventKind::Dropped { .. } => 2,
@@ -157,7 +175,7 @@ impl EventKind {
             EventKind::Rejected { .. } => 12,
             EventKind::Fault { .. } => 13,
             EventKind::Violation { .. } => 14,
-        }]
+        }
     }
 }
 
@@ -221,11 +239,17 @@ pub enum EventKind {
         /// Sequence number, when it has one.
         seq: Option<Seq>,
         /// Digest (short), when it has one.
-        digest: Option<String>,
+        #[serde(serialize_with = "ser_opt_digest")]
+        digest: Option<Digest>,
         /// When it will arrive.
         deliver_at: u64,
-        /// Compact label, e.g. `PP v0 n1 a3f2`.
-        label: String,
+        /// The client's timestamp of a REQUEST or a REPLY.
+        timestamp: Option<u64>,
+        /// The operation of a REQUEST, the result of a REPLY.
+        text: Option<String>,
+        /// How many prepared certificates a VIEW-CHANGE carries, how many
+        /// pre-prepares a NEW-VIEW.
+        count: Option<u32>,
     },
     /// A message arrived and was handled.
     Delivered {
@@ -264,7 +288,8 @@ pub enum EventKind {
         /// Sequence number.
         seq: Seq,
         /// Digest (short).
-        digest: String,
+        #[serde(serialize_with = "ser_digest")]
+        digest: Digest,
         /// Phase.
         phase: Phase,
     },
@@ -275,7 +300,8 @@ pub enum EventKind {
         /// Sequence number.
         seq: Seq,
         /// Digest (short).
-        digest: String,
+        #[serde(serialize_with = "ser_digest")]
+        digest: Digest,
         /// Operation (None for a null request).
         op: Option<String>,
         /// Client timestamp.

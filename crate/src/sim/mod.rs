@@ -500,7 +500,7 @@ impl Simulation {
                 }
                 Output::CancelTimer(timer) => self.nodes[r].timers.cancel(timer),
                 Output::Phase { view, seq, digest, phase } => {
-                    self.emit_with(|| EventKind::Phase { replica: r, view, seq, digest: digest.short(), phase });
+                    self.emit_with(|| EventKind::Phase { replica: r, view, seq, digest, phase });
                 }
                 Output::Executed { seq, digest, request, result, state } => {
                     let honest = !self.nodes[r].ever_faulty;
@@ -512,7 +512,7 @@ impl Simulation {
                     self.emit_with(|| EventKind::Executed {
                         replica: r,
                         seq,
-                        digest: digest.short(),
+                        digest,
                         op: request.as_ref().map(|q| q.op.clone()),
                         timestamp: request.as_ref().map(|q| q.timestamp),
                         result,

@@ -136,9 +136,23 @@ impl Simulation {
             kind,
             view: msg.view(),
             seq: msg.seq(),
-            digest: msg.digest().map(|d| d.short()),
+            digest: msg.digest(),
             deliver_at,
-            label: msg.to_string(),
+            timestamp: match &msg {
+                Message::Request(r) => Some(r.timestamp),
+                Message::Reply(r) => Some(r.timestamp),
+                _ => None,
+            },
+            text: match &msg {
+                Message::Request(r) => Some(r.op.clone()),
+                Message::Reply(r) => Some(r.result.clone()),
+                _ => None,
+            },
+            count: match &msg {
+                Message::ViewChange(m) => Some(m.prepared.len() as u32),
+                Message::NewView(m) => Some(m.pre_prepares.len() as u32),
+                _ => None,
+            },
         });
         self.in_flight.insert(Envelope { id, from, to, msg, sent_at: self.now, deliver_at, lost });
         self.schedule(deliver_at, Item::Deliver(id));

@@ -23,6 +23,8 @@ use wasm_bindgen::JsCast;
 
 use js_sys::{Array, JsString, Reflect};
 
+mod events;
+
 use crate::protocol::{Config, QuorumRule};
 use crate::sim::{self, Action, Behavior, Codes, Event, ParamDef, Params, SimConfig, SimError, TimedAction, PRESETS};
 
@@ -802,7 +804,7 @@ impl Simulation {
         if !self.run_to(target, Goal::Advance, &mut events) {
             return Err(self.stopped("advance", Some(events), &format!("short of {target} ms")));
         }
-        to_js(&events)
+        events::to_js_events(&events)
     }
 
     /// Runs to the next instant at which something happens; returns its events.
@@ -812,7 +814,7 @@ impl Simulation {
             events.extend(self.inner.step());
             self.horizon = self.horizon.max(self.inner.now());
         }
-        to_js(&events)
+        events::to_js_events(&events)
     }
 
     /// Runs until nothing is in flight and no timer is armed, or `maxMs` passed
@@ -834,7 +836,7 @@ impl Simulation {
         if !self.run_to(limit, Goal::Idle, &mut events) {
             return Err(self.stopped("runUntilIdle", Some(events), "not idle"));
         }
-        to_js(&events)
+        events::to_js_events(&events)
     }
 
     /// Goes to virtual time `t` by deterministic replay (from a saved copy
@@ -863,7 +865,7 @@ impl Simulation {
             if t > known && !self.run_to(t, Goal::Advance, &mut events) {
                 return Err(self.stopped("seek", Some(events), &short_of));
             }
-            to_js(&events)
+            events::to_js_events(&events)
         } else {
             self.inner.seek(known);
             if t > known && !self.run_to(t, Goal::Seek, &mut Vec::new()) {
@@ -878,7 +880,7 @@ impl Simulation {
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&mut self) -> Result<JsValue, JsError> {
         let events = self.take_all();
-        to_js(&events)
+        events::to_js_events(&events)
     }
 
     /// Virtual time of the next scheduled message delivery, timer or action
