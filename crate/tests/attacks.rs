@@ -30,7 +30,7 @@ fn behave_with(replica: usize, name: &str, params: Params) -> TimedAction {
 }
 
 fn req(t: u64, op: String) -> TimedAction {
-    at(t, Action::Request { op, client: 0 })
+    at(t, Action::Request { op: op.into(), client: 0 })
 }
 
 /// Fast links (10–20 ms) between `a` and each of `bs`.
@@ -54,7 +54,7 @@ fn assert_idle(s: &Simulation) {
 fn assert_all_accepted(s: &Simulation, requests: usize) {
     let acc = s.client().accepted();
     assert_eq!(acc.len(), requests, "accepted {} of {requests}", acc.len());
-    assert!(acc.iter().all(|a| a.result == a.op || !a.op.contains('=')), "{acc:?}");
+    assert!(acc.iter().all(|a| *a.result == *a.op || !a.op.contains('=')), "{acc:?}");
 }
 
 /// Ids of the messages `from` sent of `kind`.

@@ -39,7 +39,7 @@ fn a_long_run_keeps_the_latest_results_and_a_bounded_snapshot() {
     assert_eq!(accepted(&s), 1_200);
     let c = s.client();
     assert_eq!((c.accepted().len(), c.accepted_count()), (Client::KEEP_ACCEPTED, 600));
-    assert_eq!(c.last_accepted().map(|a| a.op.as_str()), Some("k1198=1198"));
+    assert_eq!(c.last_accepted().map(|a| &*a.op), Some("k1198=1198"));
     let snap = s.snapshot();
     assert_eq!((snap.client.accepted.len(), snap.client.accepted_count), (Client::KEEP_ACCEPTED, 600));
     assert_eq!(snap.client.accepted.last().map(|a| a.timestamp), Some(600));

@@ -51,7 +51,7 @@ fn scenario(seed: u64) -> (SimConfig, Vec<TimedAction>, usize) {
         match rng.range(0, 9) {
             0..=4 => {
                 let client = rng.range(0, cfg.clients as u64 - 1) as u32;
-                actions.push(at(t, Action::Request { op: format!("k{}={}", rng.range(0, 5), t), client }));
+                actions.push(at(t, Action::Request { op: format!("k{}={}", rng.range(0, 5), t).into(), client }));
                 requests += 1;
             }
             5 => actions.push(at(t, Action::Crash { replica: rng.range(0, n as u64 - 1) as usize })),

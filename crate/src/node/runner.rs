@@ -307,7 +307,7 @@ impl Runner {
             return;
         }
         let mut out = Vec::new();
-        let t = self.client.submit(&op, &mut out);
+        let t = self.client.submit(op.as_str(), &mut out);
         tracing::info!(target: "pbft::client", "{:<13} new request t{t} {op:?}", self.label(self.me_client()));
         let now = Instant::now();
         self.waiters.insert(t, Waiter { op, reply, started: now, deadline: now + self.request_timeout });
@@ -463,7 +463,7 @@ impl Runner {
 
     fn answer(&mut self, a: Accepted, w: Waiter, seq: Option<Seq>) {
         let answer = Answer {
-            op: a.op,
+            op: a.op.to_string(),
             result: a.result,
             view: a.view,
             seq,

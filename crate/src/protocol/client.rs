@@ -25,7 +25,7 @@ pub struct Accepted {
     /// The request's timestamp.
     pub timestamp: u64,
     /// The operation.
-    pub op: String,
+    pub op: Arc<str>,
     /// The accepted result.
     pub result: String,
     /// The lowest view among the matching replies.
@@ -170,7 +170,7 @@ impl Client {
     }
     /// The operation of request `timestamp`, if the client still tracks it.
     pub fn op_of(&self, timestamp: u64) -> Option<&str> {
-        self.requests.get(&timestamp).map(|o| o.request.op.as_str())
+        self.requests.get(&timestamp).map(|o| &*o.request.op)
     }
     /// Replies so far for request `timestamp`: (replica, result).
     pub fn replies_for(&self, timestamp: u64) -> Vec<(ReplicaId, String)> {
@@ -191,10 +191,10 @@ impl Client {
 
     /// Submits operation `op`: sends it to the primary it believes in, or
     /// queues it behind the request still outstanding. Returns its timestamp.
-    pub fn submit(&mut self, op: &str, out: &mut Vec<ClientOutput>) -> u64 {
+    pub fn submit(&mut self, op: impl Into<Arc<str>>, out: &mut Vec<ClientOutput>) -> u64 {
         self.last_timestamp += 1;
         let t = self.last_timestamp;
-        let request = Request { op: op.to_string(), timestamp: t, client: self.id };
+        let request = Request { op: op.into(), timestamp: t, client: self.id };
         let busy = self.requests.get(&self.sent_upto).is_some_and(|o| o.accepted.is_none());
         self.requests.insert(t, Arc::new(Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0 }));
         if !busy {
@@ -317,7 +317,7 @@ mod tests {
         let mut c = Client::new(0, Config::default());
         let mut out = Vec::new();
         for i in 1..=100u64 {
-            c.submit(&format!("k={i}"), &mut out);
+            c.submit(format!("k={i}"), &mut out);
         }
         for t in 1..=100u64 {
             reply(&mut c, 0, t, &format!("k={t}"));

@@ -12,6 +12,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use std::sync::Arc;
+
 use super::config::Config;
 use super::sign::{Sig, Signed, Signer, SigningBytes};
 use super::types::{ClientId, Digest, ReplicaId, Seq, View};
@@ -19,8 +21,9 @@ use super::types::{ClientId, Digest, ReplicaId, Seq, View};
 /// ⟨REQUEST, o, t, c⟩: client `c` asks for operation `o` with timestamp `t`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
-    /// The operation, e.g. `warTime=1234`.
-    pub op: String,
+    /// The operation, e.g. `warTime=1234` (shared: every copy of the request,
+    /// the replicas' logs and the client's results point at one string).
+    pub op: Arc<str>,
     /// The client's timestamp (strictly increasing per client).
     pub timestamp: u64,
     /// The client.

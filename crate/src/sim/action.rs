@@ -11,8 +11,8 @@ use crate::protocol::ReplicaId;
 pub enum Action {
     /// A client submits an operation.
     Request {
-        /// The operation.
-        op: String,
+        /// The operation (shared with the request the client sends).
+        op: std::sync::Arc<str>,
         /// The client (default 0).
         #[serde(default, skip_serializing_if = "is_zero")]
         client: u32,
@@ -202,7 +202,7 @@ impl Simulation {
 
     /// Client `client` submits `op`; returns its timestamp.
     pub fn request_from(&mut self, client: u32, op: &str) -> Result<u64, SimError> {
-        self.act(Action::Request { op: op.to_string(), client })?;
+        self.act(Action::Request { op: op.into(), client })?;
         Ok(self.clients[client as usize].last_timestamp())
     }
 
@@ -241,7 +241,7 @@ impl Simulation {
         match action {
             Action::Request { op, client } => {
                 let mut out = Vec::new();
-                let t = self.clients[client as usize].submit(&op, &mut out);
+                let t = self.clients[client as usize].submit(op.clone(), &mut out);
                 self.emit(EventKind::Submitted { client, timestamp: t, op });
                 self.client_outputs(client, out);
             }

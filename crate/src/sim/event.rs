@@ -3,6 +3,8 @@
 
 use serde::{Serialize, Serializer};
 
+use std::sync::Arc;
+
 use super::Action;
 use crate::protocol::{Digest, MsgKind, NodeId, Phase, Reject, ReplicaId, Seq, View};
 
@@ -303,7 +305,7 @@ pub enum EventKind {
         #[serde(serialize_with = "ser_digest")]
         digest: Digest,
         /// Operation (None for a null request).
-        op: Option<String>,
+        op: Option<Arc<str>>,
         /// Client timestamp.
         timestamp: Option<u64>,
         /// Result (None for a null request or a re-executed duplicate).
@@ -348,7 +350,7 @@ pub enum EventKind {
         /// Timestamp.
         timestamp: u64,
         /// Operation.
-        op: String,
+        op: Arc<str>,
     },
     /// The client timed out and broadcast a request.
     Retransmitted {
@@ -366,7 +368,7 @@ pub enum EventKind {
         /// Timestamp.
         timestamp: u64,
         /// Operation.
-        op: String,
+        op: Arc<str>,
         /// Result.
         result: String,
         /// View of the replies.

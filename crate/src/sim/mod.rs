@@ -438,9 +438,9 @@ impl Simulation {
                 if c.outstanding().len() + c.queued() < Load::BACKLOG {
                     self.load.made += 1;
                     // A few keys over and over: the service's store stays small.
-                    let op = format!("load{}={}", self.load.made % 8, self.load.made);
+                    let op: std::sync::Arc<str> = format!("load{}={}", self.load.made % 8, self.load.made).into();
                     let mut out = Vec::new();
-                    let t = self.clients[turn].submit(&op, &mut out);
+                    let t = self.clients[turn].submit(op.clone(), &mut out);
                     self.emit(EventKind::Submitted { client: turn as u32, timestamp: t, op });
                     self.client_outputs(turn as u32, out);
                 } else {

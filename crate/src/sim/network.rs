@@ -144,7 +144,7 @@ impl Simulation {
                 _ => None,
             },
             text: match &msg {
-                Message::Request(r) => Some(r.op.clone()),
+                Message::Request(r) => Some(r.op.to_string()),
                 Message::Reply(r) => Some(r.result.clone()),
                 _ => None,
             },

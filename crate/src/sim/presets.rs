@@ -41,7 +41,7 @@ fn set_behavior(replica: usize, name: &str) -> Action {
 }
 
 fn req(t: u64, op: &str) -> TimedAction {
-    at(t, Action::Request { op: op.to_string(), client: 0 })
+    at(t, Action::Request { op: op.into(), client: 0 })
 }
 
 /// The configuration and actions of preset `name`, with the RNG `seed`.

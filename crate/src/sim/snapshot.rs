@@ -4,6 +4,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::network::Envelope;
+use std::sync::Arc;
+
 use super::{event, Behavior, Simulation, Violation};
 use crate::protocol::{Accepted, Digest, LogEntryView, Message, MsgKind, NodeId, ReplicaId, ReplicaSummary, Seq, View};
 
@@ -48,7 +50,7 @@ pub struct ExecutedEntry {
     #[serde(serialize_with = "short_digest")]
     pub digest: Digest,
     /// Operation; None for a null request.
-    pub op: Option<String>,
+    pub op: Option<Arc<str>>,
 }
 
 fn short_digest<S: serde::Serializer>(d: &Digest, s: S) -> Result<S::Ok, S::Error> {

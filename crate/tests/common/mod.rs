@@ -58,7 +58,7 @@ pub fn accepted(events: &[Event]) -> Vec<(u64, String, u64)> {
 
 /// Operations executed by replica `i`, in order (None for null requests).
 pub fn ops(sim: &Simulation, i: usize) -> Vec<Option<String>> {
-    sim.executed(i).iter().map(|e| e.op.clone()).collect()
+    sim.executed(i).iter().map(|e| e.op.as_deref().map(str::to_string)).collect()
 }
 
 /// True when every replica in `which` executed `op` exactly once.

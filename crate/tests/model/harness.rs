@@ -678,7 +678,7 @@ impl State {
                 Output::SetTimer { timer, .. } => node.timers[timer.index()] = true,
                 Output::CancelTimer(timer) => node.timers[timer.index()] = false,
                 Output::Executed { seq, digest, request, result, .. } => {
-                    let request = request.map(|r| (r.client, r.timestamp, r.op));
+                    let request = request.map(|r| (r.client, r.timestamp, r.op.to_string()));
                     node.executed.push(Exec { seq, digest, request, result });
                 }
                 _ => {}
@@ -907,7 +907,7 @@ impl PbftModel {
             .ops
             .iter()
             .enumerate()
-            .map(|(i, op)| Request { op: op.clone(), timestamp: i as u64 + 1, client: CLIENT })
+            .map(|(i, op)| Request { op: op.as_str().into(), timestamp: i as u64 + 1, client: CLIENT })
             .collect();
         let accomplices = requests.iter().map(|r| forge(r, 1)).collect();
         let mut menu = Vec::new();
@@ -1043,7 +1043,7 @@ impl Model for PbftModel {
         };
         let mut out = Vec::new();
         for op in &s.ops {
-            client.client.submit(op, &mut out);
+            client.client.submit(op.as_str(), &mut out);
         }
         if s.broadcast_first {
             client.client.on_timer(ClientTimer(1), &mut out);
@@ -1216,7 +1216,7 @@ pub fn accepted_is_committed(s: &State) -> bool {
         s.honest().any(|(_, n)| {
             n.executed.iter().any(|e| {
                 e.result.as_deref() == Some(a.result.as_str())
-                    && e.request.as_ref().is_some_and(|(c, t, op)| (*c, *t, op.as_str()) == (CLIENT, a.timestamp, a.op.as_str()))
+                    && e.request.as_ref().is_some_and(|(c, t, op)| (*c, *t, op.as_str()) == (CLIENT, a.timestamp, &*a.op))
             })
         })
     })

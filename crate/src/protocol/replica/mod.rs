@@ -19,6 +19,7 @@ mod view_change;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::app::AppState;
 use super::config::Config;
@@ -261,7 +262,7 @@ pub struct LogEntryView {
     /// Digest (short hex, or `null`).
     pub digest: String,
     /// The operation (None for a null request).
-    pub op: Option<String>,
+    pub op: Option<Arc<str>>,
     /// Client timestamp of the request.
     pub timestamp: Option<u64>,
     /// The phase reached here.

@@ -218,7 +218,7 @@ impl Adversary for FeedBackups {
         if self.fed.is_empty() && self.made < self.accomplices && cx.replica.status() == ReplicaStatus::Normal {
             self.made += 1;
             // Timestamps from virtual time: fresh even for a new instance of this behaviour.
-            let r = Request { op: format!("fed={}", self.made), timestamp: cx.now + 1, client: ACCOMPLICE_CLIENT };
+            let r = Request { op: format!("fed={}", self.made).into(), timestamp: cx.now + 1, client: ACCOMPLICE_CLIENT };
             self.fed.push((r, 0));
         }
         let primary = cx.cfg.primary(cx.replica.view());
@@ -283,7 +283,7 @@ impl FakeCertificate {
         let cfg = cx.cfg;
         if vc.new_view % 2 == 1 {
             let (view, seq) = (vc.new_view - 1, vc.stable_seq + 1);
-            let request = Request { op: format!("forged={seq}"), timestamp: vc.new_view, client: ACCOMPLICE_CLIENT };
+            let request = Request { op: format!("forged={seq}").into(), timestamp: vc.new_view, client: ACCOMPLICE_CLIENT };
             let digest = request.digest();
             let pre_prepare = cx.sign(PrePrepare { view, seq, digest, request: Some(request), sig: Sig::default() });
             let primary = cfg.primary(view);

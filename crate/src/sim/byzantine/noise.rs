@@ -190,7 +190,7 @@ impl Adversary for Flood {
                 2 => Message::Prepare(Prepare { view: v, seq: ahead, digest, replica: me, sig: Sig::default() }),
                 3 => Message::Commit(Commit { view: v, seq: ahead, digest, replica: me, sig: Sig::default() }),
                 _ => {
-                    let r = Request { op: format!("flood={k}"), timestamp: k, client: ACCOMPLICE_CLIENT + 1 };
+                    let r = Request { op: format!("flood={k}").into(), timestamp: k, client: ACCOMPLICE_CLIENT + 1 };
                     Message::PrePrepare(PrePrepare { view: own, seq: inside, digest: r.digest(), request: Some(r), sig: Sig::default() })
                 }
             };
