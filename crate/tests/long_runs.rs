@@ -1,11 +1,12 @@
 //! Runs that never end: what the engine keeps about a run is bounded (the
 //! monitor's window, the clients' latest requests, a snapshot's tails, saved
-//! copies that share the store), and a long run still seeks exactly.
+//! copies that share the store, a replica's state through any number of
+//! views), and a long run still seeks exactly.
 
 mod common;
 
-use pbft_playground::protocol::Client;
-use pbft_playground::sim::{SimConfig, Simulation, Snapshot};
+use pbft_playground::protocol::{Client, Message, ReplicaStatus};
+use pbft_playground::sim::{Action, SimConfig, Simulation, Snapshot};
 
 const CLIENTS: u32 = 2;
 
@@ -72,4 +73,37 @@ fn seeking_in_a_long_run_lands_where_a_full_replay_does() {
     }
     live.seek(end);
     assert_eq!(live.snapshot_with(all), at_end);
+}
+
+/// View changes without end: a continuous load and every CHECKPOINT lost, so no
+/// checkpoint becomes stable, the log window fills up and stays full, and each
+/// view times out in turn, its NEW-VIEW carrying the window's entries into the
+/// next. What a replica keeps per view (PREPARE and COMMIT votes, VIEW-CHANGEs)
+/// must not pile up: at any time a replica holds state for at most three views
+/// (the view of its entries' pre-prepares, the view it moves to, one asked for
+/// beyond it), not one per view it lived through (`cargo run --release
+/// --example memory -- views 4 1000` shows the bytes: flat about 22 KB a
+/// replica, where they grew by about 2.8 KB a view).
+#[test]
+fn endless_view_changes_keep_a_replica_s_state_bounded() {
+    let views = if cfg!(debug_assertions) { 300 } else { 1_000 };
+    let mut s = Simulation::new(SimConfig::new(4, 5)).unwrap();
+    s.set_recording(false);
+    s.act(Action::SetLoad { rate: 5 }).unwrap();
+    let mut most = 0;
+    let mut installed = 0;
+    while s.replica(0).view() < views {
+        common::run_dropping(&mut s, 5_000, |_, _, m| matches!(m, Message::Checkpoint(_)));
+        for i in 0..s.n() {
+            let r = s.replica(i);
+            assert_eq!(r.low_watermark(), 0, "{}: no checkpoint can become stable", s.name(i));
+            most = most.max(r.views_held());
+            installed += usize::from(r.status() == ReplicaStatus::Normal && r.view() > 0);
+        }
+        assert!(s.now() < 1_000 * views * 10, "the views keep changing");
+    }
+    common::assert_safe(&s);
+    assert!(installed > 0, "views are installed, not only asked for");
+    assert_eq!(s.replica(0).log_len(), 8, "the window stays full");
+    assert!(most <= 3, "a replica held state for {most} views at once");
 }
