@@ -109,7 +109,7 @@ async function measure(browser, url, n, speed) {
     return {
       durations: performance.getEntriesByName("pbft-frame").map((e) => e.duration),
       stamps: window.__frameStamps,
-      accepted: s.client.accepted.length,
+      accepted: s.client.acceptedCount,
       inFlight: s.inFlight.length,
       now: s.now,
       sent: Object.values(s.stats.sent).reduce((a, b) => a + b, 0),

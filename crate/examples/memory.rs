@@ -10,10 +10,20 @@
 //! Each line gives the process's resident memory, the bytes the heap holds
 //! live (counted by this example's allocator), CPU time so far and the
 //! batch's wall time.
+//!
+//! `cargo run --release --example memory -- views <n> <views>`
+//!
+//! View changes without end: a continuous load of requests, and every
+//! CHECKPOINT dropped in flight, so no checkpoint becomes stable, the log
+//! window fills and stays full, and each view times out in turn. Every 100
+//! views a line gives the bytes each replica holds (what a clone of it
+//! allocates), how many bytes a view added to them over the last 100 views,
+//! and the views each keeps state for ([`Replica::views_held`]).
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pbft_playground::sim::{SimConfig, Simulation};
+use pbft_playground::protocol::{Message, Replica};
+use pbft_playground::sim::{Action, SimConfig, Simulation};
 
 /// The system allocator, counting the bytes it holds.
 struct Counting;
@@ -60,7 +70,47 @@ fn mib(b: f64) -> f64 {
     b / (1024.0 * 1024.0)
 }
 
+/// Bytes the heap gives to a clone of `r`: what the replica holds (shared parts aside).
+fn replica_bytes(r: &Replica) -> usize {
+    let before = LIVE.load(Ordering::Relaxed);
+    let copy = r.clone();
+    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    drop(copy);
+    bytes
+}
+
+fn views(n: usize, views: u64) {
+    let mut sim = Simulation::new(SimConfig::new(n, 42)).unwrap();
+    sim.set_recording(false);
+    sim.act(Action::SetLoad { rate: 5 }).unwrap();
+    let mut last: Vec<usize> = (0..n).map(|i| replica_bytes(sim.replica(i))).collect();
+    println!("views  virtual ms  stable  bytes per replica (R0..)  bytes per view, last 100 views  views held");
+    let mut next = 100;
+    while sim.replica(0).view() < views {
+        let doomed: Vec<u64> =
+            sim.in_flight_ids().into_iter().filter(|&id| matches!(sim.in_flight_message(id), Some((_, _, Message::Checkpoint(_))))).collect();
+        for id in doomed {
+            sim.drop_message(id).unwrap();
+        }
+        sim.step();
+        let v = sim.replica(0).view();
+        if v >= next {
+            next += 100;
+            let bytes: Vec<usize> = (0..n).map(|i| replica_bytes(sim.replica(i))).collect();
+            let per_view: Vec<String> = bytes.iter().zip(&last).map(|(b, l)| format!("{:.0}", (*b as f64 - *l as f64) / 100.0)).collect();
+            let held: Vec<usize> = (0..n).map(|i| sim.replica(i).views_held()).collect();
+            println!("{v:>5}  {:>10}  {:>6}  {bytes:?}  {per_view:?}  {held:?}", sim.now(), sim.replica(0).low_watermark());
+            last = bytes;
+        }
+    }
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("views") {
+        let arg = |i: usize, d: u64| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+        return views(arg(2, 4) as usize, arg(3, 1000));
+    }
     let arg = |i: usize, d: usize| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     let (n, total, keys) = (arg(1, 4), arg(2, 4000), arg(3, 16));
     let clients = 4;

@@ -163,6 +163,16 @@ export class ReplicaPanel {
 
 // ---------------------------------------------------------------------------
 
+/**
+ * What the client panel shows, as a string that changes whenever the panel must be drawn again.
+ * It counts accepted results with `acceptedCount`: the snapshot keeps only the latest 64 of them
+ * (`accepted`), so their number stops changing once there are 64.
+ */
+export function clientKey(snapshot) {
+  const c = snapshot.client;
+  return JSON.stringify([c.view, c.outstanding, c.acceptedCount ?? c.accepted.length, snapshot.replicas.map((r) => r.name)]);
+}
+
 export class ClientPanel {
   constructor(t) {
     this.t = t;
@@ -184,7 +194,7 @@ export class ClientPanel {
   update({ snapshot, name }) {
     const t = this.t;
     const c = snapshot.client;
-    const key = JSON.stringify([c.view, c.outstanding, c.accepted.length, snapshot.replicas.map((r) => r.name)]);
+    const key = clientKey(snapshot);
     if (key === this.key) return;
     this.key = key;
     setText(this.view, t("client.view", { view: c.view }));

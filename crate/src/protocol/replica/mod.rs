@@ -202,6 +202,12 @@ impl Votes {
         self.0.iter().find(|e| e.view == view && e.digest == digest).map_or_else(VoteSet::new, |e| e.who)
     }
 
+    /// Forgets the votes of views below `view` other than `keep` (the view of
+    /// the slot's pre-prepare, whose counts the log shows).
+    fn forget_below(&mut self, view: View, keep: Option<View>) {
+        self.0.retain(|e| e.view >= view || Some(e.view) == keep);
+    }
+
     /// The signed PREPAREs of `who` for (`view`, `seq`, `digest`).
     fn prepares(&self, view: View, seq: Seq, digest: Digest, who: &VoteSet) -> Vec<Prepare> {
         let Some(e) = self.0.iter().find(|e| e.view == view && e.digest == digest) else {
@@ -452,6 +458,20 @@ impl Replica {
         self.cfg.view_change_timeout << self.backoff
     }
 
+    /// How many distinct views this replica keeps per-view state for: the
+    /// views of the PREPARE and COMMIT votes in its log and of the
+    /// VIEW-CHANGE messages it holds. It does not grow with the number of
+    /// view changes: installing a view drops the votes of older views (but
+    /// those for an entry's own pre-prepare), and at most one VIEW-CHANGE per
+    /// replica is kept.
+    pub fn views_held(&self) -> usize {
+        let mut views: std::collections::BTreeSet<View> = self.view_changes.keys().copied().collect();
+        for s in self.log.values() {
+            views.extend(s.prepares.0.iter().chain(&s.commits.0).map(|e| e.view));
+        }
+        views.len()
+    }
+
     /// Requests known but not yet executed.
     pub fn pending_len(&self) -> usize {
         self.pending.len()
@@ -491,6 +511,25 @@ impl Replica {
     }
 
     // ----- helpers ---------------------------------------------------------
+
+    /// Drops the votes of views below the current one, once a view is
+    /// installed: nothing can read them any more. Votes are counted only in
+    /// the view they were cast in and only while we work in it
+    /// ([`Replica::try_progress`]): a certificate of an older view can no
+    /// longer be assembled here, and the one an entry did assemble is kept
+    /// whole in `cert` (a VIEW-CHANGE's P reports it, signed PREPAREs and all).
+    /// Only the votes for an entry's own pre-prepare stay, whatever its view:
+    /// the log shows their counts. Without this, an entry the view changes
+    /// carry from view to view (no checkpoint becoming stable to discard
+    /// it) keeps two vote lists per view it lived through.
+    fn forget_old_votes(&mut self) {
+        let view = self.view;
+        for slot in self.log.values_mut() {
+            let keep = slot.pp.as_ref().map(|p| p.view);
+            slot.prepares.forget_below(view, keep);
+            slot.commits.forget_below(view, keep);
+        }
+    }
 
     fn broadcast(&self, msg: Message, out: &mut Vec<Output>) {
         for i in 0..self.cfg.n {

@@ -287,6 +287,7 @@ impl Replica {
             self.send_prepare(view, seq, digest, out);
         }
         self.next_seq = o.max_s.max(o.min_s).max(self.low);
+        self.forget_old_votes();
         self.last_new_view = Some(nv.clone());
         let seqs: Vec<Seq> = nv.pre_prepares.iter().map(|p| p.seq).collect();
         for s in seqs {
