@@ -141,7 +141,7 @@ fn chaotic_run(seed: u64, ms: u64) -> Simulation {
             Action::Crash { replica: r }
         };
         let action = match rng.range(0, 9) {
-            0 | 1 => Action::Request { op: format!("k{}={now}", rng.range(0, 9)), client: rng.range(0, clients as u64 - 1) as u32 },
+            0 | 1 => Action::Request { op: format!("k{}={now}", rng.range(0, 9)).into(), client: rng.range(0, clients as u64 - 1) as u32 },
             // The primary of the view most replicas are in.
             2 | 3 => {
                 let mut views: Vec<u64> = (0..n).map(|i| s.replica(i).view()).collect();
