@@ -23,6 +23,7 @@ use wasm_bindgen::JsCast;
 
 use js_sys::{Array, JsString, Reflect};
 
+mod actions;
 mod events;
 
 use crate::protocol::{Config, QuorumRule};
@@ -45,10 +46,6 @@ pub const MAX_ACTIONS: usize = 100_000;
 pub const MAX_WINDOW: u64 = 1024;
 /// Longest string (in UTF-16 units) inside nested data (an action).
 const MAX_STRING: u32 = 1_000;
-/// Most values read while copying one action.
-const MAX_VALUES: usize = 100_000;
-/// Deepest nesting of an action (a real one is three levels deep).
-const MAX_DEPTH: usize = 8;
 
 // ----- errors ---------------------------------------------------------------
 
@@ -95,25 +92,15 @@ extern "C" {
     /// `Object.keys`, catching what a Proxy trap throws.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
-    /// `Object.create`: with `null`, an object without a prototype.
-    #[wasm_bindgen(js_namespace = Object, js_name = create)]
-    fn object_create(proto: &JsValue) -> js_sys::Object;
 }
 
-/// A number as JS writes it (`NaN`, `Infinity`, `-0`, `1e300`).
+/// A number as JS writes it (`NaN`, `Infinity`, `-0`, `1e+300`), by JS
+/// itself (Rust's float formatting is a tenth of the wasm's code).
 fn show(x: f64) -> String {
-    if x.is_nan() {
-        "NaN".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else if x == 0.0 && x.is_sign_negative() {
+    if x == 0.0 && x.is_sign_negative() {
         "-0".into()
-    } else if x.fract() == 0.0 && x.abs() < 1e21 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1e21 || x.abs() < 1e-6 {
-        format!("{x:e}")
     } else {
-        format!("{x}")
+        js_sys::Number::from(x).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "a number".into())
     }
 }
 
@@ -196,57 +183,6 @@ fn keys(v: &JsValue, max: usize, what: &dyn Fn() -> String) -> Checked<Vec<Strin
 /// A plain object (not an array, not a function), checked without trusting it.
 fn is_plain_object(v: &JsValue, what: &dyn Fn() -> String) -> Checked<bool> {
     Ok(v.is_object() && !is_array(v).map_err(|e| Refusal(format!("reading {} threw: {}", what(), thrown(&e))))?)
-}
-
-/// Copies nested data (an action) into fresh plain arrays and objects without
-/// prototypes, reading the original only through catching calls, bounded in
-/// size and depth: the copy is safe to hand to `serde_wasm_bindgen`, which
-/// reads fields with calls that do not catch.
-struct Copier {
-    left: usize,
-}
-
-impl Copier {
-    fn copy(&mut self, v: &JsValue, what: &dyn Fn() -> String, depth: usize) -> Checked<JsValue> {
-        if self.left == 0 {
-            return fail(format!("{} is too large (more than {MAX_VALUES} values)", what()));
-        }
-        self.left -= 1;
-        if v.is_undefined() || v.is_null() || v.as_bool().is_some() || v.as_f64().is_some() {
-            return Ok(v.clone());
-        }
-        if let Some(s) = v.dyn_ref::<JsString>() {
-            return if s.length() <= MAX_STRING {
-                Ok(v.clone())
-            } else {
-                fail(format!("{} must be a string of at most {MAX_STRING} characters, got {}", what(), got(v)))
-            };
-        }
-        if !v.is_object() {
-            return fail(format!("{} must be a number, a string, a boolean, an array or an object, got {}", what(), got(v)));
-        }
-        if depth >= MAX_DEPTH {
-            return fail(format!("{} is nested too deeply (more than {MAX_DEPTH} levels)", what()));
-        }
-        if let Some(items) = array_items(v, self.left, what)? {
-            let out = Array::new();
-            for (i, x) in items.iter().enumerate() {
-                out.push(&self.copy(x, &|| format!("{}[{i}]", what()), depth + 1)?);
-            }
-            return Ok(out.into());
-        }
-        let out = object_create(&JsValue::NULL);
-        for k in keys(v, self.left, what)? {
-            if k.is_empty() {
-                return fail(format!("{} has a field name that is empty or longer than {MAX_STRING} characters", what()));
-            }
-            let key = JsValue::from_str(&k);
-            let x = get(v, &key, &|| format!("{}.{k}", what()))?;
-            let x = self.copy(&x, &|| format!("{}.{k}", what()), depth + 1)?;
-            Reflect::set(&out, &key, &x).map_err(|e| Refusal(format!("copying {} threw: {}", what(), thrown(&e))))?;
-        }
-        Ok(out.into())
-    }
 }
 
 /// A number argument (`need` says what it must be).
@@ -404,13 +340,7 @@ fn read_actions(v: &JsValue) -> Checked<Vec<TimedAction>> {
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, a) in items.iter().enumerate() {
-        let plain = Copier { left: MAX_VALUES }.copy(a, &|| format!("actions[{i}]"), 0)?;
-        let action: TimedAction =
-            serde_wasm_bindgen::from_value(plain).map_err(|e| Refusal(format!("actions[{i}] is not an action: {e}")))?;
-        if action.at > MAX_TIME {
-            return fail(format!("actions[{i}].at must be a whole number of virtual ms from 0 to {MAX_TIME}, got {}", action.at));
-        }
-        out.push(action);
+        out.push(actions::read_action(a, i)?);
     }
     Ok(out)
 }
