@@ -6,6 +6,7 @@
 
 mod action;
 mod byzantine;
+mod chunked;
 mod codes;
 mod config;
 mod event;
@@ -20,6 +21,7 @@ pub use action::{Action, TimedAction};
 pub use byzantine::{
     corrupt, forge, Adversary, Behavior, BehaviorDef, Cx, Effect, ParamDef, Params, ACCOMPLICE_CLIENT, BEHAVIORS,
 };
+pub use chunked::Chunked;
 pub use codes::Codes;
 pub use config::{SimConfig, SimError};
 pub use event::{node_number, DropReason, Event, EventKind, Violation};
@@ -90,7 +92,7 @@ struct Node {
     ever_faulty: bool,
     /// Running timers, marked by the generation they were set with.
     timers: TimerSlots<u64>,
-    executed: Vec<ExecutedEntry>,
+    executed: Chunked<ExecutedEntry>,
 }
 
 /// The simulator. See the crate docs for a walkthrough.
@@ -152,7 +154,7 @@ impl Simulation {
                 behavior_gen: 0,
                 ever_faulty: false,
                 timers: TimerSlots::new(),
-                executed: Vec::new(),
+                executed: Chunked::default(),
             })
             .collect();
         Ok(Simulation {
@@ -229,9 +231,9 @@ impl Simulation {
     pub fn is_up(&self, i: ReplicaId) -> bool {
         self.nodes[i].up
     }
-    /// What replica `i` executed, in order.
-    pub fn executed(&self, i: ReplicaId) -> &[ExecutedEntry] {
-        &self.nodes[i].executed
+    /// What replica `i` executed, in order (a copy).
+    pub fn executed(&self, i: ReplicaId) -> Vec<ExecutedEntry> {
+        self.nodes[i].executed.tail(usize::MAX)
     }
     /// Client 0 (the one the page shows).
     pub fn client(&self) -> &Client {

@@ -205,7 +205,7 @@ impl Simulation {
                     up: node.up,
                     behavior: node.behavior,
                     summary: r.summary(),
-                    executed: node.executed[node.executed.len().saturating_sub(tail)..].to_vec(),
+                    executed: node.executed.tail(tail),
                     executed_count: node.executed.len(),
                     log: r.log_entries(),
                 }
