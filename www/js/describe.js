@@ -52,6 +52,7 @@ function vars(obj, t, name) {
     else if (k === "kind") out[k] = kindText(v);
     else if (k === "client" && typeof v === "number") out[k] = name(-1 - v);
     else if (k === "defect" && v && typeof v === "object") out[k] = describeDefect(v, t, name);
+    else if (k === "firstOp" || k === "secondOp") out[k] = typeof v === "string" ? t("violation.op", { op: v }) : t("log.op.null");
     else out[k] = typeof v === "object" && v !== null ? JSON.stringify(v) : v;
   }
   return out;

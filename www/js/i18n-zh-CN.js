@@ -261,7 +261,8 @@ const table = {
   "say.violation": "安全性被破坏：诚实副本执行了不同的请求。",
 
   // 安全性违规（事件与 snapshot().violations）
-  "violation.agreement": "n{seq} 处一致性被破坏：{first} 执行了 {firstDigest}，{second} 执行了 {secondDigest}",
+  "violation.op": "“{op}”",
+  "violation.agreement": "n{seq} 处一致性被破坏：{first} 执行了 {firstOp}，{second} 执行了 {secondOp}",
   "violation.order": "{replica} 在 n{after} 之后直接执行了 n{seq}",
   "violation.state": "{first} 和 {second} 在 n{seq} 之后的状态不同",
   "violation.duplicate": "{replica} 把客户端的请求 t{timestamp} 执行了两次",

@@ -268,7 +268,8 @@ const en = {
   "say.violation": "Safety is violated: honest replicas executed different requests.",
 
   // safety violations (events and snapshot().violations)
-  "violation.agreement": "agreement broken at n{seq}: {first} executed {firstDigest}, {second} executed {secondDigest}",
+  "violation.op": "“{op}”",
+  "violation.agreement": "agreement broken at n{seq}: {first} executed {firstOp}, {second} executed {secondOp}",
   "violation.order": "{replica} executed n{seq} right after n{after}",
   "violation.state": "{first} and {second} hold different states after n{seq}",
   "violation.duplicate": "{replica} executed request t{timestamp} of the client twice",

@@ -60,10 +60,14 @@ pub enum Violation {
         first: ReplicaId,
         /// Its digest (short form).
         first_digest: String,
+        /// Its operation (none: the null request).
+        first_op: Option<Arc<str>>,
         /// Second replica.
         second: ReplicaId,
         /// Its digest.
         second_digest: String,
+        /// Its operation (none: the null request).
+        second_op: Option<Arc<str>>,
     },
     /// An honest replica executed out of order (its log is not a prefix).
     Order {
@@ -184,10 +188,15 @@ impl EventKind {
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Violation::Agreement { seq, first, first_digest, second, second_digest } => write!(
-                f,
-                "agreement broken at n{seq}: replica {first} executed {first_digest}, replica {second} executed {second_digest}"
-            ),
+            Violation::Agreement { seq, first, first_digest, first_op, second, second_digest, second_op } => {
+                let op = |o: &Option<Arc<str>>| o.as_deref().map_or("the null request".to_string(), |o| format!("\"{o}\""));
+                write!(
+                    f,
+                    "agreement broken at n{seq}: replica {first} executed {} ({first_digest}), replica {second} executed {} ({second_digest})",
+                    op(first_op),
+                    op(second_op)
+                )
+            }
             Violation::Order { replica, seq, after } => {
                 write!(f, "replica {replica} executed n{seq} right after n{after}")
             }

@@ -510,7 +510,7 @@ impl Simulation {
                         (Some(q), Some(_)) => Some((q.client, q.timestamp)),
                         _ => None,
                     };
-                    let found = self.monitor.on_executed(r, seq, digest, state, fresh, honest);
+                    let found = self.monitor.on_executed(r, seq, digest, state, request.as_ref().map(|q| &q.op), fresh, honest);
                     self.emit_with(|| EventKind::Executed {
                         replica: r,
                         seq,
