@@ -102,6 +102,7 @@ const table = {
   "inspector.title": "消息 {id} · {kind}",
   "inspector.route": "{from} → {to}",
   "inspector.timing": "发送于 {sent}，到达于 {arrives}",
+  "inspector.timing.manual": "{sent} 发出，{arrives} 到达门口",
   "inspector.lost": "这条消息将在途中丢失。",
   "inspector.cut": "网络分区将切断这条消息。",
   "inspector.gone.delivered": "已于 {t} 送达。",
@@ -131,7 +132,7 @@ const table = {
   "timer.fetch": "状态获取定时器",
   "timer.behavior": "故障行为的定时器",
   "timer.load": "负载的下一个请求",
-  "hint.manual": "你就是网络：选一条消息投递，或触发一个定时器。",
+  "hint.manual": "点击一条消息来投递它。",
 
   // panels
   "replicas.title": "副本",

@@ -107,6 +107,7 @@ const en = {
   "inspector.title": "Message {id} · {kind}",
   "inspector.route": "{from} → {to}",
   "inspector.timing": "sent at {sent}, arrives at {arrives}",
+  "inspector.timing.manual": "sent at {sent}, at the door at {arrives}",
   "inspector.lost": "This message will be lost on the way.",
   "inspector.cut": "The partition will cut this message.",
   "inspector.gone.delivered": "Delivered at {t}.",
@@ -136,7 +137,7 @@ const en = {
   "timer.fetch": "state-fetch timer",
   "timer.behavior": "faulty behaviour’s timer",
   "timer.load": "load’s next request",
-  "hint.manual": "You are the network: pick a message to deliver, or fire a timer.",
+  "hint.manual": "Click a message to deliver it.",
 
   // panels
   "replicas.title": "Replicas",

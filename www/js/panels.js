@@ -305,7 +305,8 @@ export class Inspector {
     setText(this.label, m.label);
     setText(this.detail, m.detail ?? "");
     setFlag(this.detail, "hidden", !m.detail);
-    setText(this.timing, t("inspector.timing", { sent: formatTime(m.sentAt), arrives: formatTime(m.deliverAt) }));
+    const timing = manual && info.live ? "inspector.timing.manual" : "inspector.timing";
+    setText(this.timing, t(timing, { sent: formatTime(m.sentAt), arrives: formatTime(m.deliverAt) }));
     let note = "";
     if (info.refusal) {
       // Delivered, then refused: the refusal (below) says when and why.
@@ -313,13 +314,15 @@ export class Inspector {
       note = info.fate === "delivered" ? t("inspector.gone.delivered", { t: formatTime(info.endAt) }) : t("inspector.gone.dropped", { t: formatTime(info.endAt), reason: dropText(t, info.fate) });
     } else if (info.lost) note = t("inspector.lost");
     else if (info.cut) note = t("inspector.cut");
-    else if (manual && now >= m.deliverAt) note = t("inspector.waiting", { to: name(m.to) });
+    const waiting = !note && !info.refusal && info.live && manual && now >= m.deliverAt;
+    if (waiting) note = t("inspector.waiting", { to: name(m.to) });
     // A message that arrived and failed a check: the check, in words.
     const r = info.refusal;
     setText(this.refusal, r ? t("inspector.refused", { node: name(r.node), t: formatTime(r.time), reason: describeReason(r.reason, t, name) }) : "");
     setFlag(this.refusal, "hidden", !r);
     setText(this.note, note);
     setFlag(this.note, "hidden", !note);
+    this.note.classList.toggle("waiting", waiting);
     setFlag(this.paused, "hidden", !info.autoPaused || (manual && info.live));
     this.drop.disabled = !info.live;
     setFlag(this.deliver, "hidden", !(manual && info.live));
