@@ -194,6 +194,50 @@ test("you are the network: a manual run, its picks in the permalink, replays the
   }
 });
 
+test("you are the network: the page's timeline, scrubbed over your picks, shows what a fresh replay shows", () => {
+  const sim = new Simulation({ n: 4, seed: 4 });
+  const tl = new Timeline();
+  const took = (f) => {
+    const before = sim.now;
+    const events = f ? f() : sim.takeEvents();
+    tl.fork(sim.now);
+    tl.took(events, before, sim.now);
+  };
+  try {
+    took(() => sim.advance(300));
+    sim.setDelivery("manual");
+    took();
+    sim.request("a=1");
+    took();
+    // Picks 170 ms apart (the copies seek keeps are 2 s apart), oldest first, a timer now and then.
+    for (let i = 0; i < 60 && sim.snapshot(0).client.acceptedCount === 0; i++) {
+      took(() => sim.advance(170));
+      const timers = sim.snapshot(0).pendingTimers;
+      if (i % 7 === 6 && timers.length) sim.fireTimer(timers[0].node, timers[0].timer);
+      else sim.deliver(sim.snapshot(0).inFlight[0].id);
+      took();
+    }
+    assert.equal(sim.snapshot(0).client.acceptedCount, 1);
+    const end = sim.now;
+    const actions = sim.actions();
+    for (const t of [Math.floor(end / 2), 480, end - 170, end]) {
+      tl.seek(sim, t);
+      const fresh = new Simulation({ n: 4, seed: 4, actions });
+      try {
+        const expected = new Timeline();
+        expected.took(fresh.advance(t), 0, fresh.now);
+        assert.deepEqual(sim.snapshot(), fresh.snapshot(), `seek to ${t}`);
+        assert.deepEqual(tl.history.logAll.map((e) => e.id), expected.history.logAll.map((e) => e.id), `the log at ${t}`);
+      } finally {
+        fresh.free();
+      }
+    }
+    assert.deepEqual(sim.actions(), actions, "seeking kept your picks");
+  } finally {
+    sim.free();
+  }
+});
+
 test("the page's timeline, scrubbed back with the fast seek, shows what a fresh replay shows", () => {
   const { sim } = startRun(Simulation, { n: 4, seed: 1, preset: "catch-up", names: null });
   const fresh = startRun(Simulation, { n: 4, seed: 1, preset: "catch-up", names: null }).sim;
