@@ -645,6 +645,7 @@ export class PbftPlayground extends HTMLElement {
             playing: this.#playing,
             idle: sim.idle,
             waiting: s.delivery === "manual" && this.#playing && this.#clock.mode === "waiting",
+            flying: this.#timeline.history.live.size > 0,
           })
         : "",
       still: this.reducedMotion,

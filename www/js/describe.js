@@ -163,10 +163,10 @@ const EVENTS = {
 
 /**
  * What the ring says before anything happened: Play (an element without autoplay) or Send request;
- * in manual delivery, while everything waits for you, what you can do.
+ * in manual delivery, while everything waits for you, what you can do (`flying`: messages are in flight).
  */
-export function ringHint(t, { happened, playing, idle, waiting = false }) {
-  if (waiting) return t("hint.manual");
+export function ringHint(t, { happened, playing, idle, waiting = false, flying = true }) {
+  if (waiting) return t(flying ? "hint.manual" : "hint.manual.timers");
   if (happened) return "";
   if (!playing && !idle) return t("hint.play");
   return idle ? t("ring.hint") : "";

@@ -133,6 +133,7 @@ const table = {
   "timer.behavior": "故障行为的定时器",
   "timer.load": "负载的下一个请求",
   "hint.manual": "点击一条消息来投递它。",
+  "hint.manual.timers": "没有消息在传输：触发一个定时器继续。",
 
   // panels
   "replicas.title": "副本",

@@ -138,6 +138,7 @@ const en = {
   "timer.behavior": "faulty behaviour’s timer",
   "timer.load": "load’s next request",
   "hint.manual": "Click a message to deliver it.",
+  "hint.manual.timers": "Nothing in flight: fire a timer to go on.",
 
   // panels
   "replicas.title": "Replicas",
