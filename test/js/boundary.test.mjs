@@ -306,6 +306,10 @@ test("actions: malformed entries are refused with their index, nothing traps", (
     [throwingGetter(), /actions\[1\]|reading actions\[1\]/],
     [throwingProxy(), /reading actions\[1\] threw/],
     [{ at: 1, type: "set-behavior", replica: 0, behavior: "replay", params: { every: 1e9 } }, /every/],
+    [{ at: 1, type: "fire-timer", node: 0, timer: "alarm" }, /actions\[1\] is not an action: (Error: )?unknown timer "alarm", expected one of: view-change, retransmit, fetch, behavior, load/],
+    [{ at: 1, type: "fire-timer", node: 9, timer: "fetch" }, /no replica 9/],
+    [{ at: 1, type: "set-delivery", mode: "by hand" }, /actions\[1\] is not an action: (Error: )?unknown delivery mode "by hand", expected auto or manual/],
+    [{ at: 1, type: "deliver", msg: -1 }, /actions\[1\] is not an action/],
   ];
   for (const [bad, says] of cases) {
     const actions = [{ at: 0, type: "request", op: "a=1" }, bad];

@@ -21,16 +21,15 @@
 //! Delivering and firing also work in automatic mode: the message arrives, or
 //! the timer goes off, now, earlier than it would have.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use std::cmp::Reverse;
 
 use super::{node_number, Action, EventKind, Item, SimError, Simulation};
 use crate::protocol::{NodeId, ReplicaTimer};
 
-/// How messages arrive and timers fire.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// How messages arrive and timers fire (serialized as its code: `auto`, `manual`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Delivery {
     /// Messages arrive at their `deliverAt`, timers fire when due (the default).
     #[default]
@@ -58,9 +57,8 @@ impl Delivery {
     }
 }
 
-/// A kind of timer the user can fire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// A kind of timer the user can fire (serialized as its code, [`TimerKind::CODES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TimerKind {
     /// A replica's request timer, and during a view change the timer waiting
     /// for NEW-VIEW: when it fires, the replica moves to the next view (§4.4).
@@ -100,6 +98,34 @@ impl TimerKind {
             ReplicaTimer::Retransmit => TimerKind::Retransmit,
             ReplicaTimer::Fetch => TimerKind::Fetch,
         }
+    }
+}
+
+// As strings, read as strings (as `Behavior` is): no enum visitor per type in the wasm build.
+impl Serialize for Delivery {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Delivery {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Delivery::named(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown delivery mode \"{code}\", expected auto or manual")))
+    }
+}
+
+impl Serialize for TimerKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TimerKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        TimerKind::named(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown timer \"{code}\", expected one of: {}", TimerKind::CODES.join(", "))))
     }
 }
 
@@ -169,19 +195,24 @@ impl Simulation {
 
     /// The running timers, each node and kind once (the one due soonest), by due time.
     pub fn pending_timers(&self) -> Vec<PendingTimer> {
-        let mut soonest: std::collections::BTreeMap<(i64, TimerKind), (u64, u64)> = std::collections::BTreeMap::new();
-        for Reverse((due, qseq, item)) in self.queue.iter() {
-            if let Some(key) = self.live_timer(*item) {
-                let e = soonest.entry(key).or_insert((*due, *qseq));
-                if (*due, *qseq) < *e {
-                    *e = (*due, *qseq);
-                }
+        // A handful of timers: a list searched and sorted by hand keeps the wasm build small.
+        let mut soonest: Vec<(u64, u64, PendingTimer)> = Vec::new();
+        for &Reverse((due, qseq, item)) in self.queue.iter() {
+            let Some((node, timer)) = self.live_timer(item) else { continue };
+            match soonest.iter_mut().find(|e| e.2.node == node && e.2.timer == timer) {
+                Some(e) if (due, qseq) < (e.0, e.1) => *e = (due, qseq, PendingTimer { node, timer, due }),
+                Some(_) => {}
+                None => soonest.push((due, qseq, PendingTimer { node, timer, due })),
             }
         }
-        let mut out: Vec<(u64, u64, PendingTimer)> =
-            soonest.into_iter().map(|((node, timer), (due, qseq))| (due, qseq, PendingTimer { node, timer, due })).collect();
-        out.sort_by_key(|&(due, qseq, _)| (due, qseq));
-        out.into_iter().map(|(_, _, p)| p).collect()
+        for i in 1..soonest.len() {
+            let mut j = i;
+            while j > 0 && (soonest[j - 1].0, soonest[j - 1].1) > (soonest[j].0, soonest[j].1) {
+                soonest.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        soonest.into_iter().map(|(_, _, p)| p).collect()
     }
 
     /// The queue entry of node `node`'s live `timer` due soonest: (due, queue sequence, item).
