@@ -94,6 +94,7 @@ export const FAULTS = {
   heal: [{ type: "heal" }, []],
   "set-loss": [{ type: "set-loss", rate: 0.2 }, ["20%"]],
   "set-link-latency": [{ type: "set-link-latency", a: 0, b: -1, min: 500, max: 900 }, ["Ann", "500", "900"]],
+  "set-delivery": [{ type: "set-delivery", mode: "manual" }, []],
 };
 
 /** The words a field value is expected as: replica fields as names, kinds upper-case, nested defects skipped. */

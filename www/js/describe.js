@@ -28,6 +28,12 @@ export function presetText(t, preset, field) {
   return t.defined(key) ? t(key) : preset[field];
 }
 
+/** A timer's name ("view-change timer"), by its code (Simulation.codes().timers). */
+export function timerText(t, timer) {
+  const key = `timer.${timer}`;
+  return t.defined(key) ? t(key) : String(timer);
+}
+
 /** A behaviour's description in the translator's language (the engine's English otherwise). */
 export function behaviorText(t, behavior) {
   const key = `behavior.${behavior.name}`;
@@ -117,6 +123,8 @@ export function describeFault(action, t, name = (i) => `R${i}`) {
       return t("fault.set-loss", { p: Math.round(a.rate * 100) });
     case "set-link-latency":
       return t("fault.set-link-latency", { a: node(a.a), b: node(a.b), min: a.min, max: a.max });
+    case "set-delivery":
+      return t(a.mode === "auto" ? "fault.set-delivery.auto" : "fault.set-delivery");
     default: {
       const { type, ...fields } = a;
       return coded("fault", { code: type, ...fields }, t, name);
@@ -150,10 +158,16 @@ const EVENTS = {
   rejected: (e, t, name) => describeRefusal(e, t, name),
   fault: (e, t, name) => t("ev.fault", { description: describeFault(e.action, t, name) }),
   violation: (e, t, name) => t("ev.violation", { description: describeViolation(e.violation, t, name) }),
+  picked: (e, t, name) => t("ev.picked", { from: name(e.from), to: name(e.to), kind: kindText(e.kind) }),
+  fired: (e, t, name) => t("ev.fired", { node: name(e.node), timer: timerText(t, e.timer) }),
 };
 
-/** What the ring says before anything happened: Play (an element without autoplay) or Send request. */
-export function ringHint(t, { happened, playing, idle }) {
+/**
+ * What the ring says before anything happened: Play (an element without autoplay) or Send request;
+ * in manual delivery, while everything waits for you, what you can do (`flying`: messages are in flight).
+ */
+export function ringHint(t, { happened, playing, idle, waiting = false, flying = true }) {
+  if (waiting) return t(flying ? "hint.manual" : "hint.manual.timers");
   if (happened) return "";
   if (!playing && !idle) return t("hint.play");
   return idle ? t("ring.hint") : "";
@@ -224,6 +238,10 @@ export function narration(e, t, name, n = 0) {
     }
     case "violation":
       return { key: "violation", kind: e.type, text: t("say.violation") };
+    case "picked":
+      return { key: `p${e.id}`, kind: e.type, text: t("say.picked", { from: name(e.from), to: name(e.to), kind: kindText(e.kind) }) };
+    case "fired":
+      return { key: `t${e.id}`, kind: e.type, text: t("say.fired", { node: name(e.node), timer: timerText(t, e.timer) }) };
     default:
       return null;
   }

@@ -25,6 +25,22 @@ export class Diagram {
     this.t = t;
     /** Refusal marks drawn in the last frame: [{ refusal, x, y }], newest first. */
     this.marks = [];
+    /** Heads of the messages in flight drawn in the last frame: [id, x, y, ...]. */
+    this.heads = [];
+  }
+
+  /** The message in flight whose head is nearest (x, y) in CSS pixels, within `reach`, or null. */
+  hitMessage(x, y, reach = 9) {
+    let best = null;
+    let bestD = reach * reach;
+    for (let i = 0; i < this.heads.length; i += 3) {
+      const d = (this.heads[i + 1] - x) ** 2 + (this.heads[i + 2] - y) ** 2;
+      if (d <= bestD) {
+        bestD = d;
+        best = this.heads[i];
+      }
+    }
+    return best;
   }
 
   /** The refusal mark under (x, y) in CSS pixels (the newest of those there), or null. */
@@ -138,43 +154,64 @@ export class Diagram {
     const crosses = [];
     const flying = [];
     let sel = null;
-    for (let i = first; i < history.messages.length; i++) {
-      const m = history.messages[i];
-      if (m.sentAt > now) break;
-      const end = m.endAt !== null && m.endAt <= now ? m.endAt : Math.min(now, m.deliverAt);
-      if (end < t0) continue;
+    const waits = new Map();
+    const heads2 = [];
+    const one = (m) => {
       const ended = m.endAt !== null && m.endAt <= now;
+      const delivered = ended && m.fate === "delivered";
+      // A message ends its flight on the receiver's lane at its arrival: at deliverAt, or earlier
+      // when you delivered it early; one you delivered late (manual delivery) waited at the
+      // door from deliverAt (a dotted stretch along the lane), as one still waiting does.
+      const arrive = delivered ? Math.min(m.endAt, m.deliverAt) : ended ? m.endAt : Math.min(now, m.deliverAt);
+      const last = ended ? m.endAt : Math.max(arrive, now);
+      if (last < t0) return;
       const span = Math.max(1, m.deliverAt - m.sentAt);
-      const f = Math.min(1, (end - m.sentAt) / span);
+      const f = delivered ? 1 : Math.min(1, (arrive - m.sentAt) / span);
       const xa = X(m.sentAt);
       const ya = Y(m.from);
       const yb = Y(m.to);
-      const xb = X(end);
+      const xb = X(arrive);
       const yEnd = ya + (yb - ya) * f;
       const target = ended && m.fate !== "delivered" ? dashed : solid;
       if (!target.has(m.kind)) target.set(m.kind, []);
       target.get(m.kind).push(xa, ya, xb, yEnd);
+      const waitedTo = delivered ? m.endAt : ended ? null : now;
+      const waited = waitedTo !== null && waitedTo > m.deliverAt;
+      if (waited) {
+        if (!waits.has(m.kind)) waits.set(m.kind, []);
+        waits.get(m.kind).push(xb, yb, X(waitedTo), yb);
+      }
       if (ended) {
-        if (m.fate === "delivered") {
+        if (delivered) {
           if (!heads.has(m.kind)) heads.set(m.kind, []);
-          heads.get(m.kind).push(xa, ya, xb, yEnd);
+          if (waited) heads.get(m.kind).push(xb, yb, X(m.endAt), yb);
+          else heads.get(m.kind).push(xa, ya, xb, yEnd);
         }
         else crosses.push(xb, yEnd);
       } else {
         flying.push(m.kind, xb, yEnd);
+        heads2.push(m.id, xb, yEnd);
       }
       if (m.id === selected) sel = [xa, ya, xb, yEnd];
       // Phase bands.
       const key = PER_SEQ.has(m.kind) ? `${m.kind}:${m.view}:${m.seq}` : m.kind;
       let b = bands.get(key);
       if (!b || m.sentAt - b.last > 150) {
-        b = { kind: m.kind, seq: PER_SEQ.has(m.kind) ? m.seq : null, start: m.sentAt, last: m.sentAt, end };
+        b = { kind: m.kind, seq: PER_SEQ.has(m.kind) ? m.seq : null, start: m.sentAt, last: m.sentAt, end: arrive };
         bands.set(key, b);
         bandList.push(b);
       }
       b.last = Math.max(b.last, m.sentAt);
-      b.end = Math.max(b.end, end);
+      b.end = Math.max(b.end, arrive);
+    };
+    for (let i = first; i < history.messages.length; i++) {
+      const m = history.messages[i];
+      if (m.sentAt > now) break;
+      one(m);
     }
+    // Messages waiting at their doors for longer than a flight (manual delivery) are drawn too.
+    const early = first < history.messages.length ? history.messages[first].sentAt : Infinity;
+    for (const m of history.live.values()) if (m.sentAt < early && m.sentAt < t0 - LOOKBACK) one(m);
 
     ctx.save();
     ctx.beginPath();
@@ -197,6 +234,19 @@ export class Diagram {
         }
         ctx.stroke();
       }
+    }
+    // Waits at the door (manual delivery): dotted along the receiver's lane.
+    ctx.setLineDash([1.5, 3]);
+    ctx.lineWidth = n > 10 ? 1 : 1.6;
+    for (const [kind, seg] of waits) {
+      ctx.strokeStyle = kindStyle(kind).color;
+      ctx.globalAlpha = 0.8;
+      ctx.beginPath();
+      for (let i = 0; i < seg.length; i += 4) {
+        ctx.moveTo(seg[i], seg[i + 1]);
+        ctx.lineTo(seg[i + 2], seg[i + 3]);
+      }
+      ctx.stroke();
     }
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
@@ -239,6 +289,7 @@ export class Diagram {
     const hovered = this.#refusals(ctx, history, t0, now, X, Y, n, compact, selected, hoverMark);
     // Heads of messages in flight.
     for (let i = 0; i < flying.length; i += 3) drawGlyph(ctx, flying[i], flying[i + 1], flying[i + 2], n > 10 ? 3 : 4);
+    this.heads = heads2;
     if (sel) {
       ctx.strokeStyle = COLORS.ink;
       ctx.lineWidth = 3;

@@ -252,10 +252,17 @@ export class RingView {
     const hits = [];
     let selectedAt = null;
     let hoverAt = null;
+    const queued = new Map(); // messages waiting at one door from one sender (manual delivery): in a queue
     for (const [m, p, doomed] of live) {
       const a = pos(m.from);
       const b = pos(m.to);
-      const q = this.#trim(a, b, r, p);
+      let q = this.#trim(a, b, r, p);
+      if (p >= 1 && !still) {
+        const key = m.from * 1000 + m.to;
+        const k = queued.get(key) ?? 0;
+        queued.set(key, k + 1);
+        q = Math.max(this.#trim(a, b, r, 0.5), q - (k * glyph * 2.4) / (Math.hypot(b.x - a.x, b.y - a.y) || 1));
+      }
       const [x, y] = point(a.x, a.y, b.x, b.y, q);
       // Doomed messages (random loss, partition) fade out over the second half of the trip.
       const alpha = doomed ? (still ? 0.5 : Math.max(0.12, 1 - Math.max(0, (p - 0.4) / 0.6))) : 1;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::presets::PRESETS;
+use super::{Delivery, TimerKind};
 use crate::protocol::{Config, ConfigError};
 
 /// Simulator settings. Every field has a documented default.
@@ -24,11 +25,14 @@ pub struct SimConfig {
     pub names: Vec<String>,
     /// Number of clients (each with one request outstanding at a time). Default 1.
     pub clients: usize,
+    /// How messages arrive and timers fire at the start ([`Delivery::Manual`]:
+    /// only when the user says so). Default automatic.
+    pub delivery: Delivery,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new(), clients: 1 }
+        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new(), clients: 1, delivery: Delivery::Auto }
     }
 }
 
@@ -84,6 +88,8 @@ pub enum SimError {
     },
     /// No message with that id is in flight.
     NoSuchMessage(u64),
+    /// No such timer is running at that node (node number, timer).
+    NoSuchTimer(i64, TimerKind),
     /// An unknown behaviour name.
     Behavior(String),
     /// An unknown preset name.
@@ -105,6 +111,10 @@ impl fmt::Display for SimError {
             SimError::Clients(c) => write!(f, "clients must be between 1 and 64, got {c}"),
             SimError::NoSuchReplica { id, n } => write!(f, "no replica {id}: replica ids go from 0 to {}", n.saturating_sub(1)),
             SimError::NoSuchMessage(id) => write!(f, "no message {id} is in flight"),
+            SimError::NoSuchTimer(node, timer) => {
+                let who = if *node < 0 { format!("client {}", -1 - node) } else { format!("replica {node}") };
+                write!(f, "no {timer} timer of {who} is running")
+            }
             SimError::Behavior(why) => f.write_str(why),
             SimError::Preset(name) => write!(f, "unknown preset \"{name}\"; expected one of: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
             SimError::Operation(why) => write!(f, "invalid operation: {why}"),

@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 
 use std::sync::Arc;
 
-use super::Action;
+use super::{Action, TimerKind};
 use crate::protocol::{Digest, MsgKind, NodeId, Phase, Reject, ReplicaId, Seq, View};
 
 /// A node as a number for JavaScript: replica `i` is `i`, client `c` is `-1 - c`.
@@ -140,7 +140,7 @@ impl DropReason {
 
 impl EventKind {
     /// Every event type (`type` in JS).
-    pub const TYPES: [&'static str; 15] = [
+    pub const TYPES: [&'static str; 17] = [
         "sent",
         "delivered",
         "dropped",
@@ -156,6 +156,8 @@ impl EventKind {
         "rejected",
         "fault",
         "violation",
+        "picked",
+        "fired",
     ];
 
     /// This event's type.
@@ -181,6 +183,8 @@ impl EventKind {
             EventKind::Rejected { .. } => 12,
             EventKind::Fault { .. } => 13,
             EventKind::Violation { .. } => 14,
+            EventKind::Picked { .. } => 15,
+            EventKind::Fired { .. } => 16,
         }
     }
 }
@@ -411,5 +415,27 @@ pub enum EventKind {
     Violation {
         /// The violation.
         violation: Violation,
+    },
+    /// The user delivered a message ([`Action::Deliver`]); its `delivered`
+    /// (or `dropped`) event follows.
+    Picked {
+        /// Message id.
+        msg: u64,
+        /// Sender.
+        #[serde(serialize_with = "ser_node")]
+        from: NodeId,
+        /// Receiver.
+        #[serde(serialize_with = "ser_node")]
+        to: NodeId,
+        /// Kind.
+        kind: MsgKind,
+    },
+    /// The user fired a timer ([`Action::FireTimer`]); what it does follows.
+    Fired {
+        /// Whose timer.
+        #[serde(serialize_with = "ser_node")]
+        node: NodeId,
+        /// Which.
+        timer: TimerKind,
     },
 }

@@ -10,6 +10,7 @@ mod chunked;
 mod codes;
 mod config;
 mod event;
+mod manual;
 mod monitor;
 mod network;
 mod presets;
@@ -25,6 +26,7 @@ pub use chunked::Chunked;
 pub use codes::Codes;
 pub use config::{SimConfig, SimError};
 pub use event::{node_number, DropReason, Event, EventKind, Violation};
+pub use manual::{Delivery, PendingTimer, TimerKind};
 pub use monitor::Monitor;
 pub use presets::{preset, Preset, PRESETS};
 pub use rng::Rng;
@@ -138,6 +140,8 @@ pub struct Simulation {
     cut: Option<replay::Cut>,
     /// The message being handled (id, sender), so a refusal can name it.
     handling: Option<(u64, NodeId)>,
+    /// Manual delivery ([`Delivery::Manual`]): the queue waits for the user.
+    manual: bool,
 }
 
 impl Simulation {
@@ -187,6 +191,7 @@ impl Simulation {
             saving: true,
             cut: None,
             handling: None,
+            manual: cfg.delivery == Delivery::Manual,
             cfg,
         })
     }
@@ -285,13 +290,22 @@ impl Simulation {
 
     // ----- running ---------------------------------------------------------
 
-    /// The virtual time of the next thing due (message, timer or action).
+    /// The virtual time of the next thing due (message, timer or action; in
+    /// manual delivery, only actions are due by themselves).
     pub fn next_instant(&self) -> Option<u64> {
-        let item = self.queue.peek().map(|Reverse((t, _, _))| *t);
+        let item = self.next_item_at();
         match (item, self.next_action_at()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    /// When the next queued item (message or timer) is due, unless the queue waits for the user.
+    fn next_item_at(&self) -> Option<u64> {
+        if self.manual {
+            return None;
+        }
+        self.queue.peek().map(|Reverse((t, _, _))| *t)
     }
 
     fn next_action_at(&self) -> Option<u64> {
@@ -310,7 +324,7 @@ impl Simulation {
     }
 
     fn step_instant_inner(&mut self, limit: u64) -> bool {
-        let item_t = self.queue.peek().map(|Reverse((t, _, _))| *t);
+        let item_t = self.next_item_at();
         let action_t = self.next_action_at();
         match (item_t, action_t) {
             (Some(t), a) if t <= limit && a.is_none_or(|a| t <= a) => {
@@ -337,11 +351,17 @@ impl Simulation {
         }
     }
 
-    /// Advances virtual time by `ms`, returning the events that happened.
+    /// Advances virtual time by `ms`, returning the events that happened (in
+    /// manual delivery the clock moves, but only scheduled actions happen).
     pub fn advance(&mut self, ms: u64) -> Vec<Event> {
         let target = self.now.saturating_add(ms);
         while self.step_instant(target) {}
+        let before = self.now;
         self.now = target;
+        if self.manual && self.saving {
+            // Nothing pops from the queue: copies for `seek` are taken as the clock moves.
+            self.maybe_save(before);
+        }
         self.take_events()
     }
 
@@ -351,11 +371,13 @@ impl Simulation {
         self.take_events()
     }
 
-    /// Runs until idle or until `max_ms` of virtual time passed.
+    /// Runs until idle or until `max_ms` of virtual time passed. In manual
+    /// delivery, until nothing more happens by itself ([`Simulation::is_waiting`]):
+    /// the clock stays at the last thing that happened.
     pub fn run_until_idle(&mut self, max_ms: u64) -> Vec<Event> {
         let limit = self.now.saturating_add(max_ms);
-        while !self.is_idle() && self.step_instant(limit) {}
-        if !self.is_idle() {
+        while !self.is_idle() && !self.is_waiting() && self.step_instant(limit) {}
+        if !self.is_idle() && !self.is_waiting() {
             self.now = limit;
         }
         self.take_events()
@@ -406,7 +428,7 @@ impl Simulation {
 
     fn process(&mut self, item: Item) {
         match item {
-            Item::Deliver(id) => self.deliver(id),
+            Item::Deliver(id) => self.arrive(id),
             Item::ReplicaTimer(r, timer, gen) => {
                 let node = &mut self.nodes[r];
                 if node.timers.get(timer) != Some(gen) || !node.up {

@@ -160,6 +160,16 @@ impl Batch {
                     self.num(*r as f64);
                 }
             }
+            K::Picked { msg, from, to, kind } => {
+                self.num(*msg as f64);
+                self.node(*from);
+                self.node(*to);
+                self.num(*kind as u8);
+            }
+            K::Fired { node, timer } => {
+                self.node(*node);
+                self.num(*timer as u8);
+            }
             // Sent as objects, above.
             K::Rejected { .. } | K::Fault { .. } | K::Violation { .. } => {}
         }

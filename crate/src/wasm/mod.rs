@@ -27,7 +27,7 @@ mod actions;
 mod events;
 
 use crate::protocol::{Config, QuorumRule};
-use crate::sim::{self, Action, Behavior, Codes, Event, ParamDef, Params, SimConfig, SimError, TimedAction, PRESETS};
+use crate::sim::{self, Action, Behavior, Codes, Delivery, Event, ParamDef, Params, SimConfig, SimError, TimedAction, TimerKind, PRESETS};
 
 // ----- limits -------------------------------------------------------------
 
@@ -238,10 +238,11 @@ struct Options {
     client_timeout: Option<u64>,
     actions: Option<Vec<TimedAction>>,
     clients: Option<u64>,
+    delivery: Option<Delivery>,
 }
 
 /// The option names `new Simulation()` accepts.
-const OPTION_NAMES: [&str; 14] = [
+const OPTION_NAMES: [&str; 15] = [
     "n",
     "seed",
     "preset",
@@ -256,6 +257,7 @@ const OPTION_NAMES: [&str; 14] = [
     "clientTimeout",
     "actions",
     "clients",
+    "delivery",
 ];
 
 impl Options {
@@ -298,10 +300,23 @@ impl Options {
                 "preset" => o.preset = Some(string_arg(&v, "preset (a name from Simulation.presets())", 100)?),
                 "names" => o.names = Some(read_names(&v)?),
                 "actions" => o.actions = Some(read_actions(&v)?),
+                "delivery" => o.delivery = Some(delivery_arg(&v, "delivery")?),
                 _ => return fail(format!("option {name} is not read")),
             }
         }
         Ok(o)
+    }
+}
+
+/// A delivery mode: the string `"auto"` or `"manual"`.
+fn delivery_arg(v: &JsValue, what: &str) -> Checked<Delivery> {
+    let need = "\"auto\" or \"manual\"";
+    match v.dyn_ref::<JsString>() {
+        Some(s) if s.length() <= 40 => match Delivery::named(&String::from(s)) {
+            Some(d) => Ok(d),
+            None => fail(format!("{what} must be {need}, got {}", got(v))),
+        },
+        _ => fail(format!("{what} must be {need}, got {}", got(v))),
     }
 }
 
@@ -388,6 +403,9 @@ fn build(o: Options) -> Result<sim::Simulation, SimError> {
     if let Some(c) = o.clients {
         cfg.clients = c as usize;
     }
+    if let Some(d) = o.delivery {
+        cfg.delivery = d;
+    }
     if let Some(a) = o.actions {
         actions = a;
     }
@@ -453,7 +471,7 @@ impl Simulation {
     fn run_to(&mut self, limit: u64, goal: Goal, events: &mut Vec<Event>) -> bool {
         let (mut fresh_events, mut fresh_instants) = (0usize, 0usize);
         let done = loop {
-            if goal == Goal::Idle && self.inner.is_idle() {
+            if goal == Goal::Idle && (self.inner.is_idle() || self.inner.is_waiting()) {
                 break true;
             }
             let Some(t) = self.inner.next_instant().filter(|&t| t <= limit) else {
@@ -554,6 +572,18 @@ impl Simulation {
     pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
         self.drop_message_js(id.into())
     }
+    /// `deliver`.
+    pub fn deliver(&mut self, id: f64) -> Result<(), JsError> {
+        self.deliver_js(id.into())
+    }
+    /// `fireTimer`.
+    pub fn fire_timer(&mut self, node: f64, timer: &str) -> Result<(), JsError> {
+        self.fire_timer_js(node.into(), timer.into())
+    }
+    /// `setDelivery`.
+    pub fn set_delivery(&mut self, mode: &str) -> Result<(), JsError> {
+        self.set_delivery_js(mode.into())
+    }
     /// `setLoss`.
     pub fn set_loss(&mut self, rate: f64) -> Result<(), JsError> {
         self.set_loss_js(rate.into())
@@ -583,7 +613,7 @@ impl Simulation {
 #[wasm_bindgen]
 impl Simulation {
     /// `new Simulation({ n, seed, preset, checkpointInterval, logWindow, latencyMin,
-    /// latencyMax, loss, names, naiveQuorum, viewChangeTimeout, clientTimeout, actions, clients })`.
+    /// latencyMax, loss, names, naiveQuorum, viewChangeTimeout, clientTimeout, actions, clients, delivery })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Simulation, JsError> {
         console_error_panic_hook::set_once();
@@ -645,6 +675,60 @@ impl Simulation {
         let id = whole_in(&id, "dropMessage: id", 0, MAX_TIME, " (a message id)")?;
         let done = self.inner.drop_message(id);
         self.acted(done, "dropMessage")
+    }
+
+    /// Delivers one in-flight message now, by id ("you are the network"): it
+    /// arrives, or is dropped with its reason if the network loses it.
+    #[wasm_bindgen(js_name = deliver)]
+    pub fn deliver_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue) -> Result<(), JsError> {
+        let id = whole_in(&id, "deliver: id", 0, MAX_TIME, " (a message id)")?;
+        if self.inner.in_flight_message(id).is_none() {
+            return Err(Refusal(format!("deliver: id must be the id of a message in flight, got {id} (no such message in flight)")).into());
+        }
+        let done = self.inner.deliver(id);
+        self.acted(done, "deliver")
+    }
+
+    /// Fires a running timer now: `fireTimer(1, "view-change")` (node numbers
+    /// as in events, the client is -1; codes in `Simulation.codes().timers`;
+    /// `snapshot().pendingTimers` lists the running ones).
+    #[wasm_bindgen(js_name = fireTimer)]
+    pub fn fire_timer_js(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] timer: JsValue,
+    ) -> Result<(), JsError> {
+        let node = self.node(&node, "fireTimer: node")?;
+        let need = format!("a timer code, one of: {}", TimerKind::CODES.join(", "));
+        let code = string_arg(&timer, "fireTimer: timer", 40).map_err(|e| Refusal(format!("{e} ({need})")))?;
+        let Some(kind) = TimerKind::named(&code) else {
+            return Err(Refusal(format!("fireTimer: timer must be {need}, got {}", got(&timer))).into());
+        };
+        if !self.inner.has_timer(node, kind) {
+            let running: Vec<&str> =
+                self.inner.pending_timers().iter().filter(|p| p.node == node).map(|p| p.timer.as_str()).collect();
+            let who = if node < 0 { "the client".to_string() } else { format!("replica {node}") };
+            let has = if running.is_empty() { format!("{who} has none running") } else { format!("running at {who}: {}", running.join(", ")) };
+            return Err(Refusal(format!("fireTimer: timer must be a timer running at node {node}, got \"{code}\" ({has})")).into());
+        }
+        let done = self.inner.fire_timer(node, kind);
+        self.acted(done, "fireTimer")
+    }
+
+    /// Switches delivery: `"auto"` (messages arrive at their `deliverAt`,
+    /// timers fire when due) or `"manual"` (nothing arrives and no timer fires
+    /// until `deliver` or `fireTimer` says so). Recorded like every action.
+    #[wasm_bindgen(js_name = setDelivery)]
+    pub fn set_delivery_js(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] mode: JsValue) -> Result<(), JsError> {
+        let mode = delivery_arg(&mode, "setDelivery: mode")?;
+        let done = self.inner.set_delivery(mode);
+        self.acted(done, "setDelivery")
+    }
+
+    /// How messages arrive and timers fire now: `"auto"` or `"manual"`.
+    #[wasm_bindgen(getter)]
+    pub fn delivery(&self) -> String {
+        self.inner.delivery().as_str().to_string()
     }
 
     /// Cuts the network into groups of replicas, e.g. `[[0, 1, 2], [3]]`.
@@ -885,7 +969,7 @@ impl Simulation {
     }
 
     /// Every code the engine can emit, by what it names: `{ events, kinds,
-    /// phases, drops, rejects, defects, violations, faults, behaviors }`.
+    /// phases, drops, rejects, defects, violations, faults, behaviors, timers, deliveries }`.
     /// The page has words for each one in every language (a test checks).
     pub fn codes() -> Result<JsValue, JsError> {
         to_js(&Codes::all())
