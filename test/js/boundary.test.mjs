@@ -306,9 +306,9 @@ test("actions: malformed entries are refused with their index, nothing traps", (
     [throwingGetter(), /actions\[1\]|reading actions\[1\]/],
     [throwingProxy(), /reading actions\[1\](\.at)? threw: trap threw/],
     [{ at: 1, type: "set-behavior", replica: 0, behavior: "replay", params: { every: 1e9 } }, /every/],
-    [{ at: 1, type: "fire-timer", node: 0, timer: "alarm" }, /actions\[1\] is not an action: (Error: )?unknown timer "alarm", expected one of: view-change, retransmit, fetch, behavior, load/],
+    [{ at: 1, type: "fire-timer", node: 0, timer: "alarm" }, /actions\[1\]\.timer must be a timer code, one of: view-change, retransmit, fetch, behavior, load, got "alarm"/],
     [{ at: 1, type: "fire-timer", node: 9, timer: "fetch" }, /no replica 9/],
-    [{ at: 1, type: "set-delivery", mode: "by hand" }, /actions\[1\] is not an action: (Error: )?unknown delivery mode "by hand", expected auto or manual/],
+    [{ at: 1, type: "set-delivery", mode: "by hand" }, /actions\[1\]\.mode must be "auto" or "manual", got string "by hand"/],
     [{ at: 1, type: "deliver", msg: -1 }, /actions\[1\] is not an action/],
   ];
   for (const [bad, says] of cases) {
@@ -477,13 +477,21 @@ test("actions: every kind of action a run records reads back and replays the run
     sim.heal();
     sim.setBehavior(2, "replay", { every: 300 });
     sim.advance(3000);
+    sim.setDelivery("manual");
+    sim.advance(50);
+    const picked = sim.snapshot().inFlight[0];
+    if (picked) sim.deliver(picked.id);
+    const timer = sim.snapshot().pendingTimers[0];
+    if (timer) sim.fireTimer(timer.node, timer.timer);
+    sim.setDelivery("auto");
+    sim.advance(1000);
     const actions = sim.actions();
     for (const a of actions) kinds.add(a.type);
     const again = new Simulation({ preset: name, actions });
     again.advance(sim.now);
     assert.equal(JSON.stringify(again.snapshot()), JSON.stringify(sim.snapshot()), name);
   }
-  for (const t of ["request", "crash", "recover", "set-behavior", "drop-message", "partition", "heal", "set-loss", "set-load", "set-link-latency"]) {
+  for (const t of ["request", "crash", "recover", "set-behavior", "drop-message", "partition", "heal", "set-loss", "set-load", "set-link-latency", "deliver", "fire-timer", "set-delivery"]) {
     assert.ok(kinds.has(t), `the runs record ${t}`);
   }
 });

@@ -6,11 +6,24 @@
 use wasm_bindgen::prelude::*;
 
 use super::{absent, array_items, fail, get, got, number, read_params, string_arg, whole_in, Checked, Refusal, MAX_STRING, MAX_TIME};
-use crate::sim::{Action, TimedAction};
+use crate::sim::{Action, TimedAction, TimerKind};
 
 /// The `type` of every action, as `sim.actions()` writes it.
-const TYPES: [&str; 10] =
-    ["request", "crash", "recover", "set-behavior", "drop-message", "partition", "heal", "set-loss", "set-load", "set-link-latency"];
+const TYPES: [&str; 13] = [
+    "request",
+    "crash",
+    "recover",
+    "set-behavior",
+    "drop-message",
+    "partition",
+    "heal",
+    "set-loss",
+    "set-load",
+    "deliver",
+    "fire-timer",
+    "set-delivery",
+    "set-link-latency",
+];
 
 /// Entry `i` of the `actions` option.
 pub(super) fn read_action(v: &JsValue, i: usize) -> Checked<TimedAction> {
@@ -81,6 +94,15 @@ pub(super) fn read_action(v: &JsValue, i: usize) -> Checked<TimedAction> {
             Action::SetLoss { rate }
         }
         "set-load" => Action::SetLoad { rate: whole("rate", u32::MAX as u64)? as u32 },
+        "deliver" => Action::Deliver { msg: whole("msg", MAX_TIME)? },
+        "fire-timer" => {
+            let code = string_arg(&field("timer")?, &at_("timer"), 40)?;
+            let Some(timer) = TimerKind::named(&code) else {
+                return fail(format!("{} must be a timer code, one of: {}, got \"{code}\"", at_("timer"), TimerKind::CODES.join(", ")));
+            };
+            Action::FireTimer { node: node("node")?, timer }
+        }
+        "set-delivery" => Action::SetDelivery { mode: super::delivery_arg(&field("mode")?, &at_("mode"))? },
         "set-link-latency" => {
             Action::SetLinkLatency { a: node("a")?, b: node("b")?, min: whole("min", MAX_TIME)?, max: whole("max", MAX_TIME)? }
         }
