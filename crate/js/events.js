@@ -106,8 +106,8 @@ export function decodeEvents(nums, text, rich, codes) {
         i += 2;
         break;
       case 6:
-        out.push({ id, time, type, replica: nums[i], view: nums[i + 1] });
-        i += 2;
+        out.push({ id, time, type, replica: nums[i], view: nums[i + 1], wasPrimary: nums[i + 2] === 1 });
+        i += 3;
         break;
       case 7:
         out.push({ id, time, type, replica: nums[i], view: nums[i + 1], primary: nums[i + 2] });

@@ -169,7 +169,13 @@ for (const lang of LANGS) {
     assertRendered(fired, ["Bob", T[lang]("timer.view-change")], `${lang} fired`);
     const client = describeEvent({ id: 1, time: 0, type: "fired", node: -1, timer: "retransmit" }, T[lang], name, 4);
     assertRendered(client, [name(-1), T[lang]("timer.retransmit")], `${lang} fired at the client`);
+    // A primary that starts a view change is not said to suspect the primary.
+    const own = describeEvent({ id: 1, time: 0, type: "view-change-started", replica: 1, view: 2, wasPrimary: true }, T[lang], name, 4);
+    const other = describeEvent({ id: 1, time: 0, type: "view-change-started", replica: 2, view: 2, wasPrimary: false }, T[lang], name, 4);
+    assertRendered(own, ["Bob", "1", "2"], `${lang} the primary's view change`);
+    assert.notEqual(own.replace("Bob", ""), other.replace("Cyd", ""), `${lang}: the primary's own view change has words of its own`);
     if (lang === "en") {
+      assert.equal(own, "Bob, the primary of view 1, starts a view change to view 2");
       assert.equal(picked, "You delivered PREPARE from Bob to Cyd");
       assert.equal(fired, "You fired the view-change timer of Bob");
     }

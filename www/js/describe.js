@@ -149,7 +149,8 @@ const EVENTS = {
     return t("ev.executed", { replica: name(e.replica), seq: e.seq, op: e.op, result: e.result });
   },
   "checkpoint-stable": (e, t, name) => t("ev.checkpoint-stable", { replica: name(e.replica), seq: e.seq }),
-  "view-change-started": (e, t, name) => t("ev.view-change-started", { replica: name(e.replica), view: e.view }),
+  "view-change-started": (e, t, name) =>
+    t(e.wasPrimary ? "ev.view-change-started.primary" : "ev.view-change-started", { replica: name(e.replica), view: e.view, prev: e.view - 1 }),
   "view-changed": (e, t, name) => t("ev.view-changed", { replica: name(e.replica), view: e.view, primary: name(e.primary) }),
   "state-transferred": (e, t, name) => t("ev.state-transferred", { replica: name(e.replica), seq: e.seq, from: name(e.from) }),
   submitted: (e, t) => t("ev.submitted", { op: e.op, timestamp: e.timestamp }),
@@ -221,7 +222,11 @@ export function narration(e, t, name, n = 0) {
     case "retransmitted":
       return { key: `r${e.client}:${e.timestamp}:${e.attempt}`, kind: e.type, text: t("say.retransmitted", { timestamp: e.timestamp }) };
     case "view-change-started":
-      return { key: `vc${e.view}`, kind: e.type, text: t("say.view-change-started", { replica: name(e.replica), view: e.view }) };
+      return {
+        key: `vc${e.view}`,
+        kind: e.type,
+        text: t(e.wasPrimary ? "say.view-change-started.primary" : "say.view-change-started", { replica: name(e.replica), view: e.view, prev: e.view - 1 }),
+      };
     case "view-changed":
       return { key: `v${e.view}`, kind: e.type, text: t("say.view-changed", { view: e.view, primary: name(e.primary) }) };
     case "checkpoint-stable":

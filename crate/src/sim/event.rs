@@ -337,6 +337,9 @@ pub enum EventKind {
         replica: ReplicaId,
         /// Target view.
         view: View,
+        /// Whether the replica is the primary of the view before the target
+        /// (it gives up on its own view).
+        was_primary: bool,
     },
     /// A replica installed a new view.
     ViewChanged {

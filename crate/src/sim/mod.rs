@@ -548,7 +548,10 @@ impl Simulation {
                     }
                 }
                 Output::CheckpointStable { seq } => self.emit(EventKind::CheckpointStable { replica: r, seq }),
-                Output::ViewChangeStarted { view } => self.emit(EventKind::ViewChangeStarted { replica: r, view }),
+                Output::ViewChangeStarted { view } => {
+                    let was_primary = view > 0 && self.cfg.protocol.primary(view - 1) == r;
+                    self.emit(EventKind::ViewChangeStarted { replica: r, view, was_primary })
+                }
                 Output::NewViewInstalled { view } => {
                     let primary = self.cfg.protocol.primary(view);
                     self.emit(EventKind::ViewChanged { replica: r, view, primary });

@@ -125,9 +125,10 @@ impl Batch {
                 self.num(*replica as f64);
                 self.num(*seq as f64);
             }
-            K::ViewChangeStarted { replica, view } => {
+            K::ViewChangeStarted { replica, view, was_primary } => {
                 self.num(*replica as f64);
                 self.num(*view as f64);
+                self.num(u8::from(*was_primary));
             }
             K::ViewChanged { replica, view, primary } => {
                 self.num(*replica as f64);
