@@ -689,7 +689,9 @@ export class PbftPlayground extends HTMLElement {
     this.#urlDirty = false;
     this.#urlWall = performance.now();
     if (!this.hasAttribute("permalink") || !this.#sim) return;
-    const search = this.#search();
+    // The page's language stays in its address (index.html reads it: site.js).
+    const lang = new URLSearchParams(location.search).get("lang");
+    const search = lang === null ? this.#search() : permalinkSearch(this.#run(), { lang });
     if (search !== location.search) history.replaceState(history.state, "", location.pathname + search + location.hash);
   }
 
