@@ -33,6 +33,7 @@ import { loadLanguage, translator } from "./js/i18n.js";
 import { Selection, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
+import { markPrimary } from "./js/panels.js";
 import { advanceAll, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
@@ -605,7 +606,7 @@ export class PbftPlayground extends HTMLElement {
   }
 
   #refreshSnapshot() {
-    const snap = this.#sim.snapshot(EXECUTED_TAIL);
+    const snap = markPrimary(this.#sim.snapshot(EXECUTED_TAIL));
     this.#snapshot = snap;
     this.#snapDirty = false;
     this.#snapWall = performance.now();

@@ -65,6 +65,7 @@ const table = {
   // status strip
   "status.view": "视图 {view}",
   "status.primary": "主节点 {name}",
+  "status.changing": "正在切换到视图 {view}",
   "status.fq": "n = {n}，f = {f}，法定人数 {q}",
   "status.idle": "空闲",
   "status.quiet": "快进空闲时间",

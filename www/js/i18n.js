@@ -70,6 +70,7 @@ const en = {
   // status strip
   "status.view": "view {view}",
   "status.primary": "primary {name}",
+  "status.changing": "view change to v{view} in progress",
   "status.fq": "n = {n}, f = {f}, quorum {q}",
   "status.idle": "idle",
   "status.quiet": "fast-forwarding quiet time",
