@@ -5,7 +5,9 @@
 //
 // Actions are encoded compactly as tuples: [at, code, ...args], e.g. [0,"r","warTime=1234"].
 
-export const N_CHOICES = [4, 7, 10, 13, 16];
+/** The replica counts the page offers: n = 3f + 1 for f = 1 … 10 (the engine takes up to 128). */
+export const N_CHOICES = [4, 7, 10, 13, 16, 19, 22, 25, 28, 31];
+export const MAX_N = N_CHOICES.at(-1);
 export const DEFAULTS = Object.freeze({ n: 4, seed: 1, preset: "" });
 const MAX_ACTIONS_CHARS = 60_000;
 const MAX_ACTIONS = 5_000;

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Screenshots of the page mid-run, to look at: headless Chromium (playwright-core), each n, each
+// viewport, each language, after a few requests (speed 1x, a request every 400 ms for --wait ms).
+//
+//   node scripts/screenshots.mjs [--out /tmp/shots] [--n 4,16,31] [--lang en,zh-CN]
+//                                [--viewports 1280x800,390x844] [--wait 2500] [--full] [--root www]
+//
+// Writes <out>/n<N>-<lang>-<W>x<H>.png (the viewport; with --full, the whole page). Chinese needs
+// a CJK font (Debian: fonts-wqy-microhei).
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { WWW_DIR, launchBrowser, openPage, startServer } from "../e2e/helpers.mjs";
+
+const args = process.argv.slice(2);
+const opt = (flag, dflt) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : dflt);
+const out = opt("--out", "/tmp/shots");
+const ns = opt("--n", "4,16,31").split(",").map(Number);
+const langs = opt("--lang", "en,zh-CN").split(",");
+const viewports = opt("--viewports", "1280x800,390x844").split(",").map((v) => v.split("x").map(Number));
+const wait = Number(opt("--wait", "2500"));
+const full = args.includes("--full");
+const root = opt("--root", WWW_DIR);
+const query = opt("--query", "");
+
+mkdirSync(out, { recursive: true });
+const server = await startServer(root);
+const browser = await launchBrowser();
+try {
+  for (const n of ns) {
+    for (const lang of langs) {
+      for (const [width, height] of viewports) {
+        const p = await openPage(browser, { viewport: { width, height } });
+        const { page } = p;
+        page.setDefaultTimeout(60_000);
+        await p.goto(`${server.url}index.html?n=${n}&seed=1&lang=${lang}${query ? `&${query}` : ""}`);
+        await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
+        await page.evaluate(async (w) => {
+          const el = document.querySelector("pbft-playground");
+          if (new URLSearchParams(location.search).get("lang")) el.setAttribute("lang", new URLSearchParams(location.search).get("lang"));
+          el.speed = 1;
+          const send = el.shadowRoot.querySelector("button.send");
+          send.click();
+          const timer = setInterval(() => send.click(), 400);
+          await new Promise((r) => setTimeout(r, w));
+          clearInterval(timer);
+          el.playing = false;
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        }, wait);
+        await page.waitForTimeout(300);
+        const file = join(out, `n${n}-${lang}-${width}x${height}.png`);
+        await page.screenshot({ path: file, fullPage: full });
+        const errors = p.errors;
+        console.log(file, errors.length ? `errors: ${errors.join("; ")}` : "");
+        await p.close();
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
