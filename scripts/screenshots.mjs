@@ -4,6 +4,7 @@
 //
 //   node scripts/screenshots.mjs [--out /tmp/shots] [--n 4,16,31] [--lang en,zh-CN]
 //                                [--viewports 1280x800,390x844] [--wait 2500] [--full] [--root www]
+//                                [--phase prepare] [--query theme=dark] [--clip x,y,w,h]
 //
 // Writes <out>/n<N>-<lang>-<W>x<H>.png (the viewport; with --full, the whole page). Chinese needs
 // a CJK font (Debian: fonts-wqy-microhei).
@@ -22,6 +23,10 @@ const wait = Number(opt("--wait", "2500"));
 const full = args.includes("--full");
 const root = opt("--root", WWW_DIR);
 const query = opt("--query", "");
+// --phase prepare: pause once at least n²/4 messages of that kind are in flight (after --wait)
+const phase = opt("--phase", "");
+// --clip x,y,w,h: only that part of the page (CSS px)
+const clip = args.includes("--clip") ? Object.fromEntries(opt("--clip", "").split(",").map((v, i) => [["x", "y", "width", "height"][i], Number(v)])) : undefined;
 
 mkdirSync(out, { recursive: true });
 const server = await startServer(root);
@@ -35,7 +40,7 @@ try {
         page.setDefaultTimeout(60_000);
         await p.goto(`${server.url}index.html?n=${n}&seed=1&lang=${lang}${query ? `&${query}` : ""}`);
         await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
-        await page.evaluate(async (w) => {
+        await page.evaluate(async ([w, phase]) => {
           const el = document.querySelector("pbft-playground");
           if (new URLSearchParams(location.search).get("lang")) el.setAttribute("lang", new URLSearchParams(location.search).get("lang"));
           el.speed = 1;
@@ -44,12 +49,18 @@ try {
           const timer = setInterval(() => send.click(), 400);
           await new Promise((r) => setTimeout(r, w));
           clearInterval(timer);
+          if (phase) {
+            const n = el.simulation.n;
+            const enough = () => el.simulation.snapshot(0).inFlight.filter((m) => m.kind === phase).length >= (n * n) / 4;
+            if (!enough()) send.click();
+            for (let i = 0; i < 400 && !enough(); i++) await new Promise((r) => setTimeout(r, 5));
+          }
           el.playing = false;
           await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        }, wait);
+        }, [wait, phase]);
         await page.waitForTimeout(300);
         const file = join(out, `n${n}-${lang}-${width}x${height}.png`);
-        await page.screenshot({ path: file, fullPage: full });
+        await page.screenshot({ path: file, fullPage: full, clip });
         const errors = p.errors;
         console.log(file, errors.length ? `errors: ${errors.join("; ")}` : "");
         await p.close();

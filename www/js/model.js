@@ -104,6 +104,8 @@ export class History {
     this.refusals = [];
     /** Bumped on every change; renderers compare it to skip work. */
     this.version = 0;
+    /** Bumped on every reset (a new run, a seek back): what was drawn from the old history is stale. */
+    this.epoch = (this.epoch ?? 0) + 1;
     this.logVersion = 0;
     this.lastTime = 0;
     this.count = 0;

@@ -222,6 +222,32 @@ export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
   ctx.globalAlpha = 1;
 }
 
+/**
+ * Draws many glyphs of one kind at once (flat [x0, y0, x1, y1, ...]): one path, one fill and one
+ * stroke, in place of a fill and a stroke per message (each draw call costs, and software
+ * rasterizers pay per call).
+ */
+export function drawGlyphs(ctx, kind, xy, r) {
+  if (xy.length === 0) return;
+  const { color, shape } = kindStyle(kind);
+  ctx.beginPath();
+  for (let i = 0; i < xy.length; i += 2) shapePath(ctx, shape, xy[i], xy[i + 1], r);
+  if (shape === "ring") {
+    ctx.lineWidth = Math.max(2.5, r * 0.55);
+    ctx.strokeStyle = COLORS.paper;
+    ctx.stroke();
+    ctx.lineWidth = Math.max(1.6, r * 0.42);
+    ctx.strokeStyle = color;
+    ctx.stroke();
+  } else {
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.lineWidth = 1.25;
+    ctx.strokeStyle = COLORS.paper;
+    ctx.stroke();
+  }
+}
+
 const offscreen = new WeakMap();
 
 /**
