@@ -18,7 +18,7 @@
 
 import { COLORS, FONT, drawGlyphs, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
 import { describeRefusal, namer } from "./describe.js";
-import { CROWD, MIN_FLOW, sameMulticast } from "./flows.js";
+import { CROWD, MIN_FLOW } from "./flows.js";
 import { faultIntervals } from "./model.js";
 import { formatTime } from "./i18n.js";
 
@@ -29,6 +29,8 @@ const RIGHT = 10;
 const LOOKBACK = 2_000; // longest flight we expect to see (ms); older sends are skipped
 const STRIP_WINDOWS = 2.5; // the strip's width, in windows
 const MAX_STRIP_PX = 8192; // ... and at most this many device pixels
+const STRIP_FLUSH_MS = 250; // wall ms between updates of the strip (each copies it) ...
+const STRIP_PENDING = 600; // ... unless this many messages wait to go into it
 
 /** Kinds whose phase label is per sequence number. */
 const PER_SEQ = new Set(["pre-prepare", "prepare", "commit"]);
@@ -98,30 +100,32 @@ export class Diagram {
     const X = (time) => LEFT + (time - t0) * sx;
     const spans = faultIntervals(actions, n, now);
 
-    // Messages: a pass over those that may show in the window; each multicast (or single message)
-    // whose copies all ended is drawn once into the strip, the others on this frame.
+    // Messages: a pass over the multicasts (model.js runs) that may show in the window; one
+    // whose copies all ended is drawn once into the strip, the others on this frame. The strip
+    // takes what became past at most every STRIP_FLUSH_MS (each update costs a copy of it), and
+    // this frame draws what is past but not in it yet.
+    const wall = performance.now();
+    const flush = strip.upto === -Infinity || wall - strip.flushedAt >= STRIP_FLUSH_MS || strip.pending >= STRIP_PENDING;
     const frame = new Batch();
-    const into = new Batch();
+    const into = flush ? new Batch() : frame;
+    const XI = flush ? XS : X;
     const bands = [];
     const bandAt = new Map();
-    const msgs = history.messages;
-    let sel = null;
-    const first = lowerBound(msgs, t0 - LOOKBACK);
-    let i = first;
-    while (i < msgs.length) {
-      const m0 = msgs[i];
-      if (m0.sentAt > now) break;
-      let j = i + 1;
-      while (j < msgs.length && sameMulticast(m0, msgs[j])) j++;
-      // The run [i, j): one multicast. Over when every copy ended by `upto`.
-      let over = true;
-      let last = -Infinity;
-      for (let k = i; k < j; k++) {
-        const m = msgs[k];
-        const end = m.endAt !== null && m.endAt <= now ? m.endAt : Math.min(now, m.deliverAt);
-        if (end > last) last = end;
-        if (m.endAt === null || m.endAt > upto) over = false;
-        if (m.id === selected) sel = m;
+    const runs = history.runs;
+    let pending = 0;
+    for (let i = lowerBound(runs, t0 - LOOKBACK); i < runs.length; i++) {
+      const run = runs[i];
+      if (run.sentAt > now) break;
+      const members = run.members;
+      const m0 = members[0];
+      // Over when every copy ended by `upto`.
+      const over = run.ended === members.length && run.lastEnd <= upto;
+      let last = run.lastEnd;
+      if (!over) {
+        for (const m of members) {
+          const end = m.endAt !== null && m.endAt <= now ? m.endAt : Math.min(now, m.deliverAt);
+          if (end > last) last = end;
+        }
       }
       if (last >= t0) {
         // Phase bands (per run: its copies share the kind, the view, the sequence number, the send time).
@@ -137,13 +141,17 @@ export class Diagram {
       }
       if (over) {
         // In the strip already, unless it ended since the strip was last brought up to date.
-        if (last > strip.upto && last >= strip.t0) this.#run(into, msgs, i, j, now, XS, g);
+        if (last > strip.upto && last >= (flush ? strip.t0 : t0)) {
+          this.#run(into, members, now, XI, g);
+          pending += members.length;
+        }
       } else if (last >= t0) {
-        this.#run(frame, msgs, i, j, now, X, g);
+        this.#run(frame, members, now, X, g);
       }
-      i = j;
     }
-    if (upto > strip.upto) {
+    strip.pending = flush ? 0 : pending;
+    const sel = selected === null ? null : history.record(selected) ?? null;
+    if (flush && upto > strip.upto) {
       // What became past since the strip was last brought up to date: the lanes and their fault
       // spans, the messages, then the marks over them.
       const c = strip.ctx;
@@ -151,6 +159,7 @@ export class Diagram {
       into.draw(c, g);
       this.#marks(c, history, Math.max(strip.upto, strip.t0 - 50), upto, XS, g);
       strip.upto = upto;
+      strip.flushedAt = wall;
     }
 
     // The strip, shifted to the window (it holds the grid, the time axis, the lanes' past and
@@ -172,7 +181,7 @@ export class Diagram {
     // Refused messages: a badge at the arrow's head (on the receiver's lane when it was kept aside).
     const hovered = this.#refusals(ctx, history, t0, now, X, Y, n, compact, selected, hoverMark);
     frame.heads(ctx, g);
-    if (sel && (sel.endAt === null || sel.endAt >= t0)) {
+    if (sel && sel.sentAt <= now && (sel.endAt === null || sel.endAt >= t0)) {
       const end = sel.endAt !== null && sel.endAt <= now ? sel.endAt : Math.min(now, sel.deliverAt);
       const f = Math.min(1, (end - sel.sentAt) / Math.max(1, sel.deliverAt - sel.sentAt));
       const ya = Y(sel.from);
@@ -220,7 +229,7 @@ export class Diagram {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, cw, height);
-    const strip = { key, canvas, ctx, t0, cw, upto: -Infinity };
+    const strip = { key, canvas, ctx, t0, cw, upto: -Infinity, flushedAt: -Infinity, pending: 0 };
     this.strip = strip;
     this.stripBuilds++;
     // The grid and the time axis over the whole strip; the time before 0 shaded.
@@ -340,13 +349,13 @@ export class Diagram {
     ctx.drawImage(gut.canvas, 0, 0, gut.canvas.width, gut.canvas.height, 0, 0, LEFT, height);
   }
 
-  /** Adds messages [i, j) of `msgs` (one multicast, or a single message) to `batch`, at `X`. */
-  #run(batch, msgs, i, j, now, X, g) {
+  /** Adds `members` (the copies of one multicast, or a single message) to `batch`, at `X`. */
+  #run(batch, members, now, X, g) {
     const { Y } = g;
-    const fan = g.crowd && j - i >= MIN_FLOW && msgs[i].from >= 0;
+    const m0 = members[0];
+    const fan = g.crowd && members.length >= MIN_FLOW && m0.from >= 0;
     let pts = null;
-    for (let k = i; k < j; k++) {
-      const m = msgs[k];
+    for (const m of members) {
       const ended = m.endAt !== null && m.endAt <= now;
       const end = ended ? m.endAt : Math.min(now, m.deliverAt);
       const span = Math.max(1, m.deliverAt - m.sentAt);
@@ -367,7 +376,7 @@ export class Diagram {
         else batch.head(m.kind, xa, ya, xb, yEnd);
       } else batch.flying.push(m.kind, xb, yEnd);
     }
-    if (pts && pts.length) batch.fan(msgs[i].kind, X(msgs[i].sentAt), Y(msgs[i].from), pts);
+    if (pts && pts.length) batch.fan(m0.kind, X(m0.sentAt), Y(m0.from), pts);
   }
 
   #refusals(ctx, history, t0, now, X, Y, n, compact, selected, hoverMark) {
@@ -689,12 +698,13 @@ class Batch {
   }
 }
 
-function lowerBound(messages, time) {
+/** The first index of `list` (sorted by sentAt) sent at `time` or later. */
+function lowerBound(list, time) {
   let lo = 0;
-  let hi = messages.length;
+  let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (messages[mid].sentAt < time) lo = mid + 1;
+    if (list[mid].sentAt < time) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -16,26 +16,6 @@ export function sameMulticast(a, b) {
 }
 
 /**
- * Splits `items` (in send order) into runs of copies of one multicast: an array of
- * [start, end) index pairs, flat. `msg(item)` gives the message of an item (default: itself).
- * The engine sends a multicast's copies one after the other, so runs are consecutive.
- * @template T
- * @param {T[]} items
- * @param {(item: T) => object} [msg]
- * @returns {number[]}
- */
-export function multicastRuns(items, msg = (x) => x) {
-  const out = [];
-  let start = 0;
-  for (let i = 1; i <= items.length; i++) {
-    if (i < items.length && sameMulticast(msg(items[start]), msg(items[i]))) continue;
-    out.push(start, i);
-    start = i;
-  }
-  return out;
-}
-
-/**
  * Counts messages by kind, in the order of `kinds` (unknown kinds last): [[kind, count], ...]
  * of the kinds that have any.
  * @param {Iterable<{ kind: string }>} messages

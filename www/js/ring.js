@@ -13,13 +13,14 @@
 
 import { COLORS, FONT, KINDS, MONO, drawCross, drawGlyph, drawGlyphs, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
 import { describeRefusal, namer } from "./describe.js";
-import { CROWD, MIN_FLOW, countByKind, multicastRuns } from "./flows.js";
+import { CROWD, MIN_FLOW, countByKind } from "./flows.js";
 import { currentEntry } from "./model.js";
 import { formatTime } from "./i18n.js";
 
 const GHOST_MS = 160; // virtual ms a dropped message stays visible while it fades
 const REFUSED_MS = 400; // virtual ms a refused message's mark stays at its receiver (fading at the end)
 const FLASH_MS = 220; // virtual ms a replica glows after executing / changing view
+const UNDER_EVERY_MS = 100; // wall ms between drawings of the nodes' labels while time runs
 const BEND = 0.12; // curvature of message paths (A→B and B→A take opposite sides)
 
 function point(ax, ay, bx, by, p) {
@@ -53,6 +54,8 @@ export class RingView {
     this.underKey = "";
     /** How many times the canvas underneath was drawn (for tests). */
     this.underDraws = 0;
+    this.underFrame = "";
+    this.underWall = -Infinity;
   }
 
   /** The id of the message under (x, y) in CSS pixels, or null (`reach`: px, larger for touch). */
@@ -147,8 +150,9 @@ export class RingView {
    * @param {string} [o.hint]       a line under the clock ("Press Play to start.")
    * @param {boolean} [o.compact]   short labels placed radially (crowded or narrow rings)
    * @param {string} [o.theme]      the theme in use (the canvas underneath is drawn again for another)
+   * @param {boolean} [o.paced]     more frames follow at once: the labels may wait UNDER_EVERY_MS
    */
-  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4, theme = "" }) {
+  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4, theme = "", paced = false }) {
     const ctx = fitCanvas(this.canvas, width, height, true);
     if (!ctx || !snapshot) return;
     const t = this.t;
@@ -167,9 +171,17 @@ export class RingView {
     // Underneath: the guide circle, the centre's words, the nodes and their labels; drawn again
     // only when what they show changes (on `canvas` itself, every frame, without a second canvas).
     const base = this.under ? fitCanvas(this.under, width, height, true) : ctx;
-    const key = this.under ? underKey(snapshot, L, width, height, globalThis.devicePixelRatio || 1, hint, theme, t) : null;
-    if (!this.under || key !== this.underKey) {
+    const dpr = globalThis.devicePixelRatio || 1;
+    const frameKey = `${width}|${height}|${dpr}|${theme}|${t.lang ?? ""}|${hint}|${L.compact}|${L.crowd}|${n}`;
+    const key = this.under ? underKey(snapshot, frameKey) : null;
+    const wall = performance.now();
+    // While time runs, the labels follow the snapshot at most every UNDER_EVERY_MS (each drawing
+    // of them costs); a new size, theme, language or hint, and the last frame, draw them at once.
+    const due = !paced || frameKey !== this.underFrame || !(wall - this.underWall < UNDER_EVERY_MS);
+    if (!this.under || (key !== this.underKey && due)) {
       this.underKey = key ?? "";
+      this.underFrame = frameKey;
+      this.underWall = wall;
       this.underDraws++;
       if (this.under) base.clearRect(0, 0, width, height);
       base.beginPath();
@@ -212,14 +224,19 @@ export class RingView {
     const single = [];
     const flows = [];
     if (L.crowd) {
-      live.sort((a, b) => a[0].id - b[0].id);
-      const runs = multicastRuns(live, (x) => x[0]);
-      for (let k = 0; k < runs.length; k += 2) {
-        const members = [];
-        for (let i = runs[k]; i < runs[k + 1]; i++) {
-          if (live[i][2] || live[i][0].to < 0 || live[i][0].from < 0) single.push(live[i]);
-          else members.push(live[i]);
+      // The copies in flight of each multicast (model.js runs); doomed ones and the client's go alone.
+      const byRun = new Map();
+      for (const item of live) {
+        const m = item[0];
+        if (item[2] || m.to < 0 || m.from < 0 || !m.run || m.run.members.length < MIN_FLOW) {
+          single.push(item);
+          continue;
         }
+        let members = byRun.get(m.run);
+        if (!members) byRun.set(m.run, (members = []));
+        members.push(item);
+      }
+      for (const members of byRun.values()) {
         if (members.length >= MIN_FLOW) flows.push(members);
         else single.push(...members);
       }
@@ -731,11 +748,11 @@ export class RingView {
 }
 
 /**
- * What the canvas underneath shows, as a string: it is drawn again when this changes (the size,
- * the pixel ratio, the theme, the language, the hint and every replica's state and votes).
+ * What the canvas underneath shows, as a string: it is drawn again when this changes (`frame`:
+ * the size, the pixel ratio, the theme, the language, the hint; then every replica's state and votes).
  */
-function underKey(snapshot, L, width, height, dpr, hint, theme, t) {
-  const parts = [width, height, dpr, theme, t.lang ?? "", hint, L.compact, L.crowd, snapshot.n];
+function underKey(snapshot, frame) {
+  const parts = [frame];
   let view = 0;
   for (const rep of snapshot.replicas) if (rep.up && rep.view > view) view = rep.view;
   parts.push(view);

@@ -269,13 +269,16 @@ export class PlaygroundUI {
     this.inspector.update(view);
   }
 
-  /** Draws the ring and the diagram (skipped when nothing they show changed). */
-  render(view) {
+  /**
+   * Draws the ring and the diagram (skipped when nothing they show changed); `paced`: more frames
+   * follow at once (time runs), so what only changes with the snapshot may wait a little.
+   */
+  render(view, paced = false) {
     const s = view.snapshot;
     const dpr = globalThis.devicePixelRatio || 1;
     this.lastView = view;
     const mark = this.hoverMark;
-    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}|${view.hint}`;
+    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}|${view.hint}|${paced}`;
     if (key === this.key && s === this.keySnapshot) return;
     this.key = key;
     this.keySnapshot = s;
@@ -288,7 +291,7 @@ export class PlaygroundUI {
       setText(this.ringKey, this.t(s.n >= CROWD ? "ring.crowdKey" : "ring.compactKey"));
       const { history, now, lost, selected, still, hint, theme } = view;
       const hoverMark = mark?.where === "ring" ? mark.refusal : null;
-      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, hoverMark, width: rw, height: rh, still, hint, compact, theme });
+      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, hoverMark, width: rw, height: rh, still, hint, compact, theme, paced });
       // Keep the inspector away from the message it describes.
       const at = this.ring.selectedAt;
       if (at) {
