@@ -5,11 +5,14 @@
 // the virtual clock. A renderer: it reads and never changes state.
 //
 // What is over does not change: a message that arrived (or was dropped), a phase mark, a lane's
-// past. Those are drawn once into a strip (an offscreen canvas a few windows wide, in virtual
-// time) that each frame copies, shifted, under what still moves: messages in flight, the
-// lanes since the last frame, the refusals, the phase labels and the clock. The strip is drawn
-// again from the history when the window leaves it, or when the history, the size, the zoom,
-// the theme or the language change.
+// past. Those are drawn once into a strip (a canvas a few windows wide, in virtual time) under
+// what still moves: messages in flight, the lanes since the strip's last update, the refusals,
+// the phase labels and the clock. The strip is an offscreen canvas copied, shifted, each frame
+// (one copy is cheaper than the drawing it saves; shifting a canvas of its own by CSS instead
+// costs a commit of the page's layers every frame), and so are the lane names. The strip, the
+// names and the canvas are opaque (painted in the paper's colour): the copies need no blending.
+// The strip is drawn again from the history when the window leaves it, or when the history, the
+// size, the zoom, the theme or the language change.
 //
 // From CROWD replicas on (flows.js), a multicast is one fan: from the sender to every copy's
 // arrival (or, in flight, its current place), filled faintly, the arrivals joined by a line
@@ -22,6 +25,7 @@ import { CROWD, MIN_FLOW } from "./flows.js";
 import { faultIntervals } from "./model.js";
 import { formatTime } from "./i18n.js";
 
+/** The plot's margins (CSS px): the lane names on the left, the phase labels on top, the time axis below. */
 const LEFT = 62;
 const TOP = 38;
 const BOTTOM = 20;
@@ -36,7 +40,10 @@ const STRIP_PENDING = 600; // ... unless this many messages wait to go into it
 const PER_SEQ = new Set(["pre-prepare", "prepare", "commit"]);
 
 export class Diagram {
-  /** @param {HTMLCanvasElement} canvas @param {(k: string, v?: object) => string} t */
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {(k: string, v?: object) => string} t
+   */
   constructor(canvas, t) {
     this.canvas = canvas;
     this.t = t;
@@ -71,12 +78,16 @@ export class Diagram {
    * @param {string} [o.theme]     the theme in use (the strip is drawn again for another)
    */
   render({ snapshot, history, actions, now, engineNow = Math.floor(now), windowMs, selected, hoverMark = null, width, height, still = false, theme = "" }) {
-    const ctx = fitCanvas(this.canvas, width, height, true);
-    if (!ctx || !snapshot) return;
+    const ctx = fitCanvas(this.canvas, width, height, true, true);
+    if (!ctx) return;
+    if (!snapshot) {
+      ctx.fillStyle = COLORS.paper;
+      ctx.fillRect(0, 0, width, height);
+      return;
+    }
     const t = this.t;
     const n = snapshot.n;
     const dpr = Math.max(1, Math.min(4, globalThis.devicePixelRatio || 1));
-    ctx.clearRect(0, 0, width, height);
 
     const plotW = Math.max(10, width - LEFT - RIGHT);
     // The window follows the clock; early in a run it starts at 0 and fills from the left.
@@ -158,14 +169,35 @@ export class Diagram {
       this.#lanes(c, XS, g, spans, Math.max(strip.upto, strip.t0, 0), upto, strip.t0, strip.t0 + strip.cw / sx);
       into.draw(c, g);
       this.#marks(c, history, Math.max(strip.upto, strip.t0 - 50), upto, XS, g);
+      // The dotted separators at the start of the phases that began since.
+      const dots = new Map();
+      for (const b of bands) {
+        if (b.start <= strip.sepUpto || b.start > upto || b.start < strip.t0) continue;
+        const color = kindStyle(b.kind).color;
+        let p = dots.get(color);
+        if (!p) dots.set(color, (p = new Path2D()));
+        separator(p, XS(b.start), TOP - 4, height - BOTTOM);
+      }
+      c.globalAlpha = 0.25;
+      c.lineWidth = 1;
+      c.setLineDash([2, 4]);
+      for (const [color, p] of dots) {
+        c.strokeStyle = color;
+        c.stroke(p);
+      }
+      c.setLineDash([]);
+      c.globalAlpha = 1;
+      strip.sepUpto = upto;
       strip.upto = upto;
       strip.flushedAt = wall;
     }
 
     // The strip, shifted to the window (it holds the grid, the time axis, the lanes' past and
-    // every message and mark that is over).
-    const srcX = (t0 - strip.t0) * sx;
-    ctx.drawImage(strip.canvas, Math.round(srcX * dpr), 0, Math.round(plotW * dpr), Math.round(height * dpr), LEFT, 0, plotW, height);
+    // every message and mark that is over), by whole device pixels so that it stays sharp.
+    const srcX = Math.round((t0 - strip.t0) * sx * dpr);
+    ctx.drawImage(strip.canvas, srcX, 0, Math.round(plotW * dpr), Math.round(height * dpr), LEFT, 0, plotW, height);
+    ctx.fillStyle = COLORS.paper;
+    ctx.fillRect(LEFT + plotW, 0, width - LEFT - plotW, height);
 
     // Lane names.
     this.#gutter(ctx, snapshot, g, dpr, theme);
@@ -206,7 +238,7 @@ export class Diagram {
     ctx.stroke();
 
     // Phase labels along the top, in two rows; dashed separators down the lanes.
-    this.#bands(ctx, bands, X, height, plotW);
+    this.#bands(ctx, bands, X, height, plotW, strip.sepUpto);
     if (hovered) drawNote(ctx, hovered.x, hovered.y, describeRefusal(hovered.refusal, t, namer(snapshot, t)), width, height);
   }
 
@@ -226,10 +258,11 @@ export class Diagram {
     if (!canvas || canvas.width !== w || canvas.height !== h) {
       canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(w, h) : Object.assign(document.createElement("canvas"), { width: w, height: h });
     }
-    const ctx = canvas.getContext("2d");
+    const ctx = canvas.getContext("2d", { alpha: false });
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, cw, height);
-    const strip = { key, canvas, ctx, t0, cw, upto: -Infinity, flushedAt: -Infinity, pending: 0 };
+    ctx.fillStyle = COLORS.paper;
+    ctx.fillRect(0, 0, cw, height);
+    const strip = { key, canvas, ctx, t0, cw, upto: -Infinity, sepUpto: -Infinity, flushedAt: -Infinity, pending: 0 };
     this.strip = strip;
     this.stripBuilds++;
     // The grid and the time axis over the whole strip; the time before 0 shaded.
@@ -334,9 +367,10 @@ export class Diagram {
       const w = Math.round(LEFT * dpr);
       const h = Math.round(height * dpr);
       const canvas = gut && gut.canvas.width === w && gut.canvas.height === h ? gut.canvas : typeof OffscreenCanvas === "function" ? new OffscreenCanvas(w, h) : Object.assign(document.createElement("canvas"), { width: w, height: h });
-      const c = canvas.getContext("2d");
+      const c = canvas.getContext("2d", { alpha: false });
       c.setTransform(dpr, 0, 0, dpr, 0, 0);
-      c.clearRect(0, 0, LEFT, height);
+      c.fillStyle = COLORS.paper;
+      c.fillRect(0, 0, LEFT, height);
       c.textAlign = "right";
       c.textBaseline = "middle";
       for (const [node, label, color, bold] of labels) {
@@ -493,46 +527,72 @@ export class Diagram {
     }
   }
 
-  #bands(ctx, list, X, height, plotW) {
+  /**
+   * Phase labels along the top, in two rows (each with a tick down to the plot and a line along
+   * the phase), one path per kind. The dotted separator down the lanes at the start of a phase
+   * is in the strip for the phases that began by `sepUpto`; here for the others (and, for all,
+   * the stretch from the label down to the plot).
+   */
+  #bands(ctx, list, X, height, plotW, sepUpto) {
     const t = this.t;
     list.sort((a, b) => a.start - b.start);
     const rowEnd = [-Infinity, -Infinity];
     ctx.font = `600 10px ${FONT}`;
     ctx.textBaseline = "alphabetic";
     ctx.textAlign = "left";
+    const lines = new Map();
+    const dots = new Map();
+    const path = (map, color) => {
+      let p = map.get(color);
+      if (!p) map.set(color, (p = new Path2D()));
+      return p;
+    };
     for (const b of list) {
       const xa = Math.max(LEFT, X(b.start));
       const xb = Math.min(LEFT + plotW, Math.max(X(b.end), xa + 2));
       if (xb < LEFT) continue;
+      const color = kindStyle(b.kind).color;
+      const inside = X(b.start) >= LEFT;
       const text = t(`band.${b.kind}`) + (b.seq !== null && b.seq !== undefined ? ` n${b.seq}` : "");
       const w = ctx.measureText(text).width;
       const row = rowEnd[0] < xa - 4 ? 0 : rowEnd[1] < xa - 4 ? 1 : -1;
-      if (row < 0) continue;
+      if (row < 0) {
+        if (inside && b.start > sepUpto) separator(path(dots, color), xa, TOP - 4, height - BOTTOM);
+        continue;
+      }
       const y = row === 0 ? 13 : 27;
-      const color = kindStyle(b.kind).color;
       rowEnd[row] = Math.max(xa + w, xb);
       ctx.fillStyle = color;
       ctx.fillText(text, xa + 3, y - 2);
+      const line = path(lines, color);
+      line.moveTo(xa, y - 10);
+      line.lineTo(xa, y + 1);
+      line.lineTo(xb, y + 1);
+      if (inside) separator(path(dots, color), xa, y + 2, b.start > sepUpto ? height - BOTTOM : TOP - 4);
+    }
+    ctx.lineWidth = 1;
+    for (const [color, p] of lines) {
       ctx.strokeStyle = color;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(xa, y - 10);
-      ctx.lineTo(xa, y + 1);
-      ctx.lineTo(xb, y + 1);
-      ctx.stroke();
-      // Separator down the lanes at the start of the phase.
-      if (X(b.start) >= LEFT) {
-        ctx.globalAlpha = 0.25;
-        ctx.setLineDash([2, 4]);
-        ctx.beginPath();
-        ctx.moveTo(Math.round(xa) + 0.5, y + 2);
-        ctx.lineTo(Math.round(xa) + 0.5, height - BOTTOM);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.globalAlpha = 1;
+      ctx.stroke(p);
+    }
+    if (dots.size) {
+      ctx.globalAlpha = 0.25;
+      ctx.setLineDash([2, 4]);
+      for (const [color, p] of dots) {
+        ctx.strokeStyle = color;
+        ctx.stroke(p);
       }
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
     }
   }
+}
+
+/** A dotted separator's line at x from y0 down to y1 (added to `path`). */
+function separator(path, x, y0, y1) {
+  const xx = Math.round(x) + 0.5;
+  path.moveTo(xx, y0);
+  path.lineTo(xx, y1);
 }
 
 /**
