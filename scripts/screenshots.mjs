@@ -38,11 +38,15 @@ try {
         const p = await openPage(browser, { viewport: { width, height } });
         const { page } = p;
         page.setDefaultTimeout(60_000);
-        await p.goto(`${server.url}index.html?n=${n}&seed=1&lang=${lang}${query ? `&${query}` : ""}`);
+        await p.goto(`${server.url}index.html?n=${n}&seed=1${query ? `&${query}` : ""}`);
         await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
-        await page.evaluate(async ([w, phase]) => {
+        await page.evaluate(async ([w, phase, lang]) => {
           const el = document.querySelector("pbft-playground");
-          if (new URLSearchParams(location.search).get("lang")) el.setAttribute("lang", new URLSearchParams(location.search).get("lang"));
+          // index.html takes the language from the element's attribute (embed.html from its URL).
+          if (lang !== "en") {
+            el.setAttribute("lang", lang);
+            await new Promise((r) => setTimeout(r, 300));
+          }
           el.speed = 1;
           const send = el.shadowRoot.querySelector("button.send");
           send.click();
@@ -57,7 +61,7 @@ try {
           }
           el.playing = false;
           await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        }, [wait, phase]);
+        }, [wait, phase, lang]);
         await page.waitForTimeout(300);
         const file = join(out, `n${n}-${lang}-${width}x${height}.png`);
         await page.screenshot({ path: file, fullPage: full, clip });

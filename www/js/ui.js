@@ -247,6 +247,8 @@ export class PlaygroundUI {
   build(n) {
     this.replicas.build(n);
     this.app.dataset.compact = String(n > 4);
+    // Many replicas: taller views (a lane each in the diagram), one-line cards.
+    this.app.toggleAttribute("data-crowd", n >= CROWD);
   }
 
   /** The canvases are drawn again at the next frame (which is asked for). */
