@@ -4,7 +4,7 @@
 //
 //   node scripts/screenshots.mjs [--out /tmp/shots] [--n 4,16,31] [--lang en,zh-CN]
 //                                [--viewports 1280x800,390x844] [--wait 2500] [--full] [--root www]
-//                                [--phase prepare] [--query theme=dark] [--clip x,y,w,h]
+//                                [--phase prepare] [--attr theme=dark] [--clip x,y,w,h]
 //
 // Writes <out>/n<N>-<lang>-<W>x<H>.png (the viewport; with --full, the whole page). Chinese needs
 // a CJK font (Debian: fonts-wqy-microhei).
@@ -25,6 +25,8 @@ const root = opt("--root", WWW_DIR);
 const query = opt("--query", "");
 // --phase prepare: pause once at least n²/4 messages of that kind are in flight (after --wait)
 const phase = opt("--phase", "");
+// --attr theme=dark: attributes set on the element before the run
+const attrs = args.includes("--attr") ? opt("--attr", "").split(",").map((kv) => kv.split("=")) : [];
 // --clip x,y,w,h: only that part of the page (CSS px)
 const clip = args.includes("--clip") ? Object.fromEntries(opt("--clip", "").split(",").map((v, i) => [["x", "y", "width", "height"][i], Number(v)])) : undefined;
 
@@ -40,8 +42,9 @@ try {
         page.setDefaultTimeout(60_000);
         await p.goto(`${server.url}index.html?n=${n}&seed=1${query ? `&${query}` : ""}`);
         await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
-        await page.evaluate(async ([w, phase, lang]) => {
+        await page.evaluate(async ([w, phase, lang, attrs]) => {
           const el = document.querySelector("pbft-playground");
+          for (const [k, v] of attrs) el.setAttribute(k, v);
           // index.html takes the language from the element's attribute (embed.html from its URL).
           if (lang !== "en") {
             el.setAttribute("lang", lang);
@@ -61,7 +64,7 @@ try {
           }
           el.playing = false;
           await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        }, [wait, phase, lang]);
+        }, [wait, phase, lang, attrs]);
         await page.waitForTimeout(300);
         const file = join(out, `n${n}-${lang}-${width}x${height}.png`);
         await page.screenshot({ path: file, fullPage: full, clip });
