@@ -55,6 +55,8 @@ export class Diagram {
     this.gutter = null;
     /** How many times the strip was drawn from scratch (for tests and benchmarks). */
     this.stripBuilds = 0;
+    /** The phase labels' words and widths (in the labels' font), by kind and sequence number. */
+    this.bandLabels = new Map();
   }
 
   /** The refusal mark under (x, y) in CSS pixels (the newest of those there), or null. */
@@ -553,8 +555,16 @@ export class Diagram {
       if (xb < LEFT) continue;
       const color = kindStyle(b.kind).color;
       const inside = X(b.start) >= LEFT;
-      const text = t(`band.${b.kind}`) + (b.seq !== null && b.seq !== undefined ? ` n${b.seq}` : "");
-      const w = ctx.measureText(text).width;
+      // Each label's words and width, measured once.
+      const labelKey = `${b.kind}|${b.seq}`;
+      let label = this.bandLabels.get(labelKey);
+      if (!label) {
+        const text = t(`band.${b.kind}`) + (b.seq !== null && b.seq !== undefined ? ` n${b.seq}` : "");
+        label = { text, w: ctx.measureText(text).width };
+        if (this.bandLabels.size > 500) this.bandLabels.clear();
+        this.bandLabels.set(labelKey, label);
+      }
+      const { text, w } = label;
       const row = rowEnd[0] < xa - 4 ? 0 : rowEnd[1] < xa - 4 ? 1 : -1;
       if (row < 0) {
         if (inside && b.start > sepUpto) separator(path(dots, color), xa, TOP - 4, height - BOTTOM);
