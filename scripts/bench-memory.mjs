@@ -4,7 +4,7 @@
 //   npm run build:wasm && node scripts/bench-memory.mjs [requests] [keys] [n]
 //
 // The built engine (www/pkg) in Node: `new Simulation({ n, clients: 4 })` (n = 4 by default), writes
-// `k<i % keys>=<i>` (keys 16 by default; 0: every write a new key) submitted 500 at a time
+// `k<i % keys>=<i>` (keys 16 by default; 0: every write a new key) submitted 500 at a time (100 at n >= 10)
 // with `runUntilIdle` after each batch, its events turned into JS objects as the page gets
 // them. Prints the wasm memory (`memory.buffer.byteLength`: it only grows, so it is the peak),
 // the requests accepted and accepted requests per CPU-second of the batch, about twenty times
@@ -21,7 +21,9 @@ const total = Number(process.argv[2] ?? 16000);
 const keys = Number(process.argv[3] ?? 16);
 const n = Number(process.argv[4] ?? 4);
 const sim = new Simulation({ n, clients: 4 });
-const every = Math.max(500, Math.ceil(total / 20 / 500) * 500);
+// A call runs at most 500,000 events of new run: at n = 16 a request makes about 1,200.
+const BATCH = n >= 10 ? 100 : 500;
+const every = Math.max(BATCH, Math.ceil(total / 20 / BATCH) * BATCH);
 const mib = (b) => (b / 1024 / 1024).toFixed(1);
 const cpu = () => {
   const u = process.cpuUsage();
@@ -36,7 +38,7 @@ let events = 0;
 let since = cpu();
 let sinceAccepted = 0;
 while (done < total) {
-  const batch = Math.min(done + 500, total);
+  const batch = Math.min(done + BATCH, total);
   for (let i = done; i < batch; i++) sim.request(`k${keys === 0 ? i : i % keys}=${i}`);
   const got = sim.runUntilIdle(100_000_000);
   events += got.length;

@@ -7,7 +7,7 @@
 //   node scripts/build.mjs --no-precompress
 //
 // dist/ holds:
-//   index.html, style.css, favicon.svg     the full playground page
+//   index.html, style.css, site.js, favicon.svg   the full playground page
 //   embed.html, embed.css, embed.js        the iframe embed (URL parameters → attributes)
 //   pbft-playground.js                     the element: every module bundled and minified (esbuild)
 //   js/i18n-zh-CN.js                       the Chinese strings (loaded only for lang="zh-CN")
@@ -75,17 +75,20 @@ await esbuild.build({
   legalComments: "none",
   logLevel: quiet ? "error" : "warning",
 });
-// embed.js loads ./pbft-playground.js at run time (shared with the page): minified, not bundled.
-await esbuild.build({
-  entryPoints: [join(WWW, "embed.js")],
-  outfile: join(DIST, "embed.js"),
-  bundle: false,
-  format: "esm",
-  target: ["es2022"],
-  charset: "utf8",
-  minify: true,
-  logLevel: quiet ? "error" : "warning",
-});
+// embed.js loads ./pbft-playground.js at run time (shared with the page), site.js sets index.html's
+// language: minified, not bundled.
+for (const script of ["embed.js", "site.js"]) {
+  await esbuild.build({
+    entryPoints: [join(WWW, script)],
+    outfile: join(DIST, script),
+    bundle: false,
+    format: "esm",
+    target: ["es2022"],
+    charset: "utf8",
+    minify: true,
+    logLevel: quiet ? "error" : "warning",
+  });
+}
 for (const css of ["pbft-playground.css", "style.css", "embed.css"]) {
   await esbuild.build({
     entryPoints: [join(WWW, css)],

@@ -333,6 +333,9 @@ export class PbftPlayground extends HTMLElement {
     behavior: (i, b) => this.#act((sim) => sim.setBehavior(i, b)),
     isolate: (i) => this.#isolate(i),
     drop: (id) => this.#act((sim) => sim.dropMessage(id)),
+    delivery: (mode) => this.#act((sim) => sim.setDelivery(mode)),
+    deliver: (id) => this.#deliver(id),
+    fire: (node, timer) => this.#act((sim) => sim.fireTimer(node, timer)),
     select: (id) => this.#select(id),
     shareTexts: (choice) => this.#shareTexts(choice),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
@@ -434,6 +437,12 @@ export class PbftPlayground extends HTMLElement {
     // An element waiting for its first Play (no autoplay) starts when someone acts on it.
     if (!this.#started) this.#setPlaying(true);
     return true;
+  }
+
+  /** You are the network: message `id` arrives now; the inspector lets go of it (resuming the run it paused). */
+  #deliver(id) {
+    if (!this.#act((sim) => sim.deliver(id))) return;
+    if (this.#selection.id === id) this.#select(null);
   }
 
   #isolate(i) {
@@ -539,7 +548,9 @@ export class PbftPlayground extends HTMLElement {
       if (this.#pendingSeek !== null) this.#flushSeek();
       else if (this.#playing && live) this.#tick(dt);
       else if (!this.#playing) this.#clock.mode = "paused";
-      const more = this.#pendingSeek !== null || (live && this.#playing && !sim.idle);
+      // Manual delivery with every message at its door: nothing moves until you act.
+      const waiting = this.#clock.mode === "waiting";
+      const more = this.#pendingSeek !== null || (live && this.#playing && !sim.idle && !waiting);
       // Going to sleep with nothing left to run: the clock holds exactly at the engine's time.
       if (!more && live && this.#playing && sim.idle) this.#clock.tick(sim, 0, this.speed, true);
       const wall = performance.now();
@@ -586,7 +597,14 @@ export class PbftPlayground extends HTMLElement {
   #tick(dt) {
     const sim = this.#sim;
     const before = sim.now;
-    const events = this.#clock.tick(sim, dt, this.speed, this.#timeline.history.live.size === 0);
+    const live = this.#timeline.history.live;
+    let restAt = null;
+    if (sim.delivery === "manual") {
+      // Nothing arrives by itself: time runs until every message in flight is at its door.
+      restAt = -Infinity;
+      for (const m of live.values()) if (m.deliverAt > restAt) restAt = m.deliverAt;
+    }
+    const events = this.#clock.tick(sim, dt, this.speed, live.size === 0, restAt);
     if (events) this.#took(events, before);
     if (this.#clock.mode !== "idle") this.#urlDirty = true;
   }
@@ -619,12 +637,22 @@ export class PbftPlayground extends HTMLElement {
       now: this.#clock.now(sim, this.#playing),
       mode: this.#playing ? this.#clock.mode : "paused",
       name: namer(s, this.#t),
-      run: { ...this.#config, playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, load: s ? s.load : 0, now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
+      run: { ...this.#config, playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, load: s ? s.load : 0, delivery: s?.delivery ?? "auto", now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
+      manual: s?.delivery === "manual",
+      timers: s?.pendingTimers ?? [],
       selection: this.#selection.view(this.#timeline.history, s, this.#lost),
       selected: this.#selection.id,
       lost: this.#lost,
       actions: this.#actions,
-      hint: s ? ringHint(this.#t, { happened: this.#timeline.history.count > 0 || s.now > 0, playing: this.#playing, idle: sim.idle }) : "",
+      hint: s
+        ? ringHint(this.#t, {
+            happened: this.#timeline.history.count > 0 || s.now > 0,
+            playing: this.#playing,
+            idle: sim.idle,
+            waiting: s.delivery === "manual" && this.#playing && this.#clock.mode === "waiting",
+            flying: this.#timeline.history.live.size > 0,
+          })
+        : "",
       still: this.reducedMotion,
       theme: this.theme,
       playing: this.#playing,
@@ -666,7 +694,9 @@ export class PbftPlayground extends HTMLElement {
     this.#urlDirty = false;
     this.#urlWall = performance.now();
     if (!this.hasAttribute("permalink") || !this.#sim) return;
-    const search = this.#search();
+    // The page's language stays in its address (index.html reads it: site.js).
+    const lang = new URLSearchParams(location.search).get("lang");
+    const search = lang === null ? this.#search() : permalinkSearch(this.#run(), { lang });
     if (search !== location.search) history.replaceState(history.state, "", location.pathname + search + location.hash);
   }
 

@@ -3,7 +3,7 @@
 // batch's strings one after another, `rich` the events with nested data as objects already.
 // An absent number is -1; a digest is the 16 bits of its short form (-2: the null request's,
 // -1: none); a string is its length in UTF-16 units (-1: none). `codes` is the engine's
-// codes() (names of types, kinds, phases and drop reasons, by number).
+// codes() (names of types, kinds, phases, drop reasons and timers, by number).
 
 /** A digest's short form, as the engine writes it: `a3f2`, `null`, or undefined. */
 function digest(d) {
@@ -41,7 +41,7 @@ function label(kind, view, seq, d, timestamp, text, count) {
 }
 
 export function decodeEvents(nums, text, rich, codes) {
-  const { events: TYPES, kinds: KINDS, phases: PHASES, drops: DROPS } = codes;
+  const { events: TYPES, kinds: KINDS, phases: PHASES, drops: DROPS, timers: TIMERS } = codes;
   const out = [];
   let i = 0;
   let at = 0;
@@ -106,8 +106,8 @@ export function decodeEvents(nums, text, rich, codes) {
         i += 2;
         break;
       case 6:
-        out.push({ id, time, type, replica: nums[i], view: nums[i + 1] });
-        i += 2;
+        out.push({ id, time, type, replica: nums[i], view: nums[i + 1], wasPrimary: nums[i + 2] === 1 });
+        i += 3;
         break;
       case 7:
         out.push({ id, time, type, replica: nums[i], view: nums[i + 1], primary: nums[i + 2] });
@@ -137,6 +137,14 @@ export function decodeEvents(nums, text, rich, codes) {
         i += 6 + count;
         break;
       }
+      case 15:
+        out.push({ id, time, type, msg: nums[i], from: nums[i + 1], to: nums[i + 2], kind: KINDS[nums[i + 3]] });
+        i += 4;
+        break;
+      case 16:
+        out.push({ id, time, type, node: nums[i], timer: TIMERS[nums[i + 1]] });
+        i += 2;
+        break;
       default:
         throw new Error(`events: unknown event type ${t} in a batch (engine and decoder out of step)`);
     }

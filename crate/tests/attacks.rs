@@ -223,7 +223,7 @@ fn feed_backups(n: usize, faulty: &[usize]) {
     let suspected: Vec<(usize, u64)> = events
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::ViewChangeStarted { replica, view } if honest.contains(&replica) => Some((replica, view)),
+            EventKind::ViewChangeStarted { replica, view, .. } if honest.contains(&replica) => Some((replica, view)),
             _ => None,
         })
         .collect();

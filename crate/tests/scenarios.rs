@@ -68,7 +68,7 @@ fn primary_crash_installs_view_1_and_the_request_commits_once() {
     let events = s.run_until_idle(60_000);
     assert!(events.iter().any(|e| matches!(e.kind, EventKind::Retransmitted { .. })), "client timed out and broadcast");
     for i in 1..4 {
-        assert!(events.iter().any(|e| matches!(e.kind, EventKind::ViewChangeStarted { replica, view: 1 } if replica == i)));
+        assert!(events.iter().any(|e| matches!(e.kind, EventKind::ViewChangeStarted { replica, view: 1, was_primary: false } if replica == i)));
         assert!(events.iter().any(|e| matches!(e.kind, EventKind::ViewChanged { replica, view: 1, primary: 1 } if replica == i)));
         assert_eq!(s.replica(i).view(), 1);
     }
@@ -106,7 +106,7 @@ fn two_crashed_replicas_stop_progress_until_one_recovers() {
     }
     // Without a quorum for view 1 nobody runs ahead through views (§4.5.2).
     assert_eq!((s.replica(0).view(), s.replica(1).view()), (1, 1));
-    assert!(events.iter().any(|e| matches!(e.kind, EventKind::ViewChangeStarted { replica: 1, view: 1 })));
+    assert!(events.iter().any(|e| matches!(e.kind, EventKind::ViewChangeStarted { replica: 1, view: 1, was_primary: false })));
     assert!(!events.iter().any(|e| matches!(e.kind, EventKind::ViewChanged { .. })));
     assert_safe(&s);
 

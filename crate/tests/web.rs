@@ -318,3 +318,54 @@ fn events_decoded_from_a_batch_are_the_engine_events_field_for_field() {
 fn sim_snapshot(s: &Simulation) -> JsValue {
     s.snapshot(Some(0.0)).unwrap()
 }
+
+/// You are the network: the `picked` and `fired` events cross the boundary field
+/// for field, and a manual run's picks, passed back as `actions`, replay it.
+#[wasm_bindgen_test]
+fn manual_delivery_events_decode_and_its_picks_replay() {
+    use pbft_playground::sim;
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    let cfg = sim::SimConfig { delivery: sim::Delivery::Manual, ..sim::SimConfig::default() };
+    let mut native = sim::Simulation::new(cfg).unwrap();
+    let mut js = Simulation::new(options(&[("delivery", "manual".into())])).unwrap();
+    native.request("x=1").unwrap();
+    js.request("x=1".into()).unwrap();
+    let mut types = std::collections::BTreeSet::new();
+    for step in 0..60 {
+        let ours: Array = js.advance(30.0).unwrap().into();
+        let mut theirs = native.advance(30);
+        // The newest message in flight, and every fifth pick a timer instead.
+        let timer = native.pending_timers().first().copied();
+        if let (4, Some(p)) = (step % 5, timer) {
+            native.fire_timer(p.node, p.timer).unwrap();
+            js.fire_timer(p.node as f64, p.timer.as_str()).unwrap();
+        } else if let Some(&id) = native.in_flight_ids().last() {
+            native.deliver(id).unwrap();
+            js.deliver(id as f64).unwrap();
+        }
+        theirs.extend(native.take_events());
+        let ours: Vec<JsValue> = ours.iter().chain(Array::from(&js.take_events().unwrap()).iter()).collect();
+        assert_eq!(ours.len(), theirs.len(), "step {step}: as many events");
+        for (i, (o, e)) in ours.iter().zip(&theirs).enumerate() {
+            let expected = serde::Serialize::serialize(e, &ser).unwrap();
+            let kind = get(o, "type").as_string().unwrap();
+            if kind == "sent" {
+                Reflect::delete_property(o.unchecked_ref::<js_sys::Object>(), &"label".into()).unwrap();
+            }
+            types.insert(kind);
+            if let Err(e) = same(o, &expected, &format!("event {i} of step {step}")) {
+                panic!("{e}");
+            }
+        }
+    }
+    assert!(types.contains("picked") && types.contains("fired") && types.contains("accepted"), "{types:?}");
+    let snap = sim_snapshot(&js);
+    assert_eq!(get(&snap, "delivery").as_string().as_deref(), Some("manual"));
+    assert_eq!(json(&snap), json(&serde::Serialize::serialize(&native.snapshot_with(Some(0)), &ser).unwrap()));
+    let mut again = Simulation::new(options(&[("delivery", "manual".into()), ("actions", js.actions().unwrap())])).unwrap();
+    again.advance(js.now()).unwrap();
+    assert_eq!(json(&sim_snapshot(&again)), json(&snap));
+    assert!(error_message(js.deliver(99_999.0).unwrap_err().into()).contains("no such message in flight"));
+    js.set_delivery("auto").unwrap();
+    assert_eq!(js.delivery(), "auto");
+}

@@ -106,6 +106,17 @@ const isWhole = (v) => typeof v === "number" && Number.isInteger(v);
 const inRange = (lo, hi) => (v) => isWhole(v) && v >= lo && v <= hi;
 const replicaId = inRange(0, 3);
 
+/** What is in flight, and what timers run, in the fixture below (the values deliver and fireTimer take). */
+const FIXTURE = (() => {
+  const sim = new Simulation({ n: 4, seed: 7 });
+  sim.request("warTime=1234");
+  sim.advance(150);
+  const snap = sim.snapshot();
+  sim.free();
+  return { flying: snap.inFlight.map((m) => m.id), timers: snap.pendingTimers };
+})();
+const hasTimer = (node, timer) => FIXTURE.timers.some((x) => x.node === node && x.timer === timer);
+
 /**
  * Every method and its parameters: `call(sim, value)` puts the value in one position, valid
  * values elsewhere; `valid(v)` says whether it is a value the method takes; a refusal's message
@@ -119,6 +130,10 @@ const PARAMS = [
   { what: "setBehavior(behavior)", call: (s, v) => s.setBehavior(1, v), valid: () => false, says: /^setBehavior: (the behaviour must be a string|unknown behavior)/ },
   { what: "setBehavior(params)", call: (s, v) => s.setBehavior(1, "replay", v), valid: (v) => v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0), says: /^setBehavior: (invalid behaviour parameters: (params|reading params)|behavior "replay" has no parameter)/ },
   { what: "dropMessage(id)", call: (s, v) => s.dropMessage(v), valid: (v) => isWhole(v) && v >= 0 && v <= MAX_TIME, says: /^dropMessage: (id must be a whole number \(a message id\) from 0 to \d+, got |no message \d+ is in flight)/ },
+  { what: "deliver(id)", call: (s, v) => s.deliver(v), valid: (v) => FIXTURE.flying.includes(v), says: /^deliver: id must be (a whole number \(a message id\) from 0 to \d+, got |the id of a message in flight, got \d+ \(no such message in flight\))/ },
+  { what: "fireTimer(node)", call: (s, v) => s.fireTimer(v, "retransmit"), valid: (v) => isWhole(v) && hasTimer(v, "retransmit"), says: /^fireTimer: (node must be a node number, a whole number from -1 to 3 \(replica i is i, the client is -1\), got |timer must be a timer running at node -?\d+, got "retransmit" \((replica \d+ has none running|running at .*)\))/ },
+  { what: "fireTimer(timer)", call: (s, v) => s.fireTimer(-1, v), valid: (v) => v === "retransmit", says: /^fireTimer: timer must be (a string, got .* \(a timer code, one of: view-change, retransmit, fetch, behavior, load\)|a string of at most 40 characters|a timer code, one of: view-change, retransmit, fetch, behavior, load, got )/ },
+  { what: "setDelivery(mode)", call: (s, v) => s.setDelivery(v), valid: () => false, says: /^setDelivery: mode must be "auto" or "manual", got / },
   { what: "partition(groups)", call: (s, v) => s.partition(v), valid: (v) => Array.isArray(v) && v.every((g) => Array.isArray(g) && g.every(replicaId)) && new Set(v.flat()).size === v.flat().length, says: /^partition: (groups(\[\d+\])*( must| threw)|reading groups|invalid partition)/ },
   { what: "setLoad(rate)", call: (s, v) => s.setLoad(v), valid: (v) => isWhole(v) && v >= 0 && v <= 50, says: /^setLoad: rate must be a whole number of requests per second from 0 to 50, got / },
   { what: "setLoss(rate)", call: (s, v) => s.setLoss(v), valid: (v) => typeof v === "number" && v >= 0 && v <= 1, says: /^setLoss: rate must be a number from 0 to 1, got / },
@@ -207,6 +222,14 @@ test("valid values are still taken", () => {
   sim.heal();
   const id = sim.snapshot().inFlight[0]?.id;
   if (id !== undefined) sim.dropMessage(id);
+  sim.setDelivery("manual");
+  assert.equal(sim.delivery, "manual");
+  const next = sim.snapshot().inFlight[0]?.id;
+  if (next !== undefined) sim.deliver(next);
+  const timer = sim.snapshot().pendingTimers[0];
+  if (timer) sim.fireTimer(timer.node, timer.timer);
+  sim.setDelivery("auto");
+  assert.equal(sim.delivery, "auto");
   assert.ok(Array.isArray(sim.advance(0)));
   assert.ok(Array.isArray(sim.runUntilIdle(Infinity)));
   assert.equal(sim.seek(100), undefined);
@@ -246,6 +269,7 @@ const OPTIONS = {
   clientTimeout: { valid: inRange(1, MAX_TIME), says: /^invalid options: clientTimeout must be a whole number of virtual ms from 1 to 9007199254740991, got / },
   actions: { valid: (v) => Array.isArray(v) && v.length === 0, says: /^invalid options: (actions(\[\d+\])*( must| is )|reading actions|actions\[\d+\]\S* (is|must|has)|actions must have)/ },
   clients: { valid: inRange(1, 64), says: /^invalid options: clients must be a whole number from 1 to 64, got / },
+  delivery: { valid: () => false, says: /^invalid options: delivery must be "auto" or "manual", got / },
 };
 
 for (const [name, o] of Object.entries(OPTIONS)) {
@@ -276,12 +300,16 @@ test("actions: malformed entries are refused with their index, nothing traps", (
     [{ at: 1, type: "crash", replica: 9 }, /no replica 9/],
     [{ at: 2 ** 53, type: "heal" }, /actions\[1\]/],
     [{ at: 1, type: "explode" }, /actions\[1\] is not an action/],
-    [{ at: 1, type: "partition", groups: nestedArray(100) }, /actions\[1\]\.groups(\[0\])+ is nested too deeply/],
+    [{ at: 1, type: "partition", groups: nestedArray(100) }, /actions\[1\]\.groups\[0\]\[0\] must be a whole number \(a replica id\).*got array/],
     [{ at: 1, type: "request", op: "x".repeat(1 << 20) }, /actions\[1\]\.op must be a string of at most 1000 characters/],
-    [{ at: 1, type: "set-link-latency", a: 10n, b: 0, min: 1, max: 2 }, /actions\[1\]\.a must be a number, a string/],
+    [{ at: 1, type: "set-link-latency", a: 10n, b: 0, min: 1, max: 2 }, /actions\[1\]\.a must be a node number \(a whole number\), got bigint/],
     [throwingGetter(), /actions\[1\]|reading actions\[1\]/],
-    [throwingProxy(), /reading actions\[1\] threw/],
+    [throwingProxy(), /reading actions\[1\](\.at)? threw: trap threw/],
     [{ at: 1, type: "set-behavior", replica: 0, behavior: "replay", params: { every: 1e9 } }, /every/],
+    [{ at: 1, type: "fire-timer", node: 0, timer: "alarm" }, /actions\[1\]\.timer must be a timer code, one of: view-change, retransmit, fetch, behavior, load, got "alarm"/],
+    [{ at: 1, type: "fire-timer", node: 9, timer: "fetch" }, /no replica 9/],
+    [{ at: 1, type: "set-delivery", mode: "by hand" }, /actions\[1\]\.mode must be "auto" or "manual", got string "by hand"/],
+    [{ at: 1, type: "deliver", msg: -1 }, /actions\[1\] is not an action/],
   ];
   for (const [bad, says] of cases) {
     const actions = [{ at: 0, type: "request", op: "a=1" }, bad];
@@ -333,6 +361,7 @@ test("getters and statics take no arguments and ignore extra ones; a freed simul
   assert.equal(sim.n, 4);
   assert.equal(typeof sim.idle, "boolean");
   assert.equal(typeof sim.nextEventTime, "number");
+  assert.equal(sim.delivery, "auto");
   assert.ok(Array.isArray(sim.step(Symbol(), 10n, {})));
   assert.ok(Array.isArray(sim.takeEvents("x")));
   assert.ok(Array.isArray(sim.actions(1e300)));
@@ -354,9 +383,40 @@ test("getters and statics take no arguments and ignore extra ones; a freed simul
   }
 });
 
+test("manual delivery: nothing runs by itself, not even with runUntilIdle(Infinity); picks are named clearly", () => {
+  const sim = new Simulation({ n: 4, seed: 7, delivery: "manual" });
+  sim.request("x=1");
+  assert.deepEqual(sim.runUntilIdle(Infinity).map((e) => e.type), ["submitted", "sent"]);
+  assert.equal(sim.now, 0, "the clock stays where the last thing happened");
+  assert.equal(sim.nextEventTime, undefined);
+  assert.equal(sim.step().length, 0);
+  assert.deepEqual(sim.advance(50_000), []);
+  assert.equal(sim.now, 50_000);
+  assert.equal(sim.idle, false);
+  assert.deepEqual(sim.snapshot().pendingTimers, [{ node: -1, timer: "retransmit", due: 1000 }]);
+  assert.throws(() => sim.deliver(99), /^Error: deliver: id must be the id of a message in flight, got 99 \(no such message in flight\)$/);
+  assert.throws(() => sim.deliver(2 ** 53), /^Error: deliver: id must be a whole number \(a message id\) from 0 to 9007199254740991, got 9007199254740992$/);
+  assert.throws(() => sim.fireTimer(0, "view-change"), /^Error: fireTimer: timer must be a timer running at node 0, got "view-change" \(replica 0 has none running\)$/);
+  assert.throws(() => sim.fireTimer(-1, "view-change"), /^Error: fireTimer: timer must be a timer running at node -1, got "view-change" \(running at the client: retransmit\)$/);
+  assert.throws(() => sim.fireTimer(-1, "alarm"), /^Error: fireTimer: timer must be a timer code, one of: view-change, retransmit, fetch, behavior, load, got string "alarm"$/);
+  assert.throws(() => sim.fireTimer(-2, "retransmit"), /^Error: fireTimer: node must be a node number, a whole number from -1 to 3/);
+  assert.throws(() => sim.setDelivery("Manual"), /^Error: setDelivery: mode must be "auto" or "manual", got string "Manual"$/);
+  assert.throws(() => new Simulation({ delivery: true }), /^Error: invalid options: delivery must be "auto" or "manual", got boolean true$/);
+  sim.fireTimer(-1, "retransmit");
+  sim.deliver(1);
+  const events = sim.takeEvents();
+  assert.deepEqual(events[0], { id: events[0].id, time: 50_000, type: "fired", node: -1, timer: "retransmit" });
+  assert.ok(events.some((e) => e.type === "retransmitted"), "what the timer does follows");
+  assert.ok(events.some((e) => e.type === "picked" && e.msg === 1 && e.from === -1 && e.to === 0 && e.kind === "request"));
+  assert.deepEqual(sim.actions().slice(-2).map(({ at, ...a }) => a), [{ type: "fire-timer", node: -1, timer: "retransmit" }, { type: "deliver", msg: 1 }]);
+  sim.setDelivery("auto");
+  assert.ok(sim.runUntilIdle(Infinity).some((e) => e.type === "accepted"), "back in automatic mode the request commits");
+  sim.free();
+});
+
 test("huge times: refused past the latest virtual time, bounded work before it", () => {
   const sim = fixture();
-  assert.throws(() => sim.advance(1e300), /^Error: advance: ms must be a whole number of virtual ms from 0 to \d+, got 1e300$/);
+  assert.throws(() => sim.advance(1e300), /^Error: advance: ms must be a whole number of virtual ms from 0 to \d+, got 1e\+300$/);
   assert.throws(() => sim.seek(2 ** 53), /seek: t must be .* got 9007199254740992/);
   // runUntilIdle(Infinity) on a run that goes idle: the whole run, then it returns.
   const events = sim.runUntilIdle(Infinity);
@@ -401,4 +461,37 @@ test("a run that never goes idle: runUntilIdle(Infinity) and advance(huge) stop 
   sim.setBehavior(3, "honest");
   sim.runUntilIdle(120_000);
   assert.ok(sim.snapshot().client.accepted.some((a) => a.op === "x=1"), "the request commits after the fork");
+});
+
+test("actions: every kind of action a run records reads back and replays the run", () => {
+  const kinds = new Set();
+  for (const { name } of Simulation.presets()) {
+    const sim = new Simulation({ preset: name });
+    sim.setLoad(5);
+    sim.setLinkLatency(0, 1, 3, 9);
+    sim.setLoss(0.25);
+    sim.partition([[0, 1, 2], [3]]);
+    sim.advance(3000);
+    const m = sim.snapshot().inFlight[0];
+    if (m) sim.dropMessage(m.id);
+    sim.heal();
+    sim.setBehavior(2, "replay", { every: 300 });
+    sim.advance(3000);
+    sim.setDelivery("manual");
+    sim.advance(50);
+    const picked = sim.snapshot().inFlight[0];
+    if (picked) sim.deliver(picked.id);
+    const timer = sim.snapshot().pendingTimers[0];
+    if (timer) sim.fireTimer(timer.node, timer.timer);
+    sim.setDelivery("auto");
+    sim.advance(1000);
+    const actions = sim.actions();
+    for (const a of actions) kinds.add(a.type);
+    const again = new Simulation({ preset: name, actions });
+    again.advance(sim.now);
+    assert.equal(JSON.stringify(again.snapshot()), JSON.stringify(sim.snapshot()), name);
+  }
+  for (const t of ["request", "crash", "recover", "set-behavior", "drop-message", "partition", "heal", "set-loss", "set-load", "set-link-latency", "deliver", "fire-timer", "set-delivery"]) {
+    assert.ok(kinds.has(t), `the runs record ${t}`);
+  }
 });

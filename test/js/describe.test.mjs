@@ -151,6 +151,8 @@ for (const lang of LANGS) {
       rejected: { node: 1, from: 0, reason: { code: "old-view", kind: "prepare", view: 0, current: 1 } },
       fault: { replica: 3, action: { type: "crash", replica: 3 } },
       violation: { violation: { code: "order", replica: 1, seq: 5, after: 3 } },
+      picked: { msg: 7, from: 1, to: 2, kind: "prepare" },
+      fired: { node: 1, timer: "view-change" },
     };
     assert.deepEqual(Object.keys(events).sort(), [...EVENT_TYPES].sort(), "a sample per event type describe.js knows");
     for (const [type, fields] of Object.entries(events)) {
@@ -160,6 +162,24 @@ for (const lang of LANGS) {
     const line = describeEvent({ id: 1, time: 0, type: "rejected", ...events.rejected }, T[lang], name, 4);
     assertRendered(line, ["Bob", "Ann", "PREPARE"], `${lang} rejected`);
     assert.equal(line, describeRefusal(events.rejected, T[lang], name), "the log line and the marks' words are one");
+    // You are the network: what you did, in words.
+    const picked = describeEvent({ id: 1, time: 0, type: "picked", ...events.picked }, T[lang], name, 4);
+    assertRendered(picked, ["Bob", "Cyd", "PREPARE"], `${lang} picked`);
+    const fired = describeEvent({ id: 1, time: 0, type: "fired", ...events.fired }, T[lang], name, 4);
+    assertRendered(fired, ["Bob", T[lang]("timer.view-change")], `${lang} fired`);
+    const client = describeEvent({ id: 1, time: 0, type: "fired", node: -1, timer: "retransmit" }, T[lang], name, 4);
+    assertRendered(client, [name(-1), T[lang]("timer.retransmit")], `${lang} fired at the client`);
+    // A primary that starts a view change is not said to suspect the primary.
+    const own = describeEvent({ id: 1, time: 0, type: "view-change-started", replica: 1, view: 2, wasPrimary: true }, T[lang], name, 4);
+    const other = describeEvent({ id: 1, time: 0, type: "view-change-started", replica: 2, view: 2, wasPrimary: false }, T[lang], name, 4);
+    assertRendered(own, ["Bob", "1", "2"], `${lang} the primary's view change`);
+    assert.notEqual(own.replace("Bob", ""), other.replace("Cyd", ""), `${lang}: the primary's own view change has words of its own`);
+    if (lang === "en") {
+      assert.equal(own, "Bob, the primary of view 1, starts a view change to view 2");
+      assert.equal(picked, "You delivered PREPARE from Bob to Cyd");
+      assert.equal(fired, "You fired the view-change timer of Bob");
+    }
+    assert.notEqual(describeFault({ type: "set-delivery", mode: "auto" }, T[lang], name), describeFault({ type: "set-delivery", mode: "manual" }, T[lang], name));
     const primary = describeEvent({ type: "phase", replica: 1, view: 1, seq: 2, digest: "d", phase: "pre-prepared" }, T[lang], name, 4);
     assert.equal(primary, T[lang]("ev.phase.pre-prepared.primary", { replica: "Bob", seq: 2, view: 1, digest: "d" }));
   });

@@ -77,7 +77,7 @@ export const REJECTS = {
 
 /** A sample of every violation code. */
 export const VIOLATIONS = {
-  agreement: { seq: 5, first: 1, firstDigest: "a3f2", second: 2, secondDigest: "9c1e" },
+  agreement: { seq: 5, first: 1, firstDigest: "a3f2", firstOp: "x=1", second: 2, secondDigest: "9c1e", secondOp: null },
   order: { replica: 3, seq: 9, after: 7 },
   state: { seq: 12, first: 0, second: 2 },
   duplicate: { replica: 1, client: 0, timestamp: 19 },
@@ -94,6 +94,7 @@ export const FAULTS = {
   heal: [{ type: "heal" }, []],
   "set-loss": [{ type: "set-loss", rate: 0.2 }, ["20%"]],
   "set-link-latency": [{ type: "set-link-latency", a: 0, b: -1, min: 500, max: 900 }, ["Ann", "500", "900"]],
+  "set-delivery": [{ type: "set-delivery", mode: "manual" }, []],
 };
 
 /** The words a field value is expected as: replica fields as names, kinds upper-case, nested defects skipped. */
@@ -101,6 +102,9 @@ export function expectedTexts(fields) {
   const out = [];
   for (const [k, v] of Object.entries(fields)) {
     if (k === "defect") continue;
+    // An agreement violation names the two operations (a null one in words), not their digests.
+    if (k === "firstDigest" || k === "secondDigest") continue;
+    if ((k === "firstOp" || k === "secondOp") && v === null) continue;
     if (["replica", "primary", "first", "second", "signer"].includes(k)) out.push(name(v));
     else if (k === "kind") out.push(String(v).toUpperCase());
     else if (k === "client") out.push(null); // the client's name (language-dependent)

@@ -221,6 +221,24 @@ test("Clock: speed, carried fractions, idle and quiet time", () => {
   assert.deepEqual([c.mode, c.acc], ["idle", 0]);
 });
 
+test("Clock: manual delivery runs until every message is at its door, then waits", () => {
+  const sim = { idle: false, now: 0, nextEventTime: undefined, advance: (ms) => ((sim.now += ms), [ms]) };
+  const c = new Clock();
+  assert.deepEqual(c.tick(sim, 100, 1, false, 130), [100]);
+  assert.equal(c.mode, "running");
+  assert.deepEqual(c.tick(sim, 100, 1, false, 130), [30], "stops exactly at the last deliverAt");
+  assert.equal(c.acc, 0);
+  assert.equal(c.tick(sim, 100, 1, false, 130), null);
+  assert.deepEqual([c.mode, c.acc], ["waiting", 0]);
+  assert.equal(c.tick(sim, 100, 1, true, -Infinity), null, "nothing in flight, only timers: waiting too");
+  assert.equal(c.mode, "waiting");
+  // A scheduled action (a preset's) still comes: quiet time is skipped up to it.
+  sim.nextEventTime = 400;
+  assert.deepEqual(c.tick(sim, 16, 0.07, false, 130), [16]);
+  assert.equal(c.mode, "quiet");
+  assert.deepEqual(c.tick(sim, 1000, 1, false, 130), [254], "up to the action, exactly");
+});
+
 test("FrameTimes", () => {
   const f = new FrameTimes(4);
   for (const ms of [1, 2, 3, 4, 10]) f.add(ms);

@@ -18,6 +18,11 @@ const EVERY_ACTION = [
   { at: 75, type: "set-load", rate: 20 },
   { at: 80, type: "set-link-latency", a: 0, b: -1, min: 500, max: 900 },
   { at: 90, type: "request", op: "名前=値 ✓" },
+  { at: 95, type: "set-delivery", mode: "manual" },
+  { at: 95, type: "deliver", msg: 41 },
+  { at: 96, type: "fire-timer", node: 1, timer: "view-change" },
+  { at: 97, type: "fire-timer", node: -1, timer: "retransmit" },
+  { at: 99, type: "set-delivery", mode: "auto" },
 ];
 
 test("every action type round-trips through encodeActions / decodeActions", () => {
@@ -37,6 +42,11 @@ test("bad action strings are refused with a short reason", () => {
   assert.throws(() => decodeActions(enc([[0, "o", 51]])), /malformed/, "load above 50");
   assert.throws(() => decodeActions(enc([[0, "o", 2.5]])), /malformed/, "load not whole");
   assert.throws(() => decodeActions(enc([[5, "h"], [1, "h"]])), /out of order/);
+  assert.throws(() => decodeActions(enc([[0, "m", 2]])), /malformed/, "a delivery mode is 0 or 1");
+  assert.throws(() => decodeActions(enc([[0, "m", "manual"]])), /malformed/);
+  assert.throws(() => decodeActions(enc([[0, "v", -3]])), /malformed/, "a message id is whole");
+  assert.throws(() => decodeActions(enc([[0, "f", 1.5, "fetch"]])), /malformed/, "a node is a whole number");
+  assert.throws(() => decodeActions(enc([[0, "f", 1, 7]])), /malformed/, "a timer is a code");
   assert.throws(() => decodeActions("A".repeat(60_001)), /too long/);
 });
 

@@ -9,6 +9,7 @@ import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { EVENT_TYPES, describeEvent, describeViolation, namer } from "../../www/js/describe.js";
 import { Timeline } from "../../www/js/timeline.js";
+import { decodeActions, encodeActions } from "../../www/js/permalink.js";
 import { startRun } from "../../www/js/run.js";
 import { LANGS, recording, translators } from "./helpers.mjs";
 
@@ -31,11 +32,13 @@ const KEYS = {
   kinds: (c) => [`band.${c}`],
   drops: (c) => [`reason.${c}`],
   phases: (c) => [`phase.${c}`, `ev.phase.${c}`],
+  timers: (c) => [`timer.${c}`],
+  deliveries: (c) => [`delivery.${c}`],
 };
 
 test("Simulation.codes() lists the codes the engine can emit", () => {
   const codes = Simulation.codes();
-  for (const group of ["events", "kinds", "phases", "drops", "rejects", "defects", "violations", "faults", "behaviors"]) {
+  for (const group of ["events", "kinds", "phases", "drops", "rejects", "defects", "violations", "faults", "behaviors", "timers", "deliveries"]) {
     assert.ok(Array.isArray(codes[group]) && codes[group].length > 0, `codes().${group}`);
     for (const c of codes[group]) assert.equal(typeof c, "string", `${group}: ${c}`);
     assert.equal(new Set(codes[group]).size, codes[group].length, `${group}: no duplicates`);
@@ -126,7 +129,13 @@ test("every fault action and behaviour, applied by hand, is described", () => {
     sim.heal();
     sim.setLoss(0.1);
     sim.setLinkLatency(0, -1, 300, 600);
+    sim.setDelivery("manual");
+    sim.deliver(sim.snapshot(0).inFlight[0].id);
+    const timer = sim.snapshot(0).pendingTimers[0];
+    sim.fireTimer(timer.node, timer.timer);
+    sim.setDelivery("auto");
     const events = [...sim.takeEvents(), ...sim.runUntilIdle(30_000)];
+    for (const type of ["picked", "fired"]) assert.ok(events.some((e) => e.type === type), `a ${type} event`);
     const faults = events.filter((e) => e.type === "fault").map((e) => e.action.type);
     for (const type of Simulation.codes().faults) assert.ok(faults.includes(type), `a ${type} fault (${faults})`);
     assert.deepEqual(
@@ -137,6 +146,93 @@ test("every fault action and behaviour, applied by hand, is described", () => {
     assert.deepEqual([crash.replica, crash.action], [3, { type: "crash", replica: 3 }], "the action as in sim.actions(), without `at`");
     assertShapes(events, "by hand");
     assertDescribed(events, sim.snapshot(0), "by hand");
+  } finally {
+    sim.free();
+  }
+});
+
+test("you are the network: a manual run, its picks in the permalink, replays the same", () => {
+  const sim = new Simulation({ n: 4, seed: 2, delivery: "manual" });
+  try {
+    assert.equal(sim.delivery, "manual");
+    sim.request("x=1");
+    const events = [...sim.takeEvents()];
+    // Deliver the newest message each time, 20 ms apart, until the client accepts.
+    for (let i = 0; i < 200 && !events.some((e) => e.type === "accepted"); i++) {
+      events.push(...sim.advance(20));
+      const flying = sim.snapshot(0).inFlight;
+      sim.deliver(flying[flying.length - 1].id);
+      events.push(...sim.takeEvents());
+    }
+    assert.ok(events.some((e) => e.type === "accepted"), "the client accepted");
+    assert.equal(sim.nextEventTime, undefined, "nothing is due by itself");
+    assertShapes(events, "manual");
+    assertDescribed(events, sim.snapshot(0), "manual");
+    const picked = events.find((e) => e.type === "picked");
+    assert.deepEqual(Object.keys(picked).sort(), ["from", "id", "kind", "msg", "time", "to", "type"]);
+    // The recorded picks survive a permalink, and replay to the same state.
+    const actions = decodeActions(encodeActions(sim.actions()));
+    assert.deepEqual(actions, sim.actions());
+    assert.deepEqual(actions[1], { at: 20, type: "deliver", msg: 1 });
+    const again = new Simulation({ n: 4, seed: 2, delivery: "manual", actions });
+    try {
+      again.advance(sim.now);
+      assert.deepEqual(again.snapshot(), sim.snapshot());
+    } finally {
+      again.free();
+    }
+    // The delivery mode as an action, from automatic: the same run.
+    const switched = new Simulation({ n: 4, seed: 2, actions: [{ at: 0, type: "set-delivery", mode: "manual" }, ...actions] });
+    try {
+      switched.advance(sim.now);
+      assert.deepEqual(switched.snapshot(), sim.snapshot());
+    } finally {
+      switched.free();
+    }
+  } finally {
+    sim.free();
+  }
+});
+
+test("you are the network: the page's timeline, scrubbed over your picks, shows what a fresh replay shows", () => {
+  const sim = new Simulation({ n: 4, seed: 4 });
+  const tl = new Timeline();
+  const took = (f) => {
+    const before = sim.now;
+    const events = f ? f() : sim.takeEvents();
+    tl.fork(sim.now);
+    tl.took(events, before, sim.now);
+  };
+  try {
+    took(() => sim.advance(300));
+    sim.setDelivery("manual");
+    took();
+    sim.request("a=1");
+    took();
+    // Picks 170 ms apart (the copies seek keeps are 2 s apart), oldest first, a timer now and then.
+    for (let i = 0; i < 60 && sim.snapshot(0).client.acceptedCount === 0; i++) {
+      took(() => sim.advance(170));
+      const timers = sim.snapshot(0).pendingTimers;
+      if (i % 7 === 6 && timers.length) sim.fireTimer(timers[0].node, timers[0].timer);
+      else sim.deliver(sim.snapshot(0).inFlight[0].id);
+      took();
+    }
+    assert.equal(sim.snapshot(0).client.acceptedCount, 1);
+    const end = sim.now;
+    const actions = sim.actions();
+    for (const t of [Math.floor(end / 2), 480, end - 170, end]) {
+      tl.seek(sim, t);
+      const fresh = new Simulation({ n: 4, seed: 4, actions });
+      try {
+        const expected = new Timeline();
+        expected.took(fresh.advance(t), 0, fresh.now);
+        assert.deepEqual(sim.snapshot(), fresh.snapshot(), `seek to ${t}`);
+        assert.deepEqual(tl.history.logAll.map((e) => e.id), expected.history.logAll.map((e) => e.id), `the log at ${t}`);
+      } finally {
+        fresh.free();
+      }
+    }
+    assert.deepEqual(sim.actions(), actions, "seeking kept your picks");
   } finally {
     sim.free();
   }

@@ -1,7 +1,9 @@
 // Wall time to virtual time: each animation frame, how far the engine advances.
 // At `speed` virtual ms per wall ms, with the fractions carried over (`acc`), so that a slow
 // speed still advances by whole milliseconds; in quiet time (only timers pending, nothing in
-// flight) at least 1x, stopping exactly at the next instant something happens. No DOM.
+// flight) at least 1x, stopping exactly at the next instant something happens. In manual
+// delivery ("you are the network") nothing arrives by itself: the clock runs until every message
+// in flight has reached its receiver's door (its deliverAt), then waits for you. No DOM.
 
 export class Clock {
   constructor() {
@@ -13,7 +15,7 @@ export class Clock {
   reset() {
     /** Virtual ms owed to the engine (less than 1 after each tick). */
     this.acc = 0;
-    /** "idle" | "quiet" | "running" | "paused": what the last tick did. */
+    /** "idle" | "quiet" | "running" | "waiting" | "paused": what the last tick did. */
     this.mode = "idle";
   }
 
@@ -23,14 +25,36 @@ export class Clock {
    * @param {number} dt      wall ms since the last frame
    * @param {number} speed   virtual ms per wall ms
    * @param {boolean} quiet  nothing is in flight
+   * @param {number | null} [restAt]  manual delivery: the latest deliverAt of the messages in
+   *   flight (-Infinity: none), past which nothing moves; null: automatic delivery
    * @returns {object[] | null} the events `advance` returned (null when the engine was not asked)
    */
-  tick(sim, dt, speed, quiet) {
+  tick(sim, dt, speed, quiet, restAt = null) {
     if (sim.idle) {
       // Nothing in flight, no timer, no scheduled action: the clock holds until you act.
       this.acc = 0;
       this.mode = "idle";
       return null;
+    }
+    if (restAt !== null) {
+      if (sim.now >= restAt) {
+        if (sim.nextEventTime === undefined) {
+          // Every message waits at its door and nothing is scheduled: your move.
+          this.acc = 0;
+          this.mode = "waiting";
+          return null;
+        }
+        quiet = true; // nothing moves until the next scheduled action
+      } else {
+        // Messages fly on, and stop at their doors.
+        this.mode = "running";
+        this.acc += dt * speed;
+        const whole = Math.floor(this.acc);
+        if (whole <= 0) return null;
+        const ms = Math.min(whole, restAt - sim.now);
+        this.acc = ms < whole ? 0 : this.acc - whole;
+        return sim.advance(ms);
+      }
     }
     if (this.skipQuiet && quiet) {
       // Stop exactly at the next instant something happens, so that the next burst starts from its sender.

@@ -10,6 +10,8 @@ import { N_CHOICES } from "./permalink.js";
 export const LOSSES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
 /** Continuous load choices, requests per virtual second (0: off). */
 export const LOADS = [0, 1, 2, 5, 10, 20, 50];
+/** Delivery modes: automatic, or you are the network. */
+export const DELIVERIES = ["auto", "manual"];
 
 /**
  * @param {(k: string, v?: object) => string} t
@@ -89,6 +91,11 @@ export class Controls {
       { "aria-label": t("load"), title: t("load.title"), onchange: () => on.load(Number(this.load.value)) },
       LOADS.map((r) => h("option", { value: String(r), text: r === 0 ? t("load.off") : t("load.option", { r }) })),
     );
+    this.delivery = h(
+      "select",
+      { "aria-label": t("delivery"), title: t("delivery.title"), class: "delivery", onchange: () => on.delivery(this.delivery.value) },
+      DELIVERIES.map((d) => h("option", { value: d, text: t(`delivery.${d}`) })),
+    );
     this.share = h("button", { type: "button", class: "secondary share", "aria-haspopup": "dialog", text: t("share"), onclick: () => on.share() });
 
     const field = (label, control, cls = "") => h("label", { class: `field ${cls}` }, h("span", { class: "field-label", text: label }), control);
@@ -110,6 +117,7 @@ export class Controls {
         { class: "group network" },
         h("legend", { class: "visually-hidden", text: t("loss") }),
         field(t("loss"), this.loss),
+        field(t("delivery"), this.delivery),
         h("div", { class: "field end" }, skipLabel),
         h("div", { class: "field end" }, this.share),
       ),
@@ -154,7 +162,7 @@ export class Controls {
   }
 
   /** Reflects the element's state (`view.run`, see panels.js) in the controls (cheap: only touches what changed). */
-  update({ run: { preset, n, seed, playing, speed, loss, load = 0, now, max, skipQuiet } }) {
+  update({ run: { preset, n, seed, playing, speed, loss, load = 0, delivery = "auto", now, max, skipQuiet } }) {
     const t = this.t;
     if (this.preset.value !== preset) this.preset.value = preset;
     const p = this.presets.find((x) => x.name === preset);
@@ -176,6 +184,7 @@ export class Controls {
       this.load.value = String(load);
     }
     if (this.skipQuiet.checked !== skipQuiet) this.skipQuiet.checked = skipQuiet;
+    if (this.delivery.value !== delivery) this.delivery.value = delivery;
     const m = Math.max(max, now);
     setAttr(this.scrub, "max", String(Math.floor(m)));
     if (!this.dragging) this.scrub.value = String(Math.floor(now));

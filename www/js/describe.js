@@ -28,6 +28,12 @@ export function presetText(t, preset, field) {
   return t.defined(key) ? t(key) : preset[field];
 }
 
+/** A timer's name ("view-change timer"), by its code (Simulation.codes().timers). */
+export function timerText(t, timer) {
+  const key = `timer.${timer}`;
+  return t.defined(key) ? t(key) : String(timer);
+}
+
 /** A behaviour's description in the translator's language (the engine's English otherwise). */
 export function behaviorText(t, behavior) {
   const key = `behavior.${behavior.name}`;
@@ -52,6 +58,7 @@ function vars(obj, t, name) {
     else if (k === "kind") out[k] = kindText(v);
     else if (k === "client" && typeof v === "number") out[k] = name(-1 - v);
     else if (k === "defect" && v && typeof v === "object") out[k] = describeDefect(v, t, name);
+    else if (k === "firstOp" || k === "secondOp") out[k] = typeof v === "string" ? t("violation.op", { op: v }) : t("log.op.null");
     else out[k] = typeof v === "object" && v !== null ? JSON.stringify(v) : v;
   }
   return out;
@@ -116,6 +123,8 @@ export function describeFault(action, t, name = (i) => `R${i}`) {
       return t("fault.set-loss", { p: Math.round(a.rate * 100) });
     case "set-link-latency":
       return t("fault.set-link-latency", { a: node(a.a), b: node(a.b), min: a.min, max: a.max });
+    case "set-delivery":
+      return t(a.mode === "auto" ? "fault.set-delivery.auto" : "fault.set-delivery");
     default: {
       const { type, ...fields } = a;
       return coded("fault", { code: type, ...fields }, t, name);
@@ -140,7 +149,8 @@ const EVENTS = {
     return t("ev.executed", { replica: name(e.replica), seq: e.seq, op: e.op, result: e.result });
   },
   "checkpoint-stable": (e, t, name) => t("ev.checkpoint-stable", { replica: name(e.replica), seq: e.seq }),
-  "view-change-started": (e, t, name) => t("ev.view-change-started", { replica: name(e.replica), view: e.view }),
+  "view-change-started": (e, t, name) =>
+    t(e.wasPrimary ? "ev.view-change-started.primary" : "ev.view-change-started", { replica: name(e.replica), view: e.view, prev: e.view - 1 }),
   "view-changed": (e, t, name) => t("ev.view-changed", { replica: name(e.replica), view: e.view, primary: name(e.primary) }),
   "state-transferred": (e, t, name) => t("ev.state-transferred", { replica: name(e.replica), seq: e.seq, from: name(e.from) }),
   submitted: (e, t) => t("ev.submitted", { op: e.op, timestamp: e.timestamp }),
@@ -149,10 +159,16 @@ const EVENTS = {
   rejected: (e, t, name) => describeRefusal(e, t, name),
   fault: (e, t, name) => t("ev.fault", { description: describeFault(e.action, t, name) }),
   violation: (e, t, name) => t("ev.violation", { description: describeViolation(e.violation, t, name) }),
+  picked: (e, t, name) => t("ev.picked", { from: name(e.from), to: name(e.to), kind: kindText(e.kind) }),
+  fired: (e, t, name) => t("ev.fired", { node: name(e.node), timer: timerText(t, e.timer) }),
 };
 
-/** What the ring says before anything happened: Play (an element without autoplay) or Send request. */
-export function ringHint(t, { happened, playing, idle }) {
+/**
+ * What the ring says before anything happened: Play (an element without autoplay) or Send request;
+ * in manual delivery, while everything waits for you, what you can do (`flying`: messages are in flight).
+ */
+export function ringHint(t, { happened, playing, idle, waiting = false, flying = true }) {
+  if (waiting) return t(flying ? "hint.manual" : "hint.manual.timers");
   if (happened) return "";
   if (!playing && !idle) return t("hint.play");
   return idle ? t("ring.hint") : "";
@@ -206,7 +222,11 @@ export function narration(e, t, name, n = 0) {
     case "retransmitted":
       return { key: `r${e.client}:${e.timestamp}:${e.attempt}`, kind: e.type, text: t("say.retransmitted", { timestamp: e.timestamp }) };
     case "view-change-started":
-      return { key: `vc${e.view}`, kind: e.type, text: t("say.view-change-started", { replica: name(e.replica), view: e.view }) };
+      return {
+        key: `vc${e.view}`,
+        kind: e.type,
+        text: t(e.wasPrimary ? "say.view-change-started.primary" : "say.view-change-started", { replica: name(e.replica), view: e.view, prev: e.view - 1 }),
+      };
     case "view-changed":
       return { key: `v${e.view}`, kind: e.type, text: t("say.view-changed", { view: e.view, primary: name(e.primary) }) };
     case "checkpoint-stable":
@@ -223,6 +243,10 @@ export function narration(e, t, name, n = 0) {
     }
     case "violation":
       return { key: "violation", kind: e.type, text: t("say.violation") };
+    case "picked":
+      return { key: `p${e.id}`, kind: e.type, text: t("say.picked", { from: name(e.from), to: name(e.to), kind: kindText(e.kind) }) };
+    case "fired":
+      return { key: `t${e.id}`, kind: e.type, text: t("say.fired", { node: name(e.node), timer: timerText(t, e.timer) }) };
     default:
       return null;
   }

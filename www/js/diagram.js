@@ -14,6 +14,11 @@
 // The strip is drawn again from the history when the window leaves it, or when the history, the
 // size, the zoom, the theme or the language change.
 //
+// You are the network (manual delivery): a message waiting at its receiver's door is drawn as a
+// dotted stretch along the receiver's lane (in this frame while it waits, in the strip once it is
+// over), one you delivered early ends on the receiver's lane at that time, and the heads of the
+// messages in flight drawn in a frame are kept for hitMessage (to click one in the diagram).
+//
 // From CROWD replicas on (flows.js), a multicast is one fan: from the sender to every copy's
 // arrival (or, in flight, its current place), filled faintly, the arrivals joined by a line
 // with a tick at each, so that a phase of n² messages stays a readable band; lanes are thinner
@@ -57,6 +62,22 @@ export class Diagram {
     this.stripBuilds = 0;
     /** The phase labels' words and widths (in the labels' font), by kind and sequence number. */
     this.bandLabels = new Map();
+    /** Heads of the messages in flight drawn in the last frame: [id, x, y, ...]. */
+    this.heads = [];
+  }
+
+  /** The message in flight whose head is nearest (x, y) in CSS pixels, within `reach`, or null. */
+  hitMessage(x, y, reach = 9) {
+    let best = null;
+    let bestD = reach * reach;
+    for (let i = 0; i < this.heads.length; i += 3) {
+      const d = (this.heads[i + 1] - x) ** 2 + (this.heads[i + 2] - y) ** 2;
+      if (d <= bestD) {
+        bestD = d;
+        best = this.heads[i];
+      }
+    }
+    return best;
   }
 
   /** The refusal mark under (x, y) in CSS pixels (the newest of those there), or null. */
@@ -133,11 +154,17 @@ export class Diagram {
       const m0 = members[0];
       // Over when every copy ended by `upto`.
       const over = run.ended === members.length && run.lastEnd <= upto;
+      // The last time a copy shows (one waiting at its door, in manual delivery, until now) and
+      // the phase's end (the copies' arrivals).
       let last = run.lastEnd;
+      let arrived = run.lastEnd;
       if (!over) {
         for (const m of members) {
-          const end = m.endAt !== null && m.endAt <= now ? m.endAt : Math.min(now, m.deliverAt);
+          const ended = m.endAt !== null && m.endAt <= now;
+          const end = ended ? m.endAt : now;
           if (end > last) last = end;
+          const at = ended ? (m.fate === "delivered" ? Math.min(m.endAt, m.deliverAt) : m.endAt) : Math.min(now, m.deliverAt);
+          if (at > arrived) arrived = at;
         }
       }
       if (last >= t0) {
@@ -145,12 +172,12 @@ export class Diagram {
         const key = PER_SEQ.has(m0.kind) ? `${m0.kind}:${m0.view}:${m0.seq}` : m0.kind;
         let b = bandAt.get(key);
         if (!b || m0.sentAt - b.last > 150) {
-          b = { kind: m0.kind, seq: PER_SEQ.has(m0.kind) ? m0.seq : null, start: m0.sentAt, last: m0.sentAt, end: last };
+          b = { kind: m0.kind, seq: PER_SEQ.has(m0.kind) ? m0.seq : null, start: m0.sentAt, last: m0.sentAt, end: arrived };
           bandAt.set(key, b);
           bands.push(b);
         }
         b.last = Math.max(b.last, m0.sentAt);
-        b.end = Math.max(b.end, last);
+        b.end = Math.max(b.end, arrived);
       }
       if (over) {
         // In the strip already, unless it ended since the strip was last brought up to date.
@@ -162,6 +189,8 @@ export class Diagram {
         this.#run(frame, members, now, X, g);
       }
     }
+    // Messages waiting at their doors for longer than a flight (manual delivery) are drawn too.
+    for (const m of history.live.values()) if (m.sentAt < t0 - LOOKBACK) this.#run(frame, [m], now, X, g);
     strip.pending = flush ? 0 : pending;
     const sel = selected === null ? null : history.record(selected) ?? null;
     if (flush && upto > strip.upto) {
@@ -215,9 +244,9 @@ export class Diagram {
     // Refused messages: a badge at the arrow's head (on the receiver's lane when it was kept aside).
     const hovered = this.#refusals(ctx, history, t0, now, X, Y, n, compact, selected, hoverMark);
     frame.heads(ctx, g);
+    this.heads = frame.hits;
     if (sel && sel.sentAt <= now && (sel.endAt === null || sel.endAt >= t0)) {
-      const end = sel.endAt !== null && sel.endAt <= now ? sel.endAt : Math.min(now, sel.deliverAt);
-      const f = Math.min(1, (end - sel.sentAt) / Math.max(1, sel.deliverAt - sel.sentAt));
+      const { end, f } = arrival(sel, now);
       const ya = Y(sel.from);
       ctx.strokeStyle = COLORS.ink;
       ctx.lineWidth = 3;
@@ -392,23 +421,28 @@ export class Diagram {
     const fan = g.crowd && members.length >= MIN_FLOW && m0.from >= 0;
     let pts = null;
     for (const m of members) {
-      const ended = m.endAt !== null && m.endAt <= now;
-      const end = ended ? m.endAt : Math.min(now, m.deliverAt);
-      const span = Math.max(1, m.deliverAt - m.sentAt);
-      const f = Math.min(1, (end - m.sentAt) / span);
+      const { ended, end, f, waitedTo } = arrival(m, now);
       const xa = X(m.sentAt);
       const ya = Y(m.from);
+      const yb = Y(m.to);
       const xb = X(end);
-      const yEnd = ya + (Y(m.to) - ya) * f;
+      const yEnd = ya + (yb - ya) * f;
       const dropped = ended && m.fate !== "delivered";
+      // Waited at the door (manual delivery): a dotted stretch along the receiver's lane, and,
+      // once delivered, the arrowhead at its end.
+      const waited = waitedTo !== null && waitedTo > m.deliverAt;
+      if (waited) batch.wait(m.kind, xb, yb, X(waitedTo));
+      if (!ended) batch.hits.push(m.id, xb, yEnd);
       if (fan && !dropped) {
         pts ??= [];
         pts.push(yEnd, xb, ended ? 1 : 0);
+        if (ended && waited) batch.head(m.kind, xb, yb, X(waitedTo), yb);
         continue;
       }
       batch.line(dropped ? "dashed" : "solid", m.kind, xa, ya, xb, yEnd);
       if (ended) {
         if (dropped) batch.crosses.push(xb, yEnd);
+        else if (waited) batch.head(m.kind, xb, yb, X(waitedTo), yb);
         else batch.head(m.kind, xa, ya, xb, yEnd);
       } else batch.flying.push(m.kind, xb, yEnd);
     }
@@ -617,6 +651,16 @@ class Batch {
     this.crosses = [];
     this.flying = [];
     this.fans = new Map();
+    this.waits = new Map();
+    /** The heads of the messages in flight, for hitMessage: [id, x, y, ...]. */
+    this.hits = [];
+  }
+
+  /** A wait at the door (manual delivery): along the lane at y from x0 to x1. */
+  wait(kind, x0, y, x1) {
+    let list = this.waits.get(kind);
+    if (!list) this.waits.set(kind, (list = []));
+    list.push(x0, y, x1, y);
   }
 
   line(style, kind, xa, ya, xb, yb) {
@@ -699,6 +743,21 @@ class Batch {
         ctx.stroke();
       }
     }
+    // Waits at the door (manual delivery): dotted along the receiver's lane.
+    if (this.waits.size) {
+      ctx.setLineDash([1.5, 3]);
+      ctx.lineWidth = n > 10 ? 1 : 1.6;
+      ctx.globalAlpha = 0.8;
+      for (const [kind, seg] of this.waits) {
+        ctx.strokeStyle = kindStyle(kind).color;
+        ctx.beginPath();
+        for (let i = 0; i < seg.length; i += 4) {
+          ctx.moveTo(seg[i], seg[i + 1]);
+          ctx.lineTo(seg[i + 2], seg[i + 3]);
+        }
+        ctx.stroke();
+      }
+    }
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
     // Arrowheads: an open "V" per delivered message, stroked per kind (filling thousands of
@@ -766,6 +825,21 @@ class Batch {
     }
     for (const [kind, xy] of byKind) drawGlyphs(ctx, kind, xy, r);
   }
+}
+
+/**
+ * Where a message's flight ends at `now`: on the receiver's lane at its arrival (at deliverAt,
+ * or earlier when you delivered it early, manual delivery), or where it is while in flight;
+ * `f` is how far along from sender to receiver. One delivered late, or still waiting at its
+ * door after deliverAt, waited there until `waitedTo` (null when it did not wait).
+ */
+function arrival(m, now) {
+  const ended = m.endAt !== null && m.endAt <= now;
+  const delivered = ended && m.fate === "delivered";
+  const end = delivered ? Math.min(m.endAt, m.deliverAt) : ended ? m.endAt : Math.min(now, m.deliverAt);
+  const f = delivered ? 1 : Math.min(1, (end - m.sentAt) / Math.max(1, m.deliverAt - m.sentAt));
+  const waitedTo = delivered ? m.endAt : ended ? null : now;
+  return { ended, end, f, waitedTo };
 }
 
 /** The first index of `list` (sorted by sentAt) sent at `time` or later. */

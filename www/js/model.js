@@ -24,6 +24,8 @@ const MAIN_LOG = new Set([
   "rejected",
   "fault",
   "violation",
+  "picked",
+  "fired",
 ]);
 
 /** Event types drawn as marks on the diagram's lanes. */

@@ -21,6 +21,8 @@ const PRIORITY = {
   "checkpoint-stable": 3,
   retransmitted: 3,
   submitted: 3,
+  fired: 3,
+  picked: 2,
   executed: 2,
   committed: 2,
   prepared: 1,

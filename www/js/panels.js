@@ -7,16 +7,18 @@
 //   { snapshot,   sim.snapshot() (with the last entries of each `executed`)
 //     history,    model.js History: messages, marks, the log's events
 //     now,        the virtual time drawn (ms)
-//     mode,       "running" | "quiet" | "idle" | "paused"
+//     mode,       "running" | "quiet" | "idle" | "waiting" | "paused"
 //     name,       (node) => the node's name
-//     run,        { preset, n, seed, playing, speed, loss, now, max, skipQuiet } (controls.js)
+//     run,        { preset, n, seed, playing, speed, loss, load, delivery, now, max, skipQuiet } (controls.js)
+//     manual,     manual delivery: you are the network (deliver messages, fire timers)
+//     timers,     snapshot.pendingTimers: [{ node, timer, due }]
 //     selection,  the inspected message, or null: { msg, live, fate, endAt, lost, cut, autoPaused }
 //     selected, lost, actions, hint, still, theme, playing }  (what the ring and the diagram add)
 // The element builds it (pbft-playground.js #view); ui.js hands it to every panel and canvas.
 // A panel reads the view and never changes it; it calls back through the handlers it was given.
 
 import { h, setAttr, setFlag, setText } from "./dom.js";
-import { behaviorText, describeEvent, describeReason, describeViolation, dropText } from "./describe.js";
+import { behaviorText, describeEvent, describeReason, describeViolation, dropText, timerText } from "./describe.js";
 import { formatTime } from "./i18n.js";
 import { currentEntry } from "./model.js";
 import { KINDS, drawLegendGlyph, drawLostGlyph, drawRefusedGlyph } from "./theme.js";
@@ -401,6 +403,7 @@ export class Inspector {
     this.note = h("p", { class: "note" });
     this.refusal = h("p", { class: "note refused", hidden: true });
     this.paused = h("span", { class: "muted small", text: t("inspector.paused") });
+    this.deliver = h("button", { type: "button", class: "primary deliver", text: t("inspector.deliver"), title: t("inspector.deliver.title"), hidden: true, onclick: () => on.deliver(this.id) });
     this.drop = h("button", { type: "button", class: "danger", text: t("inspector.drop"), onclick: () => on.drop(this.id) });
     this.close = h("button", { type: "button", class: "secondary", text: t("inspector.close"), onclick: () => on.close() });
     this.swatch = h("canvas", { class: "swatch", width: 16, height: 16, "aria-hidden": "true" });
@@ -412,14 +415,17 @@ export class Inspector {
       h("p", { class: "meta" }, this.label, this.timing),
       this.note,
       this.refusal,
-      h("div", { class: "actions" }, this.drop, this.close, this.paused),
+      h("div", { class: "actions" }, this.deliver, this.drop, this.close, this.paused),
     );
     this.title.id = "inspector-title";
     this.id = null;
   }
 
-  /** Shows `view.selection` ({ msg (in-flight entry or history record), live, fate, endAt, refusal, lost, cut, autoPaused }), or hides. */
-  update({ selection: info, name }) {
+  /**
+   * Shows `view.selection` ({ msg (in-flight entry or history record), live, fate, endAt, refusal, lost, cut, autoPaused }), or hides;
+   * in manual delivery a message in flight can be delivered from here (`view.manual`).
+   */
+  update({ selection: info, name, manual = false, now = 0 }) {
     const t = this.t;
     if (!info) {
       this.section.hidden = true;
@@ -435,7 +441,8 @@ export class Inspector {
     setText(this.label, m.label);
     setText(this.detail, m.detail ?? "");
     setFlag(this.detail, "hidden", !m.detail);
-    setText(this.timing, t("inspector.timing", { sent: formatTime(m.sentAt), arrives: formatTime(m.deliverAt) }));
+    const timing = manual && info.live ? "inspector.timing.manual" : "inspector.timing";
+    setText(this.timing, t(timing, { sent: formatTime(m.sentAt), arrives: formatTime(m.deliverAt) }));
     let note = "";
     if (info.refusal) {
       // Delivered, then refused: the refusal (below) says when and why.
@@ -443,43 +450,99 @@ export class Inspector {
       note = info.fate === "delivered" ? t("inspector.gone.delivered", { t: formatTime(info.endAt) }) : t("inspector.gone.dropped", { t: formatTime(info.endAt), reason: dropText(t, info.fate) });
     } else if (info.lost) note = t("inspector.lost");
     else if (info.cut) note = t("inspector.cut");
+    const waiting = !note && !info.refusal && info.live && manual && now >= m.deliverAt;
+    if (waiting) note = t("inspector.waiting", { to: name(m.to) });
     // A message that arrived and failed a check: the check, in words.
     const r = info.refusal;
     setText(this.refusal, r ? t("inspector.refused", { node: name(r.node), t: formatTime(r.time), reason: describeReason(r.reason, t, name) }) : "");
     setFlag(this.refusal, "hidden", !r);
     setText(this.note, note);
     setFlag(this.note, "hidden", !note);
-    setFlag(this.paused, "hidden", !info.autoPaused);
+    this.note.classList.toggle("waiting", waiting);
+    setFlag(this.paused, "hidden", !info.autoPaused || (manual && info.live));
     this.drop.disabled = !info.live;
+    setFlag(this.deliver, "hidden", !(manual && info.live));
   }
 }
 
-/** A list of the messages in flight as buttons (the keyboard way to pick one). */
+/**
+ * A list of the messages in flight as buttons (the keyboard way to pick one). In manual delivery
+ * ("you are the network") each message has a Deliver button, and the timers running are listed
+ * with a Fire button each; the list opens when manual delivery starts.
+ */
 export class InFlightList {
-  constructor(t, onPick) {
+  /**
+   * @param {(k: string, v?: object) => string} t
+   * @param {{ pick(id: number): void, deliver(id: number): void, fire(node: number, timer: string): void }} on
+   */
+  constructor(t, on) {
     this.t = t;
-    this.onPick = onPick;
+    this.on = on;
     this.summary = h("summary", {});
     this.list = h("ul", { class: "inflight" });
-    this.section = h("details", { class: "inflight-list" }, this.summary, this.list);
+    this.timersTitle = h("h3", { class: "timers-title", text: t("timers.title"), hidden: true });
+    this.timers = h("ul", { class: "inflight timers", hidden: true });
+    this.section = h("details", { class: "inflight-list" }, this.summary, this.list, this.timersTitle, this.timers);
     this.key = "";
+    this.manual = false;
   }
 
-  update({ history, now, name }) {
+  update({ history, now, name, manual = false, timers = [], lost = new Set(), snapshot }) {
     const t = this.t;
     const live = [...history.live.values()].filter((m) => m.sentAt <= now);
-    setText(this.summary, t("inflight.list", { count: live.length }));
+    if (manual !== this.manual) {
+      // Manual delivery starts: this list is how you play it from the keyboard.
+      if (manual) this.section.open = true;
+      this.manual = manual;
+      this.section.dataset.manual = String(manual);
+    }
+    setText(this.summary, manual ? t("inflight.list.manual", { count: live.length, timers: timers.length }) : t("inflight.list", { count: live.length }));
     if (!this.section.open) return;
-    const key = live.map((m) => m.id).join(",");
+    const group = (node) => (node < 0 ? 0 : snapshot?.partition[node] ?? 0);
+    const doomed = (m) => lost.has(m.id) || group(m.from) !== group(m.to);
+    const key = `${manual}|${live.map((m) => (manual && doomed(m) ? `${m.id}x` : m.id)).join(",")}|${manual ? timers.map((x) => `${x.node}:${x.timer}:${x.due}`).join(",") : ""}`;
     if (key === this.key) return;
     this.key = key;
+    // A Deliver or Fire button that had the focus goes away with its message: the focus moves to
+    // the button now at its place (the next message's), so the keyboard can go on delivering.
+    const active = this.section.getRootNode().activeElement;
+    const focused = active && this.section.contains(active) && active.tagName === "BUTTON" ? active : null;
+    const focusList = focused?.closest("ul");
+    const focusAt = focused ? [...focusList.children].indexOf(focused.closest("li")) : -1;
+    const focusClass = focused?.classList.contains("deliver") ? "deliver" : focused?.classList.contains("fire") ? "fire" : focused ? "link" : null;
     const shown = live.slice(0, 60);
-    const items = shown.map((m) =>
-      h("li", {}, h("button", { type: "button", class: "link", onclick: () => this.onPick(m.id), text: t("inflight.item", { id: m.id, from: name(m.from), to: name(m.to), label: m.label }) })),
-    );
+    const items = shown.map((m) => {
+      const text = t("inflight.item", { id: m.id, from: name(m.from), to: name(m.to), label: m.label });
+      const pick = h("button", { type: "button", class: "link", onclick: () => this.on.pick(m.id), text });
+      if (!manual) return h("li", {}, pick);
+      const label = t("inflight.deliver.label", { id: m.id, kind: m.kind.toUpperCase(), from: name(m.from), to: name(m.to) });
+      const deliver = h("button", { type: "button", class: "secondary small deliver", text: t("inflight.deliver"), "aria-label": label, onclick: () => this.on.deliver(m.id) });
+      const note = doomed(m) ? h("span", { class: "muted small doomed", text: t("inflight.doomed") }) : null;
+      return h("li", { class: "pickable" }, deliver, pick, note);
+    });
     if (live.length > shown.length) items.push(h("li", { class: "muted", text: t("inflight.more", { count: live.length - shown.length }) }));
     if (live.length === 0) items.push(h("li", { class: "muted", text: t("inflight.none") }));
     this.list.replaceChildren(...items);
+    setFlag(this.timersTitle, "hidden", !manual);
+    setFlag(this.timers, "hidden", !manual);
+    if (!manual) {
+      if (focused && !focused.isConnected) (this.list.querySelector("button") ?? this.summary).focus();
+      return;
+    }
+    const rows = timers.map((x) => {
+      const who = name(x.node);
+      const timer = timerText(t, x.timer);
+      const fire = h("button", { type: "button", class: "secondary small fire", text: t("timers.fire"), "aria-label": t("timers.fire.label", { timer, node: who }), onclick: () => this.on.fire(x.node, x.timer) });
+      return h("li", { class: "pickable" }, fire, h("span", { text: t("timers.item", { node: who, timer, due: formatTime(x.due) }) }));
+    });
+    if (rows.length === 0) rows.push(h("li", { class: "muted", text: t("timers.none") }));
+    this.timers.replaceChildren(...rows);
+    if (focused && !focused.isConnected) {
+      const list = focusList === this.timers ? this.timers : this.list;
+      const buttons = [...list.querySelectorAll(`button.${focusClass}`)];
+      const next = buttons[Math.min(focusAt, buttons.length - 1)] ?? list.querySelector("button") ?? this.summary;
+      next.focus();
+    }
   }
 }
 

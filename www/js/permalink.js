@@ -3,7 +3,9 @@
 //
 //   ?n=4&seed=7&preset=primary-crash&names=A,B,C,D&t=2500&a=<base64url JSON>
 //
-// Actions are encoded compactly as tuples: [at, code, ...args], e.g. [0,"r","warTime=1234"].
+// Actions are encoded compactly as tuples: [at, code, ...args], e.g. [0,"r","warTime=1234"];
+// the manual delivery's picks too: [t,"m",1] (you are the network; 0: automatic again),
+// [t,"v",41] (deliver message 41), [t,"f",1,"view-change"] (fire replica 1's view-change timer).
 
 /** The replica counts the page offers: n = 3f + 1 for f = 1 … 10 (the engine takes up to 128). */
 export const N_CHOICES = [4, 7, 10, 13, 16, 19, 22, 25, 28, 31];
@@ -24,6 +26,9 @@ const CODES = {
   "set-loss": ["l", (a) => [a.rate]],
   "set-load": ["o", (a) => [a.rate]],
   "set-link-latency": ["k", (a) => [a.a, a.b, a.min, a.max]],
+  "set-delivery": ["m", (a) => [a.mode === "manual" ? 1 : 0]],
+  deliver: ["v", (a) => [a.msg]],
+  "fire-timer": ["f", (a) => [a.node, a.timer]],
 };
 
 const isWhole = (x) => Number.isSafeInteger(x) && x >= 0;
@@ -41,6 +46,9 @@ const DECODE = {
   o: (rate) => (isWhole(rate) && rate <= 50 ? { type: "set-load", rate } : null),
   k: (a, b, min, max) =>
     [a, b].every(Number.isSafeInteger) && isWhole(min) && isWhole(max) ? { type: "set-link-latency", a, b, min, max } : null,
+  m: (manual) => (manual === 1 ? { type: "set-delivery", mode: "manual" } : manual === 0 ? { type: "set-delivery", mode: "auto" } : null),
+  v: (msg) => (isWhole(msg) ? { type: "deliver", msg } : null),
+  f: (node, timer) => (Number.isSafeInteger(node) && typeof timer === "string" && timer.length <= 40 ? { type: "fire-timer", node, timer } : null),
 };
 
 function toBase64Url(text) {

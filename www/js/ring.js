@@ -228,7 +228,8 @@ export class RingView {
       const byRun = new Map();
       for (const item of live) {
         const m = item[0];
-        if (item[2] || m.to < 0 || m.from < 0 || !m.run || m.run.members.length < MIN_FLOW) {
+        // Waiting at its door (manual delivery): alone too, to queue there.
+        if (item[2] || item[1] >= 1 || m.to < 0 || m.from < 0 || !m.run || m.run.members.length < MIN_FLOW) {
           single.push(item);
           continue;
         }
@@ -402,11 +403,19 @@ export class RingView {
     this.marks = marks;
 
     // Messages in flight drawn one by one: those that will arrive in one batch per kind, the
-    // doomed ones (random loss, partition) fading out over the second half of the trip.
+    // doomed ones (random loss, partition) fading out over the second half of the trip; those
+    // waiting at one door from one sender (manual delivery) in a queue.
+    const queued = new Map();
     for (const [m, p, doomed] of single) {
       const a = pos(m.from);
       const b = pos(m.to);
-      const q = this.#trim(a, b, r, p);
+      let q = this.#trim(a, b, r, p);
+      if (p >= 1 && !still) {
+        const key = m.from * 1000 + m.to;
+        const k = queued.get(key) ?? 0;
+        queued.set(key, k + 1);
+        q = Math.max(this.#trim(a, b, r, 0.5), q - (k * glyph * 2.4) / (Math.hypot(b.x - a.x, b.y - a.y) || 1));
+      }
       const [x, y] = point(a.x, a.y, b.x, b.y, q);
       if (!doomed) {
         if (!heads.has(m.kind)) heads.set(m.kind, []);

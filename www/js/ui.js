@@ -29,6 +29,7 @@ export class PlaygroundUI {
    * @param {string} o.indexUrl     the full playground (for "Open the full playground")
    * @param {object} o.on           the element's handlers: those of Controls (controls.js), plus
    *   crash(i), recover(i), behavior(i, b), isolate(i), drop(id), select(id | null),
+   *   deliver(id), fire(node, timer) (manual delivery: you are the network),
    *   shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
    *   redraw() (what the canvases show changed: a frame should draw it)
    * @param {PlaygroundUI | null} o.old  the UI this one replaces (a new language or theme)
@@ -54,8 +55,8 @@ export class PlaygroundUI {
     this.client = new ClientPanel(t);
     this.log = new EventLog(t, () => this.lastView && this.log.update(this.lastView, true));
     this.log.all.checked = old?.log.all.checked ?? false;
-    this.inspector = new Inspector(t, { drop: (id) => on.drop(id), close: () => on.select(null) });
-    this.inflight = new InFlightList(t, (id) => on.select(id));
+    this.inspector = new Inspector(t, { drop: (id) => on.drop(id), deliver: (id) => on.deliver(id), close: () => on.select(null) });
+    this.inflight = new InFlightList(t, { pick: (id) => on.select(id), deliver: (id) => on.deliver(id), fire: (node, timer) => on.fire(node, timer) });
     this.inflight.section.addEventListener("toggle", () => this.lastView && this.inflight.update(this.lastView));
     this.status = new StatusStrip(t);
     this.notices = new Notices(t);
@@ -197,10 +198,15 @@ export class PlaygroundUI {
     });
     canvas.addEventListener("pointercancel", () => (this.pointer = null));
     // Keyboard: with the ring focused, the arrow keys step through the messages in flight
-    // (each opens the inspector), Escape closes it.
+    // (each opens the inspector), Escape closes it; in manual delivery Enter delivers it.
     canvas.addEventListener("keydown", (e) => {
       const dir = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
       const view = this.lastView;
+      if (e.key === "Enter" && view?.manual && this.inspector.id !== null && view.history.live.has(this.inspector.id)) {
+        e.preventDefault();
+        this.on.deliver(this.inspector.id);
+        return;
+      }
       if (!dir || !view) return;
       e.preventDefault();
       const ids = [...view.history.live.values()].filter((m) => m.sentAt <= view.now).map((m) => m.id).sort((a, b) => a - b);
@@ -211,16 +217,24 @@ export class PlaygroundUI {
     });
   }
 
-  /** The diagram: hovering a refusal mark tells its check; a click or a tap inspects its message. */
+  /**
+   * The diagram: hovering a refusal mark tells its check; a click or a tap inspects its message,
+   * or the message in flight whose head is there.
+   */
   #wireDiagram(canvas) {
     canvas.addEventListener("pointermove", (e) => {
       if (e.pointerType === "touch") return;
-      this.#hoverMark("diagram", this.diagram.hitMark(e.offsetX, e.offsetY), canvas);
+      const mark = this.diagram.hitMark(e.offsetX, e.offsetY);
+      this.#hoverMark("diagram", mark, canvas);
+      canvas.classList.toggle("pointer", mark !== null || this.diagram.hitMessage(e.offsetX, e.offsetY) !== null);
     });
     canvas.addEventListener("pointerleave", () => this.#hoverMark("diagram", null, canvas));
     canvas.addEventListener("click", (e) => {
       const touch = e.pointerType === "touch" || e.pointerType === "pen";
-      this.#pickMark("diagram", this.diagram.hitMark(e.offsetX, e.offsetY, touch ? TOUCH_REACH / 2 : undefined), canvas);
+      const reach = touch ? TOUCH_REACH / 2 : undefined;
+      if (this.#pickMark("diagram", this.diagram.hitMark(e.offsetX, e.offsetY, reach), canvas)) return;
+      const id = this.diagram.hitMessage(e.offsetX, e.offsetY, touch ? TOUCH_REACH : undefined);
+      if (id !== null) this.on.select(id);
     });
   }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Behavior, DropReason, EventKind, Params, SimError, Simulation};
+use super::{Behavior, Delivery, DropReason, EventKind, Params, SimError, Simulation, TimerKind};
 use crate::protocol::ReplicaId;
 
 /// Something a user (or a preset, or a permalink) does to the run.
@@ -62,6 +62,25 @@ pub enum Action {
         /// Requests per virtual second, 0 to [`Action::MAX_LOAD`].
         rate: u32,
     },
+    /// Deliver one in-flight message now (the user is the network): it
+    /// arrives, or is dropped if the network loses it.
+    Deliver {
+        /// Message id.
+        msg: u64,
+    },
+    /// Fire a running timer now (the one of that node and kind due soonest).
+    FireTimer {
+        /// The node (as in events: replica `i` is `i`, client 0 is `-1`).
+        node: i64,
+        /// Which timer.
+        timer: TimerKind,
+    },
+    /// Switch between automatic delivery and manual delivery, in which nothing
+    /// arrives and no timer fires until the user delivers or fires it.
+    SetDelivery {
+        /// The mode.
+        mode: Delivery,
+    },
     /// Set the latency range of the link between two nodes (both directions;
     /// node numbers as in events: replica `i` is `i`, client 0 is `-1`).
     SetLinkLatency {
@@ -88,7 +107,8 @@ pub struct TimedAction {
 
 impl Action {
     /// The `type` of every action that is reported as a fault event.
-    pub const FAULTS: [&'static str; 7] = ["crash", "recover", "set-behavior", "partition", "heal", "set-loss", "set-link-latency"];
+    pub const FAULTS: [&'static str; 8] =
+        ["crash", "recover", "set-behavior", "partition", "heal", "set-loss", "set-link-latency", "set-delivery"];
 
     /// The highest continuous load, requests per virtual second.
     pub const MAX_LOAD: u32 = 50;
@@ -129,7 +149,8 @@ impl Simulation {
                 self.replica_id(*replica as i64)?;
                 behavior.check(params).map_err(SimError::Behavior)?;
             }
-            Action::DropMessage { .. } | Action::Heal => {}
+            Action::DropMessage { .. } | Action::Deliver { .. } | Action::Heal | Action::SetDelivery { .. } => {}
+            Action::FireTimer { node, .. } => self.check_node(*node)?,
             Action::SetLoad { rate } => {
                 if *rate > Action::MAX_LOAD {
                     return Err(SimError::Load(*rate));
@@ -175,10 +196,12 @@ impl Simulation {
     /// `run_until_idle` or `take_events`.
     pub fn act(&mut self, action: Action) -> Result<(), SimError> {
         self.check_action(&action)?;
-        if let Action::DropMessage { msg } = action {
-            if !self.in_flight.contains_key(msg) {
+        match action {
+            Action::DropMessage { msg } | Action::Deliver { msg } if !self.in_flight.contains_key(msg) => {
                 return Err(SimError::NoSuchMessage(msg));
             }
+            Action::FireTimer { node, timer } if !self.has_timer(node, timer) => return Err(SimError::NoSuchTimer(node, timer)),
+            _ => {}
         }
         let entry = TimedAction { at: self.now, action: action.clone() };
         if self.rewound {
@@ -233,7 +256,12 @@ impl Simulation {
 
     pub(super) fn apply(&mut self, action: Action) {
         // A fault event carries the action itself: the page words it.
-        let fault = (!matches!(action, Action::Request { .. } | Action::DropMessage { .. } | Action::SetLoad { .. })).then(|| action.clone());
+        // Deliveries and timers fired by the user have events of their own (picked, fired).
+        let fault = (!matches!(
+            action,
+            Action::Request { .. } | Action::DropMessage { .. } | Action::SetLoad { .. } | Action::Deliver { .. } | Action::FireTimer { .. }
+        ))
+        .then(|| action.clone());
         let replica = match action {
             Action::Crash { replica } | Action::Recover { replica } | Action::SetBehavior { replica, .. } => Some(replica),
             _ => None,
@@ -285,6 +313,17 @@ impl Simulation {
                 }
             }
             Action::Heal => self.partition = vec![0; self.nodes.len()],
+            Action::Deliver { msg } => self.pick_message(msg),
+            Action::FireTimer { node, timer } => self.fire(node, timer),
+            Action::SetDelivery { mode } => {
+                if mode == self.delivery() {
+                    return;
+                }
+                // The event first: what was overdue happens after it.
+                self.emit_fault(fault, None);
+                self.switch_delivery(mode);
+                return;
+            }
             Action::SetLinkLatency { a, b, min, max } => {
                 self.links.insert((a.min(b), a.max(b)), (min, max));
             }

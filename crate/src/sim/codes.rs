@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Action, Behavior, DropReason, EventKind, Violation};
+use super::{Action, Behavior, Delivery, DropReason, EventKind, TimerKind, Violation};
 use crate::protocol::{Defect, MsgKind, Reject};
 
 /// The codes, by what they name.
@@ -27,6 +27,10 @@ pub struct Codes {
     pub faults: Vec<&'static str>,
     /// Behaviour names.
     pub behaviors: Vec<&'static str>,
+    /// Timers the user can fire (`timer` of `pendingTimers`, of a `fired` event, of `fireTimer`).
+    pub timers: Vec<&'static str>,
+    /// Delivery modes (`delivery` of a snapshot, `mode` of a `set-delivery` action).
+    pub deliveries: Vec<&'static str>,
 }
 
 impl Codes {
@@ -42,6 +46,8 @@ impl Codes {
             violations: Violation::CODES.to_vec(),
             faults: Action::FAULTS.to_vec(),
             behaviors: Behavior::all().map(|b| b.as_str()).collect(),
+            timers: TimerKind::CODES.to_vec(),
+            deliveries: Delivery::CODES.to_vec(),
         }
     }
 }

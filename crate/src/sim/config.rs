@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::presets::PRESETS;
+use super::{Delivery, TimerKind};
 use crate::protocol::{Config, ConfigError};
 
 /// Simulator settings. Every field has a documented default.
@@ -24,11 +25,14 @@ pub struct SimConfig {
     pub names: Vec<String>,
     /// Number of clients (each with one request outstanding at a time). Default 1.
     pub clients: usize,
+    /// How messages arrive and timers fire at the start ([`Delivery::Manual`]:
+    /// only when the user says so). Default automatic.
+    pub delivery: Delivery,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new(), clients: 1 }
+        SimConfig { protocol: Config::default(), seed: 1, latency_min: 60, latency_max: 140, loss: 0.0, names: Vec::new(), clients: 1, delivery: Delivery::Auto }
     }
 }
 
@@ -84,6 +88,8 @@ pub enum SimError {
     },
     /// No message with that id is in flight.
     NoSuchMessage(u64),
+    /// No such timer is running at that node (node number, timer).
+    NoSuchTimer(i64, TimerKind),
     /// An unknown behaviour name.
     Behavior(String),
     /// An unknown preset name.
@@ -99,12 +105,16 @@ impl fmt::Display for SimError {
         match self {
             SimError::Config(e) => write!(f, "invalid config: {e}"),
             SimError::Latency(lo, hi) => write!(f, "invalid latency range {lo}..{hi} ms: need 1 <= min <= max <= 60000"),
-            SimError::Loss(p) => write!(f, "loss rate must be between 0 and 1, got {p}"),
+            SimError::Loss(p) => write!(f, "loss rate must be between 0 and 1, got {}", decimal(*p)),
             SimError::Load(r) => write!(f, "load must be 0 to {} requests per second, got {r}", super::Action::MAX_LOAD),
             SimError::Names(why) => write!(f, "invalid names: {why}"),
             SimError::Clients(c) => write!(f, "clients must be between 1 and 64, got {c}"),
             SimError::NoSuchReplica { id, n } => write!(f, "no replica {id}: replica ids go from 0 to {}", n.saturating_sub(1)),
             SimError::NoSuchMessage(id) => write!(f, "no message {id} is in flight"),
+            SimError::NoSuchTimer(node, timer) => {
+                let who = if *node < 0 { format!("client {}", -1 - node) } else { format!("replica {node}") };
+                write!(f, "no {timer} timer of {who} is running")
+            }
             SimError::Behavior(why) => f.write_str(why),
             SimError::Preset(name) => write!(f, "unknown preset \"{name}\"; expected one of: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
             SimError::Operation(why) => write!(f, "invalid operation: {why}"),
@@ -114,3 +124,36 @@ impl fmt::Display for SimError {
 }
 
 impl std::error::Error for SimError {}
+
+/// `x` in decimal, up to nine places (`0.25`, `-3`, `1.5`), written without
+/// the float formatting machinery (which would be a tenth of the wasm).
+fn decimal(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    let a = x.abs();
+    if a >= 1e15 {
+        return format!("{sign}{}", a as u128);
+    }
+    let units = (a * 1e9).round() as u64;
+    let (int, frac) = (units / 1_000_000_000, units % 1_000_000_000);
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let frac = format!("{frac:09}");
+    format!("{sign}{int}.{}", frac.trim_end_matches('0'))
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    #[test]
+    fn decimals_read_as_written() {
+        for (x, s) in [(0.25, "0.25"), (-3.0, "-3"), (1.5, "1.5"), (2.0, "2"), (1e20, "100000000000000000000"), (f64::NAN, "NaN"), (-0.000000001, "-0.000000001")] {
+            assert_eq!(super::decimal(x), s);
+        }
+    }
+}

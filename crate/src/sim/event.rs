@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 
 use std::sync::Arc;
 
-use super::Action;
+use super::{Action, TimerKind};
 use crate::protocol::{Digest, MsgKind, NodeId, Phase, Reject, ReplicaId, Seq, View};
 
 /// A node as a number for JavaScript: replica `i` is `i`, client `c` is `-1 - c`.
@@ -60,10 +60,14 @@ pub enum Violation {
         first: ReplicaId,
         /// Its digest (short form).
         first_digest: String,
+        /// Its operation (none: the null request).
+        first_op: Option<Arc<str>>,
         /// Second replica.
         second: ReplicaId,
         /// Its digest.
         second_digest: String,
+        /// Its operation (none: the null request).
+        second_op: Option<Arc<str>>,
     },
     /// An honest replica executed out of order (its log is not a prefix).
     Order {
@@ -136,7 +140,7 @@ impl DropReason {
 
 impl EventKind {
     /// Every event type (`type` in JS).
-    pub const TYPES: [&'static str; 15] = [
+    pub const TYPES: [&'static str; 17] = [
         "sent",
         "delivered",
         "dropped",
@@ -152,6 +156,8 @@ impl EventKind {
         "rejected",
         "fault",
         "violation",
+        "picked",
+        "fired",
     ];
 
     /// This event's type.
@@ -177,6 +183,8 @@ impl EventKind {
             EventKind::Rejected { .. } => 12,
             EventKind::Fault { .. } => 13,
             EventKind::Violation { .. } => 14,
+            EventKind::Picked { .. } => 15,
+            EventKind::Fired { .. } => 16,
         }
     }
 }
@@ -184,10 +192,15 @@ impl EventKind {
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Violation::Agreement { seq, first, first_digest, second, second_digest } => write!(
-                f,
-                "agreement broken at n{seq}: replica {first} executed {first_digest}, replica {second} executed {second_digest}"
-            ),
+            Violation::Agreement { seq, first, first_digest, first_op, second, second_digest, second_op } => {
+                let op = |o: &Option<Arc<str>>| o.as_deref().map_or("the null request".to_string(), |o| format!("\"{o}\""));
+                write!(
+                    f,
+                    "agreement broken at n{seq}: replica {first} executed {} ({first_digest}), replica {second} executed {} ({second_digest})",
+                    op(first_op),
+                    op(second_op)
+                )
+            }
             Violation::Order { replica, seq, after } => {
                 write!(f, "replica {replica} executed n{seq} right after n{after}")
             }
@@ -324,6 +337,9 @@ pub enum EventKind {
         replica: ReplicaId,
         /// Target view.
         view: View,
+        /// Whether the replica is the primary of the view before the target
+        /// (it gives up on its own view).
+        was_primary: bool,
     },
     /// A replica installed a new view.
     ViewChanged {
@@ -402,5 +418,27 @@ pub enum EventKind {
     Violation {
         /// The violation.
         violation: Violation,
+    },
+    /// The user delivered a message ([`Action::Deliver`]); its `delivered`
+    /// (or `dropped`) event follows.
+    Picked {
+        /// Message id.
+        msg: u64,
+        /// Sender.
+        #[serde(serialize_with = "ser_node")]
+        from: NodeId,
+        /// Receiver.
+        #[serde(serialize_with = "ser_node")]
+        to: NodeId,
+        /// Kind.
+        kind: MsgKind,
+    },
+    /// The user fired a timer ([`Action::FireTimer`]); what it does follows.
+    Fired {
+        /// Whose timer.
+        #[serde(serialize_with = "ser_node")]
+        node: NodeId,
+        /// Which.
+        timer: TimerKind,
     },
 }

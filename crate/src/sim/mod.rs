@@ -6,9 +6,11 @@
 
 mod action;
 mod byzantine;
+mod chunked;
 mod codes;
 mod config;
 mod event;
+mod manual;
 mod monitor;
 mod network;
 mod presets;
@@ -20,9 +22,11 @@ pub use action::{Action, TimedAction};
 pub use byzantine::{
     corrupt, forge, Adversary, Behavior, BehaviorDef, Cx, Effect, ParamDef, Params, ACCOMPLICE_CLIENT, BEHAVIORS,
 };
+pub use chunked::Chunked;
 pub use codes::Codes;
 pub use config::{SimConfig, SimError};
 pub use event::{node_number, DropReason, Event, EventKind, Violation};
+pub use manual::{Delivery, PendingTimer, TimerKind};
 pub use monitor::Monitor;
 pub use presets::{preset, Preset, PRESETS};
 pub use rng::Rng;
@@ -90,7 +94,7 @@ struct Node {
     ever_faulty: bool,
     /// Running timers, marked by the generation they were set with.
     timers: TimerSlots<u64>,
-    executed: Vec<ExecutedEntry>,
+    executed: Chunked<ExecutedEntry>,
 }
 
 /// The simulator. See the crate docs for a walkthrough.
@@ -136,6 +140,8 @@ pub struct Simulation {
     cut: Option<replay::Cut>,
     /// The message being handled (id, sender), so a refusal can name it.
     handling: Option<(u64, NodeId)>,
+    /// Manual delivery ([`Delivery::Manual`]): the queue waits for the user.
+    manual: bool,
 }
 
 impl Simulation {
@@ -152,7 +158,7 @@ impl Simulation {
                 behavior_gen: 0,
                 ever_faulty: false,
                 timers: TimerSlots::new(),
-                executed: Vec::new(),
+                executed: Chunked::default(),
             })
             .collect();
         Ok(Simulation {
@@ -185,6 +191,7 @@ impl Simulation {
             saving: true,
             cut: None,
             handling: None,
+            manual: cfg.delivery == Delivery::Manual,
             cfg,
         })
     }
@@ -229,9 +236,9 @@ impl Simulation {
     pub fn is_up(&self, i: ReplicaId) -> bool {
         self.nodes[i].up
     }
-    /// What replica `i` executed, in order.
-    pub fn executed(&self, i: ReplicaId) -> &[ExecutedEntry] {
-        &self.nodes[i].executed
+    /// What replica `i` executed, in order (a copy).
+    pub fn executed(&self, i: ReplicaId) -> Vec<ExecutedEntry> {
+        self.nodes[i].executed.tail(usize::MAX)
     }
     /// Client 0 (the one the page shows).
     pub fn client(&self) -> &Client {
@@ -283,13 +290,22 @@ impl Simulation {
 
     // ----- running ---------------------------------------------------------
 
-    /// The virtual time of the next thing due (message, timer or action).
+    /// The virtual time of the next thing due (message, timer or action; in
+    /// manual delivery, only actions are due by themselves).
     pub fn next_instant(&self) -> Option<u64> {
-        let item = self.queue.peek().map(|Reverse((t, _, _))| *t);
+        let item = self.next_item_at();
         match (item, self.next_action_at()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    /// When the next queued item (message or timer) is due, unless the queue waits for the user.
+    fn next_item_at(&self) -> Option<u64> {
+        if self.manual {
+            return None;
+        }
+        self.queue.peek().map(|Reverse((t, _, _))| *t)
     }
 
     fn next_action_at(&self) -> Option<u64> {
@@ -308,7 +324,7 @@ impl Simulation {
     }
 
     fn step_instant_inner(&mut self, limit: u64) -> bool {
-        let item_t = self.queue.peek().map(|Reverse((t, _, _))| *t);
+        let item_t = self.next_item_at();
         let action_t = self.next_action_at();
         match (item_t, action_t) {
             (Some(t), a) if t <= limit && a.is_none_or(|a| t <= a) => {
@@ -335,11 +351,17 @@ impl Simulation {
         }
     }
 
-    /// Advances virtual time by `ms`, returning the events that happened.
+    /// Advances virtual time by `ms`, returning the events that happened (in
+    /// manual delivery the clock moves, but only scheduled actions happen).
     pub fn advance(&mut self, ms: u64) -> Vec<Event> {
         let target = self.now.saturating_add(ms);
         while self.step_instant(target) {}
+        let before = self.now;
         self.now = target;
+        if self.manual && self.saving {
+            // Nothing pops from the queue: copies for `seek` are taken as the clock moves.
+            self.maybe_save(before);
+        }
         self.take_events()
     }
 
@@ -349,11 +371,13 @@ impl Simulation {
         self.take_events()
     }
 
-    /// Runs until idle or until `max_ms` of virtual time passed.
+    /// Runs until idle or until `max_ms` of virtual time passed. In manual
+    /// delivery, until nothing more happens by itself ([`Simulation::is_waiting`]):
+    /// the clock stays at the last thing that happened.
     pub fn run_until_idle(&mut self, max_ms: u64) -> Vec<Event> {
         let limit = self.now.saturating_add(max_ms);
-        while !self.is_idle() && self.step_instant(limit) {}
-        if !self.is_idle() {
+        while !self.is_idle() && !self.is_waiting() && self.step_instant(limit) {}
+        if !self.is_idle() && !self.is_waiting() {
             self.now = limit;
         }
         self.take_events()
@@ -404,7 +428,7 @@ impl Simulation {
 
     fn process(&mut self, item: Item) {
         match item {
-            Item::Deliver(id) => self.deliver(id),
+            Item::Deliver(id) => self.arrive(id),
             Item::ReplicaTimer(r, timer, gen) => {
                 let node = &mut self.nodes[r];
                 if node.timers.get(timer) != Some(gen) || !node.up {
@@ -508,7 +532,7 @@ impl Simulation {
                         (Some(q), Some(_)) => Some((q.client, q.timestamp)),
                         _ => None,
                     };
-                    let found = self.monitor.on_executed(r, seq, digest, state, fresh, honest);
+                    let found = self.monitor.on_executed(r, seq, digest, state, request.as_ref().map(|q| &q.op), fresh, honest);
                     self.emit_with(|| EventKind::Executed {
                         replica: r,
                         seq,
@@ -524,7 +548,10 @@ impl Simulation {
                     }
                 }
                 Output::CheckpointStable { seq } => self.emit(EventKind::CheckpointStable { replica: r, seq }),
-                Output::ViewChangeStarted { view } => self.emit(EventKind::ViewChangeStarted { replica: r, view }),
+                Output::ViewChangeStarted { view } => {
+                    let was_primary = view > 0 && self.cfg.protocol.primary(view - 1) == r;
+                    self.emit(EventKind::ViewChangeStarted { replica: r, view, was_primary })
+                }
                 Output::NewViewInstalled { view } => {
                     let primary = self.cfg.protocol.primary(view);
                     self.emit(EventKind::ViewChanged { replica: r, view, primary });

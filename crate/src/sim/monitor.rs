@@ -1,18 +1,21 @@
 //! The invariant monitor: checks safety on every step (Castro–Liskov §4.5.1).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::event::Violation;
 use crate::protocol::{execute_op, Config, Digest, ReplicaId, Seq, Store};
 
 /// What the first honest replica to execute a sequence number did there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct First {
     replica: ReplicaId,
     /// The request digest it executed.
     digest: Digest,
     /// Its state digest right after.
     state: Digest,
+    /// The operation (None for the null request).
+    op: Option<Arc<str>>,
 }
 
 /// Watches executions of honest replicas and the client's decisions.
@@ -138,6 +141,7 @@ impl Monitor {
         seq: Seq,
         d: Digest,
         state: Digest,
+        op: Option<&Arc<str>>,
         fresh: Option<(u32, u64)>,
         honest: bool,
     ) -> Vec<Violation> {
@@ -158,11 +162,11 @@ impl Monitor {
                 *latest = timestamp;
             }
         }
-        match self.by_seq.get(&seq).copied() {
+        match self.by_seq.get(&seq).cloned() {
             None => {
                 // The first honest execution here (or one after the window
                 // let the record go, when no replica could still need it).
-                self.by_seq.insert(seq, First { replica: r, digest: d, state });
+                self.by_seq.insert(seq, First { replica: r, digest: d, state, op: op.cloned() });
                 self.top = self.top.max(seq);
                 if self.by_seq.len() > self.prune_at {
                     self.prune();
@@ -173,8 +177,10 @@ impl Monitor {
                     seq,
                     first: first.replica,
                     first_digest: first.digest.short(),
+                    first_op: first.op.clone(),
                     second: r,
                     second_digest: d.short(),
+                    second_op: op.cloned(),
                 }));
             }
             Some(first) if first.state != state => {
@@ -226,18 +232,18 @@ mod tests {
     fn detects_disagreement_and_gaps_but_ignores_byzantine_replicas() {
         let s = Digest(100);
         let mut m = Monitor::new(4);
-        assert!(m.on_executed(0, 1, Digest(1), s, Some((0, 1)), true).is_empty());
-        assert!(m.on_executed(1, 1, Digest(1), s, Some((0, 1)), true).is_empty());
-        assert!(m.on_executed(3, 1, Digest(9), s, None, false).is_empty(), "faulty replicas may do anything");
-        let v = m.on_executed(2, 1, Digest(2), s, None, true);
+        assert!(m.on_executed(0, 1, Digest(1), s, None, Some((0, 1)), true).is_empty());
+        assert!(m.on_executed(1, 1, Digest(1), s, None, Some((0, 1)), true).is_empty());
+        assert!(m.on_executed(3, 1, Digest(9), s, None, None, false).is_empty(), "faulty replicas may do anything");
+        let v = m.on_executed(2, 1, Digest(2), s, None, None, true);
         assert!(matches!(v[0], Violation::Agreement { seq: 1, .. }));
-        let v = m.on_executed(0, 3, Digest(3), s, None, true);
+        let v = m.on_executed(0, 3, Digest(3), s, None, None, true);
         assert!(matches!(v[0], Violation::Order { replica: 0, seq: 3, after: 1 }));
         m.on_state_transfer(1, 8);
-        assert!(m.on_executed(1, 9, Digest(4), s, None, true).is_empty());
+        assert!(m.on_executed(1, 9, Digest(4), s, None, None, true).is_empty());
         m.on_state_transfer(2, 8);
-        assert!(m.on_executed(2, 9, Digest(4), Digest(5), None, true).iter().any(|v| matches!(v, Violation::State { seq: 9, .. })));
-        assert!(matches!(m.on_executed(1, 10, Digest(6), s, Some((0, 1)), true)[0], Violation::Duplicate { replica: 1, .. }));
+        assert!(m.on_executed(2, 9, Digest(4), Digest(5), None, None, true).iter().any(|v| matches!(v, Violation::State { seq: 9, .. })));
+        assert!(matches!(m.on_executed(1, 10, Digest(6), s, None, Some((0, 1)), true)[0], Violation::Duplicate { replica: 1, .. }));
         assert!(m.on_accepted(1, "a=1", "a=1").is_none());
         assert!(m.on_accepted(1, "a", "a=7").is_none(), "reads are not checked");
         assert!(m.on_accepted(2, "a=1", "a=2").is_some());
@@ -254,7 +260,7 @@ mod tests {
     fn run(m: &mut Monitor, r: ReplicaId, seqs: std::ops::RangeInclusive<Seq>) -> Vec<Violation> {
         seqs.flat_map(|s| {
             let (d, st) = at(s);
-            m.on_executed(r, s, d, st, None, true)
+            m.on_executed(r, s, d, st, None, None, true)
         })
         .collect()
     }
@@ -271,7 +277,7 @@ mod tests {
         assert!((1..=w).all(|s| m.by_seq.contains_key(&s)) && m.by_seq.contains_key(&1000));
         // R3 comes back and executes from its log: a different request at n5 is caught.
         assert!(run(&mut m, 3, 1..=4).is_empty());
-        let v = m.on_executed(3, 5, Digest(1), at(5).1, None, true);
+        let v = m.on_executed(3, 5, Digest(1), at(5).1, None, None, true);
         assert!(matches!(v[..], [Violation::Agreement { seq: 5, first: 0, second: 3, .. }]), "{v:?}");
 
         // R2 jumps to a checkpoint near the top and goes on with another state.
@@ -280,7 +286,7 @@ mod tests {
             assert!(run(&mut m, r, 1..=1000).is_empty());
         }
         m.on_state_transfer(2, 996);
-        let v = m.on_executed(2, 997, at(997).0, Digest(5), None, true);
+        let v = m.on_executed(2, 997, at(997).0, Digest(5), None, None, true);
         assert!(matches!(v[..], [Violation::State { seq: 997, first: 0, second: 2 }]), "{v:?}");
     }
 
@@ -300,7 +306,7 @@ mod tests {
         for s in 50..=100 {
             let d = if s == 50 { Digest(999) } else { at(s).0 };
             h = h.rotate_left(5) ^ d.0;
-            found.extend(m.on_executed(3, s, d, Digest(h), None, true));
+            found.extend(m.on_executed(3, s, d, Digest(h), None, None, true));
         }
         assert!(matches!(found[0], Violation::State { second: 3, .. }), "{found:?}");
         assert!(found.iter().all(|v| matches!(v, Violation::State { second: 3, .. })), "{found:?}");
@@ -310,8 +316,8 @@ mod tests {
     fn violations_kept_are_bounded_and_all_are_counted() {
         let mut m = Monitor::new(2);
         for s in 1..=(Monitor::KEEP_VIOLATIONS as u64 + 10) {
-            m.on_executed(0, s, Digest(1), Digest(1), None, true);
-            assert_eq!(m.on_executed(1, s, Digest(2), Digest(2), None, true).len(), 1);
+            m.on_executed(0, s, Digest(1), Digest(1), None, None, true);
+            assert_eq!(m.on_executed(1, s, Digest(2), Digest(2), None, None, true).len(), 1);
         }
         assert_eq!(m.violations().len(), Monitor::KEEP_VIOLATIONS);
         assert_eq!(m.violation_count(), Monitor::KEEP_VIOLATIONS + 10);

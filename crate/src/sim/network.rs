@@ -72,7 +72,8 @@ impl Simulation {
         g(a) == g(b)
     }
 
-    pub(super) fn deliver(&mut self, id: u64) {
+    /// Message `id` arrives now: delivered, or dropped if the network loses it.
+    pub(super) fn arrive(&mut self, id: u64) {
         let Some(e) = self.in_flight.remove(id) else { return };
         let kind = e.msg.kind();
         let reason = if e.lost {

@@ -1,6 +1,6 @@
 //! Going back in time: saved copies of the run and deterministic replay.
 
-use super::{Event, ExecutedEntry, Simulation};
+use super::{Chunked, Event, ExecutedEntry, Simulation};
 
 /// What a saved copy left out, by length: the live run's growing parts are
 /// cut back to these when the run goes back to the copy.
@@ -78,9 +78,9 @@ impl Simulation {
         let events = std::mem::take(&mut self.events);
         let actions = std::mem::take(&mut self.actions);
         let spare = std::mem::take(&mut self.spare);
-        let executed: Vec<Vec<ExecutedEntry>> = self.nodes.iter_mut().map(|n| std::mem::take(&mut n.executed)).collect();
+        let executed: Vec<Chunked<ExecutedEntry>> = self.nodes.iter_mut().map(|n| std::mem::take(&mut n.executed)).collect();
         let mut copy = self.clone();
-        copy.cut = Some(Cut { executed: executed.iter().map(Vec::len).collect() });
+        copy.cut = Some(Cut { executed: executed.iter().map(Chunked::len).collect() });
         self.spare = spare;
         for (node, e) in self.nodes.iter_mut().zip(executed) {
             node.executed = e;

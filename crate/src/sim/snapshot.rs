@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::network::Envelope;
 use std::sync::Arc;
 
-use super::{event, Behavior, Simulation, Violation};
+use super::{event, Behavior, Delivery, PendingTimer, Simulation, Violation};
 use crate::protocol::{Accepted, Digest, LogEntryView, Message, MsgKind, NodeId, ReplicaId, ReplicaSummary, Seq, View};
 
 /// A message in flight, as shown in a snapshot.
@@ -169,6 +169,10 @@ pub struct Snapshot {
     pub violation_count: usize,
     /// Whether nothing is in flight and no timer is armed.
     pub idle: bool,
+    /// How messages arrive and timers fire: `auto` or `manual`.
+    pub delivery: Delivery,
+    /// The running timers, each node and kind once (the one due soonest), by due time.
+    pub pending_timers: Vec<PendingTimer>,
 }
 
 impl Snapshot {
@@ -205,7 +209,7 @@ impl Simulation {
                     up: node.up,
                     behavior: node.behavior,
                     summary: r.summary(),
-                    executed: node.executed[node.executed.len().saturating_sub(tail)..].to_vec(),
+                    executed: node.executed.tail(tail),
                     executed_count: node.executed.len(),
                     log: r.log_entries(),
                 }
@@ -250,6 +254,8 @@ impl Simulation {
             violations: self.monitor.violations().to_vec(),
             violation_count: self.monitor.violation_count(),
             idle: self.is_idle(),
+            delivery: self.delivery(),
+            pending_timers: self.pending_timers(),
         }
     }
 

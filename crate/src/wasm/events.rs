@@ -125,9 +125,10 @@ impl Batch {
                 self.num(*replica as f64);
                 self.num(*seq as f64);
             }
-            K::ViewChangeStarted { replica, view } => {
+            K::ViewChangeStarted { replica, view, was_primary } => {
                 self.num(*replica as f64);
                 self.num(*view as f64);
+                self.num(u8::from(*was_primary));
             }
             K::ViewChanged { replica, view, primary } => {
                 self.num(*replica as f64);
@@ -159,6 +160,16 @@ impl Batch {
                 for r in replicas {
                     self.num(*r as f64);
                 }
+            }
+            K::Picked { msg, from, to, kind } => {
+                self.num(*msg as f64);
+                self.node(*from);
+                self.node(*to);
+                self.num(*kind as u8);
+            }
+            K::Fired { node, timer } => {
+                self.node(*node);
+                self.num(*timer as u8);
             }
             // Sent as objects, above.
             K::Rejected { .. } | K::Fault { .. } | K::Violation { .. } => {}

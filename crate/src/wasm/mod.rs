@@ -23,10 +23,11 @@ use wasm_bindgen::JsCast;
 
 use js_sys::{Array, JsString, Reflect};
 
+mod actions;
 mod events;
 
 use crate::protocol::{Config, QuorumRule};
-use crate::sim::{self, Action, Behavior, Codes, Event, ParamDef, Params, SimConfig, SimError, TimedAction, PRESETS};
+use crate::sim::{self, Action, Behavior, Codes, Delivery, Event, ParamDef, Params, SimConfig, SimError, TimedAction, TimerKind, PRESETS};
 
 // ----- limits -------------------------------------------------------------
 
@@ -45,10 +46,6 @@ pub const MAX_ACTIONS: usize = 100_000;
 pub const MAX_WINDOW: u64 = 1024;
 /// Longest string (in UTF-16 units) inside nested data (an action).
 const MAX_STRING: u32 = 1_000;
-/// Most values read while copying one action.
-const MAX_VALUES: usize = 100_000;
-/// Deepest nesting of an action (a real one is three levels deep).
-const MAX_DEPTH: usize = 8;
 
 // ----- errors ---------------------------------------------------------------
 
@@ -95,25 +92,15 @@ extern "C" {
     /// `Object.keys`, catching what a Proxy trap throws.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
-    /// `Object.create`: with `null`, an object without a prototype.
-    #[wasm_bindgen(js_namespace = Object, js_name = create)]
-    fn object_create(proto: &JsValue) -> js_sys::Object;
 }
 
-/// A number as JS writes it (`NaN`, `Infinity`, `-0`, `1e300`).
+/// A number as JS writes it (`NaN`, `Infinity`, `-0`, `1e+300`), by JS
+/// itself (Rust's float formatting is a tenth of the wasm's code).
 fn show(x: f64) -> String {
-    if x.is_nan() {
-        "NaN".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else if x == 0.0 && x.is_sign_negative() {
+    if x == 0.0 && x.is_sign_negative() {
         "-0".into()
-    } else if x.fract() == 0.0 && x.abs() < 1e21 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1e21 || x.abs() < 1e-6 {
-        format!("{x:e}")
     } else {
-        format!("{x}")
+        js_sys::Number::from(x).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "a number".into())
     }
 }
 
@@ -198,57 +185,6 @@ fn is_plain_object(v: &JsValue, what: &dyn Fn() -> String) -> Checked<bool> {
     Ok(v.is_object() && !is_array(v).map_err(|e| Refusal(format!("reading {} threw: {}", what(), thrown(&e))))?)
 }
 
-/// Copies nested data (an action) into fresh plain arrays and objects without
-/// prototypes, reading the original only through catching calls, bounded in
-/// size and depth: the copy is safe to hand to `serde_wasm_bindgen`, which
-/// reads fields with calls that do not catch.
-struct Copier {
-    left: usize,
-}
-
-impl Copier {
-    fn copy(&mut self, v: &JsValue, what: &dyn Fn() -> String, depth: usize) -> Checked<JsValue> {
-        if self.left == 0 {
-            return fail(format!("{} is too large (more than {MAX_VALUES} values)", what()));
-        }
-        self.left -= 1;
-        if v.is_undefined() || v.is_null() || v.as_bool().is_some() || v.as_f64().is_some() {
-            return Ok(v.clone());
-        }
-        if let Some(s) = v.dyn_ref::<JsString>() {
-            return if s.length() <= MAX_STRING {
-                Ok(v.clone())
-            } else {
-                fail(format!("{} must be a string of at most {MAX_STRING} characters, got {}", what(), got(v)))
-            };
-        }
-        if !v.is_object() {
-            return fail(format!("{} must be a number, a string, a boolean, an array or an object, got {}", what(), got(v)));
-        }
-        if depth >= MAX_DEPTH {
-            return fail(format!("{} is nested too deeply (more than {MAX_DEPTH} levels)", what()));
-        }
-        if let Some(items) = array_items(v, self.left, what)? {
-            let out = Array::new();
-            for (i, x) in items.iter().enumerate() {
-                out.push(&self.copy(x, &|| format!("{}[{i}]", what()), depth + 1)?);
-            }
-            return Ok(out.into());
-        }
-        let out = object_create(&JsValue::NULL);
-        for k in keys(v, self.left, what)? {
-            if k.is_empty() {
-                return fail(format!("{} has a field name that is empty or longer than {MAX_STRING} characters", what()));
-            }
-            let key = JsValue::from_str(&k);
-            let x = get(v, &key, &|| format!("{}.{k}", what()))?;
-            let x = self.copy(&x, &|| format!("{}.{k}", what()), depth + 1)?;
-            Reflect::set(&out, &key, &x).map_err(|e| Refusal(format!("copying {} threw: {}", what(), thrown(&e))))?;
-        }
-        Ok(out.into())
-    }
-}
-
 /// A number argument (`need` says what it must be).
 fn number(v: &JsValue, what: &str, need: &str) -> Checked<f64> {
     match v.as_f64() {
@@ -302,10 +238,11 @@ struct Options {
     client_timeout: Option<u64>,
     actions: Option<Vec<TimedAction>>,
     clients: Option<u64>,
+    delivery: Option<Delivery>,
 }
 
 /// The option names `new Simulation()` accepts.
-const OPTION_NAMES: [&str; 14] = [
+const OPTION_NAMES: [&str; 15] = [
     "n",
     "seed",
     "preset",
@@ -320,6 +257,7 @@ const OPTION_NAMES: [&str; 14] = [
     "clientTimeout",
     "actions",
     "clients",
+    "delivery",
 ];
 
 impl Options {
@@ -362,10 +300,23 @@ impl Options {
                 "preset" => o.preset = Some(string_arg(&v, "preset (a name from Simulation.presets())", 100)?),
                 "names" => o.names = Some(read_names(&v)?),
                 "actions" => o.actions = Some(read_actions(&v)?),
+                "delivery" => o.delivery = Some(delivery_arg(&v, "delivery")?),
                 _ => return fail(format!("option {name} is not read")),
             }
         }
         Ok(o)
+    }
+}
+
+/// A delivery mode: the string `"auto"` or `"manual"`.
+fn delivery_arg(v: &JsValue, what: &str) -> Checked<Delivery> {
+    let need = "\"auto\" or \"manual\"";
+    match v.dyn_ref::<JsString>() {
+        Some(s) if s.length() <= 40 => match Delivery::named(&String::from(s)) {
+            Some(d) => Ok(d),
+            None => fail(format!("{what} must be {need}, got {}", got(v))),
+        },
+        _ => fail(format!("{what} must be {need}, got {}", got(v))),
     }
 }
 
@@ -404,13 +355,7 @@ fn read_actions(v: &JsValue) -> Checked<Vec<TimedAction>> {
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, a) in items.iter().enumerate() {
-        let plain = Copier { left: MAX_VALUES }.copy(a, &|| format!("actions[{i}]"), 0)?;
-        let action: TimedAction =
-            serde_wasm_bindgen::from_value(plain).map_err(|e| Refusal(format!("actions[{i}] is not an action: {e}")))?;
-        if action.at > MAX_TIME {
-            return fail(format!("actions[{i}].at must be a whole number of virtual ms from 0 to {MAX_TIME}, got {}", action.at));
-        }
-        out.push(action);
+        out.push(actions::read_action(a, i)?);
     }
     Ok(out)
 }
@@ -457,6 +402,9 @@ fn build(o: Options) -> Result<sim::Simulation, SimError> {
     }
     if let Some(c) = o.clients {
         cfg.clients = c as usize;
+    }
+    if let Some(d) = o.delivery {
+        cfg.delivery = d;
     }
     if let Some(a) = o.actions {
         actions = a;
@@ -523,7 +471,7 @@ impl Simulation {
     fn run_to(&mut self, limit: u64, goal: Goal, events: &mut Vec<Event>) -> bool {
         let (mut fresh_events, mut fresh_instants) = (0usize, 0usize);
         let done = loop {
-            if goal == Goal::Idle && self.inner.is_idle() {
+            if goal == Goal::Idle && (self.inner.is_idle() || self.inner.is_waiting()) {
                 break true;
             }
             let Some(t) = self.inner.next_instant().filter(|&t| t <= limit) else {
@@ -624,6 +572,18 @@ impl Simulation {
     pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
         self.drop_message_js(id.into())
     }
+    /// `deliver`.
+    pub fn deliver(&mut self, id: f64) -> Result<(), JsError> {
+        self.deliver_js(id.into())
+    }
+    /// `fireTimer`.
+    pub fn fire_timer(&mut self, node: f64, timer: &str) -> Result<(), JsError> {
+        self.fire_timer_js(node.into(), timer.into())
+    }
+    /// `setDelivery`.
+    pub fn set_delivery(&mut self, mode: &str) -> Result<(), JsError> {
+        self.set_delivery_js(mode.into())
+    }
     /// `setLoss`.
     pub fn set_loss(&mut self, rate: f64) -> Result<(), JsError> {
         self.set_loss_js(rate.into())
@@ -653,7 +613,7 @@ impl Simulation {
 #[wasm_bindgen]
 impl Simulation {
     /// `new Simulation({ n, seed, preset, checkpointInterval, logWindow, latencyMin,
-    /// latencyMax, loss, names, naiveQuorum, viewChangeTimeout, clientTimeout, actions, clients })`.
+    /// latencyMax, loss, names, naiveQuorum, viewChangeTimeout, clientTimeout, actions, clients, delivery })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Simulation, JsError> {
         console_error_panic_hook::set_once();
@@ -715,6 +675,60 @@ impl Simulation {
         let id = whole_in(&id, "dropMessage: id", 0, MAX_TIME, " (a message id)")?;
         let done = self.inner.drop_message(id);
         self.acted(done, "dropMessage")
+    }
+
+    /// Delivers one in-flight message now, by id ("you are the network"): it
+    /// arrives, or is dropped with its reason if the network loses it.
+    #[wasm_bindgen(js_name = deliver)]
+    pub fn deliver_js(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue) -> Result<(), JsError> {
+        let id = whole_in(&id, "deliver: id", 0, MAX_TIME, " (a message id)")?;
+        if self.inner.in_flight_message(id).is_none() {
+            return Err(Refusal(format!("deliver: id must be the id of a message in flight, got {id} (no such message in flight)")).into());
+        }
+        let done = self.inner.deliver(id);
+        self.acted(done, "deliver")
+    }
+
+    /// Fires a running timer now: `fireTimer(1, "view-change")` (node numbers
+    /// as in events, the client is -1; codes in `Simulation.codes().timers`;
+    /// `snapshot().pendingTimers` lists the running ones).
+    #[wasm_bindgen(js_name = fireTimer)]
+    pub fn fire_timer_js(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] timer: JsValue,
+    ) -> Result<(), JsError> {
+        let node = self.node(&node, "fireTimer: node")?;
+        let need = format!("a timer code, one of: {}", TimerKind::CODES.join(", "));
+        let code = string_arg(&timer, "fireTimer: timer", 40).map_err(|e| Refusal(format!("{e} ({need})")))?;
+        let Some(kind) = TimerKind::named(&code) else {
+            return Err(Refusal(format!("fireTimer: timer must be {need}, got {}", got(&timer))).into());
+        };
+        if !self.inner.has_timer(node, kind) {
+            let running: Vec<&str> =
+                self.inner.pending_timers().iter().filter(|p| p.node == node).map(|p| p.timer.as_str()).collect();
+            let who = if node < 0 { "the client".to_string() } else { format!("replica {node}") };
+            let has = if running.is_empty() { format!("{who} has none running") } else { format!("running at {who}: {}", running.join(", ")) };
+            return Err(Refusal(format!("fireTimer: timer must be a timer running at node {node}, got \"{code}\" ({has})")).into());
+        }
+        let done = self.inner.fire_timer(node, kind);
+        self.acted(done, "fireTimer")
+    }
+
+    /// Switches delivery: `"auto"` (messages arrive at their `deliverAt`,
+    /// timers fire when due) or `"manual"` (nothing arrives and no timer fires
+    /// until `deliver` or `fireTimer` says so). Recorded like every action.
+    #[wasm_bindgen(js_name = setDelivery)]
+    pub fn set_delivery_js(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] mode: JsValue) -> Result<(), JsError> {
+        let mode = delivery_arg(&mode, "setDelivery: mode")?;
+        let done = self.inner.set_delivery(mode);
+        self.acted(done, "setDelivery")
+    }
+
+    /// How messages arrive and timers fire now: `"auto"` or `"manual"`.
+    #[wasm_bindgen(getter)]
+    pub fn delivery(&self) -> String {
+        self.inner.delivery().as_str().to_string()
     }
 
     /// Cuts the network into groups of replicas, e.g. `[[0, 1, 2], [3]]`.
@@ -955,7 +969,7 @@ impl Simulation {
     }
 
     /// Every code the engine can emit, by what it names: `{ events, kinds,
-    /// phases, drops, rejects, defects, violations, faults, behaviors }`.
+    /// phases, drops, rejects, defects, violations, faults, behaviors, timers, deliveries }`.
     /// The page has words for each one in every language (a test checks).
     pub fn codes() -> Result<JsValue, JsError> {
         to_js(&Codes::all())
