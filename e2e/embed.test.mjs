@@ -540,6 +540,7 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "pbft-playground.css",
       "pbft-playground.js",
       "pkg/pbft_playground_bg.wasm",
+      "site.js",
       "style.css",
     ]);
     server = await startServer(site, { csp: true });

@@ -51,10 +51,13 @@ export function loadEngine() {
   return engine;
 }
 
-const SNAPSHOT_EVERY_MS = 40; // wall ms between snapshots while running (panels lag at most this)
-const PANELS_EVERY_MS = 100; // wall ms between panel refreshes while running
+const SNAPSHOT_EVERY_MS = 40; // wall ms between snapshots while running (panels lag at most this) ...
+const SNAPSHOT_SLOWEST_MS = 160; // ... up to this with many messages in flight (a snapshot lists them all)
+const SNAPSHOT_IN_FLIGHT = 150; // in-flight messages per SNAPSHOT_EVERY_MS of pacing
+const PANELS_EVERY_MS = 200; // wall ms between panel refreshes while running (each costs the page a style, layout and paint)
+const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alone (the timeline follows the clock)
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
-const EXECUTED_TAIL = 12; // entries of each replica's `executed` list in the per-frame snapshot
+const EXECUTED_TAIL = 0; // entries of each replica's `executed` list in the per-frame snapshot (the page shows none)
 
 export class PbftPlayground extends HTMLElement {
   static observedAttributes = OPTION_NAMES;
@@ -83,6 +86,7 @@ export class PbftPlayground extends HTMLElement {
   #narrateTimer = 0;
   #shownMode = null; // the clock's mode the panels show
   #panelsWall = -Infinity;
+  #controlsWall = -Infinity;
   #panelsDirty = true;
   #urlWall = 0;
   #urlDirty = false;
@@ -554,14 +558,15 @@ export class PbftPlayground extends HTMLElement {
       // While time runs the snapshot and the panels follow at their own pace; the last frame before
       // a sleep (and every frame of a paused run) shows everything as it is.
       const paced = more && this.#playing;
-      if (this.#snapDirty && (!paced || wall - this.#snapWall >= SNAPSHOT_EVERY_MS)) this.#refreshSnapshot();
+      const every = Math.min(SNAPSHOT_SLOWEST_MS, SNAPSHOT_EVERY_MS * Math.max(1, (this.#snapshot?.inFlight.length ?? 0) / SNAPSHOT_IN_FLIGHT));
+      if (this.#snapDirty && (!paced || wall - this.#snapWall >= every)) this.#refreshSnapshot();
       // Canvases first: setting a canvas font after a DOM change forces a style recalculation.
-      this.#ui.render(this.#view());
+      this.#ui.render(this.#view(), paced);
       const mode = this.#playing ? this.#clock.mode : "paused";
       if ((this.#panelsDirty || (!more && mode !== this.#shownMode)) && (!paced || wall - this.#panelsWall >= PANELS_EVERY_MS)) this.#refreshPanels();
-      else if (this.#playing && (!more || wall - this.#panelsWall >= PANELS_EVERY_MS)) {
-        // Quiet time: no events, but the clock moves; the timeline follows it.
-        this.#panelsWall = wall;
+      else if (this.#playing && (!more || wall - this.#controlsWall >= CONTROLS_EVERY_MS)) {
+        // Between panel refreshes, or in quiet time (no events), the clock moves: the timeline follows it.
+        this.#controlsWall = wall;
         this.#refreshControls();
       }
       this.#ui.narrator.tick(wall);
@@ -662,7 +667,7 @@ export class PbftPlayground extends HTMLElement {
   #refreshPanels() {
     if (!this.#ui || !this.#snapshot) return;
     this.#panelsDirty = false;
-    this.#panelsWall = performance.now();
+    this.#panelsWall = this.#controlsWall = performance.now();
     if (this.#selection.gone(this.#timeline.history)) this.#select(null);
     useTheme(this.theme);
     const view = this.#view();

@@ -40,12 +40,16 @@ function element(attrs = {}, pageLang = "en") {
 test("parsers accept good values and refuse the rest", () => {
   assert.equal(parseN("7"), 7);
   assert.equal(parseN(" 16 "), 16);
+  assert.equal(parseN("31"), 31);
+  for (const bad of ["32", "34", "128"]) assert.equal(parseN(bad), null, bad);
   for (const bad of ["5", "4.0", "x", "", "-4"]) assert.equal(parseN(bad), null, bad);
   assert.equal(parseSeed("0"), 0);
   assert.equal(parseSeed("9007199254740991"), 9007199254740991);
   for (const bad of ["-1", "1e3", "abc", "99999999999999999"]) assert.equal(parseSeed(bad), null, bad);
   assert.deepEqual(parseNames("Apple, MS ,Google,IBM"), ["Apple", "MS", "Google", "IBM"]);
   assert.deepEqual(parseNames("甲,乙"), ["甲", "乙"]);
+  assert.equal(parseNames(Array.from({ length: 31 }, (_, i) => `N${i}`).join(",")).length, 31);
+  assert.equal(parseNames(Array.from({ length: 32 }, (_, i) => `N${i}`).join(",")), null);
   for (const bad of ["<b>x</b>,y", "a,,b", "x".repeat(17), "a&b", "tab\there", "a'b"]) assert.equal(parseNames(bad), null, bad);
   assert.deepEqual(fitNames(["A", "B"], 4), ["A", "B", "R2", "R3"]);
   assert.equal(parseSpeed("0.5"), 0.5);

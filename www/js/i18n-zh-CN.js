@@ -79,6 +79,8 @@ const table = {
   // views
   "ring.label": "副本环：显示所有正在传输的消息。点击消息或使用方向键可查看详情。",
   "ring.compactKey": "v 视图 · e 最后执行 · c 稳定检查点 · 条形：准备、提交",
+  "ring.crowdKey": "数字：最后执行 · 条形：准备、提交 · 双圈：主节点 · 波前：发给多个副本的消息，每个接收者一份",
+  "ring.inflight": "传输中 {kind} {count} 条",
   "ring.hint": "点击“发送请求”开始。",
   "ring.center.view": "视图 {view}",
   "ring.center.time": "t = {t}",
@@ -144,6 +146,7 @@ const table = {
   "log.empty": "还没有发生任何事。",
   "role.primary": "主节点",
   "role.backup": "备份节点",
+  "card.brief": "视图 {view} · 已执行 {exec} · 检查点 {ckpt}",
   "field.view": "视图",
   "field.status": "状态",
   "field.executed": "最后执行",

@@ -84,6 +84,8 @@ const en = {
   // views
   "ring.label": "Ring of replicas with every message in flight. Click a message, or use the arrow keys, to inspect it.",
   "ring.compactKey": "v view · e last executed · c stable checkpoint · bars: prepares, commits",
+  "ring.crowdKey": "number: last executed · bars: prepares, commits · double ring: primary · fronts: a message sent to many, one copy per receiver",
+  "ring.inflight": "{kind}: {count} in flight",
   "ring.hint": "Press “Send request” to start.",
   "ring.center.view": "view {view}",
   "ring.center.time": "t = {t}",
@@ -149,6 +151,7 @@ const en = {
   "log.empty": "Nothing has happened yet.",
   "role.primary": "primary",
   "role.backup": "backup",
+  "card.brief": "view {view} · executed {exec} · checkpoint {ckpt}",
   "field.view": "View",
   "field.status": "Status",
   "field.executed": "Last executed",

@@ -2,6 +2,8 @@
 // and the lines of the event log, all derived from the engine's event stream.
 // Pure data (no DOM, no canvas). The engine owns the truth; this is a view of its events.
 
+import { sameMulticast } from "./flows.js";
+
 const MAX_MESSAGES = 60_000;
 const MAX_MARKS = 30_000;
 const MAX_LOG = 400;
@@ -43,6 +45,17 @@ const MARK_TYPES = new Set(["phase", "executed", "checkpoint-stable", "view-chan
  * @property {number|null} endAt     time it was delivered or dropped (null while in flight)
  * @property {string|null} fate      "delivered" | a drop reason ("loss", "partition", "crashed", "user")
  * @property {Refusal|null} refusal  the check its receiver refused it by, once delivered
+ * @property {Run} run         the multicast it is a copy of
+ */
+
+/**
+ * The copies of one multicast (flows.js: same sender, kind, view, sequence number and send time;
+ * a message sent to one node is a run of one), with how many of them ended and when the last did.
+ * @typedef {object} Run
+ * @property {Msg[]} members  in send order
+ * @property {number} sentAt
+ * @property {number} ended   how many members ended (were delivered or dropped)
+ * @property {number} lastEnd the latest endAt among them (-Infinity while none ended)
  */
 
 /**
@@ -73,8 +86,12 @@ function messageRecord(id, sentAt, src) {
     endAt: null,
     fate: null,
     refusal: null,
+    run: null,
   };
 }
+
+/** A new run of one message. */
+const newRun = (m) => (m.run = { members: [m], sentAt: m.sentAt, ended: 0, lastEnd: -Infinity });
 
 export class History {
   constructor() {
@@ -86,6 +103,8 @@ export class History {
     this.live = new Map();
     /** @type {Msg[]} every message, in send order */
     this.messages = [];
+    /** @type {Run[]} the multicasts of `messages`, in send order */
+    this.runs = [];
     /** @type {Msg[]} messages that ended, in end order */
     this.ended = [];
     /** @type {object[]} phase / execution / view marks, in time order */
@@ -106,6 +125,8 @@ export class History {
     this.refusals = [];
     /** Bumped on every change; renderers compare it to skip work. */
     this.version = 0;
+    /** Bumped on every reset (a new run, a seek back): what was drawn from the old history is stale. */
+    this.epoch = (this.epoch ?? 0) + 1;
     this.logVersion = 0;
     this.lastTime = 0;
     this.count = 0;
@@ -127,6 +148,11 @@ export class History {
         if (this.live.has(e.msg)) break; // already adopted from a snapshot
         const m = messageRecord(e.msg, e.time, e);
         this.live.set(m.id, m);
+        const prev = this.messages.at(-1);
+        if (prev && sameMulticast(prev, m)) {
+          m.run = prev.run;
+          m.run.members.push(m);
+        } else this.runs.push(newRun(m));
         this.messages.push(m);
         break;
       }
@@ -138,6 +164,8 @@ export class History {
           m.endAt = e.time;
           m.fate = e.type === "delivered" ? "delivered" : e.reason;
           this.ended.push(m);
+          m.run.ended++;
+          if (e.time > m.run.lastEnd) m.run.lastEnd = e.time;
         }
         break;
       }
@@ -201,6 +229,9 @@ export class History {
       let i = this.messages.length;
       while (i > 0 && this.messages[i - 1].sentAt > m.sentAt) i--;
       this.messages.splice(i, 0, m);
+      let k = this.runs.length;
+      while (k > 0 && this.runs[k - 1].sentAt > m.sentAt) k--;
+      this.runs.splice(k, 0, newRun(m));
       added = true;
     }
     if (added) this.version++;
@@ -229,7 +260,13 @@ export class History {
 
   #trim() {
     if (this.refusals.length > MAX_REFUSALS) this.refusals.splice(0, this.refusals.length - MAX_REFUSALS * 0.8);
-    if (this.messages.length > MAX_MESSAGES) this.messages.splice(0, this.messages.length - MAX_MESSAGES * 0.8);
+    if (this.messages.length > MAX_MESSAGES) {
+      this.messages.splice(0, this.messages.length - MAX_MESSAGES * 0.8);
+      const oldest = this.messages[0].sentAt;
+      let k = 0;
+      while (k < this.runs.length && this.runs[k].sentAt < oldest) k++;
+      this.runs.splice(0, k);
+    }
     if (this.ended.length > MAX_MESSAGES) this.ended.splice(0, this.ended.length - MAX_MESSAGES * 0.8);
     if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS * 0.8);
     if (this.log.length > MAX_LOG * 2) this.log.splice(0, this.log.length - MAX_LOG);

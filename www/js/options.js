@@ -1,7 +1,7 @@
 // Reading the element's attributes (and embed.html's URL parameters, which become attributes):
 // every value is checked here; a bad one yields the default and a problem to show as a notice.
 
-import { DEFAULTS, N_CHOICES, decodeActions, readPermalink } from "./permalink.js";
+import { DEFAULTS, MAX_N, N_CHOICES, decodeActions, readPermalink } from "./permalink.js";
 
 export const CONTROLS = ["full", "compact", "none"];
 export const THEMES = ["auto", "light", "dark"];
@@ -44,7 +44,7 @@ export function parseSeed(v) {
  */
 export function parseNames(v) {
   const list = String(v).split(",").map((s) => s.trim());
-  if (list.length === 0 || list.length > 16) return null;
+  if (list.length === 0 || list.length > MAX_N) return null;
   for (const name of list) {
     if (name.length === 0 || [...name].length > MAX_NAME) return null;
     if (/[<>&"'`\p{Cc}\p{Cf}]/u.test(name)) return null;

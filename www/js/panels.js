@@ -20,15 +20,98 @@
 import { h, setAttr, setFlag, setText } from "./dom.js";
 import { behaviorText, describeEvent, describeReason, describeViolation, dropText, timerText } from "./describe.js";
 import { formatTime } from "./i18n.js";
+import { currentEntry } from "./model.js";
 import { KINDS, drawLegendGlyph, drawLostGlyph, drawRefusedGlyph } from "./theme.js";
 
 const LOG_LINES = 150;
+const MAX_PIPS = 16;
+/** From this many replicas on, each card is one line (its state and the current entry's votes) that opens to the whole card. */
+export const COMPACT_CARDS = 10;
+
+/**
+ * Votes toward a threshold: a pip per vote (filled up to the threshold, lighter beyond it), or
+ * a bar when there are more than MAX_PIPS of them. Updated in place.
+ */
+class Pips {
+  constructor() {
+    this.el = h("span", { class: "pips", "aria-hidden": "true" });
+    this.key = "";
+  }
+
+  set(have, need) {
+    const key = `${have}/${need}`;
+    if (key === this.key) return;
+    this.key = key;
+    const total = Math.max(have, need);
+    if (total > MAX_PIPS) {
+      // A bar: the votes' share of the threshold (CSSOM, not a style attribute: fine under a strict CSP).
+      if (!this.fill) {
+        this.fill = h("span", { class: "fill" });
+        this.el.replaceChildren(this.fill);
+        this.el.className = "pips bar";
+      }
+      this.el.style.setProperty("--share", String(Math.min(1, have / Math.max(1, need))));
+      setFlag(this.el, "data-met", have >= need);
+      return;
+    }
+    if (this.fill) {
+      this.fill = null;
+      this.el.replaceChildren();
+      this.el.className = "pips";
+      this.el.style.removeProperty("--share");
+      this.el.removeAttribute("data-met");
+    }
+    while (this.el.childElementCount < total) this.el.append(h("span", { class: "pip" }));
+    while (this.el.childElementCount > total) this.el.lastElementChild.remove();
+    let i = 0;
+    for (const pip of this.el.children) {
+      const cls = i < have ? (i < need ? "pip on" : "pip extra") : "pip";
+      if (pip.className !== cls) pip.className = cls;
+      i++;
+    }
+  }
+}
 
 function pips(have, need) {
-  const total = Math.min(16, Math.max(have, need));
-  const el = h("span", { class: "pips", "aria-hidden": "true" });
-  for (let i = 0; i < total; i++) el.append(h("span", { class: i < have ? (i < need ? "pip on" : "pip extra") : "pip" }));
-  return el;
+  const p = new Pips();
+  p.set(have, need);
+  return p.el;
+}
+
+/** One entry of a replica's log (sequence number, operation, phase, votes), updated in place. */
+class EntryRow {
+  constructor(t) {
+    this.t = t;
+    this.seq = h("span", { class: "seq" });
+    this.op = h("span", { class: "op" });
+    this.chip = h("span", { class: "chip" });
+    this.pText = h("span", {});
+    this.cText = h("span", {});
+    this.pPips = new Pips();
+    this.cPips = new Pips();
+    this.p = h("span", { class: "votes" }, this.pText, this.pPips.el);
+    this.c = h("span", { class: "votes" }, this.cText, this.cPips.el);
+    this.li = h("li", { class: "entry" }, this.seq, this.op, this.chip, this.p, this.c);
+  }
+
+  update(e) {
+    const t = this.t;
+    const cls = `entry phase-${e.phase}`;
+    if (this.li.className !== cls) this.li.className = cls;
+    setText(this.seq, t("log.entry", { seq: e.seq }));
+    const op = e.op ?? t("log.op.null");
+    setText(this.op, op);
+    setAttr(this.op, "title", op);
+    const chip = `chip phase-${e.phase}`;
+    if (this.chip.className !== chip) this.chip.className = chip;
+    setText(this.chip, t(`phase.${e.phase}`));
+    setFlag(this.p, "data-met", e.prepares >= e.preparesNeeded);
+    setText(this.pText, t("votes.prepare", { have: e.prepares, need: e.preparesNeeded }));
+    this.pPips.set(e.prepares, e.preparesNeeded);
+    setFlag(this.c, "data-met", e.commits >= e.commitsNeeded);
+    setText(this.cText, t("votes.commit", { have: e.commits, need: e.commitsNeeded }));
+    this.cPips.set(e.commits, e.commitsNeeded);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -45,10 +128,13 @@ export class ReplicaPanel {
     this.behaviors = behaviors;
     this.root = h("div", { class: "replica-grid" });
     this.cards = [];
+    /** One line per card, each opening to the whole card (many replicas). */
+    this.compact = false;
+    this.snapshot = null;
     this.section = h("section", { class: "panel replicas", "aria-labelledby": "replicas-title" }, h("h2", { id: "replicas-title", text: t("replicas.title") }), this.root);
   }
 
-  #card(i) {
+  #card(i, compact) {
     const t = this.t;
     const c = {};
     c.name = h("h3", { class: "name" });
@@ -66,6 +152,7 @@ export class ReplicaPanel {
     const [fWm, dWm] = fact(t("field.watermarks"));
     Object.assign(c, { dView, dStatus, dExec, dCkpt, dWm });
     c.log = h("ol", { class: "log" });
+    c.rows = [];
     c.crash = h("button", { type: "button", class: "secondary small", onclick: () => (c.up ? this.on.crash(i) : this.on.recover(i)) });
     c.isolate = h("button", { type: "button", class: "secondary small", "aria-pressed": "false", text: t("isolate"), onclick: () => this.on.isolate(i) });
     c.behavior = h(
@@ -73,93 +160,105 @@ export class ReplicaPanel {
       { class: "small", onchange: () => this.on.behavior(i, c.behavior.value) },
       this.behaviors.map((b) => h("option", { value: b.name, text: b.name, title: behaviorText(t, b) })),
     );
-    c.root = h(
-      "article",
-      { class: "replica" },
-      h("header", {}, c.name, c.role, c.state, c.iso),
-      h("dl", { class: "facts" }, fView, fStatus, fExec, fCkpt, fWm),
-      c.log,
-      h("div", { class: "actions" }, c.crash, c.isolate, c.behavior),
-    );
+    const body = [h("dl", { class: "facts" }, fView, fStatus, fExec, fCkpt, fWm), c.log, h("div", { class: "actions" }, c.crash, c.isolate, c.behavior)];
+    if (compact) {
+      // A line that tells the state and the current entry's votes; opening it shows the whole card.
+      c.brief = h("span", { class: "brief" });
+      c.current = h("span", { class: "current" });
+      c.root = h(
+        "details",
+        { class: "replica compact" },
+        h("summary", {}, h("span", { class: "head" }, c.name, c.role, c.state, c.iso), c.brief, c.current),
+        h("div", { class: "card-body" }, ...body),
+      );
+      c.root.addEventListener("toggle", () => {
+        c.key = "";
+        if (c.root.open && this.snapshot) this.#update(c, this.snapshot.replicas[i], this.snapshot);
+      });
+    } else {
+      c.root = h("article", { class: "replica" }, h("header", {}, c.name, c.role, c.state, c.iso), ...body);
+    }
     c.up = true;
     c.key = "";
     return c;
   }
 
-  /** Rebuilds the cards for `n` replicas. */
+  /** Rebuilds the cards for `n` replicas (one line each from COMPACT_CARDS replicas on). */
   build(n) {
+    this.compact = n >= COMPACT_CARDS;
     this.root.replaceChildren();
     this.cards = [];
     for (let i = 0; i < n; i++) {
-      const c = this.#card(i);
+      const c = this.#card(i, this.compact);
       this.cards.push(c);
       this.root.append(c.root);
     }
     this.root.dataset.n = String(n);
+    setFlag(this.root, "data-compact", this.compact);
   }
 
   update({ snapshot }) {
-    const t = this.t;
     if (this.cards.length !== snapshot.n) this.build(snapshot.n);
-    for (const rep of snapshot.replicas) {
-      const c = this.cards[rep.id];
-      const isolated = (snapshot.partition[rep.id] ?? 0) !== 0;
-      c.up = rep.up;
-      const state = !rep.up ? "crashed" : rep.behavior !== "honest" ? "byzantine" : rep.isPrimary ? "primary" : "backup";
-      setAttr(c.root, "data-state", state);
-      setFlag(c.root, "data-isolated", isolated);
-      setText(c.name, rep.name);
-      setText(c.role, rep.isPrimary ? t("role.primary") : t("role.backup"));
-      setFlag(c.role, "hidden", !rep.isPrimary);
-      const stateText = !rep.up ? t("crashed") : rep.behavior !== "honest" ? rep.behavior : "";
-      setText(c.state, stateText);
-      setFlag(c.state, "hidden", !stateText);
-      setFlag(c.iso, "hidden", !isolated);
-      setText(c.dView, rep.view);
-      setText(c.dStatus, !rep.up ? t("status.down") : t(`status.${rep.status}`));
-      setText(c.dExec, rep.lastExecuted);
-      setText(c.dCkpt, rep.stableCheckpoint);
-      setText(c.dWm, t("field.watermarks.value", { low: rep.lowWatermark, high: rep.highWatermark }));
-      setText(c.crash, rep.up ? t("crash") : t("recover"));
-      setAttr(c.crash, "aria-label", rep.up ? t("crash.label", { name: rep.name }) : t("recover.label", { name: rep.name }));
-      setAttr(c.isolate, "aria-label", t("isolate.label", { name: rep.name }));
-      setAttr(c.isolate, "aria-pressed", isolated ? "true" : "false");
-      setAttr(c.behavior, "aria-label", t("behavior.label", { name: rep.name }));
-      if (c.behavior.value !== rep.behavior && c.behavior !== c.behavior.getRootNode().activeElement) c.behavior.value = rep.behavior;
-      // The log: the most recent entries with their votes.
-      const entries = rep.log.slice(-4);
-      const key = JSON.stringify(entries);
-      if (key !== c.key) {
-        c.key = key;
-        if (entries.length === 0) {
-          c.log.replaceChildren(h("li", { class: "empty", text: t("log.none") }));
-        } else {
-          c.log.replaceChildren(
-            ...entries.map((e) =>
-              h(
-                "li",
-                { class: `entry phase-${e.phase}` },
-                h("span", { class: "seq", text: t("log.entry", { seq: e.seq }) }),
-                h("span", { class: "op", title: e.op ?? t("log.op.null"), text: e.op ?? t("log.op.null") }),
-                h("span", { class: `chip phase-${e.phase}`, text: t(`phase.${e.phase}`) }),
-                h(
-                  "span",
-                  { class: `votes${e.prepares >= e.preparesNeeded ? " met" : ""}` },
-                  h("span", { text: t("votes.prepare", { have: e.prepares, need: e.preparesNeeded }) }),
-                  pips(e.prepares, e.preparesNeeded),
-                ),
-                h(
-                  "span",
-                  { class: `votes${e.commits >= e.commitsNeeded ? " met" : ""}` },
-                  h("span", { text: t("votes.commit", { have: e.commits, need: e.commitsNeeded }) }),
-                  pips(e.commits, e.commitsNeeded),
-                ),
-              ),
-            ),
-          );
-        }
-      }
+    this.snapshot = snapshot;
+    for (const rep of snapshot.replicas) this.#update(this.cards[rep.id], rep, snapshot);
+  }
+
+  /** One card; nothing is touched when nothing it shows changed (a closed card: only its line). */
+  #update(c, rep, snapshot) {
+    const t = this.t;
+    const isolated = (snapshot.partition[rep.id] ?? 0) !== 0;
+    const open = !this.compact || c.root.open;
+    const entries = rep.log.slice(-4);
+    const entry = this.compact ? currentEntry(rep) : null;
+    const key = JSON.stringify([open, isolated, rep.name, rep.up, rep.behavior, rep.isPrimary, rep.status, rep.view, rep.lastExecuted, rep.stableCheckpoint, open ? [rep.lowWatermark, rep.highWatermark, entries] : entry]);
+    c.up = rep.up;
+    if (key === c.key) return;
+    c.key = key;
+    const state = !rep.up ? "crashed" : rep.behavior !== "honest" ? "byzantine" : rep.isPrimary ? "primary" : "backup";
+    setAttr(c.root, "data-state", state);
+    setFlag(c.root, "data-isolated", isolated);
+    setText(c.name, rep.name);
+    setText(c.role, rep.isPrimary ? t("role.primary") : t("role.backup"));
+    setFlag(c.role, "hidden", !rep.isPrimary);
+    const stateText = !rep.up ? t("crashed") : rep.behavior !== "honest" ? rep.behavior : "";
+    setText(c.state, stateText);
+    setFlag(c.state, "hidden", !stateText);
+    setFlag(c.iso, "hidden", !isolated);
+    if (this.compact) {
+      setText(c.brief, t("card.brief", { view: rep.view, exec: rep.lastExecuted, ckpt: rep.stableCheckpoint }));
+      setText(
+        c.current,
+        entry && rep.up ? `${t("log.entry", { seq: entry.seq })} ${t(`phase.${entry.phase}`)} · ${t("quorum.short", { p: entry.prepares, pn: entry.preparesNeeded, c: entry.commits, cn: entry.commitsNeeded })}` : "",
+      );
+      if (!open) return;
     }
+    setText(c.dView, rep.view);
+    setText(c.dStatus, !rep.up ? t("status.down") : t(`status.${rep.status}`));
+    setText(c.dExec, rep.lastExecuted);
+    setText(c.dCkpt, rep.stableCheckpoint);
+    setText(c.dWm, t("field.watermarks.value", { low: rep.lowWatermark, high: rep.highWatermark }));
+    setText(c.crash, rep.up ? t("crash") : t("recover"));
+    setAttr(c.crash, "aria-label", rep.up ? t("crash.label", { name: rep.name }) : t("recover.label", { name: rep.name }));
+    setAttr(c.isolate, "aria-label", t("isolate.label", { name: rep.name }));
+    setAttr(c.isolate, "aria-pressed", isolated ? "true" : "false");
+    setAttr(c.behavior, "aria-label", t("behavior.label", { name: rep.name }));
+    if (c.behavior.value !== rep.behavior && c.behavior !== c.behavior.getRootNode().activeElement) c.behavior.value = rep.behavior;
+    // The log: the most recent entries with their votes, each row updated in place.
+    if (entries.length === 0) {
+      if (c.rows.length || !c.log.firstElementChild) {
+        c.rows = [];
+        c.log.replaceChildren(h("li", { class: "empty", text: t("log.none") }));
+      }
+      return;
+    }
+    if (c.rows.length === 0) c.log.replaceChildren();
+    while (c.rows.length < entries.length) {
+      const row = new EntryRow(t);
+      c.rows.push(row);
+      c.log.append(row.li);
+    }
+    while (c.rows.length > entries.length) c.rows.pop().li.remove();
+    entries.forEach((e, k) => c.rows[k].update(e));
   }
 }
 
@@ -200,18 +299,26 @@ export class ClientPanel {
     if (key === this.key) return;
     this.key = key;
     setText(this.view, t("client.view", { view: c.view }));
-    this.outstanding.replaceChildren(
-      ...(c.outstanding.length
-        ? c.outstanding.map((o) =>
-            h(
-              "li",
-              { class: o.matching >= o.needed ? "met" : "" },
-              h("span", { text: t("client.replies", { timestamp: o.timestamp, op: o.op, matching: o.matching, needed: o.needed }) }),
-              pips(o.matching, o.needed),
-            ),
-          )
-        : [h("li", { class: "empty", text: t("client.none") })]),
-    );
+    // The requests in progress change with every reply; the accepted ones only when one is accepted.
+    const outKey = JSON.stringify(c.outstanding);
+    if (outKey !== this.outKey) {
+      this.outKey = outKey;
+      this.outstanding.replaceChildren(
+        ...(c.outstanding.length
+          ? c.outstanding.map((o) =>
+              h(
+                "li",
+                { class: o.matching >= o.needed ? "met" : "" },
+                h("span", { text: t("client.replies", { timestamp: o.timestamp, op: o.op, matching: o.matching, needed: o.needed }) }),
+                pips(o.matching, o.needed),
+              ),
+            )
+          : [h("li", { class: "empty", text: t("client.none") })]),
+      );
+    }
+    const accKey = JSON.stringify([c.acceptedCount ?? c.accepted.length, snapshot.replicas.map((r) => r.name)]);
+    if (accKey === this.accKey) return;
+    this.accKey = accKey;
     const acc = c.accepted.slice(-6).reverse();
     this.accepted.replaceChildren(
       ...(acc.length
@@ -229,6 +336,9 @@ export class EventLog {
     this.all = h("input", { type: "checkbox", onchange: () => onToggle(this.all.checked) });
     this.list = h("ol", { class: "events", "aria-live": "off" });
     this.version = -1;
+    /** The list shown (history.log or history.logAll) and its newest event drawn, to add only what is new. */
+    this.src = null;
+    this.newest = null;
     this.section = h(
       "section",
       { class: "panel log-panel", "aria-labelledby": "log-title" },
@@ -237,18 +347,44 @@ export class EventLog {
     );
   }
 
-  /** Newest first; rebuilt only when the history's log changed (or `force`). */
+  #item(e, name, n) {
+    const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view-event" : e.type === "rejected" ? "refused" : "";
+    return h("li", { class: cls }, h("time", { text: formatTime(e.time) }), h("span", { text: describeEvent(e, this.t, name, n) }));
+  }
+
+  /**
+   * Newest first; only when the history's log changed (or `force`). The log only grows while a
+   * run goes on: the lines of the events that are new since the last update are put on top and
+   * the oldest beyond LOG_LINES taken off; the list is built again only when the history was
+   * rebuilt (a seek back, a new run) or the other list was chosen.
+   */
   update({ history, snapshot, name }, force = false) {
     const t = this.t;
     if (!force && history.logVersion === this.version) return;
     this.version = history.logVersion;
     const src = this.all.checked ? history.logAll : history.log;
-    const items = [];
-    for (let i = src.length - 1; i >= 0 && items.length < LOG_LINES; i--) {
-      const e = src[i];
-      const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view-event" : e.type === "rejected" ? "refused" : "";
-      items.push(h("li", { class: cls }, h("time", { text: formatTime(e.time) }), h("span", { text: describeEvent(e, t, name, snapshot?.n ?? 0) })));
+    const n = snapshot?.n ?? 0;
+    let from = -1; // index in src of the newest line shown
+    if (!force && src === this.src && this.newest !== null) {
+      for (let i = src.length - 1; i >= 0 && src.length - i <= LOG_LINES + 1; i--) {
+        if (src[i] === this.newest) {
+          from = i;
+          break;
+        }
+      }
     }
+    this.src = src;
+    this.newest = src.at(-1) ?? null;
+    if (from >= 0 && this.list.firstElementChild?.classList.contains("empty") === false) {
+      if (from === src.length - 1) return;
+      const fresh = document.createDocumentFragment();
+      for (let i = src.length - 1; i > from; i--) fresh.append(this.#item(src[i], name, n));
+      this.list.prepend(fresh);
+      while (this.list.childElementCount > LOG_LINES) this.list.lastElementChild.remove();
+      return;
+    }
+    const items = [];
+    for (let i = src.length - 1; i >= 0 && items.length < LOG_LINES; i--) items.push(this.#item(src[i], name, n));
     if (items.length === 0) items.push(h("li", { class: "empty", text: t("log.empty") }));
     this.list.replaceChildren(...items);
   }

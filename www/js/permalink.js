@@ -7,7 +7,9 @@
 // the manual delivery's picks too: [t,"m",1] (you are the network; 0: automatic again),
 // [t,"v",41] (deliver message 41), [t,"f",1,"view-change"] (fire replica 1's view-change timer).
 
-export const N_CHOICES = [4, 7, 10, 13, 16];
+/** The replica counts the page offers: n = 3f + 1 for f = 1 … 10 (the engine takes up to 128). */
+export const N_CHOICES = [4, 7, 10, 13, 16, 19, 22, 25, 28, 31];
+export const MAX_N = N_CHOICES.at(-1);
 export const DEFAULTS = Object.freeze({ n: 4, seed: 1, preset: "" });
 const MAX_ACTIONS_CHARS = 60_000;
 const MAX_ACTIONS = 5_000;

@@ -2,15 +2,25 @@
 // from sender to receiver (interpolated with the virtual clock), drops fading out, refused
 // messages marked where they landed with the check that caught them.
 // A renderer: it reads the snapshot and the history and never changes either.
+//
+// Two canvases: the nodes, their labels and the centre's words change only with the snapshot
+// and are drawn on the one underneath when what they show changes; the messages, the clock and
+// the glows are drawn on the one on top every frame. From CROWD replicas on, a multicast in
+// flight is drawn as one flow (flows.js): its copies' positions joined into a front that grows
+// from the sender toward every receiver, with one glyph (the copy to the farthest receiver);
+// replicas carry counters (last executed, vote bars) instead of lines of text, and the centre
+// counts the messages in flight by kind.
 
-import { COLORS, FONT, MONO, drawCross, drawGlyph, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
+import { COLORS, FONT, KINDS, MONO, drawCross, drawGlyph, drawGlyphs, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
 import { describeRefusal, namer } from "./describe.js";
+import { CROWD, MIN_FLOW, countByKind } from "./flows.js";
 import { currentEntry } from "./model.js";
 import { formatTime } from "./i18n.js";
 
 const GHOST_MS = 160; // virtual ms a dropped message stays visible while it fades
 const REFUSED_MS = 400; // virtual ms a refused message's mark stays at its receiver (fading at the end)
 const FLASH_MS = 220; // virtual ms a replica glows after executing / changing view
+const UNDER_EVERY_MS = 100; // wall ms between drawings of the nodes' labels while time runs
 const BEND = 0.12; // curvature of message paths (A→B and B→A take opposite sides)
 
 function point(ax, ay, bx, by, p) {
@@ -23,9 +33,15 @@ function point(ax, ay, bx, by, p) {
 }
 
 export class RingView {
-  /** @param {HTMLCanvasElement} canvas @param {(k: string, v?: object) => string} t */
-  constructor(canvas, t) {
+  /**
+   * @param {HTMLCanvasElement} canvas  the canvas on top (messages; it takes the pointer)
+   * @param {(k: string, v?: object) => string} t
+   * @param {HTMLCanvasElement | null} [under]  the canvas underneath (nodes and labels); without
+   *   it everything is drawn on `canvas` every frame
+   */
+  constructor(canvas, t, under = null) {
     this.canvas = canvas;
+    this.under = under;
     this.t = t;
     /** Positions of drawn messages from the last frame, for clicks: [id, x, y]. */
     this.hits = [];
@@ -33,6 +49,13 @@ export class RingView {
     this.marks = [];
     this.nodes = [];
     this.radius = 20;
+    this.glyph = 5;
+    /** What the canvas underneath shows (it is drawn again when this changes). */
+    this.underKey = "";
+    /** How many times the canvas underneath was drawn (for tests). */
+    this.underDraws = 0;
+    this.underFrame = "";
+    this.underWall = -Infinity;
   }
 
   /** The id of the message under (x, y) in CSS pixels, or null (`reach`: px, larger for touch). */
@@ -77,19 +100,24 @@ export class RingView {
   }
 
   #layout(n, w, h, compact) {
-    // Roomy rings: the labels sit under the nodes; compact ones: short labels go radially outward.
+    // Roomy rings: the labels sit under the nodes; compact ones: short labels go radially outward;
+    // crowded ones (CROWD replicas or more): a small counter and two bars beside each node.
     const slots = n + 1;
+    const crowd = n >= CROWD;
     const cx = w / 2;
-    const cy = h / 2 - (compact ? 0 : 10);
-    const nodeRadius = (R) => Math.max(10, Math.min(28, R * Math.sin(Math.PI / slots) * 0.5));
+    const cy = h / 2 - (compact || crowd ? 0 : 10);
+    const nodeRadius = (R) => Math.max(crowd ? 9 : 10, Math.min(28, R * Math.sin(Math.PI / slots) * (crowd ? 0.62 : 0.5)));
     let R;
     // A narrow ring of few nodes: short labels centred under the nodes, so the ring can use
     // the width (labels beside the nodes would take ~60 px on each side).
     const R0 = Math.min(w / 2 - 60, h / 2 - 44);
     const radial = Math.min(w / 2 - (nodeRadius(R0) + 60), h / 2 - 44); // a ~50 px label each side
     const under = Math.min(w / 2 - 34, h / 2 - 52);
-    const below = compact && n <= 4 && under > radial;
-    if (below) {
+    const below = !crowd && compact && n <= 4 && under > radial;
+    if (crowd) {
+      const r0 = nodeRadius(Math.min(w, h) / 2);
+      R = Math.min(w / 2 - r0 - 34, h / 2 - r0 - 30);
+    } else if (below) {
       R = under;
     } else if (compact) {
       R = radial;
@@ -104,7 +132,7 @@ export class RingView {
       nodes.push({ x: cx + R * Math.cos(a), y: cy + R * Math.sin(a), a });
     }
     // nodes[0] is the client; replica i is nodes[i + 1].
-    return { cx, cy, R, r, nodes, compact, below };
+    return { cx, cy, R, r, nodes, compact: compact || crowd, below, crowd };
   }
 
   /**
@@ -121,8 +149,10 @@ export class RingView {
    * @param {boolean} [o.still]    reduced motion: messages wait at their ends instead of flying
    * @param {string} [o.hint]       a line under the clock ("Press Play to start.")
    * @param {boolean} [o.compact]   short labels placed radially (crowded or narrow rings)
+   * @param {string} [o.theme]      the theme in use (the canvas underneath is drawn again for another)
+   * @param {boolean} [o.paced]     more frames follow at once: the labels may wait UNDER_EVERY_MS
    */
-  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4 }) {
+  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4, theme = "", paced = false }) {
     const ctx = fitCanvas(this.canvas, width, height, true);
     if (!ctx || !snapshot) return;
     const t = this.t;
@@ -132,25 +162,41 @@ export class RingView {
     this.nodes = nodes;
     this.radius = r;
     this.width = width;
-    const glyph = (this.glyph = n > 7 ? 4.2 : n > 4 ? 5 : 5.6);
+    const glyph = (this.glyph = n >= CROWD ? 3.6 : n > 7 ? 4.2 : n > 4 ? 5 : 5.6);
     ctx.clearRect(0, 0, width, height);
-
-    // Guide circle.
-    ctx.beginPath();
-    ctx.arc(L.cx, L.cy, L.R, 0, Math.PI * 2);
-    ctx.strokeStyle = COLORS.grid;
-    ctx.lineWidth = 1;
-    ctx.setLineDash([2, 5]);
-    ctx.stroke();
-    ctx.setLineDash([]);
 
     const pos = (id) => nodes[id + 1] || nodes[0];
     const group = (id) => (id < 0 ? 0 : snapshot.partition[id] ?? 0);
 
-    // Centre: the view and the clock.
-    this.#center(ctx, L, snapshot, now, hint);
+    // Underneath: the guide circle, the centre's words, the nodes and their labels; drawn again
+    // only when what they show changes (on `canvas` itself, every frame, without a second canvas).
+    const base = this.under ? fitCanvas(this.under, width, height, true) : ctx;
+    const dpr = globalThis.devicePixelRatio || 1;
+    const frameKey = `${width}|${height}|${dpr}|${theme}|${t.lang ?? ""}|${hint}|${L.compact}|${L.crowd}|${n}`;
+    const key = this.under ? underKey(snapshot, frameKey) : null;
+    const wall = performance.now();
+    // While time runs, the labels follow the snapshot at most every UNDER_EVERY_MS (each drawing
+    // of them costs); a new size, theme, language or hint, and the last frame, draw them at once.
+    const due = !paced || frameKey !== this.underFrame || !(wall - this.underWall < UNDER_EVERY_MS);
+    if (!this.under || (key !== this.underKey && due)) {
+      this.underKey = key ?? "";
+      this.underFrame = frameKey;
+      this.underWall = wall;
+      this.underDraws++;
+      if (this.under) base.clearRect(0, 0, width, height);
+      base.beginPath();
+      base.arc(L.cx, L.cy, L.R, 0, Math.PI * 2);
+      base.strokeStyle = COLORS.grid;
+      base.lineWidth = 1;
+      base.setLineDash([2, 5]);
+      base.stroke();
+      base.setLineDash([]);
+      this.#center(base, L, snapshot, hint);
+      this.#client(base, nodes[0], r, snapshot, L.compact);
+      for (const rep of snapshot.replicas) this.#replica(base, nodes[rep.id + 1], r, rep, snapshot, L);
+    }
 
-    // Trails of messages in flight (batched per kind).
+    // The clock (and, among many replicas, the messages in flight counted by kind).
     const live = [];
     for (const m of history.live.values()) {
       if (m.sentAt > now) continue;
@@ -161,8 +207,45 @@ export class RingView {
       const doomed = lost.has(m.id) || group(m.from) !== group(m.to);
       live.push([m, p, doomed]);
     }
+    this.#clock(ctx, L, now, L.crowd ? countByKind(live.map((x) => x[0]), KINDS) : null);
+
+    // Glows after executing / changing view / a stable checkpoint (a ring around the node).
+    if (!still) {
+      for (const rep of snapshot.replicas) {
+        if (!rep.up) continue;
+        const at = nodes[rep.id + 1];
+        this.#glow(ctx, at, r, history.lastExecuted.get(rep.id), now, COLORS.executed);
+        this.#glow(ctx, at, r, history.lastViewChange.get(rep.id), now, COLORS.primary);
+        this.#glow(ctx, at, r, history.lastCheckpoint.get(rep.id), now, kindStyle("checkpoint").color);
+      }
+    }
+
+    // Among many replicas, a multicast in flight is one flow; the rest are drawn one by one.
+    const single = [];
+    const flows = [];
+    if (L.crowd) {
+      // The copies in flight of each multicast (model.js runs); doomed ones and the client's go alone.
+      const byRun = new Map();
+      for (const item of live) {
+        const m = item[0];
+        // Waiting at its door (manual delivery): alone too, to queue there.
+        if (item[2] || item[1] >= 1 || m.to < 0 || m.from < 0 || !m.run || m.run.members.length < MIN_FLOW) {
+          single.push(item);
+          continue;
+        }
+        let members = byRun.get(m.run);
+        if (!members) byRun.set(m.run, (members = []));
+        members.push(item);
+      }
+      for (const members of byRun.values()) {
+        if (members.length >= MIN_FLOW) flows.push(members);
+        else single.push(...members);
+      }
+    } else single.push(...live);
+
+    // Trails of messages drawn one by one (batched per kind).
     const byKind = new Map();
-    for (const item of live) {
+    for (const item of single) {
       const k = item[0].kind;
       if (!byKind.has(k)) byKind.set(k, []);
       byKind.get(k).push(item);
@@ -189,9 +272,80 @@ export class RingView {
     }
     ctx.globalAlpha = 1;
 
-    // Nodes.
-    this.#client(ctx, nodes[0], r, snapshot, L.compact);
-    for (const rep of snapshot.replicas) this.#replica(ctx, nodes[rep.id + 1], r, rep, snapshot, history, now, L, still);
+    // Flows: the copies' positions joined, in the order of their receivers around the ring, into
+    // a front that grows from the sender (filled faintly: one path per kind, so overlapping
+    // flows of a phase do not pile up into a blot).
+    const hits = [];
+    const heads = new Map(); // kind -> [x, y, ...] glyphs drawn at alpha 1
+    const flowHeads = [];
+    let selectedAt = null;
+    let hoverAt = null;
+    if (flows.length) {
+      const slots = n + 1;
+      const byKindFlow = new Map();
+      const dots = new Map();
+      for (const members of flows) {
+        const from = members[0][0].from;
+        const slot = (node) => (node + 1 - (from + 1) + slots) % slots;
+        members.sort((a, b) => slot(a[0].to) - slot(b[0].to));
+        const a = pos(from);
+        // The front: every receiver's path at the copies' mean progress (a smooth curve that
+        // grows from the sender); each copy is a dot at its own position on its own path.
+        let mean = 0;
+        for (const [, p] of members) mean += p;
+        mean /= members.length;
+        const front = [];
+        const kind = members[0][0].kind;
+        if (!dots.has(kind)) dots.set(kind, []);
+        const dotList = dots.get(kind);
+        for (const [m, p] of members) {
+          const b = pos(m.to);
+          const [fx, fy] = point(a.x, a.y, b.x, b.y, this.#trim(a, b, r, mean));
+          front.push(fx, fy);
+          const [x, y] = point(a.x, a.y, b.x, b.y, this.#trim(a, b, r, p));
+          dotList.push(x, y);
+          hits.push(m.id, x, y);
+          if (m.id === selected) selectedAt = [m, x, y];
+          if (m.id === hover) hoverAt = [m, x, y];
+        }
+        if (!byKindFlow.has(kind)) byKindFlow.set(kind, []);
+        byKindFlow.get(kind).push(a.x, a.y, front);
+        // One glyph per flow: the copy to the farthest receiver (the middle of the front).
+        const mid = members.length >> 1;
+        flowHeads.push(kind, dotList[dotList.length - 2 * (members.length - mid)], dotList[dotList.length - 2 * (members.length - mid) + 1], members.length);
+      }
+      for (const [kind, list] of byKindFlow) {
+        const color = kindStyle(kind).color;
+        ctx.beginPath();
+        for (let i = 0; i < list.length; i += 3) {
+          const pts = list[i + 2];
+          ctx.moveTo(list[i], list[i + 1]);
+          for (let k = 0; k < pts.length; k += 2) ctx.lineTo(pts[k], pts[k + 1]);
+          ctx.closePath();
+        }
+        ctx.fillStyle = color;
+        ctx.globalAlpha = still ? 0.1 : 0.07;
+        ctx.fill();
+        ctx.beginPath();
+        for (let i = 0; i < list.length; i += 3) {
+          const pts = list[i + 2];
+          ctx.moveTo(pts[0], pts[1]);
+          for (let k = 2; k < pts.length; k += 2) ctx.lineTo(pts[k], pts[k + 1]);
+        }
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 1.2;
+        ctx.globalAlpha = 0.45;
+        ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+      const d = 1.3;
+      for (const [kind, xy] of dots) {
+        ctx.fillStyle = kindStyle(kind).color;
+        ctx.beginPath();
+        for (let i = 0; i < xy.length; i += 2) ctx.rect(xy[i] - d, xy[i + 1] - d, d * 2, d * 2);
+        ctx.fill();
+      }
+    }
 
     // Drops: an expanding ring with a cross, fading out.
     for (const m of history.recentlyEnded(now, GHOST_MS)) {
@@ -248,12 +402,11 @@ export class RingView {
     for (let i = marks.length - 1; i >= 0; i--) drawRefusedMark(ctx, marks[i].x, marks[i].y, badge, marks[i].alpha);
     this.marks = marks;
 
-    // Messages in flight.
-    const hits = [];
-    let selectedAt = null;
-    let hoverAt = null;
-    const queued = new Map(); // messages waiting at one door from one sender (manual delivery): in a queue
-    for (const [m, p, doomed] of live) {
+    // Messages in flight drawn one by one: those that will arrive in one batch per kind, the
+    // doomed ones (random loss, partition) fading out over the second half of the trip; those
+    // waiting at one door from one sender (manual delivery) in a queue.
+    const queued = new Map();
+    for (const [m, p, doomed] of single) {
       const a = pos(m.from);
       const b = pos(m.to);
       let q = this.#trim(a, b, r, p);
@@ -264,24 +417,34 @@ export class RingView {
         q = Math.max(this.#trim(a, b, r, 0.5), q - (k * glyph * 2.4) / (Math.hypot(b.x - a.x, b.y - a.y) || 1));
       }
       const [x, y] = point(a.x, a.y, b.x, b.y, q);
-      // Doomed messages (random loss, partition) fade out over the second half of the trip.
-      const alpha = doomed ? (still ? 0.5 : Math.max(0.12, 1 - Math.max(0, (p - 0.4) / 0.6))) : 1;
-      drawGlyph(ctx, m.kind, x, y, glyph, alpha);
-      if (doomed && p > 0.4) {
-        ctx.globalAlpha = alpha;
-        ctx.strokeStyle = COLORS.byzantine;
-        ctx.lineWidth = 1;
-        ctx.setLineDash([2, 2]);
-        ctx.beginPath();
-        ctx.arc(x, y, glyph + 3, 0, Math.PI * 2);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.globalAlpha = 1;
+      if (!doomed) {
+        if (!heads.has(m.kind)) heads.set(m.kind, []);
+        heads.get(m.kind).push(x, y);
+      } else {
+        const alpha = still ? 0.5 : Math.max(0.12, 1 - Math.max(0, (p - 0.4) / 0.6));
+        drawGlyph(ctx, m.kind, x, y, glyph, alpha);
+        if (p > 0.4) {
+          ctx.globalAlpha = alpha;
+          ctx.strokeStyle = COLORS.byzantine;
+          ctx.lineWidth = 1;
+          ctx.setLineDash([2, 2]);
+          ctx.beginPath();
+          ctx.arc(x, y, glyph + 3, 0, Math.PI * 2);
+          ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.globalAlpha = 1;
+        }
       }
       hits.push(m.id, x, y);
       if (m.id === selected) selectedAt = [m, x, y];
       if (m.id === hover) hoverAt = [m, x, y];
     }
+    for (let i = 0; i < flowHeads.length; i += 4) {
+      const k = flowHeads[i];
+      if (!heads.has(k)) heads.set(k, []);
+      heads.get(k).push(flowHeads[i + 1], flowHeads[i + 2]);
+    }
+    for (const [kind, xy] of heads) drawGlyphs(ctx, kind, xy, glyph);
     this.hits = hits;
     const chosen = selectedAt ? { x: selectedAt[1], y: selectedAt[2] } : markSelected;
     this.selectedAt = chosen ? { x: chosen.x, y: chosen.y, height } : null;
@@ -304,7 +467,27 @@ export class RingView {
     return p0 + p * (1 - 2 * p0);
   }
 
-  #center(ctx, L, snapshot, now, hint) {
+  /** A fading ring around a node for FLASH_MS after `at0` (an execution, a new view ...). */
+  #glow(ctx, at, r, at0, now, color) {
+    if (at0 === undefined || now < at0 || now - at0 > FLASH_MS) return;
+    const k = 1 - (now - at0) / FLASH_MS;
+    const outer = r + 4 + (1 - k) * 8;
+    ctx.beginPath();
+    ctx.arc(at.x, at.y, (outer + r + 1) / 2, 0, Math.PI * 2);
+    ctx.lineWidth = outer - r - 1;
+    ctx.globalAlpha = 0.45 * k;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  /** The centre's sizes: a small ring (a phone, a narrow embed) keeps only the view and the clock. */
+  #centerSizes(L) {
+    const small = L.R < 95;
+    return { small, big: small ? 14 : L.compact ? 18 : 22, line: small ? 11 : 12, room: Math.max(40, (L.R - L.r) * 1.7) };
+  }
+
+  #center(ctx, L, snapshot, hint) {
     const t = this.t;
     let view = 0;
     let primary = null;
@@ -317,11 +500,7 @@ export class RingView {
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillStyle = COLORS.ink;
-    // A small ring (a phone, a narrow embed) keeps only the view and the clock, smaller.
-    const small = L.R < 95;
-    const big = small ? 14 : L.compact ? 18 : 22;
-    const line = small ? 11 : 12;
-    const room = Math.max(40, (L.R - L.r) * 1.7);
+    const { small, big, line, room } = this.#centerSizes(L);
     ctx.font = `600 ${big}px ${FONT}`;
     ctx.fillText(fitText(ctx, t("ring.center.view", { view }), room), L.cx, L.cy - big * (small ? 0.5 : 0.7));
     ctx.fillStyle = COLORS.muted;
@@ -330,12 +509,31 @@ export class RingView {
       const name = primary ? primary.name : snapshot.replicas[view % snapshot.n]?.name ?? "";
       ctx.fillText(fitText(ctx, t("status.primary", { name }), room), L.cx, L.cy + 4);
     }
-    ctx.font = `${line}px ${MONO}`;
-    ctx.fillText(t("ring.center.time", { t: formatTime(Math.floor(now)) }), L.cx, small ? L.cy + 10 : L.cy + 22);
     if (hint) {
       ctx.font = `italic ${line}px ${FONT}`;
       ctx.fillStyle = COLORS.primary;
       ctx.fillText(fitText(ctx, hint, Math.max(room, L.R * 1.6)), L.cx, small ? L.cy + 26 : L.cy + 42);
+    }
+  }
+
+  /** The clock under the view (every frame), and the counts of messages in flight by kind. */
+  #clock(ctx, L, now, counts) {
+    const t = this.t;
+    const { small, line, room } = this.#centerSizes(L);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = COLORS.muted;
+    ctx.font = `${line}px ${MONO}`;
+    ctx.fillText(t("ring.center.time", { t: formatTime(Math.floor(now)) }), L.cx, small ? L.cy + 10 : L.cy + 22);
+    if (!counts || counts.length === 0) return;
+    // Among many replicas, counters in place of the messages' labels.
+    ctx.font = `600 ${small ? 10 : 11}px ${FONT}`;
+    let y = small ? L.cy + 24 : L.cy + 40;
+    const rows = counts.slice(0, small ? 2 : 3);
+    for (const [kind, count] of rows) {
+      ctx.fillStyle = kindStyle(kind).color;
+      ctx.fillText(fitText(ctx, t("ring.inflight", { count, kind: t(`band.${kind}`) }), room), L.cx, y);
+      y += small ? 12 : 14;
     }
   }
 
@@ -377,7 +575,7 @@ export class RingView {
     }
   }
 
-  #replica(ctx, at, r, rep, snapshot, history, now, L, still) {
+  #replica(ctx, at, r, rep, snapshot, L) {
     const t = this.t;
     const crashed = !rep.up;
     const byz = rep.behavior !== "honest";
@@ -385,27 +583,9 @@ export class RingView {
     const primary = rep.isPrimary && rep.up;
     const vc = rep.status === "view-change" && rep.up;
 
-    // Glow after executing / changing view / a stable checkpoint.
-    const glow = (map, color) => {
-      const at0 = map.get(rep.id);
-      if (at0 === undefined || now < at0 || now - at0 > FLASH_MS) return;
-      const k = 1 - (now - at0) / FLASH_MS;
-      ctx.beginPath();
-      ctx.arc(at.x, at.y, r + 4 + (1 - k) * 8, 0, Math.PI * 2);
-      ctx.globalAlpha = 0.45 * k;
-      ctx.fillStyle = color;
-      ctx.fill();
-      ctx.globalAlpha = 1;
-    };
-    if (!crashed && !still) {
-      glow(history.lastExecuted, COLORS.executed);
-      glow(history.lastViewChange, COLORS.primary);
-      glow(history.lastCheckpoint, kindStyle("checkpoint").color);
-    }
-
     if (isolated) {
       ctx.beginPath();
-      ctx.arc(at.x, at.y, r + 7, 0, Math.PI * 2);
+      ctx.arc(at.x, at.y, r + (L.crowd ? 5 : 7), 0, Math.PI * 2);
       ctx.setLineDash([3, 3]);
       ctx.lineWidth = 1.5;
       ctx.strokeStyle = COLORS.isolated;
@@ -414,7 +594,7 @@ export class RingView {
     }
     if (primary) {
       ctx.beginPath();
-      ctx.arc(at.x, at.y, r + 4, 0, Math.PI * 2);
+      ctx.arc(at.x, at.y, r + (L.crowd ? 3 : 4), 0, Math.PI * 2);
       ctx.lineWidth = 2;
       ctx.strokeStyle = COLORS.primary;
       ctx.stroke();
@@ -423,7 +603,7 @@ export class RingView {
     ctx.arc(at.x, at.y, r, 0, Math.PI * 2);
     ctx.fillStyle = crashed ? COLORS.crashedFill : byz ? COLORS.byzantineFill : primary ? COLORS.primarySoft : COLORS.paper;
     ctx.fill();
-    ctx.lineWidth = byz ? 3 : 2;
+    ctx.lineWidth = byz ? 3 : L.crowd ? 1.5 : 2;
     ctx.strokeStyle = crashed ? COLORS.crashed : byz ? COLORS.byzantine : vc ? COLORS.viewChange : primary ? COLORS.primary : COLORS.honest;
     if (vc && !byz) ctx.setLineDash([4, 3]);
     ctx.stroke();
@@ -457,6 +637,25 @@ export class RingView {
       ctx.stroke();
     }
 
+    const ux = Math.cos(at.a);
+    const uy = Math.sin(at.a);
+    const entry = !crashed ? currentEntry(rep) : null;
+    if (L.crowd) {
+      // Counters, not labels: the last executed sequence number and the current entry's two vote
+      // bars, in a small block just outside the node (the key under the ring says which is which).
+      const w = 18;
+      const d = r + 4 + 11;
+      const bx = at.x + ux * d;
+      const by = at.y + uy * d;
+      ctx.font = `600 9.5px ${FONT}`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "bottom";
+      ctx.fillStyle = crashed ? COLORS.crashed : byz ? COLORS.byzantine : COLORS.muted;
+      ctx.fillText(String(rep.lastExecuted), bx, by + 1);
+      if (entry) this.#gauges(ctx, entry, bx, by + 2, "center", w, 3);
+      return;
+    }
+
     // Labels outside, placed radially.
     const lines = [];
     if (crashed) lines.push([t("crashed"), COLORS.crashed, true]);
@@ -469,7 +668,6 @@ export class RingView {
     } else {
       lines.push([t("ring.roomy", { view: rep.view, exec: rep.lastExecuted, ckpt: rep.stableCheckpoint }), crashed ? COLORS.crashed : COLORS.muted, false]);
     }
-    const entry = !crashed ? currentEntry(rep) : null;
     if (entry && L.compact) {
       lines.push([entry, null, false]); // drawn as two small gauges (prepares, commits)
     } else if (entry) {
@@ -481,8 +679,6 @@ export class RingView {
     }
     const size = snapshot.n > 7 ? 10 : 11;
     const lh = size + 3;
-    const ux = Math.cos(at.a);
-    const uy = Math.sin(at.a);
     const gap = r + (isolated ? 11 : primary ? 8 : 6);
     let ax;
     let top;
@@ -520,9 +716,7 @@ export class RingView {
   }
 
   /** Two small bars: prepares and commits counted toward their thresholds. */
-  #gauges(ctx, e, x, y, align) {
-    const w = 34;
-    const hgt = 4;
+  #gauges(ctx, e, x, y, align, w = 34, hgt = 4) {
     const left = align === "left" ? x : align === "right" ? x - w : x - w / 2;
     const bar = (yy, have, need, color) => {
       ctx.fillStyle = COLORS.grid;
@@ -560,6 +754,26 @@ export class RingView {
     ctx.textBaseline = "middle";
     ctx.fillText(fitText(ctx, text, tw - 14), bx + 7, by + bh / 2 + 0.5);
   }
+}
+
+/**
+ * What the canvas underneath shows, as a string: it is drawn again when this changes (`frame`:
+ * the size, the pixel ratio, the theme, the language, the hint; then every replica's state and votes).
+ */
+function underKey(snapshot, frame) {
+  const parts = [frame];
+  let view = 0;
+  for (const rep of snapshot.replicas) if (rep.up && rep.view > view) view = rep.view;
+  parts.push(view);
+  for (const rep of snapshot.replicas) {
+    const e = rep.up ? currentEntry(rep) : null;
+    parts.push(rep.name, rep.up, rep.behavior, rep.isPrimary, rep.status, rep.view, rep.lastExecuted, rep.stableCheckpoint, snapshot.partition[rep.id] ?? 0);
+    if (e) parts.push(e.phase, e.prepares, e.preparesNeeded, e.commits, e.commitsNeeded);
+    else parts.push("-");
+  }
+  const out = snapshot.client.outstanding[0];
+  parts.push(out ? `${out.matching}/${out.needed}` : "-");
+  return parts.join("|");
 }
 
 /** Shortens `text` with an ellipsis to fit `max` pixels in the current font. */

@@ -222,16 +222,43 @@ export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
   ctx.globalAlpha = 1;
 }
 
+/**
+ * Draws many glyphs of one kind at once (flat [x0, y0, x1, y1, ...]): one path, one fill and one
+ * stroke, in place of a fill and a stroke per message (each draw call costs, and software
+ * rasterizers pay per call).
+ */
+export function drawGlyphs(ctx, kind, xy, r) {
+  if (xy.length === 0) return;
+  const { color, shape } = kindStyle(kind);
+  ctx.beginPath();
+  for (let i = 0; i < xy.length; i += 2) shapePath(ctx, shape, xy[i], xy[i + 1], r);
+  if (shape === "ring") {
+    ctx.lineWidth = Math.max(2.5, r * 0.55);
+    ctx.strokeStyle = COLORS.paper;
+    ctx.stroke();
+    ctx.lineWidth = Math.max(1.6, r * 0.42);
+    ctx.strokeStyle = color;
+    ctx.stroke();
+  } else {
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.lineWidth = 1.25;
+    ctx.strokeStyle = COLORS.paper;
+    ctx.stroke();
+  }
+}
+
 const offscreen = new WeakMap();
 
 /**
  * Sizes a canvas for its CSS box and the device pixel ratio (crisp at any zoom).
  * Returns the 2D context with a transform so that drawing uses CSS pixels.
+ * With `opaque`, the canvas has no transparency (the caller paints every pixel each time).
  * With `detach`, drawing goes through an OffscreenCanvas that controls the element
  * (transferControlToOffscreen, still on the main thread): setting a font on a canvas that
  * lives in the DOM makes Chromium resolve it against the element's style, every frame.
  */
-export function fitCanvas(canvas, cssWidth, cssHeight, detach = false) {
+export function fitCanvas(canvas, cssWidth, cssHeight, detach = false, opaque = false) {
   const dpr = Math.max(1, Math.min(4, globalThis.devicePixelRatio || 1));
   const w = Math.max(1, Math.round(cssWidth * dpr));
   const h = Math.max(1, Math.round(cssHeight * dpr));
@@ -247,7 +274,9 @@ export function fitCanvas(canvas, cssWidth, cssHeight, detach = false) {
     target.width = w;
     target.height = h;
   }
-  const ctx = target.getContext("2d");
+  // Opaque (`opaque`): every pixel is drawn each time, nothing shows through, so copying onto it
+  // and compositing it need no blending. (The first call's choice holds for the canvas's life.)
+  const ctx = target.getContext("2d", opaque ? { alpha: false } : undefined);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }

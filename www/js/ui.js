@@ -6,7 +6,8 @@
 import { Controls } from "./controls.js";
 import { describeRefusal } from "./describe.js";
 import { Diagram } from "./diagram.js";
-import { h } from "./dom.js";
+import { h, setText } from "./dom.js";
+import { CROWD } from "./flows.js";
 import { Narrator } from "./narrator.js";
 import { ClientPanel, EventLog, InFlightList, Inspector, Notices, ReplicaPanel, StatusStrip, buildLegend } from "./panels.js";
 import { RingView } from "./ring.js";
@@ -74,6 +75,8 @@ export class PlaygroundUI {
     for (const type of ["pointerdown", "focus", "click"]) this.openFull.addEventListener(type, freshen);
 
     const ringCanvas = h("canvas", { class: "ring", role: "img", "aria-label": t("ring.label"), tabindex: "0" });
+    // Underneath it, the nodes and their labels (drawn again only when they change).
+    const ringUnder = h("canvas", { class: "ring-under", "aria-hidden": "true" });
     const diagramCanvas = h("canvas", { class: "diagram", role: "img", "aria-label": t("diagram.label") });
     const zoom = (dir) => {
       this.zoomIndex = Math.max(0, Math.min(SCALES.length - 1, this.zoomIndex - dir));
@@ -81,7 +84,8 @@ export class PlaygroundUI {
     };
     const zoomIn = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomIn"), title: t("zoomIn"), text: "+", onclick: () => zoom(-1) });
     const zoomOut = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomOut"), title: t("zoomOut"), text: "−", onclick: () => zoom(1) });
-    const ringBox = h("div", { class: "canvas-box ring-box" }, ringCanvas);
+    const ringBox = h("div", { class: "canvas-box ring-box" }, ringUnder, ringCanvas);
+    this.ringKey = h("p", { class: "ring-key", text: t("ring.compactKey") });
     const diagramBox = h("div", { class: "canvas-box diagram-box" }, diagramCanvas);
     const stage = h(
       "div",
@@ -91,7 +95,7 @@ export class PlaygroundUI {
         { class: "view ring-view", "aria-label": t("ring.title") },
         h("h2", { class: "view-title", text: t("ring.title") }),
         ringBox,
-        h("p", { class: "ring-key", text: t("ring.compactKey") }),
+        this.ringKey,
         this.inspector.section,
       ),
       h(
@@ -116,7 +120,7 @@ export class PlaygroundUI {
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
       this.share.dialog,
     );
-    this.ring = new RingView(ringCanvas, t);
+    this.ring = new RingView(ringCanvas, t, ringUnder);
     this.diagram = new Diagram(diagramCanvas, t);
     this.#wireRing(ringCanvas);
     this.#wireDiagram(diagramCanvas);
@@ -257,6 +261,8 @@ export class PlaygroundUI {
   build(n) {
     this.replicas.build(n);
     this.app.dataset.compact = String(n > 4);
+    // Many replicas: taller views (a lane each in the diagram), one-line cards.
+    this.app.toggleAttribute("data-crowd", n >= CROWD);
   }
 
   /** The canvases are drawn again at the next frame (which is asked for). */
@@ -279,13 +285,16 @@ export class PlaygroundUI {
     this.inspector.update(view);
   }
 
-  /** Draws the ring and the diagram (skipped when nothing they show changed). */
-  render(view) {
+  /**
+   * Draws the ring and the diagram (skipped when nothing they show changed); `paced`: more frames
+   * follow at once (time runs), so what only changes with the snapshot may wait a little.
+   */
+  render(view, paced = false) {
     const s = view.snapshot;
     const dpr = globalThis.devicePixelRatio || 1;
     this.lastView = view;
     const mark = this.hoverMark;
-    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}|${view.hint}`;
+    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}|${view.hint}|${paced}`;
     if (key === this.key && s === this.keySnapshot) return;
     this.key = key;
     this.keySnapshot = s;
@@ -295,9 +304,10 @@ export class PlaygroundUI {
       // Short labels (and their key under the ring) when the ring is crowded or narrow.
       const compact = s.n > 4 || rw < 420;
       if (this.app.dataset.compact !== String(compact)) this.app.dataset.compact = String(compact);
-      const { history, now, lost, selected, still, hint } = view;
+      setText(this.ringKey, this.t(s.n >= CROWD ? "ring.crowdKey" : "ring.compactKey"));
+      const { history, now, lost, selected, still, hint, theme } = view;
       const hoverMark = mark?.where === "ring" ? mark.refusal : null;
-      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, hoverMark, width: rw, height: rh, still, hint, compact });
+      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, hoverMark, width: rw, height: rh, still, hint, compact, theme, paced });
       // Keep the inspector away from the message it describes.
       const at = this.ring.selectedAt;
       if (at) {
@@ -312,6 +322,8 @@ export class PlaygroundUI {
         history: view.history,
         actions: view.actions,
         now: view.now,
+        engineNow: view.run.now,
+        theme: view.theme,
         windowMs: Math.max(100, (dw - 72) / SCALES[this.zoomIndex]),
         selected: view.selected,
         hoverMark: mark?.where === "diagram" ? mark.refusal : null,
