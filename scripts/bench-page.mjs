@@ -163,9 +163,11 @@ async function measure(browser, url, n, speed) {
   };
 }
 
-/** The page opened at n, nothing sent: frames per second and main-thread ms per second. */
-async function measureIdleAt(browser, url, n) {
-  const p = await openAt(browser, url, n, COUNT_RAF);
+/**
+ * What an open page costs while nothing moves, after a settle of 1 s: animation frames per second
+ * and main-thread task ms per second over --idle-seconds (COUNT_RAF installed). Closes the page.
+ */
+async function idleCost(p) {
   const { page } = p;
   await page.waitForTimeout(1000); // settle
   const cdp = await page.context().newCDPSession(page);
@@ -180,7 +182,13 @@ async function measureIdleAt(browser, url, n) {
   const wall = (Date.now() - w0) / 1000;
   const errors = p.errors;
   await p.close();
-  return { n, framesPerS: (f1 - f0) / wall, taskMsPerS: ((t1 - t0) * 1000) / wall, errors };
+  return { framesPerS: (f1 - f0) / wall, taskMsPerS: ((t1 - t0) * 1000) / wall, errors };
+}
+
+/** The page opened at n, nothing sent: frames per second and main-thread ms per second. */
+async function measureIdleAt(browser, url, n) {
+  const p = await openAt(browser, url, n, COUNT_RAF);
+  return { n, ...(await idleCost(p)) };
 }
 
 /**
@@ -296,20 +304,7 @@ async function measureIdle(browser, url, state) {
   await p.goto(`${url}index.html?${IDLE_STATES[state].query}`);
   await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
   await IDLE_STATES[state].prepare(page);
-  await page.waitForTimeout(1000); // settle
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Performance.enable");
-  const task = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value;
-  const f0 = await page.evaluate(() => window.__rafCalls);
-  const t0 = await task();
-  const w0 = Date.now();
-  await page.waitForTimeout(idleSeconds * 1000);
-  const f1 = await page.evaluate(() => window.__rafCalls);
-  const t1 = await task();
-  const wall = (Date.now() - w0) / 1000;
-  const errors = p.errors;
-  await p.close();
-  return { state, framesPerS: (f1 - f0) / wall, taskMsPerS: ((t1 - t0) * 1000) / wall, errors };
+  return { state, ...(await idleCost(p)) };
 }
 
 const median = (xs) => {

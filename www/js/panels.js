@@ -572,11 +572,12 @@ export function clusterView(snapshot) {
 /**
  * Marks exactly one primary in `snapshot`: the cluster view's (see clusterView), wherever each
  * replica's own view is (a crashed old primary, a replica alone in a higher view, would each
- * call itself primary). The engine's own flag stays as `ownPrimary`. Returns the snapshot.
+ * call itself primary). The engine's own flag stays as `ownPrimary`, the cluster view as
+ * `cluster` (for the status line). Returns the snapshot.
  */
 export function markPrimary(snapshot) {
-  const { view } = clusterView(snapshot);
-  const p = view % snapshot.n;
+  snapshot.cluster = clusterView(snapshot);
+  const p = snapshot.cluster.view % snapshot.n;
   snapshot.replicas.forEach((r, i) => {
     r.ownPrimary = r.isPrimary;
     r.isPrimary = i === p;
@@ -601,7 +602,7 @@ export class StatusStrip {
 
   update({ snapshot, history, mode, name: nameOf }) {
     const t = this.t;
-    const { view, changing } = clusterView(snapshot);
+    const { view, changing } = snapshot.cluster ?? clusterView(snapshot);
     setText(this.view, t("status.view", { view }));
     const name = snapshot.replicas[view % snapshot.n]?.name ?? "";
     const primary = t("status.primary", { name });

@@ -196,15 +196,8 @@ export function shapePath(ctx, shape, x, y, r) {
   }
 }
 
-/**
- * Draws one message glyph: filled shape with a paper-coloured outline (a hollow ring for replies).
- * @param {CanvasRenderingContext2D} ctx
- */
-export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
-  const { color, shape } = kindStyle(kind);
-  ctx.globalAlpha = alpha;
-  ctx.beginPath();
-  shapePath(ctx, shape, x, y, r);
+/** Fills and outlines the glyph path just built (a paper outline; a ring is a double stroke). */
+function paintGlyphs(ctx, shape, color, r) {
   if (shape === "ring") {
     ctx.lineWidth = Math.max(2.5, r * 0.55);
     ctx.strokeStyle = COLORS.paper;
@@ -219,6 +212,18 @@ export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
     ctx.strokeStyle = COLORS.paper;
     ctx.stroke();
   }
+}
+
+/**
+ * Draws one message glyph: filled shape with a paper-coloured outline (a hollow ring for replies).
+ * @param {CanvasRenderingContext2D} ctx
+ */
+export function drawGlyph(ctx, kind, x, y, r, alpha = 1) {
+  const { color, shape } = kindStyle(kind);
+  ctx.globalAlpha = alpha;
+  ctx.beginPath();
+  shapePath(ctx, shape, x, y, r);
+  paintGlyphs(ctx, shape, color, r);
   ctx.globalAlpha = 1;
 }
 
@@ -232,20 +237,7 @@ export function drawGlyphs(ctx, kind, xy, r) {
   const { color, shape } = kindStyle(kind);
   ctx.beginPath();
   for (let i = 0; i < xy.length; i += 2) shapePath(ctx, shape, xy[i], xy[i + 1], r);
-  if (shape === "ring") {
-    ctx.lineWidth = Math.max(2.5, r * 0.55);
-    ctx.strokeStyle = COLORS.paper;
-    ctx.stroke();
-    ctx.lineWidth = Math.max(1.6, r * 0.42);
-    ctx.strokeStyle = color;
-    ctx.stroke();
-  } else {
-    ctx.fillStyle = color;
-    ctx.fill();
-    ctx.lineWidth = 1.25;
-    ctx.strokeStyle = COLORS.paper;
-    ctx.stroke();
-  }
+  paintGlyphs(ctx, shape, color, r);
 }
 
 const offscreen = new WeakMap();

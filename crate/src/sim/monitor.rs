@@ -162,7 +162,8 @@ impl Monitor {
                 *latest = timestamp;
             }
         }
-        match self.by_seq.get(&seq).cloned() {
+        // By its fields: cloning the record (its operation) on every execution is not needed.
+        match self.by_seq.get(&seq).map(|f| (f.replica, f.digest, f.state)) {
             None => {
                 // The first honest execution here (or one after the window
                 // let the record go, when no replica could still need it).
@@ -172,19 +173,20 @@ impl Monitor {
                     self.prune();
                 }
             }
-            Some(first) if first.digest != d => {
+            Some((first, digest, _)) if digest != d => {
+                let first_op = self.by_seq.get(&seq).and_then(|f| f.op.clone());
                 found.extend(self.record(Violation::Agreement {
                     seq,
-                    first: first.replica,
-                    first_digest: first.digest.short(),
-                    first_op: first.op.clone(),
+                    first,
+                    first_digest: digest.short(),
+                    first_op,
                     second: r,
                     second_digest: d.short(),
                     second_op: op.cloned(),
                 }));
             }
-            Some(first) if first.state != state => {
-                found.extend(self.record(Violation::State { seq, first: first.replica, second: r }));
+            Some((first, _, first_state)) if first_state != state => {
+                found.extend(self.record(Violation::State { seq, first, second: r }));
             }
             Some(_) => {}
         }

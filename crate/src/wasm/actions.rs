@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{absent, array_items, fail, get, got, number, read_params, string_arg, whole_in, Checked, Refusal, MAX_STRING, MAX_TIME};
+use super::{absent, fail, get, got, number, read_params, string_arg, whole_in, Checked, Refusal, MAX_STRING, MAX_TIME};
 use crate::sim::{Action, TimedAction, TimerKind};
 
 /// The `type` of every action, as `sim.actions()` writes it.
@@ -68,25 +68,9 @@ pub(super) fn read_action(v: &JsValue, i: usize) -> Checked<TimedAction> {
         }
         "drop-message" => Action::DropMessage { msg: whole("msg", MAX_TIME)? },
         "partition" => {
-            let groups = field("groups")?;
-            let need = "an array of arrays of replica ids such as [[0, 1, 2], [3]]";
-            let Some(items) = array_items(&groups, 1024, &|| at_("groups"))? else {
-                return fail(format!("{} must be {need}, got {}", at_("groups"), got(&groups)));
-            };
-            let mut out = Vec::with_capacity(items.len());
-            for (g, group) in items.iter().enumerate() {
-                let what = format!("{}[{g}]", at_("groups"));
-                let Some(members) = array_items(group, 1024, &|| what.clone())? else {
-                    return fail(format!("{what} must be an array of replica ids, got {}", got(group)));
-                };
-                let ids = members
-                    .iter()
-                    .enumerate()
-                    .map(|(k, r)| whole_in(r, &format!("{what}[{k}]"), 0, u32::MAX as u64, " (a replica id)").map(|r| r as usize))
-                    .collect::<Checked<Vec<_>>>()?;
-                out.push(ids);
-            }
-            Action::Partition { groups: out }
+            // The engine checks the ids against n when the action is applied.
+            let id = |r: &JsValue, what: &str| whole_in(r, what, 0, u32::MAX as u64, " (a replica id)").map(|r| r as usize);
+            Action::Partition { groups: super::read_groups(&field("groups")?, "", &at_("groups"), 1024, &id)? }
         }
         "heal" => Action::Heal,
         "set-loss" => {

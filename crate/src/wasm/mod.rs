@@ -412,6 +412,30 @@ fn build(o: Options) -> Result<sim::Simulation, SimError> {
     sim::Simulation::with_actions(cfg, actions)
 }
 
+/// Groups of replica ids (`[[0, 1, 2], [3]]`): of `partition`, or of a
+/// partition action. `prefix` starts every message, `name` is the groups'
+/// name in it; a group holds at most `most` ids, each read by `id`.
+fn read_groups(
+    v: &JsValue,
+    prefix: &str,
+    name: &str,
+    most: usize,
+    id: &dyn Fn(&JsValue, &str) -> Checked<usize>,
+) -> Checked<Vec<Vec<usize>>> {
+    let Some(items) = array_items(v, 1024, &|| name.to_string()).map_err(prefixed(prefix))? else {
+        let need = "an array of arrays of replica ids such as [[0, 1, 2], [3]]";
+        return fail(format!("{prefix}{name} must be {need}, got {}", got(v)));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (g, group) in items.iter().enumerate() {
+        let Some(members) = array_items(group, most, &|| format!("{name}[{g}]")).map_err(prefixed(prefix))? else {
+            return fail(format!("{prefix}{name}[{g}] must be an array of replica ids, got {}", got(group)));
+        };
+        out.push(members.iter().enumerate().map(|(i, r)| id(r, &format!("{prefix}{name}[{g}][{i}]"))).collect::<Checked<Vec<_>>>()?);
+    }
+    Ok(out)
+}
+
 /// The parameters of `setBehavior`: left out, or an object of whole numbers.
 fn read_params(v: &JsValue) -> Checked<Params> {
     let mut params = Params::new();
@@ -733,23 +757,7 @@ impl Simulation {
 
     /// Cuts the network into groups of replicas, e.g. `[[0, 1, 2], [3]]`.
     pub fn partition(&mut self, #[wasm_bindgen(unchecked_param_type = "number[][]")] groups: JsValue) -> Result<(), JsError> {
-        let n = self.inner.n();
-        let Some(items) = array_items(&groups, 1024, &|| "groups".to_string()).map_err(prefixed("partition: "))? else {
-            let need = "an array of arrays of replica ids such as [[0, 1, 2], [3]]";
-            return Err(Refusal(format!("partition: groups must be {need}, got {}", got(&groups))).into());
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (g, group) in items.iter().enumerate() {
-            let Some(members) = array_items(group, n, &|| format!("groups[{g}]")).map_err(prefixed("partition: "))? else {
-                return Err(Refusal(format!("partition: groups[{g}] must be an array of replica ids, got {}", got(group))).into());
-            };
-            let ids = members
-                .iter()
-                .enumerate()
-                .map(|(i, r)| self.replica(r, &format!("partition: groups[{g}][{i}]")).map(|r| r as usize))
-                .collect::<Checked<Vec<_>>>()?;
-            out.push(ids);
-        }
+        let out = read_groups(&groups, "partition: ", "groups", self.inner.n(), &|r, what| self.replica(r, what).map(|r| r as usize))?;
         let done = self.inner.act(Action::Partition { groups: out });
         self.acted(done, "partition")
     }
