@@ -32,7 +32,7 @@ test("clientKey: changes with the client's view, its outstanding requests and th
 });
 
 test("the status line's view is the one a quorum installed; a change under way is named", async () => {
-  const { clusterView } = await import("../../www/js/panels.js");
+  const { clusterView } = await import("../../www/js/model.js");
   const rep = (view, status = "normal", up = true) => ({ view, status, up });
   const snap = (replicas) => ({ n: replicas.length, quorum: 3, replicas });
   // Only the faulty R0 moved on: the cluster is still in view 0.
@@ -46,7 +46,7 @@ test("the status line's view is the one a quorum installed; a change under way i
 });
 
 test("exactly one replica is marked primary: the cluster view's", async () => {
-  const { markPrimary } = await import("../../www/js/panels.js");
+  const { markPrimary } = await import("../../www/js/model.js");
   // After a view change to 1, the crashed R0 still calls itself primary of view 0.
   const snap = { n: 4, quorum: 3, replicas: [0, 1, 1, 1].map((view, i) => ({ id: i, view, status: "normal", up: i !== 0, isPrimary: i === view % 4 })) };
   markPrimary(snap);

@@ -430,3 +430,40 @@ export function toggleIsolation(partition, i) {
   const rest = partition.map((_, j) => j).filter((j) => !cut.has(j));
   return [rest, ...[...cut].sort((a, b) => a - b).map((j) => [j])];
 }
+
+/**
+ * The view the cluster is in, as the status line tells it: the highest view v that a quorum
+ * (2f + 1) of replicas has installed (each of them working in v, or already past it), and the
+ * view a change is under way to when some replica has moved beyond it (else null). A replica
+ * alone in a higher view (a faulty primary, one cut off) does not make the cluster's view.
+ * @returns {{ view: number, changing: number | null }}
+ */
+export function clusterView(snapshot) {
+  const reps = snapshot.replicas;
+  let view = 0;
+  for (const r of reps) {
+    const v = r.view;
+    if (v <= view) continue;
+    const count = reps.filter((x) => x.view > v || (x.view === v && x.status === "normal")).length;
+    if (count >= snapshot.quorum) view = v;
+  }
+  let changing = null;
+  for (const r of reps) if (r.up && r.view > view && (changing === null || r.view < changing)) changing = r.view;
+  return { view, changing };
+}
+
+/**
+ * Marks exactly one primary in `snapshot`: the cluster view's (see clusterView), wherever each
+ * replica's own view is (a crashed old primary, a replica alone in a higher view, would each
+ * call itself primary). The engine's own flag stays as `ownPrimary`, the cluster view as
+ * `cluster` (for the status line). Returns the snapshot.
+ */
+export function markPrimary(snapshot) {
+  snapshot.cluster = clusterView(snapshot);
+  const p = snapshot.cluster.view % snapshot.n;
+  snapshot.replicas.forEach((r, i) => {
+    r.ownPrimary = r.isPrimary;
+    r.isPrimary = i === p;
+  });
+  return snapshot;
+}

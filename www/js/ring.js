@@ -14,7 +14,7 @@
 import { COLORS, FONT, KINDS, MONO, drawCross, drawGlyph, drawGlyphs, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
 import { describeRefusal, namer } from "./describe.js";
 import { CROWD, MIN_FLOW, countByKind } from "./flows.js";
-import { currentEntry } from "./model.js";
+import { clusterView, currentEntry } from "./model.js";
 import { formatTime } from "./i18n.js";
 
 const GHOST_MS = 160; // virtual ms a dropped message stays visible while it fades
@@ -489,14 +489,8 @@ export class RingView {
 
   #center(ctx, L, snapshot, hint) {
     const t = this.t;
-    let view = 0;
-    let primary = null;
-    for (const rep of snapshot.replicas) {
-      if (rep.up && rep.view >= view) {
-        view = rep.view;
-      }
-    }
-    for (const rep of snapshot.replicas) if (rep.up && rep.isPrimary && rep.view === view) primary = rep;
+    // The view a quorum installed and its primary, as the status line says.
+    const { view } = snapshot.cluster ?? clusterView(snapshot);
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillStyle = COLORS.ink;
@@ -506,7 +500,7 @@ export class RingView {
     ctx.fillStyle = COLORS.muted;
     if (!small) {
       ctx.font = `${line}px ${FONT}`;
-      const name = primary ? primary.name : snapshot.replicas[view % snapshot.n]?.name ?? "";
+      const name = snapshot.replicas[view % snapshot.n]?.name ?? "";
       ctx.fillText(fitText(ctx, t("status.primary", { name }), room), L.cx, L.cy + 4);
     }
     if (hint) {
@@ -762,9 +756,6 @@ export class RingView {
  */
 function underKey(snapshot, frame) {
   const parts = [frame];
-  let view = 0;
-  for (const rep of snapshot.replicas) if (rep.up && rep.view > view) view = rep.view;
-  parts.push(view);
   for (const rep of snapshot.replicas) {
     const e = rep.up ? currentEntry(rep) : null;
     parts.push(rep.name, rep.up, rep.behavior, rep.isPrimary, rep.status, rep.view, rep.lastExecuted, rep.stableCheckpoint, snapshot.partition[rep.id] ?? 0);
