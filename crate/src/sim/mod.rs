@@ -10,6 +10,8 @@ mod chunked;
 mod codes;
 mod config;
 mod event;
+pub mod explore;
+mod fingerprint;
 mod manual;
 mod monitor;
 mod network;
@@ -25,6 +27,7 @@ pub use byzantine::{
 pub use chunked::Chunked;
 pub use codes::Codes;
 pub use config::{SimConfig, SimError};
+pub use fingerprint::{debug_hash, mix, replica_hash};
 pub use event::{node_number, DropReason, Event, EventKind, Violation};
 pub use manual::{Delivery, PendingTimer, TimerKind};
 pub use monitor::Monitor;

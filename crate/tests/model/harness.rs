@@ -102,42 +102,7 @@ pub const CLIENT: ClientId = 0;
 
 // ----- fingerprints --------------------------------------------------------
 
-/// Feeds `Debug` text to a hasher without building the string.
-struct HashWriter(DefaultHasher);
-
-impl fmt::Write for HashWriter {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.write(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// A 64-bit hash of `x`'s `Debug` text (SipHash with fixed keys: the same in
-/// every run, so action order and traces are reproducible).
-pub fn debug_hash<T: fmt::Debug + ?Sized>(x: &T) -> u64 {
-    let mut w = HashWriter(DefaultHasher::new());
-    write!(w, "{x:?}").expect("writing to a hasher cannot fail");
-    w.0.finish()
-}
-
-/// A replica's fingerprint: [`debug_hash`] of its `Debug` text less the
-/// `sigs: [..]` lists of its vote tallies. Those lists hold the signatures of
-/// the voters named in the `who: {..}` set just before them, in arrival order:
-/// the replica stores a vote only from its signer with a valid signature, and
-/// a signature here is a function of the vote and its signer, so the list
-/// says nothing the set does not but the order, which nothing reads (the
-/// certificates built from it are sorted by replica). Leaving it out merges
-/// states that differ only in the order votes arrived. Should the field be
-/// renamed, nothing is left out: states are told apart more finely, never less.
-pub fn replica_hash(r: &Replica) -> u64 {
-    let mut w = SkipSigs { h: DefaultHasher::new(), buf: [0; 256], len: 0, matched: 0, skipping: false };
-    write!(w, "{r:?}").expect("writing to a hasher cannot fail");
-    for k in 0..w.matched {
-        w.emit(SkipSigs::PATTERN[k]);
-    }
-    w.flush();
-    w.h.finish()
-}
+pub use pbft_playground::sim::{debug_hash, replica_hash};
 
 /// [`replica_hash`] the slow way: the text, its `sigs` lists cut out, hashed
 /// (for the test that the two agree).
@@ -154,74 +119,6 @@ pub fn replica_hash_of_text(r: &Replica) -> u64 {
     let mut h = DefaultHasher::new();
     h.write(kept.as_bytes());
     h.finish()
-}
-
-/// A `Debug` text to hasher writer that leaves out each `sigs: [..]` list
-/// that follows a `}` (the end of the `who` set), without building the text.
-struct SkipSigs {
-    h: DefaultHasher,
-    buf: [u8; 256],
-    len: usize,
-    /// Bytes of [`SkipSigs::PATTERN`] seen and held back.
-    matched: usize,
-    /// Inside a list left out.
-    skipping: bool,
-}
-
-impl SkipSigs {
-    const PATTERN: &'static [u8] = b"}, sigs: [";
-
-    fn emit(&mut self, b: u8) {
-        if self.len == self.buf.len() {
-            self.flush();
-        }
-        self.buf[self.len] = b;
-        self.len += 1;
-    }
-
-    fn flush(&mut self) {
-        self.h.write(&self.buf[..self.len]);
-        self.len = 0;
-    }
-}
-
-impl fmt::Write for SkipSigs {
-    fn write_str(&mut self, mut s: &str) -> fmt::Result {
-        if !self.skipping && self.matched == 0 {
-            // The common case: text up to the next `}` goes straight through.
-            let cut = s.find('}').unwrap_or(s.len());
-            self.flush();
-            self.h.write(&s.as_bytes()[..cut]);
-            s = &s[cut..];
-        }
-        for &b in s.as_bytes() {
-            if self.skipping {
-                self.skipping = b != b']';
-                continue;
-            }
-            if b == Self::PATTERN[self.matched] {
-                self.matched += 1;
-                if self.matched == Self::PATTERN.len() {
-                    self.emit(b'}');
-                    self.matched = 0;
-                    self.skipping = true;
-                }
-                continue;
-            }
-            // A mismatch: what was held back is text (the pattern's first
-            // byte occurs in it only there, so no later start hides in it).
-            for k in 0..self.matched {
-                self.emit(Self::PATTERN[k]);
-            }
-            self.matched = 0;
-            if b == Self::PATTERN[0] {
-                self.matched = 1;
-            } else {
-                self.emit(b);
-            }
-        }
-        Ok(())
-    }
 }
 
 // ----- the setup -----------------------------------------------------------

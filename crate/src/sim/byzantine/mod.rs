@@ -254,7 +254,7 @@ impl<'a> Cx<'a> {
 
 /// The one extension point for faulty behaviour. Every method has a
 /// default that acts honestly, so a behaviour overrides only what it attacks.
-pub trait Adversary: fmt::Debug {
+pub trait Adversary: fmt::Debug + Send + Sync {
     /// Its own honest machine asks to send `msg` to `to`: send it, change it,
     /// multiply it or keep it back (through `cx`).
     fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
