@@ -13,6 +13,7 @@
 //   js/i18n-zh-CN.js                       the Chinese strings (loaded only for lang="zh-CN")
 //   pbft-playground.css                    the element's styles (loaded into its shadow root)
 //   pkg/pbft_playground_bg.wasm            the engine
+//   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
 //   *.gz, *.br                             precompressed copies, for hosts that serve them
 // Every URL inside is relative; the element finds its CSS and wasm next to its own module
 // (import.meta.url), so the folder can be served from anywhere.
@@ -106,6 +107,11 @@ for (const page of ["index.html", "embed.html"]) {
 }
 cpSync(join(WWW, "favicon.svg"), join(DIST, "favicon.svg"));
 cpSync(WASM, join(DIST, "pkg", "pbft_playground_bg.wasm"));
+// The Explore panel's worker and its own wasm build, fetched only when a search starts.
+mkdirSync(join(DIST, "pkg-explore"), { recursive: true });
+for (const f of ["pbft_explore.js", "pbft_explore_bg.wasm"]) cpSync(join(WWW, "pkg-explore", f), join(DIST, "pkg-explore", f));
+mkdirSync(join(DIST, "js"), { recursive: true });
+cpSync(join(WWW, "js", "explore-worker.js"), join(DIST, "js", "explore-worker.js"));
 
 // ----- precompressed copies and sizes --------------------------------------------------
 
@@ -142,4 +148,5 @@ const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playgrou
 report("what a script embed loads (first visit)", element);
 report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
+report("... plus, when a search starts in the Explore panel", ["js/explore-worker.js", "pkg-explore/pbft_explore.js", "pkg-explore/pbft_explore_bg.wasm"]);
 log(c.green(`\n[build] ${relative(REPO_ROOT, DIST) || DIST}/ ready: serve it from any static host, at any path.`));

@@ -29,9 +29,9 @@ import { Clock, FrameTimes } from "./js/clock.js";
 import { namer, ringHint } from "./js/describe.js";
 import { h } from "./js/dom.js";
 import { FrameLoop, watched } from "./js/frames.js";
-import { loadLanguage, translator } from "./js/i18n.js";
+import { formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
-import { Attributes, OPTION_NAMES, parseBool } from "./js/options.js";
+import { Attributes, OPTION_NAMES, fitNames, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
 import { advanceAll, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
@@ -336,6 +336,8 @@ export class PbftPlayground extends HTMLElement {
     delivery: (mode) => this.#act((sim) => sim.setDelivery(mode)),
     deliver: (id) => this.#deliver(id),
     fire: (node, timer) => this.#act((sim) => sim.fireTimer(node, timer)),
+    exploreSource: () => this.#exploreSource(),
+    exploreLoad: (found, source) => this.#exploreLoad(found, source),
     select: (id) => this.#select(id),
     shareTexts: (choice) => this.#shareTexts(choice),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
@@ -443,6 +445,35 @@ export class PbftPlayground extends HTMLElement {
   #deliver(id) {
     if (!this.#act((sim) => sim.deliver(id))) return;
     if (this.#selection.id === id) this.#select(null);
+  }
+
+  /**
+   * What the explorer starts from: the run on screen at this instant (paused there), as the
+   * options of `new Simulation` with the actions recorded up to now, and the instant.
+   */
+  #exploreSource() {
+    const sim = this.#sim;
+    if (!sim) return null;
+    this.#flushSeek();
+    this.#setPlaying(false);
+    const at = sim.now;
+    const { n, seed, preset, names } = this.#config;
+    const options = { n, seed, actions: this.#actions.filter((a) => a.at <= at) };
+    if (preset) options.preset = preset;
+    if (names) options.names = fitNames(names, n);
+    return { options, at };
+  }
+
+  /**
+   * The explorer's counterexample becomes the run: the actions up to the instant it started from,
+   * then its own (manual delivery, a step every 200 virtual ms), shown from that instant, paused.
+   */
+  #exploreLoad(found, source) {
+    this.#reset(this.#config, { actions: [...source.options.actions, ...found.actions], t: source.at });
+    this.#started = true;
+    this.#setPlaying(false);
+    this.#ui.notices.add(this.#t("explore.loaded", { steps: found.steps.length, at: formatTime(source.at) }), "info");
+    this.#wake();
   }
 
   #isolate(i) {

@@ -42,18 +42,18 @@ fn the_naive_quorum_counterexample_replays_as_actions() {
     assert!(trace[0].starts_with("deliver #1 C0 → R0: REQUEST"), "{trace:#?}");
 
     let (cfg, mut actions) = preset("naive-quorum", 1).expect("a preset");
-    let ours = c.actions(0, Delivery::Auto);
+    let ours = c.actions(0, Delivery::Auto, 200);
     assert_eq!(ours.len(), c.steps.len() + 1, "manual delivery first, then the steps");
     actions.extend(ours);
     let mut replay = Simulation::with_actions(cfg, actions).expect("the counterexample's actions are valid");
-    replay.advance(0);
+    replay.advance(200 * c.steps.len() as u64);
     assert_eq!(replay.delivery(), Delivery::Manual);
     assert_eq!(replay.violations().first().map(|v| v.to_string()), Some(c.violation.to_string()));
     // Without its last step there is no violation yet: the path is cut where it happens.
     let (cfg, mut actions) = preset("naive-quorum", 1).expect("a preset");
-    actions.extend(c.actions(0, Delivery::Auto).into_iter().take(c.steps.len()));
+    actions.extend(c.actions(0, Delivery::Auto, 200).into_iter().take(c.steps.len()));
     let mut short = Simulation::with_actions(cfg, actions).expect("valid");
-    short.advance(0);
+    short.advance(10_000);
     assert!(short.violations().is_empty());
 }
 
@@ -82,8 +82,9 @@ fn a_search_starts_from_any_instant() {
     assert_eq!(root.delivery(), Delivery::Manual);
     assert_eq!(root.now(), 30);
     if let Some(c) = ex.counterexample() {
-        let acts = c.actions(30, Delivery::Auto);
-        assert!(acts.iter().all(|a| a.at == 30));
+        let acts = c.actions(30, Delivery::Auto, 200);
+        assert_eq!(acts[0].at, 30);
+        assert!(acts.iter().skip(1).enumerate().all(|(i, a)| a.at == 30 + 200 * (i as u64 + 1)));
     }
 }
 
@@ -180,7 +181,7 @@ fn the_explorer_finds_the_states_stateright_finds() {
         ("backup-crash", 0, Bounds::default()),
         ("backup-crash", 0, Bounds { drops: 1, ..Bounds::default() }),
         ("primary-crash", 0, Bounds { timers: 2, ..Bounds::default() }),
-        ("generals", 40, Bounds::default()),
+        ("generals", 200, Bounds::default()),
     ] {
         let (ours, theirs) = cross_check(name, at, bounds);
         assert!(ours > 100, "{name}: a search worth the name ({ours} states)");

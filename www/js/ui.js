@@ -3,6 +3,7 @@
 // It knows nothing of the engine: it shows the view the element hands it (see panels.js for its
 // shape) and forwards every click to the element's handlers (`on`).
 
+import { ExplorePanel } from "./explore.js";
 import { Controls } from "./controls.js";
 import { describeRefusal } from "./describe.js";
 import { Diagram } from "./diagram.js";
@@ -30,6 +31,7 @@ export class PlaygroundUI {
    * @param {object} o.on           the element's handlers: those of Controls (controls.js), plus
    *   crash(i), recover(i), behavior(i, b), isolate(i), drop(id), select(id | null),
    *   deliver(id), fire(node, timer) (manual delivery: you are the network),
+   *   exploreSource() (what the explorer starts from), exploreLoad(found, source) (its counterexample as the run),
    *   shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
    *   redraw() (what the canvases show changed: a frame should draw it)
    * @param {PlaygroundUI | null} o.old  the UI this one replaces (a new language or theme)
@@ -58,6 +60,8 @@ export class PlaygroundUI {
     this.inspector = new Inspector(t, { drop: (id) => on.drop(id), deliver: (id) => on.deliver(id), close: () => on.select(null) });
     this.inflight = new InFlightList(t, { pick: (id) => on.select(id), deliver: (id) => on.deliver(id), fire: (node, timer) => on.fire(node, timer) });
     this.inflight.section.addEventListener("toggle", () => this.lastView && this.inflight.update(this.lastView));
+    // The explorer outlives nothing: a new UI (language, theme) starts without a search.
+    this.explore = new ExplorePanel(t, { source: () => on.exploreSource(), load: (found, source) => on.exploreLoad(found, source), name: (node) => (this.lastView ? this.lastView.name(node) : String(node)), workerUrl: new URL("js/explore-worker.js", indexUrl) });
     this.status = new StatusStrip(t);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
@@ -117,6 +121,7 @@ export class PlaygroundUI {
       caption,
       h("div", { class: "legend-row" }, buildLegend(t), this.openFull),
       this.inflight.section,
+      this.explore.section,
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
       this.share.dialog,
     );
@@ -356,6 +361,7 @@ export class PlaygroundUI {
   /** Lets go of the page (this UI is replaced or the element is gone). */
   dispose() {
     this.ro.disconnect();
+    this.explore.dispose();
     this.share.close();
   }
 }

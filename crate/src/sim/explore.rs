@@ -356,11 +356,15 @@ pub struct Counterexample {
 }
 
 impl Counterexample {
-    /// The steps as actions recorded at `at`, the instant the search started
-    /// from (with manual delivery switched on first, if the run was not in it).
-    pub fn actions(&self, at: u64, was: Delivery) -> Vec<TimedAction> {
-        let manual = (was != Delivery::Manual).then_some(Action::SetDelivery { mode: Delivery::Manual });
-        manual.into_iter().chain(self.steps.iter().map(|c| c.action())).map(|action| TimedAction { at, action }).collect()
+    /// The steps as recorded actions from `at`, the instant the search started
+    /// from: manual delivery switched on at `at` (if the run was not in it),
+    /// then one step every `every` ms of virtual time, so a timeline shows
+    /// them one by one. In manual delivery nothing happens by itself while the
+    /// clock moves, so spacing them changes nothing but when they are seen.
+    pub fn actions(&self, at: u64, was: Delivery, every: u64) -> Vec<TimedAction> {
+        let manual = (was != Delivery::Manual).then(|| TimedAction { at, action: Action::SetDelivery { mode: Delivery::Manual } });
+        let steps = self.steps.iter().enumerate().map(|(i, c)| TimedAction { at: at + every * (i as u64 + 1), action: c.action() });
+        manual.into_iter().chain(steps).collect()
     }
 }
 
@@ -559,7 +563,32 @@ impl Explorer {
     }
 }
 
+/// A step of a path and the message it delivered or dropped (None for a timer).
+#[derive(Clone, Copy, Debug)]
+pub struct StepInfo {
+    /// The step.
+    pub choice: Choice,
+    /// Its message's sender, receiver and kind.
+    pub message: Option<(crate::protocol::NodeId, crate::protocol::NodeId, crate::protocol::MsgKind)>,
+}
+
 impl Explorer {
+    /// Each step of `steps` (taken from the starting state) with its message.
+    pub fn steps(&self, steps: &[Choice]) -> Vec<StepInfo> {
+        let mut world = self.root.clone();
+        steps
+            .iter()
+            .map(|&choice| {
+                let message = match choice {
+                    Choice::Deliver(id) | Choice::Drop(id) => world.sim.in_flight.get(id).map(|e| (e.from, e.to, e.msg.kind())),
+                    Choice::Fire(..) => None,
+                };
+                world.apply(choice);
+                StepInfo { choice, message }
+            })
+            .collect()
+    }
+
     /// One line per step of `steps` (taken from the starting state): what
     /// the network did, and what it carried.
     pub fn trace(&self, steps: &[Choice]) -> Vec<String> {

@@ -25,6 +25,8 @@ use js_sys::{Array, JsString, Reflect};
 
 mod actions;
 mod events;
+#[cfg(feature = "explore")]
+mod explore;
 
 use crate::protocol::{Config, QuorumRule};
 use crate::sim::{self, Action, Behavior, Codes, Delivery, Event, ParamDef, Params, SimConfig, SimError, TimedAction, TimerKind, PRESETS};
