@@ -3,7 +3,7 @@
 // bad one). `a` is accepted for `actions`, as in permalinks. Defaults for an iframe:
 // controls="compact" and height="fill" (the element fills the iframe).
 
-const NAMES = ["n", "seed", "preset", "names", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
+const NAMES = ["n", "seed", "preset", "names", "loss", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
 
 const params = new URLSearchParams(location.search);
 const el = document.createElement("pbft-playground");

@@ -243,7 +243,7 @@ export class PbftPlayground extends HTMLElement {
     this.#wake();
   }
 
-  #presentation = () => ({ theme: this.theme, controls: this.#attrs.option("controls"), height: this.#attrs.option("height") });
+  #presentation = () => ({ theme: this.theme, themeSetting: this.#attrs.option("theme"), controls: this.#attrs.option("controls"), height: this.#attrs.option("height") });
   #presetNames = () => this.#engine.presets.map((p) => p.name);
 
   // ----- boot -----------------------------------------------------------------
@@ -312,7 +312,8 @@ export class PbftPlayground extends HTMLElement {
     n: (n) => this.#reset({ ...this.#config, n }),
     seed: (seed) => this.#reset({ ...this.#config, seed }),
     reset: () => this.#reset({ ...this.#config }),
-    request: (op) => this.#act((sim) => sim.request(op)),
+    // An empty operation is told in the page's language (the engine's refusal is English).
+    request: (op) => (String(op).trim() === "" ? this.#ui.notices.add(this.#t("notice.emptyOp"), "error") : this.#act((sim) => sim.request(op))),
     playPause: () => this.#setPlaying(!this.#playing),
     step: () => this.#step(),
     speed: (x) => (this.speed = x),
@@ -677,8 +678,8 @@ export class PbftPlayground extends HTMLElement {
   // ----- permalinks, share and embed -------------------------------------------
 
   #run(t = this.#sim ? this.#sim.now : 0) {
-    const { n, seed, preset, names } = this.#config;
-    return { n, seed, preset, names, actions: this.#actions, baseActions: this.#baseActions, t };
+    const { n, seed, preset, names, loss = 0 } = this.#config;
+    return { n, seed, preset, names, loss, actions: this.#actions, baseActions: this.#baseActions, t };
   }
 
   #search() {
@@ -708,13 +709,19 @@ export class PbftPlayground extends HTMLElement {
     return this.hasAttribute("permalink") ? location.origin + location.pathname + this.#search() : this.#indexUrl(this.#search());
   }
 
-  /** The texts of the Share / Embed dialog. */
-  #shareTexts({ controls, autoplay, atNow, height }) {
+  /** The texts of the Share / Embed dialog: the run with the language, theme, heights and start time chosen there. */
+  #shareTexts({ controls, autoplay, atNow, start = null, height, lang = this.#lang, theme = this.#attrs.option("theme"), viewHeight = null }) {
     const now = this.#sim ? this.#sim.now : 0;
-    const settings = { op: this.#ui.controls.op.value, opAttribute: this.#attrs.op, lang: this.#lang, theme: this.#attrs.option("theme"), speed: this.speed };
-    const run = this.#run(atNow && now > 0 ? now : null);
-    const out = snippets({ run, moduleUrl: MODULE_URL, settings, controls, autoplay, height, title: this.#t("embed.title") });
-    return { ...out, permalink: this.permalink(), now };
+    const settings = { op: this.#ui.controls.op.value, opAttribute: this.#attrs.op, lang, theme, speed: this.speed };
+    const at = atNow ? (start ?? now) : null;
+    const run = this.#run(at !== null && at > 0 ? at : null);
+    const out = snippets({ run, moduleUrl: MODULE_URL, settings, controls, autoplay, height, viewHeight, title: this.#t("embed.title") });
+    // The link opens the full playground in the language and theme chosen (index.html reads both).
+    const link = new URL(this.permalink());
+    if (lang !== "en") link.searchParams.set("lang", lang);
+    else if (link.searchParams.has("lang")) link.searchParams.delete("lang");
+    if (theme !== "auto") link.searchParams.set("theme", theme);
+    return { ...out, permalink: link.href.replace(/%2C/g, ","), now, max: this.#timeline.max };
   }
 }
 

@@ -7,7 +7,7 @@ const ZH = {
   title: "PBFT 演练场：实用拜占庭容错，实时运行",
   lede:
     "Castro 与 Liskov 的实用拜占庭容错（PBFT），在你的浏览器里实时运行。" +
-    "<span class=\"more\">每个点都是一条真实的消息，来自编译为 WebAssembly 的 Rust 引擎：发送请求、让副本宕机、让它们说谎，" +
+    "<span class=\"more\">每个点都是一条真实的消息，来自编译为 WebAssembly 的 Rust 引擎：发送请求、让副本崩溃、让它们说谎，" +
     "看 <em>n</em> = 3<em>f</em> + 1 个副本依然达成一致。</span>",
   footer:
     "确定性：同样的种子和同样的操作给出同样的运行，每条消息都一样，所以本页的时间线和链接能精确重放。" +
