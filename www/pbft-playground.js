@@ -29,7 +29,7 @@ import { Clock, FrameTimes } from "./js/clock.js";
 import { namer, ringHint } from "./js/describe.js";
 import { h } from "./js/dom.js";
 import { FrameLoop, watched } from "./js/frames.js";
-import { loadLanguage, translator } from "./js/i18n.js";
+import { formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
@@ -56,6 +56,8 @@ const SNAPSHOT_IN_FLIGHT = 150; // in-flight messages per SNAPSHOT_EVERY_MS of p
 const PANELS_EVERY_MS = 200; // wall ms between panel refreshes while running (each costs the page a style, layout and paint)
 const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alone (the timeline follows the clock)
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
+const END_SLACK_MS = 1000; // a link's time this far past the run's last event is past its end (it is clamped)
+const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what it shows this long after its last action
 const EXECUTED_TAIL = 0; // entries of each replica's `executed` list in the per-frame snapshot (the page shows none)
 
 export class PbftPlayground extends HTMLElement {
@@ -383,8 +385,21 @@ export class PbftPlayground extends HTMLElement {
 
   #reset(cfg, { actions = null, t = 0, keepNotices = false } = {}) {
     if (!keepNotices) this.#ui.notices.clear();
-    const run = startRun(this.#engine.Simulation, cfg, actions);
+    let run = startRun(this.#engine.Simulation, cfg, actions);
     for (const p of run.problems) this.#ui.notices.add(this.#t(p.key, p.vars), p.kind);
+    let events = null;
+    if (t > 0) {
+      events = advanceAll(run.sim, t);
+      // Past the end of the run (nothing happens any more long before t): open at its end instead.
+      const last = events.length ? events.at(-1).time : 0;
+      if (run.sim.idle && t - last > END_SLACK_MS) {
+        const end = Math.ceil(last);
+        run.sim.free();
+        run = startRun(this.#engine.Simulation, run.cfg, run.actions);
+        events = end > 0 ? advanceAll(run.sim, end) : [];
+        this.#ui.notices.add(this.#t("notice.clampedT", { t: formatTime(t), end: formatTime(end) }));
+      }
+    }
     this.#sim?.free();
     this.#sim = run.sim;
     this.#config = run.cfg;
@@ -395,7 +410,7 @@ export class PbftPlayground extends HTMLElement {
     this.#pendingSeek = null;
     this.#selection = new Selection();
     this.#ui.hover = null;
-    if (t > 0) this.#took(advanceAll(run.sim, t), 0, false);
+    if (events) this.#took(events, 0, false);
     this.#ui.build(run.sim.n);
     this.#settle();
   }
@@ -638,7 +653,7 @@ export class PbftPlayground extends HTMLElement {
       now: this.#clock.now(sim, this.#playing),
       mode: this.#playing ? this.#clock.mode : "paused",
       name: namer(s, this.#t),
-      run: { ...this.#config, playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, load: s ? s.load : 0, delivery: s?.delivery ?? "auto", now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
+      run: { ...this.#config, done: this.#presetDone(), playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, load: s ? s.load : 0, delivery: s?.delivery ?? "auto", now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
       manual: s?.delivery === "manual",
       timers: s?.pendingTimers ?? [],
       selection: this.#selection.view(this.#timeline.history, s, this.#lost),
@@ -658,6 +673,22 @@ export class PbftPlayground extends HTMLElement {
       theme: this.theme,
       playing: this.#playing,
     };
+  }
+
+  /**
+   * Whether the preset has played to its end: its actions are applied and nothing happens any
+   * more (idle), or, for a run that never goes quiet (timeouts that double, a broken cluster),
+   * it has shown what it shows: a safety violation, or a long while after its last action.
+   */
+  #presetDone() {
+    const sim = this.#sim;
+    if (!sim || !this.#config.preset) return false;
+    const last = this.#baseActions.at(-1)?.at ?? 0;
+    if (sim.now < last) return false;
+    if (sim.idle && this.#timeline.history.count > 0) return true;
+    const violation = this.#timeline.history.violations[0];
+    if (violation && sim.now >= violation.time + 2000) return true;
+    return sim.now >= last + DONE_AFTER_MS;
   }
 
   #refreshControls() {

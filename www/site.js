@@ -15,8 +15,15 @@ const ZH = {
   noscript: "演练场需要 JavaScript 和 WebAssembly。",
 };
 
-const lang = new URLSearchParams(location.search).get("lang");
+const params = new URLSearchParams(location.search);
+const lang = params.get("lang");
 const el = document.querySelector("pbft-playground");
+// The speed and the theme of the address go to the element as attributes (text: the element
+// checks them and gives a notice for a bad value).
+for (const name of ["speed", "theme"]) {
+  const value = params.get(name);
+  if (value !== null && el) el.setAttribute(name, value.slice(0, 40));
+}
 if (lang !== null && el) {
   // The attribute is text: the element checks it and gives a notice for a value it does not know.
   el.setAttribute("lang", lang.slice(0, 40));

@@ -177,7 +177,11 @@ export class Controls {
     setFlag(this.description, "hidden", !p);
     const finished = !!p && done;
     setFlag(this.done, "hidden", !finished);
-    if (finished) setText(this.doneText, t.defined(`done.${preset}`) ? t(`done.${preset}`) : t("done.generic"));
+    if (finished) {
+      setText(this.doneText, t.defined(`done.${preset}`) ? t(`done.${preset}`) : t("done.generic"));
+      // The whole text on hover where a narrow frame shows two lines of it.
+      setAttr(this.done, "title", this.done.textContent.replace(/^✓/, "").trim());
+    }
     if (this.n.value !== String(n)) this.n.value = String(n);
     if (this.seed !== this.seed.getRootNode().activeElement && this.seed.value !== String(seed)) this.seed.value = String(seed);
     setText(this.play, playing ? t("pause") : t("play"));

@@ -14,6 +14,9 @@ export const MAX_NAME = 16;
 /** The attributes (and embed.html parameters) the element understands, in documentation order. */
 export const OPTION_NAMES = ["n", "seed", "preset", "names", "loss", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
 
+/** The parameters of the full playground's address (index.html): the run's, and those site.js hands the element. */
+export const LINK_PARAMS = ["n", "seed", "preset", "names", "loss", "t", "a", "lang", "speed", "theme"];
+
 /** Shortens a bad value for a notice (it is shown as text, never as markup). */
 export const clip = (v) => {
   const s = String(v);
@@ -249,6 +252,12 @@ export class Attributes {
     }
     const linkNotices = [];
     const link = search === null ? null : readPermalink(search, { presets, parseNames });
+    // A parameter the page does not read is said so (a typo would otherwise pass unnoticed).
+    if (search !== null) {
+      for (const key of new Set(new URLSearchParams(search).keys())) {
+        if (!LINK_PARAMS.includes(key)) linkNotices.push(t("notice.unknownParam", { param: clip(key) }));
+      }
+    }
     if (link?.present) {
       if (link.problems.length) linkNotices.push(problemLines(link.problems, "notice.badParam", t));
       if (link.actionsProblem) linkNotices.push(t("notice.badActions", { reason: link.actionsProblem }));
