@@ -269,14 +269,13 @@ for (const lang of ["en", "zh-CN"]) {
     const p = await openPage(e2e.browser, { viewport: { width: 390, height: 844 } });
     const { page } = p;
     try {
-      await p.goto(new URL("e2e/fixtures/phone-embed.html", e2e.url).href);
-      if (lang !== "en") await page.evaluate(() => (document.getElementById("frame").src = "../../www/embed.html?preset=normal&speed=4&autoplay&lang=zh-CN"));
+      await p.goto(new URL(`e2e/fixtures/phone-embed${lang === "en" ? "" : "-zh"}.html`, e2e.url).href);
       await page.waitForFunction((l) => {
         const doc = document.getElementById("frame").contentDocument;
         const el = doc?.querySelector("pbft-playground");
         return doc.location.href.includes(l === "en" ? "embed.html" : "zh-CN") && el?.simulation && !el.shadowRoot.querySelector(".app").hidden;
       }, lang);
-      const frame = page.frames().find((f) => f.url().includes("embed.html"));
+      const frame = page.frames().find((f) => f.url().includes("/www/embed.html"));
       // Let a request run, so the caption and the panels hold text.
       await eventually(() => frame.evaluate(() => document.querySelector("pbft-playground").simulation.snapshot().client.accepted.length >= 1), { message: "a request accepted", timeout: 15_000 });
       const fit = await frame.evaluate(() => {
