@@ -5,6 +5,7 @@
 
 const ZH = {
   title: "PBFT 演练场：实用拜占庭容错，实时运行",
+  heading: "PBFT 演练场",
   lede:
     "Castro 与 Liskov 的实用拜占庭容错（PBFT），在你的浏览器里实时运行。" +
     "<span class=\"more\">每个点都是一条真实的消息，来自编译为 WebAssembly 的 Rust 引擎：发送请求、让副本崩溃、让它们说谎，" +
@@ -30,6 +31,7 @@ if (lang !== null && el) {
   if (lang === "zh-CN" || lang === "en") document.documentElement.lang = lang;
   if (lang === "zh-CN") {
     document.title = ZH.title;
+    document.querySelector(".site-header h1").textContent = ZH.heading;
     // Fixed strings of this file, not text from the address.
     document.querySelector(".site-header .lede").innerHTML = ZH.lede;
     document.querySelector(".site-footer p").innerHTML = ZH.footer;

@@ -33,7 +33,7 @@ export class Controls {
     );
     this.n = h(
       "select",
-      { "aria-label": t("replicas"), title: t("replicas.title"), onchange: () => on.n(Number(this.n.value)) },
+      { "aria-label": t("replicas"), title: t("replicas.select.title"), onchange: () => on.n(Number(this.n.value)) },
       N_CHOICES.map((n) => h("option", { value: String(n), text: t("replicas.option", { n, f: Math.floor((n - 1) / 3) }) })),
     );
     this.seed = h("input", {

@@ -53,7 +53,7 @@ const en = {
   "share.controls.compact": "compact",
   "share.controls.none": "none",
   "share.autoplay": "Play on its own",
-  "share.atNow": "Open at the current moment ({t})",
+  "share.atNow": "Open paused at a moment (now: {t})",
   "share.height": "iframe height (px)",
   "share.note": "Both snippets load the playground from {base}. To host it yourself, copy the files of dist/ (npm run build) to your site and use their address instead.",
   "share.close": "Close",
@@ -409,7 +409,7 @@ const en = {
 
   // control descriptions (tooltips and accessible descriptions)
   "scenario.title": "A preset run of the engine that shows one part of PBFT, or free play",
-  "replicas.title": "The number of replicas n = 3f + 1: f is how many faulty ones the cluster tolerates",
+  "replicas.select.title": "The number of replicas n = 3f + 1: f is how many faulty ones the cluster tolerates",
   "seed.title": "The seed of the run’s random numbers (latencies, losses): the same seed and actions give the same run",
   "operation.title": "The operation the client asks the replicas to execute, as key=value",
   "send.title": "The client sends this operation as a REQUEST to the primary",
@@ -425,7 +425,7 @@ const en = {
   "isolate.undo": "Reconnect",
   "isolate.undo.label": "Reconnect {name} to the network",
   "isolate.undo.title": "Heal the partition: this replica reaches the others again",
-  "behavior.title": "Make this replica honest or Byzantine, with one of the faulty behaviours",
+  "behaviorMenu.title": "Make this replica honest or Byzantine, with one of the faulty behaviours",
   "inspector.drop.title": "The network loses this message: its receiver never gets it",
   "inspector.close.title": "Close the inspector and let the run go on (Escape)",
   "inflight.pick.title": "Inspect this message",

@@ -173,7 +173,7 @@ export class ReplicaPanel {
     c.isolate = h("button", { type: "button", class: "secondary small toggle", "aria-pressed": "false", text: t("isolate"), title: t("isolate.title"), onclick: () => this.on.isolate(i) });
     c.behavior = h(
       "select",
-      { class: "small", title: t("behavior.title"), onchange: () => this.on.behavior(i, c.behavior.value) },
+      { class: "small", title: t("behaviorMenu.title"), onchange: () => this.on.behavior(i, c.behavior.value) },
       this.behaviors.map((b) => h("option", { value: b.name, text: behaviorName(t, b.name), title: behaviorText(t, b) })),
     );
     const body = [h("dl", { class: "facts" }, fView, fStatus, fExec, fCkpt, fWm), c.log, h("div", { class: "actions" }, c.crash, c.isolate, c.behavior)];
