@@ -244,7 +244,7 @@ test("Share: language, theme, heights and start time go into the link and both s
     await dialog.getByRole("combobox", { name: "View height (script)" }).selectOption("420");
     await dialog.getByRole("spinbutton", { name: "iframe height (px)" }).fill("640");
     await dialog.getByRole("spinbutton", { name: "iframe height (px)" }).dispatchEvent("change");
-    await dialog.locator("label.check", { hasText: "Open at" }).locator("input").check();
+    await dialog.locator("label.check", { hasText: "Open paused" }).locator("input").check();
     await dialog.getByRole("spinbutton", { name: "Start at (ms)" }).fill("300");
     await dialog.getByRole("spinbutton", { name: "Start at (ms)" }).dispatchEvent("change");
     const [link, iframe, script] = await shadow(page, (root) => [...root.querySelectorAll(".share-field")].map((f) => f.value));
