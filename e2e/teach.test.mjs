@@ -215,12 +215,12 @@ test("bad link values each get a notice, as text; t past the end of the run clam
 });
 
 test("embed.html: bad values of its parameters each get a notice", async () => {
-  const p = await e2e.open("www/embed.html?n=99&speed=999&loss=2&lang=fr&theme=neon&height=5&t=soon");
+  const p = await e2e.open("www/embed.html?n=99&speed=999&loss=2&lang=fr&theme=neon&height=5&t=soon&zoom=2");
   const { page } = p;
   try {
     await ready(page);
     const notices = (await shadow(page, (root) => [...root.querySelectorAll(".notice")].map((n) => n.textContent))).join("\n");
-    for (const param of ["n", "speed", "loss", "lang", "theme", "height", "t"]) assert.match(notices, new RegExp(`“${param}”`), `a notice for ${param}: ${notices}`);
+    for (const param of ["n", "speed", "loss", "lang", "theme", "height", "t", "zoom"]) assert.match(notices, new RegExp(`“${param}”`), `a notice for ${param}: ${notices}`);
     p.assertNoErrors();
   } finally {
     await p.close();

@@ -11,6 +11,9 @@ for (const name of NAMES) {
   const value = params.get(name) ?? (name === "actions" ? params.get("a") : null);
   if (value !== null) el.setAttribute(name, value); // text only: never parsed as markup
 }
+// A parameter embed.html does not read is named in a notice by the element (a typo would pass unnoticed).
+const unknown = [...new Set(params.keys())].filter((name) => !NAMES.includes(name) && name !== "a");
+if (unknown.length) el.dataset.unknownParams = unknown.join(",").slice(0, 200);
 if (!el.hasAttribute("controls")) el.setAttribute("controls", "compact");
 if (!el.hasAttribute("height")) el.setAttribute("height", "fill");
 const theme = (params.get("theme") || "").toLowerCase();

@@ -31,7 +31,7 @@ import { h } from "./js/dom.js";
 import { FrameLoop, watched } from "./js/frames.js";
 import { formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
-import { Attributes, OPTION_NAMES, parseBool } from "./js/options.js";
+import { Attributes, OPTION_NAMES, clip, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
 import { advanceAll, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
@@ -279,6 +279,8 @@ export class PbftPlayground extends HTMLElement {
     const { cfg, actions, t, notices, linkNotices } = this.#attrs.run(this.#presetNames(), this.#t, this.hasAttribute("permalink") ? location.search : null);
     if (bad.length + notices.length) this.#ui.notices.add([...bad, ...notices]);
     for (const line of linkNotices) this.#ui.notices.add(line);
+    // embed.html names the parameters of its address it does not read (embed.js).
+    for (const param of (this.dataset.unknownParams ?? "").split(",").filter(Boolean)) this.#ui.notices.add(this.#t("notice.unknownParam", { param: clip(param) }));
     this.#reset(cfg, { actions, t, keepNotices: true });
     this.#started = t > 0;
     // A shared moment opens paused, exactly as it was; Play continues the run.
