@@ -161,7 +161,7 @@ test("keyboard: every control is reached with Tab, focus is visible, Enter and S
       });
     const seen = [];
     const tabTo = async (name, key = "Tab") => {
-      for (let i = 0; i < 40; i++) {
+      for (let i = 0; i < 120; i++) {
         await page.keyboard.press(key);
         const f = await focused();
         if (f) seen.push(f.name);

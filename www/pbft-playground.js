@@ -31,7 +31,7 @@ import { h } from "./js/dom.js";
 import { FrameLoop, watched } from "./js/frames.js";
 import { formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
-import { Attributes, OPTION_NAMES, fitNames, parseBool } from "./js/options.js";
+import { Attributes, OPTION_NAMES, clip, fitNames, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
 import { advanceAll, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
@@ -56,6 +56,8 @@ const SNAPSHOT_IN_FLIGHT = 150; // in-flight messages per SNAPSHOT_EVERY_MS of p
 const PANELS_EVERY_MS = 200; // wall ms between panel refreshes while running (each costs the page a style, layout and paint)
 const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alone (the timeline follows the clock)
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
+const END_SLACK_MS = 1000; // a link's time this far past the run's last event is past its end (it is clamped)
+const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what it shows this long after its last action
 const EXECUTED_TAIL = 0; // entries of each replica's `executed` list in the per-frame snapshot (the page shows none)
 
 export class PbftPlayground extends HTMLElement {
@@ -243,7 +245,7 @@ export class PbftPlayground extends HTMLElement {
     this.#wake();
   }
 
-  #presentation = () => ({ theme: this.theme, controls: this.#attrs.option("controls"), height: this.#attrs.option("height") });
+  #presentation = () => ({ theme: this.theme, themeSetting: this.#attrs.option("theme"), controls: this.#attrs.option("controls"), height: this.#attrs.option("height") });
   #presetNames = () => this.#engine.presets.map((p) => p.name);
 
   // ----- boot -----------------------------------------------------------------
@@ -277,6 +279,8 @@ export class PbftPlayground extends HTMLElement {
     const { cfg, actions, t, notices, linkNotices } = this.#attrs.run(this.#presetNames(), this.#t, this.hasAttribute("permalink") ? location.search : null);
     if (bad.length + notices.length) this.#ui.notices.add([...bad, ...notices]);
     for (const line of linkNotices) this.#ui.notices.add(line);
+    // embed.html names the parameters of its address it does not read (embed.js).
+    for (const param of (this.dataset.unknownParams ?? "").split(",").filter(Boolean)) this.#ui.notices.add(this.#t("notice.unknownParam", { param: clip(param) }));
     this.#reset(cfg, { actions, t, keepNotices: true });
     this.#started = t > 0;
     // A shared moment opens paused, exactly as it was; Play continues the run.
@@ -312,7 +316,8 @@ export class PbftPlayground extends HTMLElement {
     n: (n) => this.#reset({ ...this.#config, n }),
     seed: (seed) => this.#reset({ ...this.#config, seed }),
     reset: () => this.#reset({ ...this.#config }),
-    request: (op) => this.#act((sim) => sim.request(op)),
+    // An empty operation is told in the page's language (the engine's refusal is English).
+    request: (op) => (String(op).trim() === "" ? this.#ui.notices.add(this.#t("notice.emptyOp"), "error") : this.#act((sim) => sim.request(op))),
     playPause: () => this.#setPlaying(!this.#playing),
     step: () => this.#step(),
     speed: (x) => (this.speed = x),
@@ -384,8 +389,21 @@ export class PbftPlayground extends HTMLElement {
 
   #reset(cfg, { actions = null, t = 0, keepNotices = false } = {}) {
     if (!keepNotices) this.#ui.notices.clear();
-    const run = startRun(this.#engine.Simulation, cfg, actions);
+    let run = startRun(this.#engine.Simulation, cfg, actions);
     for (const p of run.problems) this.#ui.notices.add(this.#t(p.key, p.vars), p.kind);
+    let events = null;
+    if (t > 0) {
+      events = advanceAll(run.sim, t);
+      // Past the end of the run (nothing happens any more long before t): open at its end instead.
+      const last = events.length ? events.at(-1).time : 0;
+      if (run.sim.idle && t - last > END_SLACK_MS) {
+        const end = Math.ceil(last);
+        run.sim.free();
+        run = startRun(this.#engine.Simulation, run.cfg, run.actions);
+        events = end > 0 ? advanceAll(run.sim, end) : [];
+        this.#ui.notices.add(this.#t("notice.clampedT", { t: formatTime(t), end: formatTime(end) }));
+      }
+    }
     this.#sim?.free();
     this.#sim = run.sim;
     this.#config = run.cfg;
@@ -396,7 +414,7 @@ export class PbftPlayground extends HTMLElement {
     this.#pendingSeek = null;
     this.#selection = new Selection();
     this.#ui.hover = null;
-    if (t > 0) this.#took(advanceAll(run.sim, t), 0, false);
+    if (events) this.#took(events, 0, false);
     this.#ui.build(run.sim.n);
     this.#settle();
   }
@@ -668,7 +686,7 @@ export class PbftPlayground extends HTMLElement {
       now: this.#clock.now(sim, this.#playing),
       mode: this.#playing ? this.#clock.mode : "paused",
       name: namer(s, this.#t),
-      run: { ...this.#config, playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, load: s ? s.load : 0, delivery: s?.delivery ?? "auto", now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
+      run: { ...this.#config, done: this.#presetDone(), playing: this.#playing, speed: this.speed, loss: s ? s.loss : 0, load: s ? s.load : 0, delivery: s?.delivery ?? "auto", now: sim ? sim.now : 0, max: this.#timeline.max, skipQuiet: this.#clock.skipQuiet },
       manual: s?.delivery === "manual",
       timers: s?.pendingTimers ?? [],
       selection: this.#selection.view(this.#timeline.history, s, this.#lost),
@@ -690,6 +708,22 @@ export class PbftPlayground extends HTMLElement {
     };
   }
 
+  /**
+   * Whether the preset has played to its end: its actions are applied and nothing happens any
+   * more (idle), or, for a run that never goes quiet (timeouts that double, a broken cluster),
+   * it has shown what it shows: a safety violation, or a long while after its last action.
+   */
+  #presetDone() {
+    const sim = this.#sim;
+    if (!sim || !this.#config.preset) return false;
+    const last = this.#baseActions.at(-1)?.at ?? 0;
+    if (sim.now < last) return false;
+    if (sim.idle && this.#timeline.history.count > 0) return true;
+    const violation = this.#timeline.history.violations[0];
+    if (violation && sim.now >= violation.time + 2000) return true;
+    return sim.now >= last + DONE_AFTER_MS;
+  }
+
   #refreshControls() {
     if (this.#ui && this.#snapshot) this.#ui.controls.update(this.#view());
   }
@@ -708,8 +742,8 @@ export class PbftPlayground extends HTMLElement {
   // ----- permalinks, share and embed -------------------------------------------
 
   #run(t = this.#sim ? this.#sim.now : 0) {
-    const { n, seed, preset, names } = this.#config;
-    return { n, seed, preset, names, actions: this.#actions, baseActions: this.#baseActions, t };
+    const { n, seed, preset, names, loss = 0 } = this.#config;
+    return { n, seed, preset, names, loss, actions: this.#actions, baseActions: this.#baseActions, t };
   }
 
   #search() {
@@ -739,13 +773,19 @@ export class PbftPlayground extends HTMLElement {
     return this.hasAttribute("permalink") ? location.origin + location.pathname + this.#search() : this.#indexUrl(this.#search());
   }
 
-  /** The texts of the Share / Embed dialog. */
-  #shareTexts({ controls, autoplay, atNow, height }) {
+  /** The texts of the Share / Embed dialog: the run with the language, theme, heights and start time chosen there. */
+  #shareTexts({ controls, autoplay, atNow, start = null, height, lang = this.#lang, theme = this.#attrs.option("theme"), viewHeight = null }) {
     const now = this.#sim ? this.#sim.now : 0;
-    const settings = { op: this.#ui.controls.op.value, opAttribute: this.#attrs.op, lang: this.#lang, theme: this.#attrs.option("theme"), speed: this.speed };
-    const run = this.#run(atNow && now > 0 ? now : null);
-    const out = snippets({ run, moduleUrl: MODULE_URL, settings, controls, autoplay, height, title: this.#t("embed.title") });
-    return { ...out, permalink: this.permalink(), now };
+    const settings = { op: this.#ui.controls.op.value, opAttribute: this.#attrs.op, lang, theme, speed: this.speed };
+    const at = atNow ? (start ?? now) : null;
+    const run = this.#run(at !== null && at > 0 ? at : null);
+    const out = snippets({ run, moduleUrl: MODULE_URL, settings, controls, autoplay, height, viewHeight, title: this.#t("embed.title") });
+    // The link opens the full playground in the language and theme chosen (index.html reads both).
+    const link = new URL(this.permalink());
+    if (lang !== "en") link.searchParams.set("lang", lang);
+    else if (link.searchParams.has("lang")) link.searchParams.delete("lang");
+    if (theme !== "auto") link.searchParams.set("theme", theme);
+    return { ...out, permalink: link.href.replace(/%2C/g, ","), now, max: this.#timeline.max };
   }
 }
 

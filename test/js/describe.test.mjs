@@ -103,7 +103,7 @@ for (const lang of LANGS) {
 
   test(`${lang}: behaviour parameters are shown`, () => {
     const text = render(lang, (t) => describeFault({ type: "set-behavior", replica: 1, behavior: "equivocate", params: { delay: 250 } }, t, name));
-    assertRendered(text, ["Bob", "equivocate", "delay = 250", T[lang]("behavior.equivocate")], `${lang} behaviour with params`);
+    assertRendered(text, ["Bob", T[lang]("behaviorName.equivocate"), "delay = 250", T[lang]("behavior.equivocate")], `${lang} behaviour with params`);
   });
 
   test(`${lang}: unknown codes fall back to a neutral text naming them, never throw`, () => {

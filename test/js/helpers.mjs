@@ -89,7 +89,7 @@ export const VIOLATIONS = {
 export const FAULTS = {
   crash: [{ type: "crash", replica: 3 }, ["Dee"]],
   recover: [{ type: "recover", replica: 2 }, ["Cyd"]],
-  "set-behavior": [{ type: "set-behavior", replica: 0, behavior: "equivocate" }, ["Ann", "equivocate"]],
+  "set-behavior": [{ type: "set-behavior", replica: 0, behavior: "equivocate" }, ["Ann"]],
   partition: [{ type: "partition", groups: [[0, 1, 2], [3]] }, ["{Ann Bob Cyd} | {Dee}"]],
   heal: [{ type: "heal" }, []],
   "set-loss": [{ type: "set-loss", rate: 0.2 }, ["20%"]],

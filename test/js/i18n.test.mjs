@@ -60,3 +60,23 @@ test("formatTime", () => {
   assert.equal(formatTime(123_456), "123.5 s");
   assert.equal(formatTime(NaN), "–");
 });
+
+test("no key is written twice in a table (the second would silently replace the first)", async () => {
+  const { readFileSync } = await import("node:fs");
+  for (const file of ["i18n.js", "i18n-zh-CN.js"]) {
+    const text = readFileSync(new URL(`../../www/js/${file}`, import.meta.url), "utf8");
+    const keys = [...text.matchAll(/^ {2}"([^"]+)":/gm)].map((m) => m[1]);
+    const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+    assert.deepEqual(twice, [], `${file}: keys written twice`);
+  }
+});
+
+test("the glossary: every term has its word and its definition in both languages", async () => {
+  const { TERMS } = await import("../../www/js/glossary.js");
+  for (const id of TERMS) {
+    for (const key of [`term.${id}`, `gloss.${id}`]) {
+      assert.ok(ENGLISH[key], `English ${key}`);
+      assert.ok(zh[key], `zh-CN ${key}`);
+    }
+  }
+});

@@ -27,13 +27,13 @@ export class Controls {
     // Scenario
     this.preset = h(
       "select",
-      { "aria-label": t("scenario"), onchange: () => on.preset(this.preset.value) },
-      h("option", { value: "", text: t("preset.none") }),
-      presets.map((p) => h("option", { value: p.name, text: presetText(t, p, "title") })),
+      { "aria-label": t("scenario"), title: t("scenario.title"), onchange: () => on.preset(this.preset.value) },
+      h("option", { value: "", text: t("preset.none"), title: t("scenario.title") }),
+      presets.map((p) => h("option", { value: p.name, text: presetText(t, p, "title"), title: presetText(t, p, "description") })),
     );
     this.n = h(
       "select",
-      { "aria-label": t("replicas"), onchange: () => on.n(Number(this.n.value)) },
+      { "aria-label": t("replicas"), title: t("replicas.select.title"), onchange: () => on.n(Number(this.n.value)) },
       N_CHOICES.map((n) => h("option", { value: String(n), text: t("replicas.option", { n, f: Math.floor((n - 1) / 3) }) })),
     );
     this.seed = h("input", {
@@ -43,6 +43,7 @@ export class Controls {
       inputmode: "numeric",
       class: "seed",
       "aria-label": t("seed"),
+      title: t("seed.title"),
       onchange: () => {
         const v = Number(this.seed.value);
         if (Number.isSafeInteger(v) && v >= 0) on.seed(v);
@@ -50,6 +51,10 @@ export class Controls {
     });
     this.reset = h("button", { type: "button", class: "secondary", text: t("reset"), title: t("reset.title"), onclick: () => on.reset() });
     this.description = h("p", { class: "preset-description" });
+    // A preset played to its end: "Done. … Now try: …"
+    this.doneLabel = h("strong", { class: "done-label", text: t("done.label") });
+    this.doneText = h("span", {});
+    this.done = h("p", { class: "preset-done", role: "status", hidden: true }, h("span", { class: "icon", "aria-hidden": "true", text: "✓" }), this.doneLabel, " ", this.doneText);
 
     // Client
     this.op = h("input", {
@@ -60,6 +65,7 @@ export class Controls {
       spellcheck: "false",
       autocomplete: "off",
       "aria-label": t("operation"),
+      title: t("operation.title"),
       onkeydown: (e) => {
         if (e.key === "Enter") {
           e.preventDefault();
@@ -67,23 +73,23 @@ export class Controls {
         }
       },
     });
-    this.send = h("button", { type: "button", class: "primary send", text: t("send"), onclick: () => on.request(this.op.value) });
+    this.send = h("button", { type: "button", class: "primary send", text: t("send"), title: t("send.title"), onclick: () => on.request(this.op.value) });
 
     // Run
-    this.play = h("button", { type: "button", class: "play", "aria-pressed": "false", text: t("pause"), onclick: () => on.playPause() });
+    this.play = h("button", { type: "button", class: "play", "aria-pressed": "false", text: t("pause"), title: t("play.title"), onclick: () => on.playPause() });
     this.step = h("button", { type: "button", class: "secondary", text: t("step"), title: t("step.title"), onclick: () => on.step() });
     this.speed = h(
       "select",
       { "aria-label": t("speed"), title: t("speed.title"), onchange: () => on.speed(Number(this.speed.value)) },
       SPEEDS.map((x) => h("option", { value: String(x), text: t("speed.option", { x }) })),
     );
-    this.skipQuiet = h("input", { type: "checkbox", checked: true, onchange: () => on.skipQuiet(this.skipQuiet.checked) });
+    this.skipQuiet = h("input", { type: "checkbox", checked: true, title: t("skipQuiet.title"), onchange: () => on.skipQuiet(this.skipQuiet.checked) });
     const skipLabel = h("label", { class: "check", title: t("skipQuiet.title") }, this.skipQuiet, h("span", { text: t("skipQuiet") }));
 
     // Network
     this.loss = h(
       "select",
-      { "aria-label": t("loss"), onchange: () => on.loss(Number(this.loss.value)) },
+      { "aria-label": t("loss"), title: t("loss.title"), onchange: () => on.loss(Number(this.loss.value)) },
       LOSSES.map((p) => h("option", { value: String(p), text: t("loss.option", { p: Math.round(p * 100) }) })),
     );
     this.load = h(
@@ -94,9 +100,9 @@ export class Controls {
     this.delivery = h(
       "select",
       { "aria-label": t("delivery"), title: t("delivery.title"), class: "delivery", onchange: () => on.delivery(this.delivery.value) },
-      DELIVERIES.map((d) => h("option", { value: d, text: t(`delivery.${d}`) })),
+      DELIVERIES.map((d) => h("option", { value: d, text: t(`delivery.${d}`), title: t(`delivery.${d}.title`) })),
     );
-    this.share = h("button", { type: "button", class: "secondary share", "aria-haspopup": "dialog", text: t("share"), onclick: () => on.share() });
+    this.share = h("button", { type: "button", class: "secondary share", "aria-haspopup": "dialog", text: t("share"), title: t("share.button.title"), onclick: () => on.share() });
 
     const field = (label, control, cls = "") => h("label", { class: `field ${cls}` }, h("span", { class: "field-label", text: label }), control);
 
@@ -153,6 +159,7 @@ export class Controls {
       value: "0",
       class: "scrub",
       "aria-label": t("timeline"),
+      title: t("timeline.title"),
       oninput: () => on.seek(Number(this.scrub.value)),
     });
     this.time = h("output", { class: "time", "aria-live": "off" });
@@ -162,12 +169,19 @@ export class Controls {
   }
 
   /** Reflects the element's state (`view.run`, see panels.js) in the controls (cheap: only touches what changed). */
-  update({ run: { preset, n, seed, playing, speed, loss, load = 0, delivery = "auto", now, max, skipQuiet } }) {
+  update({ run: { preset, n, seed, playing, speed, loss, load = 0, delivery = "auto", now, max, skipQuiet, done = false } }) {
     const t = this.t;
     if (this.preset.value !== preset) this.preset.value = preset;
     const p = this.presets.find((x) => x.name === preset);
     setText(this.description, p ? presetText(t, p, "description") : "");
     setFlag(this.description, "hidden", !p);
+    const finished = !!p && done;
+    setFlag(this.done, "hidden", !finished);
+    if (finished) {
+      setText(this.doneText, t.defined(`done.${preset}`) ? t(`done.${preset}`) : t("done.generic"));
+      // The whole text on hover where a narrow frame shows two lines of it.
+      setAttr(this.done, "title", this.done.textContent.replace(/^✓/, "").trim());
+    }
     if (this.n.value !== String(n)) this.n.value = String(n);
     if (this.seed !== this.seed.getRootNode().activeElement && this.seed.value !== String(seed)) this.seed.value = String(seed);
     setText(this.play, playing ? t("pause") : t("play"));

@@ -34,6 +34,12 @@ export function timerText(t, timer) {
   return t.defined(key) ? t(key) : String(timer);
 }
 
+/** A behaviour's name in the translator's language ("equivocate", "两面派"), else its code. */
+export function behaviorName(t, name) {
+  const key = `behaviorName.${name}`;
+  return t.defined(key) ? t(key) : String(name);
+}
+
 /** A behaviour's description in the translator's language (the engine's English otherwise). */
 export function behaviorText(t, behavior) {
   const key = `behavior.${behavior.name}`;
@@ -112,7 +118,7 @@ export function describeFault(action, t, name = (i) => `R${i}`) {
     case "recover":
       return t(`fault.${a.type}`, { replica: name(a.replica) });
     case "set-behavior": {
-      const v = { replica: name(a.replica), behavior: a.behavior, description: behaviorText(t, { name: a.behavior }), params: paramsText(a.params) };
+      const v = { replica: name(a.replica), behavior: behaviorName(t, a.behavior), description: behaviorText(t, { name: a.behavior }), params: paramsText(a.params) };
       return t(v.params ? "fault.set-behavior.params" : "fault.set-behavior", v);
     }
     case "partition":

@@ -42,6 +42,8 @@ const MARK_TYPES = new Set(["phase", "executed", "checkpoint-stable", "view-chan
  * @property {string} label
  * @property {number|null} view
  * @property {number|null} seq
+ * @property {string|null} digest     its digest, short (`9d51`), when it names one
+ * @property {number|null} timestamp  the request's timestamp (REQUEST, REPLY)
  * @property {number|null} endAt     time it was delivered or dropped (null while in flight)
  * @property {string|null} fate      "delivered" | a drop reason ("loss", "partition", "crashed", "user")
  * @property {Refusal|null} refusal  the check its receiver refused it by, once delivered
@@ -83,6 +85,8 @@ function messageRecord(id, sentAt, src) {
     label: src.label,
     view: src.view ?? null,
     seq: src.seq ?? null,
+    digest: src.digest ?? null,
+    timestamp: src.timestamp ?? null,
     endAt: null,
     fate: null,
     refusal: null,

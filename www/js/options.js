@@ -12,7 +12,10 @@ export const MAX_OP = 200;
 export const MAX_NAME = 16;
 
 /** The attributes (and embed.html parameters) the element understands, in documentation order. */
-export const OPTION_NAMES = ["n", "seed", "preset", "names", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
+export const OPTION_NAMES = ["n", "seed", "preset", "names", "loss", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
+
+/** The parameters of the full playground's address (index.html): the run's, and those site.js hands the element. */
+export const LINK_PARAMS = ["n", "seed", "preset", "names", "loss", "t", "a", "lang", "speed", "theme"];
 
 /** Shortens a bad value for a notice (it is shown as text, never as markup). */
 export const clip = (v) => {
@@ -55,6 +58,15 @@ export function parseNames(v) {
 /** Names fitted to n replicas: the given ones first, then the defaults R<i>. */
 export function fitNames(names, n) {
   return Array.from({ length: n }, (_, i) => names?.[i] ?? `R${i}`);
+}
+
+/** A message loss rate: "0.1", "10%" → 0.1 (0 to 1); else null. */
+export function parseLoss(v) {
+  const s = String(v).trim();
+  const m = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(s);
+  if (!m) return null;
+  const x = Number(m[1]) / (m[2] ? 100 : 1);
+  return x >= 0 && x <= 1 ? x : null;
 }
 
 export function parseSpeed(v) {
@@ -142,6 +154,11 @@ export function readRun(get, presets) {
     const p = v("preset").trim();
     if (p === "" || p === "none" || presets.includes(p)) cfg.preset = p === "none" ? "" : p;
     else problems.push({ param: "preset", value: clip(v("preset")), fallback: "" });
+  }
+  if (v("loss") !== null && v("loss").trim() !== "") {
+    const loss = parseLoss(v("loss"));
+    if (loss !== null) cfg.loss = loss;
+    else problems.push({ param: "loss", value: clip(v("loss")), fallback: "0" });
   }
   if (v("names") !== null && v("names").trim() !== "") {
     const names = parseNames(v("names"));
@@ -235,10 +252,18 @@ export class Attributes {
     }
     const linkNotices = [];
     const link = search === null ? null : readPermalink(search, { presets, parseNames });
+    // A parameter the page does not read is said so (a typo would otherwise pass unnoticed).
+    if (search !== null) {
+      for (const key of new Set(new URLSearchParams(search).keys())) {
+        if (!LINK_PARAMS.includes(key)) linkNotices.push(t("notice.unknownParam", { param: clip(key) }));
+      }
+    }
     if (link?.present) {
       if (link.problems.length) linkNotices.push(problemLines(link.problems, "notice.badParam", t));
       if (link.actionsProblem) linkNotices.push(t("notice.badActions", { reason: link.actionsProblem }));
-      return { cfg: { n: link.n, seed: link.seed, preset: link.preset, names: link.names }, actions: link.actions, t: link.t, notices, linkNotices };
+      const cfg = { n: link.n, seed: link.seed, preset: link.preset, names: link.names };
+      if (link.loss) cfg.loss = link.loss;
+      return { cfg, actions: link.actions, t: link.t, notices, linkNotices };
     }
     return { cfg, actions, t: time, notices, linkNotices };
   }

@@ -18,8 +18,9 @@
 // A panel reads the view and never changes it; it calls back through the handlers it was given.
 
 import { h, setAttr, setFlag, setText } from "./dom.js";
-import { behaviorText, describeEvent, describeReason, describeViolation, dropText, timerText } from "./describe.js";
+import { behaviorName, behaviorText, describeEvent, describeReason, describeViolation, dropText, timerText } from "./describe.js";
 import { formatTime } from "./i18n.js";
+import { kindTerm, phaseTerm } from "./glossary.js";
 import { clusterView, currentEntry } from "./model.js";
 import { KINDS, drawLegendGlyph, drawLostGlyph, drawRefusedGlyph } from "./theme.js";
 
@@ -80,11 +81,14 @@ function pips(have, need) {
 
 /** One entry of a replica's log (sequence number, operation, phase, votes), updated in place. */
 class EntryRow {
-  constructor(t) {
+  constructor(t, g) {
     this.t = t;
-    this.seq = h("span", { class: "seq" });
+    this.g = g;
+    this.seq = g ? g.term("seq", "", "span", false) : h("span", {});
+    this.seq.classList.add("seq");
     this.op = h("span", { class: "op" });
-    this.chip = h("span", { class: "chip" });
+    this.chip = g ? g.term("pre-prepared", "", "span", false) : h("span", {});
+    this.chip.classList.add("chip");
     this.pText = h("span", {});
     this.cText = h("span", {});
     this.pPips = new Pips();
@@ -102,8 +106,9 @@ class EntryRow {
     const op = e.op ?? t("log.op.null");
     setText(this.op, op);
     setAttr(this.op, "title", op);
-    const chip = `chip phase-${e.phase}`;
+    const chip = `chip phase-${e.phase} term`;
     if (this.chip.className !== chip) this.chip.className = chip;
+    if (this.g) this.g.retarget(this.chip, phaseTerm(e.phase), false);
     setText(this.chip, t(`phase.${e.phase}`));
     setFlag(this.p, "data-met", e.prepares >= e.preparesNeeded);
     setText(this.pText, t("votes.prepare", { have: e.prepares, need: e.preparesNeeded }));
@@ -121,9 +126,11 @@ export class ReplicaPanel {
    * @param {(k: string, v?: object) => string} t
    * @param {{ crash(i: number): void, recover(i: number): void, behavior(i: number, b: string): void, isolate(i: number): void }} on
    * @param {{name: string, description: string}[]} behaviors
+   * @param {import("./glossary.js").Glossary | null} [g]  marks the PBFT words as glossary terms
    */
-  constructor(t, on, behaviors) {
+  constructor(t, on, behaviors, g = null) {
     this.t = t;
+    this.g = g;
     this.on = on;
     this.behaviors = behaviors;
     this.root = h("div", { class: "replica-grid" });
@@ -136,29 +143,38 @@ export class ReplicaPanel {
 
   #card(i, compact) {
     const t = this.t;
+    const g = this.g;
+    // The tags of a closed one-line card sit in its <summary>: there they are not focusable terms.
+    const tag = (cls, id, text = "") => {
+      const el = h("span", { class: `tag ${cls}`, text });
+      if (g && !compact) g.mark(el, id);
+      return el;
+    };
     const c = {};
     c.name = h("h3", { class: "name" });
-    c.role = h("span", { class: "tag role" });
-    c.state = h("span", { class: "tag state" });
-    c.iso = h("span", { class: "tag iso", text: t("isolated") });
-    const fact = (label) => {
+    c.role = tag("role", "primary");
+    c.state = tag("state", "crash");
+    c.iso = tag("iso", "partition", t("isolated"));
+    const fact = (label, id) => {
       const dd = h("dd");
-      return [h("div", {}, h("dt", { text: label }), dd), dd];
+      const dt = h("dt", {}, g ? g.term(id, label) : label);
+      return [h("div", {}, dt, dd), dd];
     };
-    const [fView, dView] = fact(t("field.view"));
-    const [fStatus, dStatus] = fact(t("field.status"));
-    const [fExec, dExec] = fact(t("field.executed"));
-    const [fCkpt, dCkpt] = fact(t("field.checkpoint"));
-    const [fWm, dWm] = fact(t("field.watermarks"));
+    const [fView, dView] = fact(t("field.view"), "view");
+    const [fStatus, dStatus] = fact(t("field.status"), "status");
+    const [fExec, dExec] = fact(t("field.executed"), "last-executed");
+    const [fCkpt, dCkpt] = fact(t("field.checkpoint"), "stable-checkpoint");
+    const [fWm, dWm] = fact(t("field.watermarks"), "watermarks");
     Object.assign(c, { dView, dStatus, dExec, dCkpt, dWm });
     c.log = h("ol", { class: "log" });
     c.rows = [];
-    c.crash = h("button", { type: "button", class: "secondary small", onclick: () => (c.up ? this.on.crash(i) : this.on.recover(i)) });
-    c.isolate = h("button", { type: "button", class: "secondary small", "aria-pressed": "false", text: t("isolate"), onclick: () => this.on.isolate(i) });
+    c.crash = h("button", { type: "button", class: "secondary small", title: t("crash.title"), onclick: () => (c.up ? this.on.crash(i) : this.on.recover(i)) });
+    // A toggle: pressed while the replica is cut off, and then its label is the way back.
+    c.isolate = h("button", { type: "button", class: "secondary small toggle", "aria-pressed": "false", text: t("isolate"), title: t("isolate.title"), onclick: () => this.on.isolate(i) });
     c.behavior = h(
       "select",
-      { class: "small", onchange: () => this.on.behavior(i, c.behavior.value) },
-      this.behaviors.map((b) => h("option", { value: b.name, text: b.name, title: behaviorText(t, b) })),
+      { class: "small", title: t("behaviorMenu.title"), onchange: () => this.on.behavior(i, c.behavior.value) },
+      this.behaviors.map((b) => h("option", { value: b.name, text: behaviorName(t, b.name), title: behaviorText(t, b) })),
     );
     const body = [h("dl", { class: "facts" }, fView, fStatus, fExec, fCkpt, fWm), c.log, h("div", { class: "actions" }, c.crash, c.isolate, c.behavior)];
     if (compact) {
@@ -220,8 +236,9 @@ export class ReplicaPanel {
     setText(c.name, rep.name);
     setText(c.role, rep.isPrimary ? t("role.primary") : t("role.backup"));
     setFlag(c.role, "hidden", !rep.isPrimary);
-    const stateText = !rep.up ? t("crashed") : rep.behavior !== "honest" ? rep.behavior : "";
+    const stateText = !rep.up ? t("crashed") : rep.behavior !== "honest" ? behaviorName(t, rep.behavior) : "";
     setText(c.state, stateText);
+    if (this.g && !this.compact) this.g.retarget(c.state, !rep.up ? "crash" : rep.behavior === "equivocate" ? "equivocate" : "byzantine");
     setFlag(c.state, "hidden", !stateText);
     setFlag(c.iso, "hidden", !isolated);
     if (this.compact) {
@@ -239,7 +256,10 @@ export class ReplicaPanel {
     setText(c.dWm, t("field.watermarks.value", { low: rep.lowWatermark, high: rep.highWatermark }));
     setText(c.crash, rep.up ? t("crash") : t("recover"));
     setAttr(c.crash, "aria-label", rep.up ? t("crash.label", { name: rep.name }) : t("recover.label", { name: rep.name }));
-    setAttr(c.isolate, "aria-label", t("isolate.label", { name: rep.name }));
+    setAttr(c.crash, "title", rep.up ? t("crash.title") : t("recover.title"));
+    setText(c.isolate, isolated ? t("isolate.undo") : t("isolate"));
+    setAttr(c.isolate, "aria-label", isolated ? t("isolate.undo.label", { name: rep.name }) : t("isolate.label", { name: rep.name }));
+    setAttr(c.isolate, "title", isolated ? t("isolate.undo.title") : t("isolate.title"));
     setAttr(c.isolate, "aria-pressed", isolated ? "true" : "false");
     setAttr(c.behavior, "aria-label", t("behavior.label", { name: rep.name }));
     if (c.behavior.value !== rep.behavior && c.behavior !== c.behavior.getRootNode().activeElement) c.behavior.value = rep.behavior;
@@ -253,7 +273,7 @@ export class ReplicaPanel {
     }
     if (c.rows.length === 0) c.log.replaceChildren();
     while (c.rows.length < entries.length) {
-      const row = new EntryRow(t);
+      const row = new EntryRow(t, this.g);
       c.rows.push(row);
       c.log.append(row.li);
     }
@@ -275,8 +295,9 @@ export function clientKey(snapshot) {
 }
 
 export class ClientPanel {
-  constructor(t) {
+  constructor(t, g = null) {
     this.t = t;
+    this.g = g;
     this.view = h("span", { class: "muted" });
     this.outstanding = h("ul", { class: "requests" });
     this.accepted = h("ol", { class: "requests accepted" });
@@ -284,12 +305,17 @@ export class ClientPanel {
     this.section = h(
       "section",
       { class: "panel client", "aria-labelledby": "client-title" },
-      h("h2", { id: "client-title" }, h("span", { text: t("client.title") }), " ", this.view),
+      h("h2", { id: "client-title" }, g ? g.term("client", t("client.title")) : h("span", { text: t("client.title") }), " ", this.view),
       h("h3", { text: t("client.outstanding") }),
       this.outstanding,
       h("h3", { text: t("client.accepted") }),
       this.accepted,
     );
+  }
+
+  /** A line marked as a glossary term (hover and tap; not a tab stop of its own). */
+  #term(id, text) {
+    return this.g ? this.g.term(id, text, "span", false) : h("span", { text });
   }
 
   update({ snapshot, name }) {
@@ -309,7 +335,7 @@ export class ClientPanel {
               h(
                 "li",
                 { class: o.matching >= o.needed ? "met" : "" },
-                h("span", { text: t("client.replies", { timestamp: o.timestamp, op: o.op, matching: o.matching, needed: o.needed }) }),
+                this.#term("replies", t("client.replies", { timestamp: o.timestamp, op: o.op, matching: o.matching, needed: o.needed })),
                 pips(o.matching, o.needed),
               ),
             )
@@ -333,7 +359,7 @@ export class ClientPanel {
 export class EventLog {
   constructor(t, onToggle) {
     this.t = t;
-    this.all = h("input", { type: "checkbox", onchange: () => onToggle(this.all.checked) });
+    this.all = h("input", { type: "checkbox", title: t("log.all.title"), onchange: () => onToggle(this.all.checked) });
     this.list = h("ol", { class: "events", "aria-live": "off" });
     this.version = -1;
     /** The list shown (history.log or history.logAll) and its newest event drawn, to add only what is new. */
@@ -342,7 +368,7 @@ export class EventLog {
     this.section = h(
       "section",
       { class: "panel log-panel", "aria-labelledby": "log-title" },
-      h("div", { class: "panel-head" }, h("h2", { id: "log-title", text: t("log.title") }), h("label", { class: "check" }, this.all, h("span", { text: t("log.all") }))),
+      h("div", { class: "panel-head" }, h("h2", { id: "log-title", text: t("log.title") }), h("label", { class: "check", title: t("log.all.title") }, this.all, h("span", { text: t("log.all") }))),
       this.list,
     );
   }
@@ -393,24 +419,31 @@ export class EventLog {
 // ---------------------------------------------------------------------------
 
 export class Inspector {
-  constructor(t, on) {
+  constructor(t, on, g = null) {
     this.t = t;
+    this.g = g;
     this.title = h("h2", {});
+    this.titleText = h("span", {});
+    this.titleKind = g ? g.term("request", "") : h("span", {});
+    this.title.append(this.titleText, this.titleKind);
+    // The label's abbreviations spelled out, each field name a glossary term.
+    this.fields = h("dl", { class: "fields", "aria-label": t("inspector.fields") });
     this.route = h("span", { class: "route" });
     this.timing = h("span", { class: "muted" });
-    this.label = h("code", { class: "label" });
+    this.label = h("code", { class: "label", title: t("inspector.label.title") });
     this.detail = h("pre", { class: "detail" });
     this.note = h("p", { class: "note" });
     this.refusal = h("p", { class: "note refused", hidden: true });
     this.paused = h("span", { class: "muted small", text: t("inspector.paused") });
     this.deliver = h("button", { type: "button", class: "primary deliver", text: t("inspector.deliver"), title: t("inspector.deliver.title"), hidden: true, onclick: () => on.deliver(this.id) });
-    this.drop = h("button", { type: "button", class: "danger", text: t("inspector.drop"), onclick: () => on.drop(this.id) });
-    this.close = h("button", { type: "button", class: "secondary", text: t("inspector.close"), onclick: () => on.close() });
+    this.drop = h("button", { type: "button", class: "danger", text: t("inspector.drop"), title: t("inspector.drop.title"), onclick: () => on.drop(this.id) });
+    this.close = h("button", { type: "button", class: "secondary", text: t("inspector.close"), title: t("inspector.close.title"), onclick: () => on.close() });
     this.swatch = h("canvas", { class: "swatch", width: 16, height: 16, "aria-hidden": "true" });
     this.section = h(
       "section",
       { class: "inspector", hidden: true, "aria-live": "polite", "aria-labelledby": "inspector-title" },
       h("div", { class: "inspector-head" }, this.swatch, this.title, this.route),
+      this.fields,
       this.detail,
       h("p", { class: "meta" }, this.label, this.timing),
       this.note,
@@ -419,6 +452,27 @@ export class Inspector {
     );
     this.title.id = "inspector-title";
     this.id = null;
+  }
+
+  /** The message's fields in words: kind, view, sequence number, digest, timestamp, sender, receiver. */
+  #fields(m, name) {
+    const t = this.t;
+    const key = `${m.id}|${m.kind}|${m.view}|${m.seq}|${m.digest}|${m.timestamp}|${name(m.from)}|${name(m.to)}`;
+    if (key === this.fieldsKey) return;
+    this.fieldsKey = key;
+    const rows = [];
+    const row = (label, id, value) => {
+      const dt = h("dt", {}, this.g && id ? this.g.term(id, label) : label);
+      rows.push(h("div", {}, dt, h("dd", { text: value })));
+    };
+    row(t("inspector.field.kind"), kindTerm(m.kind), m.kind.toUpperCase());
+    if (m.view !== null && m.view !== undefined) row(t("inspector.field.view"), "view", `v${m.view}`);
+    if (m.seq !== null && m.seq !== undefined) row(t("inspector.field.seq"), "seq", `n${m.seq}`);
+    if (m.digest) row(t("inspector.field.digest"), "digest", m.digest);
+    if (m.timestamp !== null && m.timestamp !== undefined) row(t("inspector.field.timestamp"), "timestamp", `t${m.timestamp}`);
+    row(t("inspector.field.from"), m.from < 0 ? "client" : "replica", name(m.from));
+    row(t("inspector.field.to"), m.to < 0 ? "client" : "replica", name(m.to));
+    this.fields.replaceChildren(...rows);
   }
 
   /**
@@ -436,7 +490,12 @@ export class Inspector {
     this.id = m.id;
     this.section.hidden = false;
     drawLegendGlyph(this.swatch, m.kind, 16);
-    setText(this.title, t("inspector.title", { id: m.id, kind: m.kind.toUpperCase() }));
+    // "Message 12 · PRE-PREPARE", the kind a glossary term.
+    const [before, after = ""] = t("inspector.title", { id: m.id, kind: "\u0000" }).split("\u0000");
+    setText(this.titleText, before);
+    setText(this.titleKind, m.kind.toUpperCase() + after);
+    if (this.g) this.g.retarget(this.titleKind, kindTerm(m.kind));
+    this.#fields(m, name);
     setText(this.route, t("inspector.route", { from: name(m.from), to: name(m.to) }));
     setText(this.label, m.label);
     setText(this.detail, m.detail ?? "");
@@ -513,10 +572,10 @@ export class InFlightList {
     const shown = live.slice(0, 60);
     const items = shown.map((m) => {
       const text = t("inflight.item", { id: m.id, from: name(m.from), to: name(m.to), label: m.label });
-      const pick = h("button", { type: "button", class: "link", onclick: () => this.on.pick(m.id), text });
+      const pick = h("button", { type: "button", class: "link", title: t("inflight.pick.title"), onclick: () => this.on.pick(m.id), text });
       if (!manual) return h("li", {}, pick);
       const label = t("inflight.deliver.label", { id: m.id, kind: m.kind.toUpperCase(), from: name(m.from), to: name(m.to) });
-      const deliver = h("button", { type: "button", class: "secondary small deliver", text: t("inflight.deliver"), "aria-label": label, onclick: () => this.on.deliver(m.id) });
+      const deliver = h("button", { type: "button", class: "secondary small deliver", text: t("inflight.deliver"), "aria-label": label, title: t("inflight.deliver.title"), onclick: () => this.on.deliver(m.id) });
       const note = doomed(m) ? h("span", { class: "muted small doomed", text: t("inflight.doomed") }) : null;
       return h("li", { class: "pickable" }, deliver, pick, note);
     });
@@ -532,7 +591,7 @@ export class InFlightList {
     const rows = timers.map((x) => {
       const who = name(x.node);
       const timer = timerText(t, x.timer);
-      const fire = h("button", { type: "button", class: "secondary small fire", text: t("timers.fire"), "aria-label": t("timers.fire.label", { timer, node: who }), onclick: () => this.on.fire(x.node, x.timer) });
+      const fire = h("button", { type: "button", class: "secondary small fire", text: t("timers.fire"), "aria-label": t("timers.fire.label", { timer, node: who }), title: t("timers.fire.title"), onclick: () => this.on.fire(x.node, x.timer) });
       return h("li", { class: "pickable" }, fire, h("span", { text: t("timers.item", { node: who, timer, due: formatTime(x.due) }) }));
     });
     if (rows.length === 0) rows.push(h("li", { class: "muted", text: t("timers.none") }));
@@ -549,15 +608,22 @@ export class InFlightList {
 // ---------------------------------------------------------------------------
 
 export class StatusStrip {
-  constructor(t) {
+  constructor(t, g = null) {
     this.t = t;
-    this.view = h("span", { class: "stat stat-view" });
-    this.primary = h("span", { class: "stat" });
-    this.fq = h("span", { class: "stat muted" });
+    const term = (el, id) => (g ? g.mark(el, id) : el);
+    this.view = term(h("span", { class: "stat stat-view" }), "view");
+    this.primaryName = term(h("span", {}), "primary");
+    this.changing = term(h("span", { hidden: true }), "view-change");
+    this.primary = h("span", { class: "stat" }, this.primaryName, this.changing);
+    // "n = 4, f = 1, quorum 3": each a glossary term.
+    this.n = term(h("span", {}), "n");
+    this.f = term(h("span", {}), "f");
+    this.q = term(h("span", {}), "quorum");
+    this.fq = h("span", { class: "stat muted" }, this.n, t("status.sep"), this.f, t("status.sep"), this.q);
     this.mode = h("span", { class: "stat mode" });
     this.badge = h("p", { class: "safety", role: "status", "aria-live": "polite" });
     this.badgeIcon = h("span", { class: "icon", "aria-hidden": "true" });
-    this.badgeText = h("span", {});
+    this.badgeText = term(h("span", {}), "safety");
     this.badge.append(this.badgeIcon, this.badgeText);
     this.stats = h("div", { class: "stats" }, this.view, this.primary, this.fq, this.mode);
     this.section = h("div", { class: "status" }, this.stats, this.badge);
@@ -568,9 +634,12 @@ export class StatusStrip {
     const { view, changing } = snapshot.cluster ?? clusterView(snapshot);
     setText(this.view, t("status.view", { view }));
     const name = snapshot.replicas[view % snapshot.n]?.name ?? "";
-    const primary = t("status.primary", { name });
-    setText(this.primary, changing === null ? primary : `${primary} · ${t("status.changing", { view: changing })}`);
-    setText(this.fq, t("status.fq", { n: snapshot.n, f: snapshot.f, q: snapshot.quorum }));
+    setText(this.primaryName, t("status.primary", { name }));
+    setText(this.changing, changing === null ? "" : ` · ${t("status.changing", { view: changing })}`);
+    setFlag(this.changing, "hidden", changing === null);
+    setText(this.n, t("status.n", { n: snapshot.n }));
+    setText(this.f, t("status.f", { f: snapshot.f }));
+    setText(this.q, t("status.q", { q: snapshot.quorum }));
     setText(this.mode, t(`status.${mode}`));
     setAttr(this.mode, "data-mode", mode);
     const bad = snapshot.violations.length > 0;
@@ -591,11 +660,12 @@ export class StatusStrip {
 // ---------------------------------------------------------------------------
 
 /** The legend: a glyph (colour + shape) per message kind, plus "lost" and "refused". */
-export function buildLegend(t) {
+export function buildLegend(t, g = null) {
   const items = KINDS.map((kind) => {
     const c = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
     drawLegendGlyph(c, kind, 16);
-    return h("li", { dataset: { kind } }, c, h("span", { text: t(`band.${kind}`) }));
+    const id = kindTerm(kind);
+    return h("li", { dataset: { kind } }, c, g && id ? g.term(id, t(`band.${kind}`)) : h("span", { text: t(`band.${kind}`) }));
   });
   const lost = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
   drawLostGlyph(lost, 16);
@@ -617,7 +687,8 @@ export class Notices {
   add(text, kind = "info") {
     const lines = Array.isArray(text) ? text : [text];
     const body = h("span", { class: "notice-text" }, lines.map((line) => h("span", { class: "line", text: line })));
-    const item = h("div", { class: `notice ${kind}` }, body, h("button", { type: "button", class: "link", text: this.t("notice.dismiss"), onclick: () => item.remove() }));
+    const dismiss = h("button", { type: "button", class: "link", text: this.t("notice.dismiss"), title: this.t("notice.dismiss.title"), onclick: () => item.remove() });
+    const item = h("div", { class: `notice ${kind}` }, body, dismiss);
     this.section.append(item);
     while (this.section.children.length > 4) this.section.firstElementChild.remove();
     return item;

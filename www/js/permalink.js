@@ -139,6 +139,14 @@ export function readPermalink(search, { presets, parseNames = null }) {
     if (names) out.names = names;
     else out.problems.push({ param: "names", value: clip(v), fallback: "default" });
   }
+  if (q.has("loss")) {
+    out.present = true;
+    const v = q.get("loss").trim();
+    const m = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(v);
+    const x = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+    if (x >= 0 && x <= 1) out.loss = x;
+    else out.problems.push({ param: "loss", value: clip(v), fallback: "0" });
+  }
   if (q.has("t")) {
     out.present = true;
     const v = q.get("t");
@@ -163,12 +171,13 @@ export function readPermalink(search, { presets, parseNames = null }) {
  *   t null or undefined: no time (the run starts from 0).
  * @param {Record<string, string>} [extra] more parameters (embed settings), appended in order
  */
-export function permalinkSearch({ n, seed, preset, names = null, actions, baseActions, t }, extra = {}) {
+export function permalinkSearch({ n, seed, preset, names = null, loss = 0, actions, baseActions, t }, extra = {}) {
   const q = new URLSearchParams();
   q.set("n", String(n));
   q.set("seed", String(seed));
   if (preset) q.set("preset", preset);
   if (names) q.set("names", names.join(","));
+  if (loss > 0) q.set("loss", String(loss));
   if (t !== null && t !== undefined) q.set("t", String(Math.floor(t)));
   const same = JSON.stringify(actions) === JSON.stringify(baseActions || []);
   if (!same) q.set("a", encodeActions(actions));

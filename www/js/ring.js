@@ -12,7 +12,7 @@
 // counts the messages in flight by kind.
 
 import { COLORS, FONT, KINDS, MONO, drawCross, drawGlyph, drawGlyphs, drawNote, drawRefusedMark, fitCanvas, kindStyle, nearestMark } from "./theme.js";
-import { describeRefusal, namer } from "./describe.js";
+import { behaviorName, describeRefusal, namer } from "./describe.js";
 import { CROWD, MIN_FLOW, countByKind } from "./flows.js";
 import { clusterView, currentEntry } from "./model.js";
 import { formatTime } from "./i18n.js";
@@ -653,7 +653,7 @@ export class RingView {
     // Labels outside, placed radially.
     const lines = [];
     if (crashed) lines.push([t("crashed"), COLORS.crashed, true]);
-    else if (byz) lines.push([rep.behavior, COLORS.byzantine, true]);
+    else if (byz) lines.push([behaviorName(t, rep.behavior), COLORS.byzantine, true]);
     else if (vc) lines.push([t("ring.viewChange", { view: rep.view }), COLORS.viewChange, true]);
     else if (primary) lines.push([t("primary"), COLORS.primary, true]);
     if (isolated) lines.push([t("isolated"), COLORS.isolated, true]);

@@ -17,6 +17,7 @@ export function startRun(Simulation, cfg, actions = null) {
   const options = { n: cfg.n, seed: cfg.seed };
   if (cfg.preset) options.preset = cfg.preset;
   if (cfg.names) options.names = fitNames(cfg.names, cfg.n);
+  if (cfg.loss > 0) options.loss = cfg.loss;
   let sim;
   try {
     sim = new Simulation(actions ? { ...options, actions } : options);
@@ -40,7 +41,9 @@ export function startRun(Simulation, cfg, actions = null) {
       base.free();
     }
   }
-  return { sim, cfg: { n: cfg.n, seed: cfg.seed, preset: cfg.preset, names: cfg.names ?? null }, actions, baseActions, problems };
+  const out = { n: cfg.n, seed: cfg.seed, preset: cfg.preset, names: cfg.names ?? null };
+  if (cfg.loss > 0) out.loss = cfg.loss;
+  return { sim, cfg: out, actions, baseActions, problems };
 }
 
 /**

@@ -4,8 +4,11 @@
 // `snippets()` makes the texts (pure: no DOM, tested in Node).
 
 import { h, setText } from "./dom.js";
-import { formatTime } from "./i18n.js";
-import { CONTROLS, DEFAULT_OP, DEFAULT_SPEED } from "./options.js";
+import { LANGUAGES, formatTime } from "./i18n.js";
+import { CONTROLS, DEFAULT_OP, DEFAULT_SPEED, THEMES } from "./options.js";
+
+/** The heights of the ring and the diagram the dialog offers for the script embed ("" responsive). */
+export const VIEW_HEIGHTS = ["", "320", "420", "520", "640"];
 import { permalinkSearch } from "./permalink.js";
 
 /** Escapes a string for an HTML attribute value in double quotes. */
@@ -26,9 +29,10 @@ export function escapeAttr(s) {
  * @param {boolean} o.autoplay
  * @param {number} o.height  the iframe's height (px)
  * @param {string} o.title   the iframe's title
+ * @param {number | null} [o.viewHeight]  the script embed's ring and diagram height (px; null: responsive)
  * @returns {{ iframe: string, script: string, base: string }}
  */
-export function snippets({ run, moduleUrl, settings = {}, controls, autoplay, height, title }) {
+export function snippets({ run, moduleUrl, settings = {}, controls, autoplay, height, title, viewHeight = null }) {
   const { op = DEFAULT_OP, opAttribute = DEFAULT_OP, lang = "en", theme = "auto", speed = DEFAULT_SPEED } = settings;
   const extra = {};
   if (opAttribute !== DEFAULT_OP || op !== DEFAULT_OP) extra.op = op;
@@ -48,12 +52,14 @@ export function snippets({ run, moduleUrl, settings = {}, controls, autoplay, he
   const attrs = [["n", String(run.n)], ["seed", String(run.seed)]];
   if (run.preset) attrs.push(["preset", run.preset]);
   if (run.names) attrs.push(["names", run.names.join(",")]);
+  if (run.loss > 0) attrs.push(["loss", String(run.loss)]);
   if (extra.op !== undefined) attrs.push(["op", extra.op]);
   if (wantsAutoplay) attrs.push(["autoplay", null]);
   if (controls !== "full") attrs.push(["controls", controls]);
   if (extra.speed) attrs.push(["speed", extra.speed]);
   if (extra.lang) attrs.push(["lang", extra.lang]);
   if (extra.theme) attrs.push(["theme", extra.theme]);
+  if (viewHeight) attrs.push(["height", String(viewHeight)]);
   const a = new URLSearchParams(iframeSearch).get("a");
   if (a) attrs.push(["actions", a]);
   if (run.t !== null) attrs.push(["t", String(run.t)]);
@@ -65,30 +71,57 @@ export function snippets({ run, moduleUrl, settings = {}, controls, autoplay, he
 export class ShareDialog {
   /**
    * @param {(k: string, v?: object) => string} t
-   * @param {(choice: {controls: string, autoplay: boolean, atNow: boolean, height: number}) =>
-   *          {permalink: string, iframe: string, script: string, base: string, now: number}} make
+   * @param {(choice: {controls: string, autoplay: boolean, atNow: boolean, start: number | null, height: number,
+   *                    lang: string, theme: string, viewHeight: number | null}) =>
+   *          {permalink: string, iframe: string, script: string, base: string, now: number, max: number}} make
+   * @param {{ lang: string, theme: string }} [current]  the element's language and theme setting (the defaults offered)
    */
-  constructor(t, make) {
+  constructor(t, make, current = { lang: "en", theme: "auto" }) {
     this.t = t;
     this.make = make;
     let n = 0;
     const id = (name) => `share-${name}-${++n}`;
     const copyButton = (field, what) =>
-      h("button", { type: "button", class: "secondary small copy", text: t("share.copy"), "aria-label": t("share.copy.label", { what }), onclick: () => this.#copy(field) });
+      h("button", { type: "button", class: "secondary small copy", text: t("share.copy"), "aria-label": t("share.copy.label", { what }), title: t("share.copy.title"), onclick: () => this.#copy(field) });
 
-    this.link = h("input", { type: "text", readonly: true, id: id("link"), class: "share-field", spellcheck: "false" });
-    this.iframe = h("textarea", { readonly: true, id: id("iframe"), rows: "3", class: "share-field", spellcheck: "false" });
-    this.script = h("textarea", { readonly: true, id: id("script"), rows: "3", class: "share-field", spellcheck: "false" });
+    this.link = h("input", { type: "text", readonly: true, id: id("link"), class: "share-field", spellcheck: "false", title: t("share.link.title") });
+    this.iframe = h("textarea", { readonly: true, id: id("iframe"), rows: "3", class: "share-field", spellcheck: "false", title: t("share.iframe.title") });
+    this.script = h("textarea", { readonly: true, id: id("script"), rows: "3", class: "share-field", spellcheck: "false", title: t("share.script.title") });
     this.controls = h(
       "select",
-      { class: "small", onchange: () => this.refresh() },
+      { class: "small", title: t("share.controls.title"), onchange: () => this.refresh() },
       CONTROLS.map((c) => h("option", { value: c, text: t(`share.controls.${c}`) })),
     );
     this.controls.value = "compact";
-    this.autoplay = h("input", { type: "checkbox", checked: true, onchange: () => this.refresh() });
-    this.atNow = h("input", { type: "checkbox", onchange: () => this.refresh() });
+    this.lang = h(
+      "select",
+      { class: "small", title: t("share.lang.title"), onchange: () => this.refresh() },
+      LANGUAGES.map((l) => h("option", { value: l, text: t(`share.lang.${l}`), lang: l })),
+    );
+    this.lang.value = LANGUAGES.includes(current.lang) ? current.lang : "en";
+    this.theme = h(
+      "select",
+      { class: "small", title: t("share.theme.title"), onchange: () => this.refresh() },
+      THEMES.map((x) => h("option", { value: x, text: t(`share.theme.${x}`) })),
+    );
+    this.theme.value = THEMES.includes(current.theme) ? current.theme : "auto";
+    this.viewHeight = h(
+      "select",
+      { class: "small", title: t("share.viewHeight.title"), onchange: () => this.refresh() },
+      VIEW_HEIGHTS.map((px) => h("option", { value: px, text: px ? t("share.viewHeight.px", { px }) : t("share.viewHeight.auto") })),
+    );
+    this.autoplay = h("input", { type: "checkbox", checked: true, title: t("share.autoplay.title"), onchange: () => this.refresh() });
+    this.atNow = h("input", { type: "checkbox", title: t("share.atNow.title"), onchange: () => {
+      // Ticked: the start time is the current moment until someone types another.
+      if (this.atNow.checked && !this.startEdited) this.start.value = String(this.now ?? 0);
+      this.refresh();
+    } });
     this.atNowText = h("span", {});
-    this.height = h("input", { type: "number", min: "240", max: "2000", step: "10", value: "600", class: "small height", onchange: () => this.refresh() });
+    this.start = h("input", { type: "number", min: "0", step: "100", value: "0", class: "small start", title: t("share.start.title"), disabled: true, onchange: () => {
+      this.startEdited = true;
+      this.refresh();
+    } });
+    this.height = h("input", { type: "number", min: "240", max: "2000", step: "10", value: "600", class: "small height", title: t("share.height.title"), onchange: () => this.refresh() });
     this.note = h("p", { class: "share-note" });
     this.status = h("p", { class: "share-status", role: "status", "aria-live": "polite" });
     const title = h("h2", { id: id("title"), text: t("share.title") });
@@ -98,16 +131,24 @@ export class ShareDialog {
     this.dialog = h(
       "dialog",
       { class: "share-dialog", "aria-labelledby": title.id },
-      h("div", { class: "share-top" }, title, h("button", { type: "button", class: "secondary small", text: t("share.close"), onclick: () => this.close() })),
+      h("div", { class: "share-top" }, title, h("button", { type: "button", class: "secondary small", text: t("share.close"), title: t("share.close.title"), onclick: () => this.close() })),
       block(t("share.link"), this.link, t("share.link")),
       h(
         "fieldset",
         { class: "share-options" },
         h("legend", { class: "visually-hidden", text: t("share.controls") }),
         h("label", { class: "field" }, h("span", { class: "field-label", text: t("share.controls") }), this.controls),
+        h("label", { class: "field" }, h("span", { class: "field-label", text: t("share.lang") }), this.lang),
+        h("label", { class: "field" }, h("span", { class: "field-label", text: t("share.theme") }), this.theme),
         h("label", { class: "field" }, h("span", { class: "field-label", text: t("share.height") }), this.height),
+        h("label", { class: "field" }, h("span", { class: "field-label", text: t("share.viewHeight") }), this.viewHeight),
         h("label", { class: "check" }, this.autoplay, h("span", { text: t("share.autoplay") })),
-        h("label", { class: "check" }, this.atNow, this.atNowText),
+        h(
+          "div",
+          { class: "share-start" },
+          h("label", { class: "check" }, this.atNow, this.atNowText),
+          h("label", { class: "field" }, h("span", { class: "field-label", text: t("share.start") }), this.start),
+        ),
       ),
       block(t("share.iframe"), this.iframe, t("share.iframe")),
       block(t("share.script"), this.script, t("share.script")),
@@ -125,6 +166,7 @@ export class ShareDialog {
 
   open() {
     setText(this.status, "");
+    this.startEdited = false;
     this.refresh();
     if (!this.dialog.open) this.dialog.showModal();
     this.link.focus();
@@ -138,12 +180,26 @@ export class ShareDialog {
   /** Recomputes the three texts from the run and the chosen options. */
   refresh() {
     const height = Math.max(240, Math.min(2000, Math.round(Number(this.height.value) || 600)));
-    const out = this.make({ controls: this.controls.value, autoplay: this.autoplay.checked, atNow: this.atNow.checked, height });
+    const start = Math.max(0, Math.floor(Number(this.start.value) || 0));
+    const choice = {
+      controls: this.controls.value,
+      autoplay: this.autoplay.checked,
+      atNow: this.atNow.checked,
+      start: this.atNow.checked ? start : null,
+      height,
+      lang: this.lang.value,
+      theme: this.theme.value,
+      viewHeight: this.viewHeight.value ? Number(this.viewHeight.value) : null,
+    };
+    const out = this.make(choice);
+    this.now = out.now;
+    if (this.atNow.checked && !this.startEdited) this.start.value = String(Math.floor(out.now));
+    this.start.disabled = !this.atNow.checked;
     this.link.value = out.permalink;
     this.iframe.value = out.iframe;
     this.script.value = out.script;
     setText(this.atNowText, this.t("share.atNow", { t: formatTime(out.now) }));
-    this.atNow.disabled = out.now === 0;
+    this.atNow.disabled = out.now === 0 && !this.atNow.checked;
     setText(this.note, this.t("share.note", { base: out.base }));
   }
 

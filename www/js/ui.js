@@ -7,6 +7,7 @@ import { ExplorePanel } from "./explore.js";
 import { Controls } from "./controls.js";
 import { describeRefusal } from "./describe.js";
 import { Diagram } from "./diagram.js";
+import { Glossary } from "./glossary.js";
 import { h, setText } from "./dom.js";
 import { CROWD } from "./flows.js";
 import { Narrator } from "./narrator.js";
@@ -52,25 +53,28 @@ export class PlaygroundUI {
     this.pointer = null;
     useTheme(presentation.theme);
 
+    // The PBFT words, marked where they appear, with their definitions (glossary.js).
+    this.glossary = new Glossary(t);
+    const g = this.glossary;
     this.controls = new Controls(t, on, { presets, op: old ? old.controls.op.value : op });
-    this.replicas = new ReplicaPanel(t, on, behaviors);
-    this.client = new ClientPanel(t);
+    this.replicas = new ReplicaPanel(t, on, behaviors, g);
+    this.client = new ClientPanel(t, g);
     this.log = new EventLog(t, () => this.lastView && this.log.update(this.lastView, true));
     this.log.all.checked = old?.log.all.checked ?? false;
-    this.inspector = new Inspector(t, { drop: (id) => on.drop(id), deliver: (id) => on.deliver(id), close: () => on.select(null) });
+    this.inspector = new Inspector(t, { drop: (id) => on.drop(id), deliver: (id) => on.deliver(id), close: () => on.select(null) }, g);
     this.inflight = new InFlightList(t, { pick: (id) => on.select(id), deliver: (id) => on.deliver(id), fire: (node, timer) => on.fire(node, timer) });
     this.inflight.section.addEventListener("toggle", () => this.lastView && this.inflight.update(this.lastView));
     // The explorer outlives nothing: a new UI (language, theme) starts without a search.
     this.explore = new ExplorePanel(t, { source: () => on.exploreSource(), load: (found, source) => on.exploreLoad(found, source), name: (node) => (this.lastView ? this.lastView.name(node) : String(node)), workerUrl: new URL("js/explore-worker.js", indexUrl) });
-    this.status = new StatusStrip(t);
+    this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
-    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice));
+    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice), { lang, theme: presentation.themeSetting ?? "auto" });
 
     // The narration: a caption under the ring, read out politely by screen readers.
     const caption = h("p", { class: "caption", "aria-live": "polite", "aria-atomic": "true", "aria-label": t("narration") });
     this.narrator = new Narrator(caption, t);
-    this.openFull = h("a", { class: "open-full", href: indexUrl, target: "_blank", rel: "noopener", text: t("open.full") });
+    this.openFull = h("a", { class: "open-full", href: indexUrl, target: "_blank", rel: "noopener", text: t("open.full"), title: t("openFull.title") });
     // The link carries the current run; it is brought up to date when someone goes for it.
     const freshen = () => {
       const url = on.freshenLink();
@@ -86,8 +90,8 @@ export class PlaygroundUI {
       this.zoomIndex = Math.max(0, Math.min(SCALES.length - 1, this.zoomIndex - dir));
       this.invalidate();
     };
-    const zoomIn = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomIn"), title: t("zoomIn"), text: "+", onclick: () => zoom(-1) });
-    const zoomOut = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomOut"), title: t("zoomOut"), text: "−", onclick: () => zoom(1) });
+    const zoomIn = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomIn"), title: t("zoomIn.title"), text: "+", onclick: () => zoom(-1) });
+    const zoomOut = h("button", { type: "button", class: "secondary small icon", "aria-label": t("zoomOut"), title: t("zoomOut.title"), text: "−", onclick: () => zoom(1) });
     const ringBox = h("div", { class: "canvas-box ring-box" }, ringUnder, ringCanvas);
     this.ringKey = h("p", { class: "ring-key", text: t("ring.compactKey") });
     const diagramBox = h("div", { class: "canvas-box diagram-box" }, diagramCanvas);
@@ -116,21 +120,28 @@ export class PlaygroundUI {
       this.notices.section,
       controls.toolbar,
       controls.description,
+      controls.done,
       h("div", { class: "statusline" }, this.status.stats, controls.timeline, this.status.badge),
       stage,
       caption,
-      h("div", { class: "legend-row" }, buildLegend(t), this.openFull),
+      h("div", { class: "legend-row" }, buildLegend(t, g), this.openFull),
       this.inflight.section,
       this.explore.section,
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
+      g.panel,
       this.share.dialog,
+      g.defs,
+      g.tip,
     );
+    // A definition pinned by a tap goes away with the next tap elsewhere, or Escape.
+    this.app.addEventListener("click", () => g.pinned && g.hide(undefined, true));
     this.ring = new RingView(ringCanvas, t, ringUnder);
     this.diagram = new Diagram(diagramCanvas, t);
     this.#wireRing(ringCanvas);
     this.#wireDiagram(diagramCanvas);
     this.app.addEventListener("keydown", (e) => {
-      if (e.key === "Escape" && this.inspector.id !== null && !this.share.isOpen) on.select(null);
+      if (e.key === "Escape" && g.shownFor) g.hide(undefined, true);
+      else if (e.key === "Escape" && this.inspector.id !== null && !this.share.isOpen) on.select(null);
     });
 
     this.ro = new ResizeObserver((entries) => {
