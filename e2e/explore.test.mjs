@@ -68,3 +68,21 @@ test("under the paper's quorum every order from here is safe, in both languages"
     await p.close();
   }
 });
+
+test("the command line's counterexample is a permalink the page replays to the violation", async () => {
+  const { counterexample } = await import("../scripts/counterexample.mjs");
+  const { found, search } = counterexample("naive-quorum", { at: 0 });
+  assert.ok(found && search, "the naive quorum breaks");
+  const p = await e2e.open(`index.html${search}`);
+  const { page } = p;
+  try {
+    await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
+    const s = await el(page, () => document.querySelector("pbft-playground").simulation.snapshot());
+    assert.equal(s.violations.length, 1);
+    assert.equal(s.violations[0].code, "agreement");
+    assert.equal(s.delivery, "manual");
+    await page.locator("pbft-playground .safety").getByText(/warTime=2345/).first().waitFor();
+  } finally {
+    await p.close();
+  }
+});
