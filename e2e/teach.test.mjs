@@ -50,6 +50,7 @@ for (const lang of ["en", "zh-CN"]) {
       await shadow(page, (root) => {
         root.querySelector(".inflight-list").open = true;
         root.querySelector(".glossary").open = true;
+        root.querySelector(".explore-panel").open = true;
       });
       await eventually(() => shadow(page, (root) => root.querySelector(".inflight button.link")?.click() ?? null) .then(() => shadow(page, (root) => !root.querySelector(".inspector").hidden)), { message: "the inspector open" });
       const main = await accessibleControls(page, { options: true });
