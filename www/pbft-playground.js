@@ -31,9 +31,9 @@ import { h } from "./js/dom.js";
 import { FrameLoop, watched } from "./js/frames.js";
 import { formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
-import { Attributes, OPTION_NAMES, clip, fitNames, parseBool } from "./js/options.js";
+import { Attributes, OPTION_NAMES, clip, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
-import { advanceAll, startRun } from "./js/run.js";
+import { advanceAll, runOptions, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
 import { Timeline } from "./js/timeline.js";
@@ -475,11 +475,7 @@ export class PbftPlayground extends HTMLElement {
     this.#flushSeek();
     this.#setPlaying(false);
     const at = sim.now;
-    const { n, seed, preset, names } = this.#config;
-    const options = { n, seed, actions: this.#actions.filter((a) => a.at <= at) };
-    if (preset) options.preset = preset;
-    if (names) options.names = fitNames(names, n);
-    return { options, at };
+    return { options: { ...runOptions(this.#config), actions: this.#actions.filter((a) => a.at <= at) }, at };
   }
 
   /**

@@ -5,6 +5,15 @@
 import { fitNames } from "./options.js";
 import { DEFAULTS } from "./permalink.js";
 
+/** The options of `new Simulation` for a run's settings (n, seed, preset, names, loss; without its actions). */
+export function runOptions(cfg) {
+  const options = { n: cfg.n, seed: cfg.seed };
+  if (cfg.preset) options.preset = cfg.preset;
+  if (cfg.names) options.names = fitNames(cfg.names, cfg.n);
+  if (cfg.loss > 0) options.loss = cfg.loss;
+  return options;
+}
+
 /**
  * @param {typeof import("../pkg/pbft_playground.js").Simulation} Simulation
  * @param {{ n: number, seed: number, preset: string, names: string[] | null }} cfg
@@ -14,10 +23,7 @@ import { DEFAULTS } from "./permalink.js";
  */
 export function startRun(Simulation, cfg, actions = null) {
   const problems = [];
-  const options = { n: cfg.n, seed: cfg.seed };
-  if (cfg.preset) options.preset = cfg.preset;
-  if (cfg.names) options.names = fitNames(cfg.names, cfg.n);
-  if (cfg.loss > 0) options.loss = cfg.loss;
+  const options = runOptions(cfg);
   let sim;
   try {
     sim = new Simulation(actions ? { ...options, actions } : options);

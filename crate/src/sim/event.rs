@@ -16,6 +16,15 @@ pub fn node_number(n: NodeId) -> i64 {
     }
 }
 
+/// The node of a node number (the inverse of [`node_number`]).
+pub fn node_of(n: i64) -> NodeId {
+    if n >= 0 {
+        NodeId::Replica(n as usize)
+    } else {
+        NodeId::Client((-1 - n) as u32)
+    }
+}
+
 /// Serializes a [`NodeId`] as [`node_number`].
 pub fn ser_node<S: Serializer>(n: &NodeId, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_i64(node_number(*n))

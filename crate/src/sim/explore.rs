@@ -36,7 +36,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use super::{debug_hash, mix, replica_hash, Action, Delivery, Item, Simulation, TimedAction, TimerKind, Violation};
+use super::{debug_hash, mix, node_of, replica_hash, Action, Delivery, Item, Simulation, TimedAction, TimerKind, Violation};
 use crate::protocol::ReplicaTimer;
 use std::cmp::Reverse;
 
@@ -187,8 +187,7 @@ impl World {
         let at = match c {
             Choice::Deliver(id) => self.sim.in_flight.get(id).map(|e| e.to),
             Choice::Drop(_) => None,
-            Choice::Fire(node, _) if node >= 0 => Some(NodeId::Replica(node as usize)),
-            Choice::Fire(node, _) => Some(NodeId::Client((-1 - node) as u32)),
+            Choice::Fire(node, _) => Some(node_of(node)),
         };
         match c {
             Choice::Deliver(_) => {}
@@ -524,15 +523,21 @@ impl Explorer {
 
     /// A path with each message named by its content.
     fn keyed(&self, path: &[Choice]) -> Vec<(Choice, u64)> {
+        self.walk(path, |c, e| (c, e.map_or(0, envelope_hash)))
+    }
+
+    /// Takes `path` from the starting state, calling `f` with each step and,
+    /// for a delivery or a drop, its message (before the step is taken).
+    fn walk<T>(&self, path: &[Choice], mut f: impl FnMut(Choice, Option<&super::network::Envelope>) -> T) -> Vec<T> {
         let mut world = self.root.clone();
         path.iter()
             .map(|&c| {
-                let key = match c {
-                    Choice::Deliver(id) | Choice::Drop(id) => world.sim.in_flight.get(id).map_or(0, envelope_hash),
-                    Choice::Fire(..) => 0,
+                let out = match c {
+                    Choice::Deliver(id) | Choice::Drop(id) => f(c, world.sim.in_flight.get(id)),
+                    Choice::Fire(..) => f(c, None),
                 };
                 world.apply(c);
-                (c, key)
+                out
             })
             .collect()
     }
@@ -575,47 +580,26 @@ pub struct StepInfo {
 impl Explorer {
     /// Each step of `steps` (taken from the starting state) with its message.
     pub fn steps(&self, steps: &[Choice]) -> Vec<StepInfo> {
-        let mut world = self.root.clone();
-        steps
-            .iter()
-            .map(|&choice| {
-                let message = match choice {
-                    Choice::Deliver(id) | Choice::Drop(id) => world.sim.in_flight.get(id).map(|e| (e.from, e.to, e.msg.kind())),
-                    Choice::Fire(..) => None,
-                };
-                world.apply(choice);
-                StepInfo { choice, message }
-            })
-            .collect()
+        self.walk(steps, |choice, e| StepInfo { choice, message: e.map(|e| (e.from, e.to, e.msg.kind())) })
     }
 
     /// One line per step of `steps` (taken from the starting state): what
     /// the network did, and what it carried.
     pub fn trace(&self, steps: &[Choice]) -> Vec<String> {
-        let mut world = self.root.clone();
-        let name = |n: crate::protocol::NodeId| match n {
-            crate::protocol::NodeId::Replica(r) => format!("R{r}"),
-            crate::protocol::NodeId::Client(c) => format!("C{c}"),
+        use crate::protocol::NodeId;
+        let name = |n: NodeId| match n {
+            NodeId::Replica(r) => format!("R{r}"),
+            NodeId::Client(c) => format!("C{c}"),
         };
-        steps
-            .iter()
-            .map(|&c| {
-                let line = match c {
-                    Choice::Deliver(id) | Choice::Drop(id) => {
-                        let verb = if matches!(c, Choice::Deliver(_)) { "deliver" } else { "drop" };
-                        match world.sim.in_flight.get(id) {
-                            Some(e) => format!("{verb} #{id} {} → {}: {}", name(e.from), name(e.to), super::describe(&e.msg)),
-                            None => format!("{verb} #{id} (not in flight)"),
-                        }
-                    }
-                    Choice::Fire(node, timer) => {
-                        let at = if node >= 0 { format!("R{node}") } else { format!("C{}", -1 - node) };
-                        format!("fire {at}'s {timer} timer")
-                    }
-                };
-                world.apply(c);
-                line
-            })
-            .collect()
+        self.walk(steps, |c, e| match (c, e) {
+            (Choice::Fire(node, timer), _) => format!("fire {}'s {timer} timer", name(node_of(node))),
+            (Choice::Deliver(id) | Choice::Drop(id), e) => {
+                let verb = if matches!(c, Choice::Deliver(_)) { "deliver" } else { "drop" };
+                match e {
+                    Some(e) => format!("{verb} #{id} {} → {}: {}", name(e.from), name(e.to), super::describe(&e.msg)),
+                    None => format!("{verb} #{id} (not in flight)"),
+                }
+            }
+        })
     }
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use std::cmp::Reverse;
 
-use super::{node_number, Action, EventKind, Item, SimError, Simulation};
+use super::{node_number, node_of, Action, EventKind, Item, SimError, Simulation};
 use crate::protocol::{NodeId, ReplicaTimer};
 
 /// How messages arrive and timers fire (serialized as its code: `auto`, `manual`).
@@ -267,8 +267,7 @@ impl Simulation {
     /// Applies [`Action::FireTimer`]: the timer goes off now, its queue entry gone.
     pub(super) fn fire(&mut self, node: i64, timer: TimerKind) {
         let Some((_, qseq, item)) = self.find_timer(node, timer) else { return };
-        let at = if node >= 0 { NodeId::Replica(node as usize) } else { NodeId::Client((-1 - node) as u32) };
-        self.emit(EventKind::Fired { node: at, timer });
+        self.emit(EventKind::Fired { node: node_of(node), timer });
         self.queue.retain(|Reverse((_, s, _))| *s != qseq);
         self.process(item);
     }

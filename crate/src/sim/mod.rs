@@ -28,7 +28,7 @@ pub use chunked::Chunked;
 pub use codes::Codes;
 pub use config::{SimConfig, SimError};
 pub use fingerprint::{debug_hash, mix, replica_hash};
-pub use event::{node_number, DropReason, Event, EventKind, Violation};
+pub use event::{node_number, node_of, DropReason, Event, EventKind, Violation};
 pub use manual::{Delivery, PendingTimer, TimerKind};
 pub use monitor::Monitor;
 pub use presets::{preset, Preset, PRESETS};

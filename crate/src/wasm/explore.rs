@@ -119,14 +119,9 @@ impl StepJs {
 impl Job {
     fn start(options: &JsValue, bounds: &JsValue) -> Result<Job, JsError> {
         let (at, b) = read_bounds(bounds).map_err(|r| Refusal(format!("new Explorer: {r}")))?;
-        let mut sim = Simulation::new(options.clone()).map_err(|e| {
-            let e: JsValue = e.into();
-            Refusal(format!("new Explorer: {}", super::thrown(&e)))
-        })?;
-        sim.seek(at as f64, Some(false)).map_err(|e| {
-            let e: JsValue = e.into();
-            Refusal(format!("new Explorer: the run cannot reach bounds.at = {at} ms: {}", super::thrown(&e)))
-        })?;
+        let mut sim = Simulation::new(options.clone()).map_err(|e| Refusal(format!("new Explorer: {}", said(e))))?;
+        sim.seek(at as f64, Some(false))
+            .map_err(|e| Refusal(format!("new Explorer: the run cannot reach bounds.at = {at} ms: {}", said(e))))?;
         let mut inner = sim.inner;
         inner.set_recording(false);
         let was = inner.delivery();
@@ -161,6 +156,11 @@ impl Job {
             violation: c.violation,
         })
     }
+}
+
+/// The message of an error the JS API would throw.
+fn said(e: JsError) -> String {
+    super::thrown(&JsValue::from(e))
 }
 
 /// `{ at, states, depth, timers, drops }`, each optional.
@@ -309,10 +309,7 @@ pub fn explore_worker() -> Result<(), JsError> {
                         schedule();
                     }
                 }
-                Err(err) => {
-                    let err: JsValue = err.into();
-                    post(&Message { kind: "error", id, report: None, counterexample: None, message: Some(super::thrown(&err)) });
-                }
+                Err(err) => post(&Message { kind: "error", id, report: None, counterexample: None, message: Some(said(err)) }),
             },
             Some("stop") => {
                 if let Some((id, j)) = job.borrow_mut().take() {
