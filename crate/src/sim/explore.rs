@@ -101,7 +101,7 @@ impl World {
     /// The run `sim` at its current instant, ready to be explored: the actions
     /// due now applied, manual delivery on, nothing recorded for replay (no
     /// events, no copies for `seek`, no actions: the clock stays where it is,
-    /// so actions scheduled later never come).
+    /// so actions scheduled later never come; no executed logs).
     pub fn new(mut sim: Simulation) -> World {
         let now = sim.now;
         while sim.next_action_at().is_some_and(|t| t <= now) {
@@ -117,6 +117,13 @@ impl World {
         sim.actions.clear();
         sim.applied = 0;
         sim.rewound = false;
+        // What only grows with the run is not copied into every state: each
+        // replica's executed log is for snapshots (the monitor keeps its own
+        // window, the replica its own state), so a step costs the same after a
+        // long run as after a short one.
+        for node in &mut sim.nodes {
+            node.executed = Default::default();
+        }
         let mut w = World { sim, timers: 0, drops: 0, node_fp: Vec::new(), client_fp: Vec::new(), flight: Vec::new() };
         w.node_fp = (0..w.sim.nodes.len()).map(|r| w.node_hash(r)).collect();
         w.client_fp = w.sim.clients.iter().map(debug_hash).collect();
