@@ -3,7 +3,7 @@
 // bad one). `a` is accepted for `actions`, as in permalinks. Defaults for an iframe:
 // controls="compact" and height="fill" (the element fills the iframe).
 
-const NAMES = ["n", "seed", "preset", "names", "loss", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
+const NAMES = ["n", "seed", "preset", "names", "loss", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t", "tour"];
 
 const params = new URLSearchParams(location.search);
 const el = document.createElement("pbft-playground");
@@ -11,8 +11,10 @@ for (const name of NAMES) {
   const value = params.get(name) ?? (name === "actions" ? params.get("a") : null);
   if (value !== null) el.setAttribute(name, value); // text only: never parsed as markup
 }
+// A chapter of the guided tour: ?tour=view-change&step=3.
+if (params.has("step")) el.setAttribute("tour-step", params.get("step").slice(0, 40));
 // A parameter embed.html does not read is named in a notice by the element (a typo would pass unnoticed).
-const unknown = [...new Set(params.keys())].filter((name) => !NAMES.includes(name) && name !== "a");
+const unknown = [...new Set(params.keys())].filter((name) => !NAMES.includes(name) && name !== "a" && name !== "step");
 if (unknown.length) el.dataset.unknownParams = unknown.join(",").slice(0, 200);
 if (!el.hasAttribute("controls")) el.setAttribute("controls", "compact");
 if (!el.hasAttribute("height")) el.setAttribute("height", "fill");

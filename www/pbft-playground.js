@@ -61,7 +61,7 @@ const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what i
 const EXECUTED_TAIL = 0; // entries of each replica's `executed` list in the per-frame snapshot (the page shows none)
 
 export class PbftPlayground extends HTMLElement {
-  static observedAttributes = OPTION_NAMES;
+  static observedAttributes = [...OPTION_NAMES, "tour", "tour-step"];
 
   #sim = null;
   #engine = null;
@@ -94,6 +94,10 @@ export class PbftPlayground extends HTMLElement {
   #booted = false;
   #frameTimes = new FrameTimes();
   #connected = false;
+  #tour = null; // the guided tour (js/tour.js, loaded on demand) while it is open
+  #tourLoading = null;
+  #tourListen = null; // the tour's ear: every batch of events the engine returns
+  #focus = null; // what the tour points at on the ring ({ key, nodes, kinds, quorums, honest, badge })
   // Good citizen: no virtual time (and no frames but those drawing a change) while out of view or in a hidden tab.
   #watcher = new Watcher(this, {
     visibility: () => this.#updateSuspended(),
@@ -202,6 +206,11 @@ export class PbftPlayground extends HTMLElement {
   attributeChangedCallback(name, oldValue, value) {
     // Before the first run exists, #boot reads every attribute itself.
     if (!this.#sim || oldValue === value) return;
+    if (name === "tour" || name === "tour-step") {
+      if (this.hasAttribute("tour")) this.#openTour(this.getAttribute("tour"), this.getAttribute("tour-step"));
+      else this.#closeTour();
+      return;
+    }
     const presentation = ["speed", "theme", "controls", "height"].includes(name);
     const bad = presentation ? this.#attrs.problems([name], this.#t) : [];
     if (bad.length) this.#ui.notices.add(bad);
@@ -251,6 +260,8 @@ export class PbftPlayground extends HTMLElement {
   // ----- boot -----------------------------------------------------------------
 
   async #boot() {
+    // The address before the first run rewrites it: a chapter of the tour may be asked for there.
+    const params = this.hasAttribute("permalink") ? new URLSearchParams(location.search) : null;
     this.#lang = this.#attrs.lang;
     this.#t = translator(this.#lang); // English until the language's table has loaded
     const link = h("link", { rel: "stylesheet", href: STYLESHEET });
@@ -287,6 +298,9 @@ export class PbftPlayground extends HTMLElement {
     this.#setPlaying(t > 0 && !this.#sim.idle ? false : this.#attrs.autoplay);
     loading.remove();
     this.#ui.app.hidden = false;
+    // A chapter of the guided tour: the `tour` attribute, or ?tour=…&step=… in a permalink page's address.
+    if (this.hasAttribute("tour")) await this.#openTour(this.getAttribute("tour"), this.getAttribute("tour-step"));
+    else if (params?.has("tour")) await this.#openTour(params.get("tour"), params.get("step"));
     this.#wake(); // the first state is drawn at once, in view or not
     this.#ready.resolve();
     this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
@@ -328,6 +342,7 @@ export class PbftPlayground extends HTMLElement {
       this.#writeUrl();
       this.#ui.share.open();
     },
+    tour: () => this.#openTour("", null),
     seek: (time) => this.#seek(time),
     live: () => {
       this.#seek(this.#timeline.max);
@@ -382,12 +397,15 @@ export class PbftPlayground extends HTMLElement {
     if (old?.app.isConnected) old.app.replaceWith(ui.app);
     else this.shadowRoot.append(ui.app);
     this.#ui = ui;
+    this.#tour?.mount(ui.tourSlot, this.#t);
     if (this.#snapshot) ui.build(this.#snapshot.n);
   }
 
   // ----- runs -------------------------------------------------------------------
 
-  #reset(cfg, { actions = null, t = 0, keepNotices = false } = {}) {
+  #reset(cfg, { actions = null, t = 0, keepNotices = false, tour = false } = {}) {
+    // Another scenario chosen while a tour runs ends the tour.
+    if (!tour && this.#tour) this.#closeTour();
     if (!keepNotices) this.#ui.notices.clear();
     let run = startRun(this.#engine.Simulation, cfg, actions);
     for (const p of run.problems) this.#ui.notices.add(this.#t(p.key, p.vars), p.kind);
@@ -432,6 +450,7 @@ export class PbftPlayground extends HTMLElement {
   /** Takes in the events that advance/step returned while the clock went from `before` to now. */
   #took(events, before, narrate = true) {
     const shown = this.#timeline.took(events, before, this.#sim.now);
+    if (this.#tourListen && events.length) this.#tourListen(events);
     if (shown.length === 0) return;
     if (narrate) this.#ui.narrator.feed(shown, namer(this.#snapshot, this.#t), this.#sim.n);
     this.#snapDirty = true;
@@ -701,6 +720,7 @@ export class PbftPlayground extends HTMLElement {
       still: this.reducedMotion,
       theme: this.theme,
       playing: this.#playing,
+      focus: this.#focus,
     };
   }
 
@@ -735,6 +755,94 @@ export class PbftPlayground extends HTMLElement {
     this.#ui.update(view, this.#attrs.option("controls") === "full");
   }
 
+  // ----- the guided tour ----------------------------------------------------------
+
+  /** Opens the guided tour: a chapter (at step `step`, 1-based) or, for "" or an unknown one, the chapter list. */
+  async #openTour(chapter, step) {
+    this.#tourLoading ??= import("./js/tour.js");
+    let mod;
+    try {
+      mod = await this.#tourLoading;
+    } catch (e) {
+      this.#tourLoading = null;
+      this.#ui.notices.add(this.#t("notice.error", { message: e?.message ?? String(e) }), "error");
+      return;
+    }
+    this.#tour ??= new mod.Tour(this.#tourHost());
+    this.#tour.mount(this.#ui.tourSlot, this.#t);
+    this.#tour.open(chapter, step);
+    this.#wake();
+  }
+
+  #closeTour() {
+    const tour = this.#tour;
+    if (!tour) return;
+    this.#tour = null;
+    this.#tourListen = null;
+    this.#focus = null;
+    tour.dispose();
+    this.#ui?.invalidate();
+    this.#urlDirty = true;
+    this.#writeUrl();
+    this.#wake();
+  }
+
+  /** What the tour may do with the element: load a run, play and pause it, listen to it, point at things. */
+  #tourHost() {
+    return {
+      t: () => this.#t,
+      sim: () => this.#sim,
+      behaviors: () => this.#engine.behaviors,
+      name: (id) => namer(this.#snapshot, this.#t)(id),
+      snapshot: () => this.#snapshot,
+      playing: () => this.#playing,
+      load: (cfg, actions = null) => {
+        this.#reset({ ...DEFAULTS, names: null, ...cfg }, { actions, tour: true });
+        this.#started = true;
+        this.#setPlaying(false);
+      },
+      play: (on) => this.#setPlaying(on),
+      listen: (fn) => (this.#tourListen = fn),
+      /** Runs the engine instant by instant until `match(events)` returns something (or maxMs, or idle); returns it. */
+      runUntil: (match, maxMs) => {
+        this.#setPlaying(false);
+        this.#flushSeek();
+        const sim = this.#sim;
+        const ear = this.#tourListen;
+        this.#tourListen = null;
+        const end = sim.now + maxMs;
+        let hit = null;
+        try {
+          while (sim.now < end) {
+            const before = sim.now;
+            const events = sim.step();
+            this.#took(events, before, false);
+            hit = match(events);
+            if (hit || (events.length === 0 && sim.idle)) break;
+          }
+        } finally {
+          this.#tourListen = ear;
+          this.#clock.acc = 0;
+          this.#ui.narrator.skip();
+          this.#settle();
+        }
+        return hit;
+      },
+      act: (fn) => this.#act(fn),
+      focus: (focus) => {
+        this.#focus = focus;
+        this.#ui.invalidate();
+        this.#wake();
+      },
+      writeUrl: () => {
+        this.#urlDirty = true;
+        this.#writeUrl();
+      },
+      close: () => this.#closeTour(),
+      notice: (text) => this.#ui.notices.add(text),
+    };
+  }
+
   // ----- permalinks, share and embed -------------------------------------------
 
   #run(t = this.#sim ? this.#sim.now : 0) {
@@ -757,7 +865,9 @@ export class PbftPlayground extends HTMLElement {
     if (!this.hasAttribute("permalink") || !this.#sim) return;
     // The page's language stays in its address (index.html reads it: site.js).
     const lang = new URLSearchParams(location.search).get("lang");
-    const search = lang === null ? this.#search() : permalinkSearch(this.#run(), { lang });
+    // In a chapter of the tour the address is the chapter and its step (the run follows from them).
+    const tour = this.#tour?.search(lang);
+    const search = tour ?? (lang === null ? this.#search() : permalinkSearch(this.#run(), { lang }));
     if (search !== location.search) history.replaceState(history.state, "", location.pathname + search + location.hash);
   }
 

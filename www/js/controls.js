@@ -104,6 +104,9 @@ export class Controls {
     );
     this.share = h("button", { type: "button", class: "secondary share", "aria-haspopup": "dialog", text: t("share"), title: t("share.button.title"), onclick: () => on.share() });
 
+    // The guided tour (its module is loaded when this is pressed).
+    this.tour = h("button", { type: "button", class: "secondary tour-open", text: t("tour.open"), title: t("tour.open.title"), onclick: () => on.tour() });
+
     const field = (label, control, cls = "") => h("label", { class: `field ${cls}` }, h("span", { class: "field-label", text: label }), control);
 
     this.settingsBar = h(
@@ -126,6 +129,7 @@ export class Controls {
         field(t("delivery"), this.delivery),
         h("div", { class: "field end" }, skipLabel),
         h("div", { class: "field end" }, this.share),
+        h("div", { class: "field end" }, this.tour),
       ),
     );
     this.mainBar = h(

@@ -15,7 +15,7 @@ export const MAX_NAME = 16;
 export const OPTION_NAMES = ["n", "seed", "preset", "names", "loss", "op", "autoplay", "controls", "speed", "lang", "theme", "height", "actions", "t"];
 
 /** The parameters of the full playground's address (index.html): the run's, and those site.js hands the element. */
-export const LINK_PARAMS = ["n", "seed", "preset", "names", "loss", "t", "a", "lang", "speed", "theme"];
+export const LINK_PARAMS = ["n", "seed", "preset", "names", "loss", "t", "a", "lang", "speed", "theme", "tour", "step"];
 
 /** Shortens a bad value for a notice (it is shown as text, never as markup). */
 export const clip = (v) => {

@@ -152,7 +152,7 @@ export class RingView {
    * @param {string} [o.theme]      the theme in use (the canvas underneath is drawn again for another)
    * @param {boolean} [o.paced]     more frames follow at once: the labels may wait UNDER_EVERY_MS
    */
-  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4, theme = "", paced = false }) {
+  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4, theme = "", paced = false, focus = null }) {
     const ctx = fitCanvas(this.canvas, width, height, true);
     if (!ctx || !snapshot) return;
     const t = this.t;
@@ -219,6 +219,9 @@ export class RingView {
         this.#glow(ctx, at, r, history.lastCheckpoint.get(rep.id), now, kindStyle("checkpoint").color);
       }
     }
+
+    // What the guided tour points at: two quorums, replicas (node -1: the client).
+    if (focus) this.#focus(ctx, focus, pos, r);
 
     // Among many replicas, a multicast in flight is one flow; the rest are drawn one by one.
     const single = [];
@@ -446,6 +449,18 @@ export class RingView {
     }
     for (const [kind, xy] of heads) drawGlyphs(ctx, kind, xy, glyph);
     this.hits = hits;
+    // The guided tour's messages to look at: a halo around each one of those kinds.
+    if (focus?.kinds?.length) {
+      ctx.strokeStyle = COLORS.focus;
+      ctx.lineWidth = 2;
+      for (let i = 0; i < hits.length; i += 3) {
+        const m = history.live.get(hits[i]);
+        if (!m || !focus.kinds.includes(m.kind)) continue;
+        ctx.beginPath();
+        ctx.arc(hits[i + 1], hits[i + 2], glyph + 4, 0, Math.PI * 2);
+        ctx.stroke();
+      }
+    }
     const chosen = selectedAt ? { x: selectedAt[1], y: selectedAt[2] } : markSelected;
     this.selectedAt = chosen ? { x: chosen.x, y: chosen.y, height } : null;
 
@@ -465,6 +480,43 @@ export class RingView {
     const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
     const p0 = Math.min(0.45, (r + 2) / len);
     return p0 + p * (1 - 2 * p0);
+  }
+
+  /**
+   * The guided tour's marks: a halo around each member of a quorum, its left half for the first
+   * quorum and its right half for the second (a replica in both wears both halves), a solid ring
+   * around each node looked at, and a ring of the "executed" green around the honest replicas
+   * that a point is made about (the overlap's).
+   */
+  #focus(ctx, focus, pos, r) {
+    const quorums = focus.quorums ?? [];
+    const tones = [COLORS.quorumA, COLORS.quorumB];
+    const halves = quorums.length > 1 ? [[Math.PI / 2, (3 * Math.PI) / 2], [-Math.PI / 2, Math.PI / 2]] : [[0, 2 * Math.PI]];
+    quorums.forEach((members, k) => {
+      ctx.strokeStyle = tones[k % 2];
+      ctx.lineWidth = 6;
+      for (const id of members) {
+        const at = pos(id);
+        ctx.beginPath();
+        ctx.arc(at.x, at.y, r + 6, halves[k % halves.length][0], halves[k % halves.length][1]);
+        ctx.stroke();
+      }
+    });
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = COLORS.focus;
+    for (const id of focus.nodes ?? []) {
+      const at = pos(id);
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, r + (quorums.length ? 13 : 7), 0, Math.PI * 2);
+      ctx.stroke();
+    }
+    ctx.strokeStyle = COLORS.executed;
+    for (const id of focus.honest ?? []) {
+      const at = pos(id);
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, r + 13, 0, Math.PI * 2);
+      ctx.stroke();
+    }
   }
 
   /** A fading ring around a node for FLASH_MS after `at0` (an execution, a new view ...). */

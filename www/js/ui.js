@@ -8,7 +8,7 @@ import { Controls } from "./controls.js";
 import { describeRefusal } from "./describe.js";
 import { Diagram } from "./diagram.js";
 import { Glossary } from "./glossary.js";
-import { h, setText } from "./dom.js";
+import { h, setFlag, setText } from "./dom.js";
 import { CROWD } from "./flows.js";
 import { Narrator } from "./narrator.js";
 import { ClientPanel, EventLog, InFlightList, Inspector, Notices, ReplicaPanel, StatusStrip, buildLegend } from "./panels.js";
@@ -82,6 +82,8 @@ export class PlaygroundUI {
     };
     for (const type of ["pointerdown", "focus", "click"]) this.openFull.addEventListener(type, freshen);
 
+    // The guided tour's card (js/tour.js, loaded on demand) lives here, beside the ring.
+    this.tourSlot = h("div", { class: "tour-slot" });
     const ringCanvas = h("canvas", { class: "ring", role: "img", "aria-label": t("ring.label"), tabindex: "0" });
     // Underneath it, the nodes and their labels (drawn again only when they change).
     const ringUnder = h("canvas", { class: "ring-under", "aria-hidden": "true" });
@@ -106,6 +108,7 @@ export class PlaygroundUI {
         this.ringKey,
         this.inspector.section,
       ),
+      this.tourSlot,
       h(
         "section",
         { class: "view diagram-view", "aria-label": t("diagram.title") },
@@ -310,7 +313,7 @@ export class PlaygroundUI {
     const dpr = globalThis.devicePixelRatio || 1;
     this.lastView = view;
     const mark = this.hoverMark;
-    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}|${view.hint}|${paced}`;
+    const key = `${view.now}|${view.history.version}|${view.selected}|${this.hover}|${mark ? `${mark.where}${mark.refusal.id}` : ""}|${dpr}|${this.zoomIndex}|${view.playing}|${view.still}|${view.theme}|${view.hint}|${paced}|${view.focus?.key ?? ""}`;
     if (key === this.key && s === this.keySnapshot) return;
     this.key = key;
     this.keySnapshot = s;
@@ -323,7 +326,8 @@ export class PlaygroundUI {
       setText(this.ringKey, this.t(s.n >= CROWD ? "ring.crowdKey" : "ring.compactKey"));
       const { history, now, lost, selected, still, hint, theme } = view;
       const hoverMark = mark?.where === "ring" ? mark.refusal : null;
-      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, hoverMark, width: rw, height: rh, still, hint, compact, theme, paced });
+      this.ring.render({ snapshot: s, history, now, lost, selected, hover: this.hover, hoverMark, width: rw, height: rh, still, hint, compact, theme, paced, focus: view.focus ?? null });
+      setFlag(this.status.badge, "data-tour-focus", !!view.focus?.badge);
       // Keep the inspector away from the message it describes.
       const at = this.ring.selectedAt;
       if (at) {
