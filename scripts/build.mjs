@@ -11,6 +11,7 @@
 //   embed.html, embed.css, embed.js        the iframe embed (URL parameters → attributes)
 //   pbft-playground.js                     the element: every module bundled and minified (esbuild)
 //   js/i18n-zh-CN.js                       the Chinese strings (loaded only for lang="zh-CN")
+//   js/tour.js, js/i18n-tour-zh-CN.js      the guided tour: chapters, card, its words (loaded when a tour opens)
 //   pbft-playground.css                    the element's styles (loaded into its shadow root)
 //   pkg/pbft_playground_bg.wasm            the engine
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
@@ -61,7 +62,9 @@ rmSync(DIST, { recursive: true, force: true });
 mkdirSync(join(DIST, "pkg"), { recursive: true });
 
 // The element and everything it imports (its modules and wasm-bindgen's glue) as one module;
-// the Chinese strings in a chunk of their own (js/i18n-zh-CN.js), loaded only when used.
+// the Chinese strings (js/i18n-zh-CN.js) and the guided tour (js/tour.js) in chunks of their own,
+// loaded only when used. Neither may share a module with the element: that would make a chunk
+// that every first visit loads as well (checked below).
 await esbuild.build({
   entryPoints: { "pbft-playground": join(WWW, "pbft-playground.js") },
   outdir: DIST,
@@ -145,8 +148,17 @@ function report(title, list) {
   return total;
 }
 const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playground_bg.wasm"];
+// Every file of js/ is one the reports below name: no chunk shared with the element's first visit.
+const ON_DEMAND = ["js/i18n-zh-CN.js", "js/tour.js", "js/i18n-tour-zh-CN.js", "js/explore-worker.js"];
+const stray = [...sizes.keys()].filter((f) => f.startsWith("js/") && !ON_DEMAND.includes(f));
+if (stray.length) {
+  console.error(c.red(`[build] unexpected chunks ${stray.join(", ")}: a module loaded on demand shares an import with the element`));
+  process.exit(1);
+}
 report("what a script embed loads (first visit)", element);
 report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
+report("... plus, when a guided tour opens (its English words included)", ["js/tour.js"]);
+report("... plus, for the tour in zh-CN", ["js/i18n-tour-zh-CN.js"]);
 report("... plus, when a search starts in the Explore panel", ["js/explore-worker.js", "pkg-explore/pbft_explore.js", "pkg-explore/pbft_explore_bg.wasm"]);
 log(c.green(`\n[build] ${relative(REPO_ROOT, DIST) || DIST}/ ready: serve it from any static host, at any path.`));

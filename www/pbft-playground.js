@@ -27,9 +27,9 @@ import init, { Simulation } from "./pkg/pbft_playground.js";
 import { Watcher } from "./js/citizen.js";
 import { Clock, FrameTimes } from "./js/clock.js";
 import { namer, ringHint } from "./js/describe.js";
-import { h } from "./js/dom.js";
+import { h, setFlag, setText } from "./js/dom.js";
 import { FrameLoop, watched } from "./js/frames.js";
-import { formatTime, loadLanguage, translator } from "./js/i18n.js";
+import { addTable, formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, clip, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
@@ -96,6 +96,7 @@ export class PbftPlayground extends HTMLElement {
   #connected = false;
   #tour = null; // the guided tour (js/tour.js, loaded on demand) while it is open
   #tourLoading = null;
+  #tourTables = new Set(); // the languages whose tour words are added to the tables
   #tourListen = null; // the tour's ear: every batch of events the engine returns
   #focus = null; // what the tour points at on the ring ({ key, nodes, kinds, quorums, honest, badge })
   // Good citizen: no virtual time (and no frames but those drawing a change) while out of view or in a hidden tab.
@@ -221,7 +222,8 @@ export class PbftPlayground extends HTMLElement {
         break;
       case "lang": {
         const lang = this.#attrs.lang;
-        loadLanguage(lang).then(() => {
+        loadLanguage(lang).then(async () => {
+          if (this.#tourLoading) await this.#tourWords(lang);
           this.#lang = lang;
           this.#t = translator(lang);
           this.#buildUI();
@@ -768,10 +770,25 @@ export class PbftPlayground extends HTMLElement {
       this.#ui.notices.add(this.#t("notice.error", { message: e?.message ?? String(e) }), "error");
       return;
     }
+    await this.#tourWords(this.#lang);
     this.#tour ??= new mod.Tour(this.#tourHost());
     this.#tour.mount(this.#ui.tourSlot, this.#t);
     this.#tour.open(chapter, step);
     this.#wake();
+  }
+
+  /** The tour's words in English and in `lang` (loaded with the tour, added to the tables). */
+  async #tourWords(lang) {
+    const { WORDS } = await this.#tourLoading;
+    for (const name of new Set(["en", lang])) {
+      if (!WORDS[name] || this.#tourTables.has(name)) continue;
+      try {
+        addTable(name, await WORDS[name]());
+        this.#tourTables.add(name);
+      } catch {
+        // Without its table a language shows the tour in English (the translator falls back).
+      }
+    }
   }
 
   #closeTour() {
@@ -790,6 +807,7 @@ export class PbftPlayground extends HTMLElement {
   /** What the tour may do with the element: load a run, play and pause it, listen to it, point at things. */
   #tourHost() {
     return {
+      dom: { h, setFlag, setText },
       t: () => this.#t,
       sim: () => this.#sim,
       behaviors: () => this.#engine.behaviors,

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ENGLISH, LANGUAGES, formatTime, loadLanguage, translator } from "../../www/js/i18n.js";
 import zh from "../../www/js/i18n-zh-CN.js";
+import tourEn from "../../www/js/i18n-tour.js";
+import tourZh from "../../www/js/i18n-tour-zh-CN.js";
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -20,6 +22,24 @@ test("every key of the English table exists in zh-CN, and every zh-CN key in Eng
   assert.deepEqual(en.filter((k) => !Object.hasOwn(zh, k)), [], "keys missing in zh-CN");
   assert.deepEqual(cn.filter((k) => !Object.hasOwn(ENGLISH, k)), [], "keys zh-CN has that English lacks");
   assert.ok(en.length > 200, `${en.length} keys`);
+});
+
+test("the guided tour's tables (loaded with the tour) have the same keys and placeholders in both languages, none a copy of English", () => {
+  const en = Object.keys(tourEn);
+  assert.deepEqual(en.filter((k) => !Object.hasOwn(tourZh, k)), [], "keys missing in the zh-CN tour table");
+  assert.deepEqual(Object.keys(tourZh).filter((k) => !Object.hasOwn(tourEn, k)), [], "keys the zh-CN tour table has that English lacks");
+  assert.ok(en.length > 150, `${en.length} keys`);
+  assert.deepEqual(en.filter((k) => placeholders(tourEn[k]).join() !== placeholders(tourZh[k]).join()), []);
+  assert.deepEqual(en.filter((k) => Object.hasOwn(ENGLISH, k) || Object.hasOwn(zh, k)), [], "no key in both a tour table and a page table");
+  assert.deepEqual(en.filter((k) => tourZh[k] === tourEn[k] && /[a-z]{4,}/.test(tourEn[k].replace(/\{\w+\}/g, ""))), [], "English copies");
+  for (const t of [tourEn, tourZh]) for (const [k, v] of Object.entries(t)) assert.ok(typeof v === "string" && v.length > 0, k);
+});
+
+test("addTable: words loaded later join a language's table, before or after it loads", async () => {
+  const { addTable, translator } = await import("../../www/js/i18n.js");
+  addTable("en", { "test.later": "later", send: "not this" });
+  assert.equal(translator("en")("test.later"), "later");
+  assert.equal(translator("en")("send"), "Send request", "a key already there keeps its text");
 });
 
 test("both languages fill the same placeholders", () => {

@@ -118,7 +118,7 @@ export const CHAPTERS = [
     id: "state-transfer",
     steps: [
       { id: "cut", run: { preset: "catch-up" }, until: on("fault", (e) => e.action.type === "partition"), focus: () => ({ nodes: [3] }) },
-      { id: "stable", until: on("checkpoint-stable", (e) => e.seq === 8), vars: (e) => ({ replica: node(e.replica), seq: e.seq }), focus: (e) => ({ nodes: [e.replica, 3] }), q: [3, 1] },
+      { id: "stable", until: on("checkpoint-stable", (e) => e.seq === 4), vars: (e) => ({ replica: node(e.replica), seq: e.seq }), focus: (e) => ({ nodes: [e.replica, 3] }), q: [3, 1] },
       { id: "heal", until: on("fault", (e) => e.action.type === "heal"), focus: () => ({ nodes: [3] }) },
       { id: "transferred", until: on("state-transferred"), vars: (e) => ({ replica: node(e.replica), from: node(e.from), seq: e.seq }), focus: (e) => ({ nodes: [e.replica, e.from] }) },
       { id: "try", until: "now" },

@@ -7,12 +7,19 @@
 //
 // Loaded on demand by the element (a dynamic import), with the element's `host`: load(cfg),
 // play(on), listen(fn), runUntil(match, maxMs), act(fn), focus(spec), name(id), snapshot() …
+// and dom (js/dom.js's h, setFlag, setText: handed over rather than imported, so that the built
+// site keeps them inside the element's own file instead of a chunk shared with this one).
 
-import { h, setFlag, setText } from "./dom.js";
+import english from "./i18n-tour.js";
 import { CHAPTERS } from "./tour-chapters.js";
 import { QuorumTracker, faultyOf, readTourParams, tourSearch } from "./tour-logic.js";
 
 export { CHAPTERS };
+
+/** The tour's words by language (the element adds them to its tables: i18n.js addTable). */
+export const WORDS = { en: async () => english, "zh-CN": async () => (await import("./i18n-tour-zh-CN.js")).default };
+
+let h, setFlag, setText;
 
 const FAST_FORWARD_MS = 60_000; // virtual ms a step's milestone may take to come when run instant by instant
 const VERDICT_MS = 20_000; // virtual ms the "break it" run goes on before its verdict (it stops earlier when quiet)
@@ -20,6 +27,7 @@ const OPS = ["warTime=1234", "retreat=no", "warTime=2345", "supply=7"];
 
 export class Tour {
   constructor(host) {
+    ({ h, setFlag, setText } = host.dom);
     this.host = host;
     this.chapter = null; // the chapter shown, or null: the chapter list
     this.index = 0; // the step shown
@@ -338,7 +346,10 @@ export class Tour {
     this.nextButton.title = t(this.waiting ? "tour.skip.title" : "tour.next.title");
     const next = steps[k + 1];
     setText(this.status, this.waiting && next ? t("tour.running", { title: t(`tour.${this.chapter.id}.${next.id}.title`, this.#stepVars(k)) }) : last ? t("tour.end") : "");
-    if (moveFocus) this.title.focus({ preventScroll: false });
+    if (moveFocus) {
+      this.title.focus({ preventScroll: true });
+      this.card.scrollIntoView?.({ block: "nearest" });
+    }
   }
 
   #renderQuestion(step, key, vars) {
