@@ -180,6 +180,25 @@ test("an unknown chapter opens the chapter list with a notice; a chapter button 
   }
 });
 
+test("the toolbar's Guided tour button opens the chapter list, its first chapter focused; Close ends the tour", async () => {
+  const p = await e2e.open("www/index.html?preset=normal");
+  const { page } = p;
+  try {
+    await page.waitForFunction(() => document.querySelector("pbft-playground")?.shadowRoot.querySelector("button.tour-open"));
+    await press(page, "button.tour-open");
+    const focused = await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.activeElement?.dataset.chapter ?? null), { ...WAIT, message: "the first chapter focused" });
+    assert.equal(focused, "generals");
+    await page.keyboard.press("Enter");
+    await stepShown(page, "generals", "start", "en");
+    await eventually(async () => (await card(page)).focused === "tour-title", { message: "the step's heading focused" });
+    await press(page, ".tour-close");
+    await eventually(() => page.evaluate(() => !document.querySelector("pbft-playground").shadowRoot.querySelector(".tour") && !location.search.includes("tour=")), { message: "the tour closed and gone from the address" });
+    p.assertNoErrors();
+  } finally {
+    await p.close();
+  }
+});
+
 test("the tour and tour-step attributes embed one chapter (embed.html sets them from its address)", async () => {
   const p = await e2e.open("www/embed.html?tour=checkpoints&step=3&lang=zh-CN");
   const { page } = p;

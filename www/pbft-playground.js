@@ -344,7 +344,7 @@ export class PbftPlayground extends HTMLElement {
       this.#writeUrl();
       this.#ui.share.open();
     },
-    tour: () => this.#openTour("", null),
+    tour: () => this.#openTour("", null, true),
     seek: (time) => this.#seek(time),
     live: () => {
       this.#seek(this.#timeline.max);
@@ -760,7 +760,7 @@ export class PbftPlayground extends HTMLElement {
   // ----- the guided tour ----------------------------------------------------------
 
   /** Opens the guided tour: a chapter (at step `step`, 1-based) or, for "" or an unknown one, the chapter list. */
-  async #openTour(chapter, step) {
+  async #openTour(chapter, step, moveFocus = false) {
     this.#tourLoading ??= import("./js/tour.js");
     let mod;
     try {
@@ -773,7 +773,7 @@ export class PbftPlayground extends HTMLElement {
     await this.#tourWords(this.#lang);
     this.#tour ??= new mod.Tour(this.#tourHost());
     this.#tour.mount(this.#ui.tourSlot, this.#t);
-    this.#tour.open(chapter, step);
+    this.#tour.open(chapter, step, moveFocus);
     this.#wake();
   }
 

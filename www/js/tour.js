@@ -60,21 +60,24 @@ export class Tour {
     this.slot = null;
   }
 
-  /** Opens chapter `id` at `step` (1-based text, as in an address), or the chapter list. */
-  open(id, step) {
+  /**
+   * Opens chapter `id` at `step` (1-based text, as in an address), or the chapter list;
+   * `moveFocus` when the reader asked for it (a button), not when a page opens at it.
+   */
+  open(id, step, moveFocus = false) {
     const { chapter, step: k, problems } = readTourParams(id, step, CHAPTERS);
     for (const p of problems) this.host.notice(this.t("tour.notice.bad", { param: p, value: String(p === "tour" ? id : step).slice(0, 40) }));
     if (!chapter) {
       this.chapter = null;
       this.host.listen(null);
       this.host.focus(null);
-      this.#render(true);
+      this.#render(moveFocus);
       this.host.writeUrl();
       return;
     }
     this.chapter = CHAPTERS.find((c) => c.id === chapter);
     this.answers = new Map();
-    this.#goto(k, false);
+    this.#goto(k, moveFocus);
   }
 
   // ----- driving the engine ---------------------------------------------------------
@@ -279,7 +282,7 @@ export class Tour {
     this.back = h("button", { type: "button", class: "secondary tour-back", text: t("tour.back"), title: t("tour.back.title"), onclick: () => this.#goto(this.index - 1) });
     this.nextButton = h("button", { type: "button", class: "primary tour-next", text: t("tour.next"), title: t("tour.next.title"), onclick: () => this.#next() });
     this.nextChapter = h("button", { type: "button", class: "primary tour-next-chapter", text: t("tour.nextChapter"), title: t("tour.nextChapter.title"), onclick: () => this.#openNextChapter() });
-    this.menuButton = h("button", { type: "button", class: "secondary tour-menu", text: t("tour.chapters"), title: t("tour.chapters.title"), onclick: () => this.open("", null) });
+    this.menuButton = h("button", { type: "button", class: "secondary tour-menu", text: t("tour.chapters"), title: t("tour.chapters.title"), onclick: () => this.open("", null, true) });
     this.closeButton = h("button", { type: "button", class: "secondary small tour-close", "aria-label": t("tour.close"), title: t("tour.close.title"), text: "×", onclick: () => this.host.close() });
     this.list = h("ol", { class: "tour-list" });
     this.card = h(
@@ -299,7 +302,7 @@ export class Tour {
 
   #openNextChapter() {
     const i = CHAPTERS.indexOf(this.chapter);
-    this.open(CHAPTERS[(i + 1) % CHAPTERS.length].id, null);
+    this.open(CHAPTERS[(i + 1) % CHAPTERS.length].id, null, true);
   }
 
   #render(moveFocus) {
@@ -316,7 +319,7 @@ export class Tour {
           h(
             "li",
             {},
-            h("button", { type: "button", class: "link tour-chapter-button", dataset: { chapter: c.id }, text: t("tour.chapterItem", { k: i + 1, title: t(`tour.${c.id}.title`) }), onclick: () => this.open(c.id, null) }),
+            h("button", { type: "button", class: "link tour-chapter-button", dataset: { chapter: c.id }, text: t("tour.chapterItem", { k: i + 1, title: t(`tour.${c.id}.title`) }), onclick: () => this.open(c.id, null, true) }),
             h("span", { class: "muted small", text: ` ${t(`tour.${c.id}.summary`)}` }),
           ),
         ),
