@@ -537,7 +537,9 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "favicon.svg",
       "index.html",
       "js/explore-worker.js",
+      "js/i18n-tour-zh-CN.js",
       "js/i18n-zh-CN.js",
+      "js/tour.js",
       "pbft-playground.css",
       "pbft-playground.js",
       "pkg-explore/pbft_explore.js",
@@ -573,11 +575,23 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       await b.page.getByRole("button", { name: "发送请求" }).waitFor();
       const paths = b.requests.map((req) => new URL(req.url).pathname);
       assert.ok(paths.includes("/pbft-playground/js/i18n-zh-CN.js"), "the Chinese strings load on demand");
+      assert.ok(!paths.some((x) => /tour/.test(x)), "the guided tour is not loaded without a tour");
       assert.equal(paths.filter((x) => x.endsWith(".wasm")).length, 1);
       assert.ok(await b.page.evaluate(() => document.documentElement.scrollWidth <= 360), "no horizontal scrolling at 360 px");
       b.assertNoErrors();
     } finally {
       await b.close();
+    }
+
+    // A chapter of the guided tour: its module and its Chinese words load on demand.
+    const c = await open("pbft-playground/embed.html?tour=quorums&step=2&lang=zh-CN", { base, viewport: { width: 390, height: 700 } });
+    try {
+      await c.page.waitForFunction(() => document.querySelector("pbft-playground")?.shadowRoot.querySelector(".tour-title")?.textContent === "一个法定人数");
+      const paths = c.requests.map((req) => new URL(req.url).pathname);
+      for (const f of ["js/tour.js", "js/i18n-tour-zh-CN.js"]) assert.ok(paths.includes(`/pbft-playground/${f}`), `${f} loads with the tour`);
+      c.assertNoErrors();
+    } finally {
+      await c.close();
     }
   } finally {
     await server?.close();
