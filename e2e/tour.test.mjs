@@ -132,6 +132,30 @@ for (const lang of ["en", "zh-CN"]) {
   });
 }
 
+test("at the fastest speed a frame runs past several milestones: the tour goes back to each one's instant, in order", async () => {
+  const p = await e2e.open("www/index.html?tour=normal&speed=100");
+  const { page } = p;
+  try {
+    await stepShown(page, "normal", "request", "en");
+    await press(page, ".tour-next");
+    let c = await stepShown(page, "normal", "preprepare", "en");
+    assert.deepEqual(c.executed, [0, 0, 0, 0], "back at the PRE-PREPARE's instant, before anyone executed");
+    assert.equal(c.accepted, 0);
+    await press(page, ".tour-next");
+    c = await stepShown(page, "normal", "prepared", "en");
+    assert.deepEqual(c.executed, [0, 0, 0, 0]);
+    await press(page, ".tour-next");
+    c = await stepShown(page, "normal", "committed", "en");
+    assert.equal(c.executed.filter((x) => x === 1).length >= 1 && c.accepted === 0, true, JSON.stringify(c.executed));
+    await press(page, ".tour-next");
+    c = await stepShown(page, "normal", "accepted", "en");
+    assert.equal(c.accepted, 1, "the second request is not accepted yet: the run is back at the first one's acceptance");
+    p.assertNoErrors();
+  } finally {
+    await p.close();
+  }
+});
+
 test("a deep link opens a chapter at a step, rebuilt by the engine; Back goes one step back", async () => {
   const p = await e2e.open("www/index.html?tour=view-change&step=3");
   const { page } = p;

@@ -452,11 +452,13 @@ export class PbftPlayground extends HTMLElement {
   /** Takes in the events that advance/step returned while the clock went from `before` to now. */
   #took(events, before, narrate = true) {
     const shown = this.#timeline.took(events, before, this.#sim.now);
+    if (shown.length > 0) {
+      if (narrate) this.#ui.narrator.feed(shown, namer(this.#snapshot, this.#t), this.#sim.n);
+      this.#snapDirty = true;
+      this.#panelsDirty = true;
+    }
+    // Last: the tour may pause the run here, or take it back to a milestone's instant.
     if (this.#tourListen && events.length) this.#tourListen(events);
-    if (shown.length === 0) return;
-    if (narrate) this.#ui.narrator.feed(shown, namer(this.#snapshot, this.#t), this.#sim.n);
-    this.#snapDirty = true;
-    this.#panelsDirty = true;
   }
 
   /** Runs a user action on the simulation; refused actions become a notice. */
@@ -847,6 +849,12 @@ export class PbftPlayground extends HTMLElement {
         return hit;
       },
       act: (fn) => this.#act(fn),
+      /** Goes back to virtual time `time` (paused): the engine's fast seek, as the timeline does. */
+      seek: (time) => {
+        this.#setPlaying(false);
+        this.#pendingSeek = Math.max(0, Math.floor(time));
+        this.#flushSeek();
+      },
       focus: (focus) => {
         this.#focus = focus;
         this.#ui.invalidate();

@@ -86,16 +86,33 @@ export class Tour {
     return this.chapter.steps;
   }
 
-  /** Feeds a batch of events to the tracker and looks in it for step `k`'s milestone. */
-  #find(events, k) {
-    const step = this.#steps[k];
+  /**
+   * Feeds a batch of events to the tracker and looks in it for step `k`'s milestone: what it
+   * matched, or null. `chain`: steps after k whose milestones come at the same instant are found
+   * too, and events after that instant are left for later (the run goes back to it).
+   * @returns {{ k: number, hit: unknown, time: number } | null}
+   */
+  #scan(events, k, chain = false) {
     const ctx = { tracker: this.tracker, n: this.host.sim().n };
-    let hit = null;
+    let found = null;
     for (const e of events) {
+      if (chain && found && e.time > found.time) break;
       this.tracker.feed(e);
-      if (!hit && step && typeof step.until === "function") hit = step.until(e, ctx);
+      const step = this.#steps[k];
+      // A chain stops at a step that loads a run of its own.
+      if (!step || typeof step.until !== "function" || (found && (!chain || step.run))) continue;
+      const hit = step.until(e, ctx);
+      if (hit) {
+        found = { k, hit, time: e.time };
+        k++;
+      }
     }
-    return hit;
+    return found;
+  }
+
+  /** The milestone of step k in a batch (every event fed to the tracker): what it matched, or null. */
+  #find(events, k) {
+    return this.#scan(events, k)?.hit ?? null;
   }
 
   #load(run) {
@@ -158,8 +175,11 @@ export class Tour {
     }
     const k = this.index + 1;
     this.host.listen((events) => {
-      const hit = this.#find(events, k);
-      if (hit) this.#show(k, hit, this.#focusInCard());
+      const found = this.#scan(events, k, true);
+      if (!found) return;
+      // A frame's batch may run past the milestone: the run goes back to its instant.
+      if (this.host.sim().now > found.time) this.host.seek(found.time);
+      this.#show(found.k, found.hit, this.#focusInCard());
     });
   }
 
@@ -258,7 +278,7 @@ export class Tour {
       const s = this.verdict?.stopped;
       if (s) spec = { quorums: [s.a.members, s.b ? s.b.members : []], honest: s.stoppers, nodes: this.verdict.faulty };
       else if (this.verdict?.broken) spec = { badge: true };
-    } else if (step.focus) spec = step.focus(this.match ?? {}, { tracker: this.tracker });
+    } else if (step.focus && this.match) spec = step.focus(this.match, { tracker: this.tracker });
     if (!spec) return null;
     return { ...spec, key: `${this.chapter.id}.${this.index}.${JSON.stringify(spec)}` };
   }
