@@ -109,6 +109,15 @@ impl PartialEq for Store {
 
 impl Eq for Store {}
 
+impl std::hash::Hash for Store {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_usize(self.len);
+        for pair in self.iter() {
+            pair.hash(h);
+        }
+    }
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
@@ -128,7 +137,7 @@ impl<'de> Deserialize<'de> for Store {
 }
 
 /// The last reply cached for a client (Castro–Liskov §4.1).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CachedReply {
     /// The client.
     pub client: ClientId,
@@ -139,7 +148,7 @@ pub struct CachedReply {
 }
 
 /// The service state of one replica.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AppState {
     /// Sequence number of the last request reflected here.
     pub seq: Seq,

@@ -36,7 +36,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use super::{debug_hash, mix, node_of, replica_hash, Action, Delivery, Item, Simulation, TimedAction, TimerKind, Violation};
+use super::{debug_hash, hash_of, mix, node_of, replica_hash, Action, Delivery, Item, Simulation, TimedAction, TimerKind, Violation};
 use crate::protocol::ReplicaTimer;
 use std::cmp::Reverse;
 
@@ -277,7 +277,7 @@ impl World {
 
 /// A message in flight, as the state sees it: who sent what to whom.
 fn envelope_hash(e: &super::network::Envelope) -> u64 {
-    debug_hash(&(e.from, e.to, &e.msg, e.lost))
+    hash_of(&(e.from, e.to, &e.msg, e.lost))
 }
 
 /// Fingerprints are already hashes: the set of visited states keys on them as they are.
