@@ -143,7 +143,12 @@ fn got(v: &JsValue) -> String {
 
 /// The message of what JS threw, clipped.
 fn thrown(e: &JsValue) -> String {
-    let text = |s: &JsString| if s.length() <= 200 { String::from(s) } else { format!("a message of {} characters", s.length()) };
+    thrown_within(e, 200)
+}
+
+/// What `e` says, as [`thrown`], with messages of up to `max` characters kept whole.
+fn thrown_within(e: &JsValue, max: u32) -> String {
+    let text = |s: &JsString| if s.length() <= max { String::from(s) } else { format!("a message of {} characters", s.length()) };
     if let Some(s) = e.dyn_ref::<JsString>() {
         return text(s);
     }
