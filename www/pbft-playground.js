@@ -33,7 +33,7 @@ import { formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, clip, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
-import { advanceAll, runOptions, startRun } from "./js/run.js";
+import { advanceAll, droppedActions, runOptions, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
 import { Timeline } from "./js/timeline.js";
@@ -443,6 +443,7 @@ export class PbftPlayground extends HTMLElement {
     const sim = this.#sim;
     if (!sim) return false;
     this.#flushSeek();
+    const recorded = this.#actions;
     try {
       fn(sim);
     } catch (e) {
@@ -451,12 +452,32 @@ export class PbftPlayground extends HTMLElement {
     }
     // Acting in the past forks a new future: the engine dropped the recorded one, and so do we.
     this.#timeline.fork(sim.now);
+    const dropped = droppedActions(recorded, sim.actions());
+    if (dropped > 0) this.#forked(recorded, sim.now, dropped);
     // An action's events (the REQUEST sent, a message dropped ...) are handed over at once.
     this.#took(sim.takeEvents(), sim.now);
     this.#settle(!this.#playing);
     // An element waiting for its first Play (no autoplay) starts when someone acts on it.
     if (!this.#started) this.#setPlaying(true);
     return true;
+  }
+
+  /**
+   * Tells that acting at `at` dropped `dropped` of the `recorded` actions after it, and offers to
+   * undo: the run as it was, with its recorded future, at the same instant, paused.
+   */
+  #forked(recorded, at, dropped) {
+    const undo = () => {
+      this.#reset(this.#config, { actions: recorded, t: at });
+      this.#setPlaying(false);
+      this.#ui.notices.add(this.#t("notice.unforked", { count: dropped, t: formatTime(at) }));
+      this.#wake();
+    };
+    this.#ui.notices.add(this.#t("notice.forked", { count: dropped, t: formatTime(at) }), "info", {
+      label: this.#t("notice.undo"),
+      title: this.#t("notice.undo.title"),
+      run: undo,
+    });
   }
 
   /** You are the network: message `id` arrives now; the inspector lets go of it (resuming the run it paused). */
@@ -517,8 +538,10 @@ export class PbftPlayground extends HTMLElement {
     this.#pendingSeek = null;
     const sim = this.#sim;
     if (time === sim.now && this.#clock.acc === 0) return;
+    const back = time < sim.now;
     this.#timeline.seek(sim, time);
-    this.#ui.narrator.skip();
+    if (back) this.#ui.narrator.rewind(sim.now);
+    else this.#ui.narrator.skip();
     this.#clock.acc = 0;
     if (this.#selection.id !== null && !this.#timeline.history.live.has(this.#selection.id)) this.#select(null);
     this.#settle();

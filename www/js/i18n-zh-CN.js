@@ -490,6 +490,10 @@ const table = {
   "openFull.title": "在新标签页的完整版演练场中打开这次运行",
 
   // 错误值与链接时刻的提示
+  "notice.forked": "你在 {t} 改变了过去：之后录下的未来（后面的 {count} 个操作）已被丢弃，运行从你的操作继续。",
+  "notice.unforked": "已撤销：运行回到 {t}，后面的 {count} 个操作都还在。",
+  "notice.undo": "撤销",
+  "notice.undo.title": "恢复你操作之前的运行，连同之后录下的操作",
   "notice.clampedT": "链接中的时刻 {t} 超过了这次运行的结尾；改为显示结尾 {end}。",
   "notice.unknownParam": "链接参数“{param}”不是演练场能识别的参数，已忽略。",
   "notice.emptyOp": "请先输入一个操作：请求内容为空。",

@@ -497,6 +497,10 @@ const en = {
   "openFull.title": "Opens this run in the full playground, in a new tab",
 
   // notices for bad values and for the time of a link
+  "notice.forked": "You changed the past at {t}: the recorded future after it ({count} later actions) was dropped, and the run goes on from your action.",
+  "notice.unforked": "Undone: the run is back at {t} with its {count} later actions.",
+  "notice.undo": "Undo",
+  "notice.undo.title": "Bring back the run as it was before your action, with the actions recorded after it",
   "notice.clampedT": "The link’s time {t} is past the end of this run; showing its end, {end}, instead.",
   "notice.unknownParam": "The link’s parameter “{param}” is not one the playground reads; it is ignored.",
   "notice.emptyOp": "Type an operation first: the request is empty.",

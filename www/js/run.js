@@ -72,3 +72,24 @@ export function advanceAll(sim, ms) {
     }
   }
 }
+
+/**
+ * How many of the recorded actions `before` are not in `after` (each counted as often as it
+ * occurs): what acting in the past dropped from the recorded future. Actions are compared by
+ * content, so the same list gives 0 whatever was added to it.
+ */
+export function droppedActions(before, after) {
+  const left = new Map();
+  for (const a of after) {
+    const key = JSON.stringify(a);
+    left.set(key, (left.get(key) ?? 0) + 1);
+  }
+  let dropped = 0;
+  for (const a of before) {
+    const key = JSON.stringify(a);
+    const k = left.get(key) ?? 0;
+    if (k > 0) left.set(key, k - 1);
+    else dropped++;
+  }
+  return dropped;
+}
