@@ -215,6 +215,16 @@ async fn on_status(State(st): State<AppState>) -> Response {
 
 /// `GET /events`.
 async fn on_events(State(st): State<AppState>) -> Response {
+    // Subscribed first: whatever the state below already shows, the stream
+    // has everything after it.
+    let rx = st.stream.subscribe();
+    let (tx, status) = oneshot::channel();
+    if st.events.send(Event::Status(tx)).await.is_err() {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    let Ok(Ok(status)) = tokio::time::timeout(Duration::from_secs(5), status).await else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "no answer from the replica");
+    };
     let c = &st.cluster;
     let hello = Hello {
         node: c.names[st.me].clone(),
@@ -225,8 +235,11 @@ async fn on_events(State(st): State<AppState>) -> Response {
         f: c.protocol.f(),
         time: stream::now_ms(),
         durable: st.durable,
+        config: status.config.clone(),
+        view: status.summary.view,
+        last_executed: status.summary.last_executed,
     };
-    stream::sse(&hello, st.stream.subscribe()).into_response()
+    stream::sse(&hello, rx).into_response()
 }
 
 /// `GET /`.

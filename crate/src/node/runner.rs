@@ -15,7 +15,7 @@ use crate::protocol::{
     NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaSummary, ReplicaTimer, Seq, TimerSlots, View,
 };
 
-use crate::sim::EventKind;
+use crate::sim::{EventKind, TimerKind};
 
 use super::config::Cluster;
 use super::peer::{Link, LinkView, Outgoing};
@@ -719,6 +719,8 @@ impl Runner {
         for timer in ReplicaTimer::ALL {
             if self.replica_deadlines.get(timer).is_some_and(|d| d <= now) {
                 self.replica_deadlines.cancel(timer);
+                let node = self.me_replica();
+                self.hub.emit(|| EventKind::Fired { node, timer: TimerKind::of_replica(timer) });
                 self.log_input(RecordRef::Timer { timer: timer.index() });
                 let mut out = Vec::new();
                 self.replica.on_timer(timer, &mut out);
@@ -728,6 +730,8 @@ impl Runner {
         let due: Vec<u64> = self.client_deadlines.iter().filter(|(_, &d)| d <= now).map(|(&t, _)| t).collect();
         for t in due {
             self.client_deadlines.remove(&t);
+            let node = self.me_client();
+            self.hub.emit(|| EventKind::Fired { node, timer: TimerKind::Retransmit });
             let mut out = Vec::new();
             self.client.on_timer(ClientTimer(t), &mut out);
             self.client_outputs(out);

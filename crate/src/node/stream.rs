@@ -9,7 +9,10 @@
 //! the `delivered` event at the receiver names the `sent` event at the sender
 //! (ids are unique per sending node; a restarted node starts them from its
 //! start time in microseconds). `deliverAt` of a `sent` event is its `time`
-//! (nobody knows when a real message arrives).
+//! (nobody knows when a real message arrives). `fired` says a timer went off
+//! (`{"node", "timer": "view-change" | "retransmit" | "fetch"}`; a client's
+//! request timer is `retransmit`), as the simulator says of a timer fired in
+//! manual delivery: with the deliveries, it is all a replay needs.
 //!
 //! The first event of a stream is `event: hello` with the node, the cluster's
 //! names and `n`, `f`; then one unnamed event per engine event. The buffer
@@ -95,6 +98,12 @@ pub struct Hello {
     pub time: u64,
     /// Whether the replica keeps its state on disk (`--data-dir`).
     pub durable: bool,
+    /// The protocol's parameters (K, L, timeouts).
+    pub config: crate::protocol::Config,
+    /// The replica's view now.
+    pub view: crate::protocol::View,
+    /// Its last executed sequence number now.
+    pub last_executed: crate::protocol::Seq,
 }
 
 /// The SSE response for one subscriber.
