@@ -146,6 +146,8 @@ const en = {
   "live.address": "Node address",
   "live.address.title": "One node of the cluster, e.g. localhost:1111 (the four generals: Apple on 1111 to IBM on 1114); its stream names the others",
   "live.connect": "Connect",
+  "live.connect.title": "Read the cluster's event streams and replay them here (the run on screen is replaced)",
+  "live.disconnect.title": "Stop watching the cluster (the run on screen stays as it is)",
   "live.disconnect": "Disconnect",
   "live.connecting": "Connecting…",
   "live.following": "Watching {nodes}: {backlog} real events waiting to be shown.",

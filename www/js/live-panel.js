@@ -11,8 +11,8 @@ export class LivePanel {
   constructor(t, on) {
     this.t = t;
     this.address = h("input", { type: "text", class: "live-address", value: "localhost:1111", spellcheck: "false", autocomplete: "off", "aria-label": t("live.address"), title: t("live.address.title") });
-    this.connectButton = h("button", { type: "button", class: "live-connect", text: t("live.connect"), onclick: () => on.connect(this.address.value) });
-    this.disconnectButton = h("button", { type: "button", class: "secondary live-disconnect", text: t("live.disconnect"), disabled: true, onclick: () => on.disconnect() });
+    this.connectButton = h("button", { type: "button", class: "live-connect", text: t("live.connect"), title: t("live.connect.title"), onclick: () => on.connect(this.address.value) });
+    this.disconnectButton = h("button", { type: "button", class: "secondary live-disconnect", text: t("live.disconnect"), title: t("live.disconnect.title"), disabled: true, onclick: () => on.disconnect() });
     this.state = h("p", { class: "live-status", role: "status", "aria-live": "polite" });
     this.replay = h("p", { class: "live-replay" });
     this.section = h(
