@@ -2,7 +2,8 @@
 //! backup killed and restarted, the primary killed (view change) and
 //! restarted, forged and malformed messages refused, and a clear 503 when no
 //! quorum is left; the event stream (`/events`) and its CORS; a durable
-//! replica (`--data-dir`) killed under load and restarted.
+//! replica (`--data-dir`) killed under load and restarted; a recorded live trace
+//! replayed through the simulator in manual delivery to the same executed log.
 //! Runs with `cargo test --features node` (part of `npm test`).
 //! The test cluster has real signature keys: `pbft-node --gen-keys --key-dir`
 //! makes them, and each node starts with its own `--key-file`.
@@ -22,6 +23,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pbft_playground::node::derive_pair_key;
+use pbft_playground::sim::Simulation;
 
 const NAMES: [&str; 4] = ["Apple", "MS", "Google", "IBM"];
 const SECRET: &str = "cluster-test secret";
@@ -676,4 +678,132 @@ fn a_durable_replica_killed_under_load_resumes_without_loss_or_double_execution(
     fresh.sort_unstable();
     assert!(fresh.windows(2).all(|w| w[0] != w[1]), "a request executed twice: {fresh:?}");
     eprintln!("durable cluster scenario: {} requests accepted, took {:?}", answers.len(), t0.elapsed());
+}
+
+/// Replays a recorded live trace (every node's deliveries, submissions and
+/// fired timers, from its `/events`) through the simulator in manual
+/// delivery: each node's inputs in its own order, a delivered message matched
+/// to the oldest in-flight one with the same sender, receiver, kind, view and
+/// sequence number. Returns how many inputs it replayed.
+fn replay(sim: &mut Simulation, traces: &[Vec<Value>]) -> usize {
+    use pbft_playground::sim::{node_of, TimerKind};
+    let num = |v: &Value| v.as_i64().expect("node number");
+    // The view and sequence number of each message, by (sender node, id).
+    let mut sent = std::collections::HashMap::new();
+    for (i, t) in traces.iter().enumerate() {
+        for e in t.iter().filter(|e| e["type"] == "sent") {
+            sent.insert((i, e["msg"].as_u64().expect("msg")), (e["view"].as_u64(), e["seq"].as_u64()));
+        }
+    }
+    let mut queues: Vec<std::collections::VecDeque<&Value>> = traces
+        .iter()
+        .map(|t| t.iter().filter(|e| ["delivered", "submitted", "fired"].contains(&e["type"].as_str().unwrap_or(""))).collect())
+        .collect();
+    let mut done = 0;
+    loop {
+        // The earliest head that can be replayed now.
+        let mut best: Option<(u64, usize, Option<u64>)> = None;
+        for (i, q) in queues.iter().enumerate() {
+            let Some(e) = q.front() else { continue };
+            let time = e["time"].as_u64().expect("time");
+            if best.is_some_and(|b| b.0 <= time) {
+                continue;
+            }
+            let ready = match e["type"].as_str() {
+                Some("delivered") => {
+                    let from = node_of(num(&e["from"]));
+                    let sender = match from {
+                        pbft_playground::protocol::NodeId::Replica(r) => r,
+                        pbft_playground::protocol::NodeId::Client(c) => c as usize,
+                    };
+                    let Some(&(view, seq)) = sent.get(&(sender, e["msg"].as_u64().expect("msg"))) else { continue };
+                    let to = node_of(num(&e["to"]));
+                    let id = sim.in_flight_ids().into_iter().find(|&id| {
+                        sim.in_flight_message(id).is_some_and(|(f, t, m)| {
+                            f == from && t == to && m.kind().as_str() == e["kind"] && m.view() == view && m.seq() == seq
+                        })
+                    });
+                    id.map(Some)
+                }
+                _ => Some(None),
+            };
+            if let Some(id) = ready {
+                best = Some((time, i, id));
+            }
+        }
+        let Some((_, i, id)) = best else { return done };
+        let e = queues[i].pop_front().expect("head");
+        match (e["type"].as_str(), id) {
+            (Some("delivered"), Some(id)) => sim.deliver(id).expect("deliver"),
+            (Some("submitted"), _) => {
+                sim.request_from(e["client"].as_u64().expect("client") as u32, e["op"].as_str().expect("op")).expect("request");
+            }
+            (Some("fired"), _) => {
+                let (node, timer) = (num(&e["node"]), TimerKind::named(e["timer"].as_str().expect("timer")).expect("timer code"));
+                if sim.has_timer(node, timer) {
+                    sim.fire_timer(node, timer).expect("fire");
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        done += 1;
+    }
+}
+
+#[test]
+fn a_recorded_live_trace_replays_through_the_engine_to_the_same_executed_log() {
+    use pbft_playground::protocol::Config;
+    use pbft_playground::sim::{Delivery, SimConfig};
+    let mut c = TestCluster::new("replay");
+    for i in 0..4 {
+        c.start(i);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let streams: Vec<_> = (0..4).map(|i| subscribe(c.ports[i], stop.clone())).collect();
+    for rx in &streams {
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).expect("hello").0, "hello");
+    }
+    // Requests from every node's client, across a checkpoint (K = 4).
+    const REQUESTS: usize = 6;
+    for k in 0..REQUESTS {
+        c.req(k % 4, &format!("replay{k}={k}"));
+    }
+    let all = |evs: &[Value]| evs.iter().filter(|e| e["type"] == "executed").count() >= REQUESTS;
+    let mut traces: Vec<Vec<Value>> = streams.iter().enumerate().map(|(i, rx)| collect_until(rx, NAMES[i], all)).collect();
+    // What followed the last execution (its last COMMITs, CHECKPOINTs, replies) comes too.
+    std::thread::sleep(Duration::from_millis(300));
+    for (t, rx) in traces.iter_mut().zip(&streams) {
+        while let Ok((name, data)) = rx.try_recv() {
+            if name == "message" {
+                t.push(serde_json::from_str(&data).expect("event JSON"));
+            }
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+
+    let protocol = Config {
+        checkpoint_interval: 4,
+        log_window: 8,
+        view_change_timeout: 1000,
+        client_timeout: 300,
+        view_change_retransmit: 300,
+        state_retry: 150,
+        ..Config::with_n(4)
+    };
+    let cfg = SimConfig { protocol, names: NAMES.iter().map(|s| s.to_string()).collect(), clients: 4, delivery: Delivery::Manual, ..SimConfig::new(4, 1) };
+    let mut sim = Simulation::new(cfg).expect("simulation");
+    let inputs: usize = traces.iter().map(|t| t.iter().filter(|e| ["delivered", "submitted", "fired"].contains(&e["type"].as_str().unwrap_or(""))).count()).sum();
+    let replayed = replay(&mut sim, &traces);
+    eprintln!("replayed {replayed} of {inputs} recorded inputs");
+
+    // The same executed log on every replica: the same operation at every sequence number.
+    for (r, t) in traces.iter().enumerate() {
+        let real: Vec<(u64, Option<&str>)> =
+            t.iter().filter(|e| e["type"] == "executed").map(|e| (e["seq"].as_u64().expect("seq"), e["op"].as_str())).collect();
+        let replay: Vec<(u64, Option<String>)> = sim.executed(r).iter().map(|e| (e.seq, e.op.as_deref().map(str::to_string))).collect();
+        let replay: Vec<(u64, Option<&str>)> = replay.iter().map(|(s, o)| (*s, o.as_deref())).collect();
+        assert_eq!(real.len(), REQUESTS, "{}: {real:?}", NAMES[r]);
+        assert_eq!(replay, real, "{}: the replay executed differently", NAMES[r]);
+    }
+    assert!(sim.snapshot().violations.is_empty());
 }
