@@ -387,6 +387,8 @@ export class PbftPlayground extends HTMLElement {
         sim: () => this.#sim,
         act: (fn) => this.#liveAct(fn),
         notify: (status) => {
+          // Stopped following (diverged, closed): the page is a plain run again.
+          if (this.#live === mirror && status.state !== "following" && status.state !== "connecting") this.#live = null;
           this.#ui?.live.update(status);
           this.#wake();
         },
