@@ -87,6 +87,10 @@ test("live mode: a request sent from the page executes on the four real replicas
       { timeout: 30_000, message: "executed on the four replicas of the replay" },
     ).catch(async (e) => assert.fail(`${e.message}: ${await why()}`));
     await eventually(() => el.locator(".live-replay").textContent().then((s) => s.startsWith("Replayed: the same. 4 executions")), { message: "replayed: the same" });
+    // The log says whose deliveries these are: the real cluster's, not the reader's.
+    const log = await el.locator(".events").textContent();
+    assert.match(log, /In the real cluster, \w+ received (PRE-PREPARE|PREPARE|COMMIT|REQUEST|REPLY)/);
+    assert.doesNotMatch(log, /You delivered/);
     // What only the replay would do is refused, in words.
     const r0 = el.locator(".replica-card").first();
     const crash = r0.getByRole("button", { name: /Crash/ });

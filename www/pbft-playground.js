@@ -58,6 +58,11 @@ const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alon
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
 const END_SLACK_MS = 1000; // a link's time this far past the run's last event is past its end (it is clamped)
 const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what it shows this long after its last action
+/** Watching a live cluster, the deliveries and timers of the run are the real cluster's, not yours. */
+const LIVE_WORDS = { "ev.picked": "live.ev.picked", "ev.fired": "live.ev.fired", "say.picked": "live.say.picked", "say.fired": "live.say.fired" };
+function liveWords(t) {
+  return Object.assign((key, vars) => t(LIVE_WORDS[key] ?? key, vars), t);
+}
 const EXECUTED_TAIL = 0; // entries of each replica's `executed` list in the per-frame snapshot (the page shows none)
 
 export class PbftPlayground extends HTMLElement {
@@ -95,6 +100,7 @@ export class PbftPlayground extends HTMLElement {
   #frameTimes = new FrameTimes();
   #connected = false;
   #live = null; // the Live cluster mirror (js/live.js), while the page watches a real cluster
+  #liveWords = false; // the run on screen replays a live cluster (its words say so)
   // Good citizen: no virtual time (and no frames but those drawing a change) while out of view or in a hidden tab.
   #watcher = new Watcher(this, {
     visibility: () => this.#updateSuspended(),
@@ -215,7 +221,7 @@ export class PbftPlayground extends HTMLElement {
         const lang = this.#attrs.lang;
         loadLanguage(lang).then(() => {
           this.#lang = lang;
-          this.#t = translator(lang);
+          this.#t = this.#liveWords ? liveWords(translator(lang)) : translator(lang);
           this.#buildUI();
           this.#refreshAll();
           const bad = this.#attrs.problems(["lang"], this.#t);
@@ -381,6 +387,7 @@ export class PbftPlayground extends HTMLElement {
       mirror = new LiveMirror({
         start: (extra, names) => {
           this.#reset({ n: names.length, seed: 1, preset: "", names, extra });
+          this.#useLiveWords(true);
           this.#setPlaying(true);
           return this.#sim;
         },
@@ -402,6 +409,15 @@ export class PbftPlayground extends HTMLElement {
       return;
     }
     if (mirror.state !== "following") this.#live = null;
+  }
+
+  /** The words of a live replay, or the usual ones (the UI is built again in them). */
+  #useLiveWords(on) {
+    if (this.#liveWords === on) return;
+    this.#liveWords = on;
+    this.#t = on ? liveWords(translator(this.#lang)) : translator(this.#lang);
+    this.#buildUI();
+    this.#refreshAll();
   }
 
   #liveStop() {
@@ -502,6 +518,7 @@ export class PbftPlayground extends HTMLElement {
     if (events) this.#took(events, 0, false);
     this.#ui.build(run.sim.n);
     this.#settle();
+    if (!cfg.extra) this.#useLiveWords(false);
   }
 
   /** After a jump (a new run, an action, a step, a seek): everything shows the engine's state now. */

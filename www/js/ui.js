@@ -69,7 +69,10 @@ export class PlaygroundUI {
     // The explorer outlives nothing: a new UI (language, theme) starts without a search.
     this.explore = new ExplorePanel(t, { source: () => on.exploreSource(), load: (found, source) => on.exploreLoad(found, source), name: (node) => (this.lastView ? this.lastView.name(node) : String(node)), workerUrl: new URL("js/explore-worker.js", indexUrl) });
     this.live = new LivePanel(t, { connect: (address) => on.liveConnect(address), disconnect: () => on.liveDisconnect() });
-    if (old) this.live.address.value = old.live.address.value;
+    if (old) {
+      this.live.address.value = old.live.address.value;
+      this.live.section.open = old.live.section.open;
+    }
     this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
