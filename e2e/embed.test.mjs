@@ -538,6 +538,7 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "index.html",
       "js/explore-worker.js",
       "js/i18n-zh-CN.js",
+      "js/live.js",
       "pbft-playground.css",
       "pbft-playground.js",
       "pkg-explore/pbft_explore.js",

@@ -14,6 +14,7 @@
 //   pbft-playground.css                    the element's styles (loaded into its shadow root)
 //   pkg/pbft_playground_bg.wasm            the engine
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
+//   js/live.js                             the Live cluster mirror (a chunk, loaded on Connect)
 //   *.gz, *.br                             precompressed copies, for hosts that serve them
 // Every URL inside is relative; the element finds its CSS and wasm next to its own module
 // (import.meta.url), so the folder can be served from anywhere.
@@ -148,5 +149,6 @@ const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playgrou
 report("what a script embed loads (first visit)", element);
 report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
+report("... plus, when the Live cluster panel connects", ["js/live.js"]);
 report("... plus, when a search starts in the Explore panel", ["js/explore-worker.js", "pkg-explore/pbft_explore.js", "pkg-explore/pbft_explore_bg.wasm"]);
 log(c.green(`\n[build] ${relative(REPO_ROOT, DIST) || DIST}/ ready: serve it from any static host, at any path.`));

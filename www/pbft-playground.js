@@ -58,6 +58,11 @@ const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alon
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
 const END_SLACK_MS = 1000; // a link's time this far past the run's last event is past its end (it is clamped)
 const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what it shows this long after its last action
+/** Watching a live cluster, the deliveries and timers of the run are the real cluster's, not yours. */
+const LIVE_WORDS = { "ev.picked": "live.ev.picked", "ev.fired": "live.ev.fired", "say.picked": "live.say.picked", "say.fired": "live.say.fired" };
+function liveWords(t) {
+  return Object.assign((key, vars) => t(LIVE_WORDS[key] ?? key, vars), t);
+}
 const EXECUTED_TAIL = 0; // entries of each replica's `executed` list in the per-frame snapshot (the page shows none)
 
 export class PbftPlayground extends HTMLElement {
@@ -94,6 +99,8 @@ export class PbftPlayground extends HTMLElement {
   #booted = false;
   #frameTimes = new FrameTimes();
   #connected = false;
+  #live = null; // the Live cluster mirror (js/live.js), while the page watches a real cluster
+  #liveWords = false; // the run on screen replays a live cluster (its words say so)
   // Good citizen: no virtual time (and no frames but those drawing a change) while out of view or in a hidden tab.
   #watcher = new Watcher(this, {
     visibility: () => this.#updateSuspended(),
@@ -214,7 +221,7 @@ export class PbftPlayground extends HTMLElement {
         const lang = this.#attrs.lang;
         loadLanguage(lang).then(() => {
           this.#lang = lang;
-          this.#t = translator(lang);
+          this.#t = this.#liveWords ? liveWords(translator(lang)) : translator(lang);
           this.#buildUI();
           this.#refreshAll();
           const bad = this.#attrs.problems(["lang"], this.#t);
@@ -311,13 +318,15 @@ export class PbftPlayground extends HTMLElement {
   }
 
   /** What the UI's controls, cards and dialogs call (each wakes the frame loop after it). */
-  #handlers = this.#wakingAfter({
+  #handlers = this.#wakingAfter(this.#liveAware({
     preset: (name) => this.#reset({ ...this.#config, preset: name, n: name ? 4 : this.#config.n }),
     n: (n) => this.#reset({ ...this.#config, n }),
     seed: (seed) => this.#reset({ ...this.#config, seed }),
     reset: () => this.#reset({ ...this.#config }),
     // An empty operation is told in the page's language (the engine's refusal is English).
-    request: (op) => (String(op).trim() === "" ? this.#ui.notices.add(this.#t("notice.emptyOp"), "error") : this.#act((sim) => sim.request(op))),
+    request: (op) => (String(op).trim() === "" ? this.#ui.notices.add(this.#t("notice.emptyOp"), "error") : this.#live ? this.#liveRequest(op) : this.#act((sim) => sim.request(op))),
+    liveConnect: (address) => this.#liveConnect(address),
+    liveDisconnect: () => this.#liveStop(),
     playPause: () => this.#setPlaying(!this.#playing),
     step: () => this.#step(),
     speed: (x) => (this.speed = x),
@@ -347,7 +356,98 @@ export class PbftPlayground extends HTMLElement {
     shareTexts: (choice) => this.#shareTexts(choice),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }, ["shareTexts", "freshenLink", "redraw"]);
+  }), ["shareTexts", "freshenLink", "redraw"]);
+
+  /**
+   * Watching a live cluster, the run on screen replays what the real nodes do: what would change
+   * only the replay (a crash, a behaviour, a partition, a delivery by hand ...) is refused with a
+   * notice saying what to do instead; a new run (scenario, n, seed, reset) stops watching.
+   */
+  #liveAware(handlers) {
+    for (const name of ["crash", "recover", "behavior", "isolate", "drop", "delivery", "deliver", "fire", "loss", "load", "exploreLoad"]) {
+      const fn = handlers[name];
+      handlers[name] = (...args) => (this.#live ? this.#ui.notices.add(this.#t("live.refused"), "info") : fn(...args));
+    }
+    for (const name of ["preset", "n", "seed", "reset"]) {
+      const fn = handlers[name];
+      handlers[name] = (...args) => {
+        this.#liveStop();
+        return fn(...args);
+      };
+    }
+    return handlers;
+  }
+
+  /** Connects the Live cluster panel to the node at `address` (js/live.js is loaded now). */
+  async #liveConnect(address) {
+    this.#liveStop();
+    let mirror;
+    try {
+      const { LiveMirror } = await import("./js/live.js");
+      mirror = new LiveMirror({
+        start: (extra, names) => {
+          this.#reset({ n: names.length, seed: 1, preset: "", names, extra });
+          this.#useLiveWords(true);
+          this.#setPlaying(true);
+          return this.#sim;
+        },
+        sim: () => this.#sim,
+        act: (fn) => this.#liveAct(fn),
+        notify: (status) => {
+          // Stopped following (diverged, closed): the page is a plain run again.
+          if (this.#live === mirror && status.state !== "following" && status.state !== "connecting") this.#live = null;
+          this.#ui?.live.update(status);
+          this.#wake();
+        },
+      });
+      this.#live = mirror;
+      this.#ui.live.update(mirror.status());
+      await mirror.connect(address);
+    } catch (e) {
+      if (this.#live === mirror) this.#live = null;
+      this.#ui.live.update({ state: "failed", detail: { address: String(address) }, names: [], up: [], backlog: 0, compare: null });
+      return;
+    }
+    if (mirror.state !== "following") this.#live = null;
+  }
+
+  /** The words of a live replay, or the usual ones (the UI is built again in them). */
+  #useLiveWords(on) {
+    if (this.#liveWords === on) return;
+    this.#liveWords = on;
+    this.#t = on ? liveWords(translator(this.#lang)) : translator(this.#lang);
+    this.#buildUI();
+    this.#refreshAll();
+  }
+
+  #liveStop() {
+    const m = this.#live;
+    this.#live = null;
+    if (m) {
+      m.close();
+      this.#ui?.live.update(m.status());
+    }
+  }
+
+  /** A step of the live replay: applied as an action is, its events shown; an error is thrown. */
+  #liveAct(fn) {
+    const sim = this.#sim;
+    this.#flushSeek();
+    fn(sim);
+    this.#timeline.fork(sim.now);
+    this.#took(sim.takeEvents(), sim.now);
+    this.#settle(false);
+  }
+
+  /** Send request, watching a live cluster: through a node's /req; the replay shows it. */
+  async #liveRequest(op) {
+    try {
+      const answer = await this.#live.send(op);
+      if (answer.outcome !== "accepted") this.#ui.notices.add(this.#t("live.noAnswer", { error: answer.error ?? answer.outcome }), "error");
+    } catch (e) {
+      this.#ui.notices.add(this.#t("live.noAnswer", { error: e?.message ?? String(e) }), "error");
+    }
+  }
 
   /** `handlers`, each (but those of `quiet`) followed by a frame that shows what it did. */
   #wakingAfter(handlers, quiet) {
@@ -382,6 +482,7 @@ export class PbftPlayground extends HTMLElement {
     if (old?.app.isConnected) old.app.replaceWith(ui.app);
     else this.shadowRoot.append(ui.app);
     this.#ui = ui;
+    if (this.#live) ui.live.update(this.#live.status());
     if (this.#snapshot) ui.build(this.#snapshot.n);
   }
 
@@ -417,6 +518,7 @@ export class PbftPlayground extends HTMLElement {
     if (events) this.#took(events, 0, false);
     this.#ui.build(run.sim.n);
     this.#settle();
+    if (!cfg.extra) this.#useLiveWords(false);
   }
 
   /** After a jump (a new run, an action, a step, a seek): everything shows the engine's state now. */
@@ -777,7 +879,8 @@ export class PbftPlayground extends HTMLElement {
   #writeUrl() {
     this.#urlDirty = false;
     this.#urlWall = performance.now();
-    if (!this.hasAttribute("permalink") || !this.#sim) return;
+    // A live cluster's replay is not a run a link could carry (its options, its clients).
+    if (!this.hasAttribute("permalink") || !this.#sim || this.#live) return;
     // The page's language stays in its address (index.html reads it: site.js).
     const lang = new URLSearchParams(location.search).get("lang");
     const search = lang === null ? this.#search() : permalinkSearch(this.#run(), { lang });

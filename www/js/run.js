@@ -11,6 +11,8 @@ export function runOptions(cfg) {
   if (cfg.preset) options.preset = cfg.preset;
   if (cfg.names) options.names = fitNames(cfg.names, cfg.n);
   if (cfg.loss > 0) options.loss = cfg.loss;
+  // A live cluster's mirror (js/live.js): its clients, protocol parameters and manual delivery.
+  if (cfg.extra) Object.assign(options, cfg.extra);
   return options;
 }
 
@@ -49,6 +51,7 @@ export function startRun(Simulation, cfg, actions = null) {
   }
   const out = { n: cfg.n, seed: cfg.seed, preset: cfg.preset, names: cfg.names ?? null };
   if (cfg.loss > 0) out.loss = cfg.loss;
+  if (cfg.extra) out.extra = cfg.extra;
   return { sim, cfg: out, actions, baseActions, problems };
 }
 
