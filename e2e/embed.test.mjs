@@ -539,6 +539,7 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "js/explore-worker.js",
       "js/i18n-tour-zh-CN.js",
       "js/i18n-zh-CN.js",
+      "js/live.js",
       "js/tour.js",
       "pbft-playground.css",
       "pbft-playground.js",

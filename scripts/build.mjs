@@ -15,6 +15,7 @@
 //   pbft-playground.css                    the element's styles (loaded into its shadow root)
 //   pkg/pbft_playground_bg.wasm            the engine
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
+//   js/live.js                             the Live cluster mirror (a chunk, loaded on Connect)
 //   *.gz, *.br                             precompressed copies, for hosts that serve them
 // Every URL inside is relative; the element finds its CSS and wasm next to its own module
 // (import.meta.url), so the folder can be served from anywhere.
@@ -149,7 +150,7 @@ function report(title, list) {
 }
 const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playground_bg.wasm"];
 // Every file of js/ is one the reports below name: no chunk shared with the element's first visit.
-const ON_DEMAND = ["js/i18n-zh-CN.js", "js/tour.js", "js/i18n-tour-zh-CN.js", "js/explore-worker.js"];
+const ON_DEMAND = ["js/i18n-zh-CN.js", "js/tour.js", "js/i18n-tour-zh-CN.js", "js/live.js", "js/explore-worker.js"];
 const stray = [...sizes.keys()].filter((f) => f.startsWith("js/") && !ON_DEMAND.includes(f));
 if (stray.length) {
   console.error(c.red(`[build] unexpected chunks ${stray.join(", ")}: a module loaded on demand shares an import with the element`));
@@ -158,6 +159,7 @@ if (stray.length) {
 report("what a script embed loads (first visit)", element);
 report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
+report("... plus, when the Live cluster panel connects", ["js/live.js"]);
 report("... plus, when a guided tour opens (its English words included)", ["js/tour.js"]);
 report("... plus, for the tour in zh-CN", ["js/i18n-tour-zh-CN.js"]);
 report("... plus, when a search starts in the Explore panel", ["js/explore-worker.js", "pkg-explore/pbft_explore.js", "pkg-explore/pbft_explore_bg.wasm"]);

@@ -11,15 +11,17 @@
 //                                                      model, timeline, clock, describe, i18n completeness, share
 //   cargo  cargo test --workspace --features node      native unit, scenario, doc tests and the 4-process cluster test
 //   wasm   wasm-pack test --headless --chrome crate    crate/tests/web.rs etc. in headless Chromium
-//   build  npm run build:wasm                          www/pkg, needed by the stages below
+//   build  npm run build:wasm                          www/pkg and www/pkg-explore, needed by the stages below
 //   pkg    node --test test/js/pkg.test.mjs            the built engine in Node: every code of Simulation.codes() has
 //               test/js/boundary.test.mjs              words in every language, every preset's events are described;
-//                                                      every method called with wrong values: clear Errors, no trap
+//               test/js/explorer.test.mjs              every method of Simulation and Explorer called with wrong
+//                                                      values: clear Errors, no trap
 //               test/js/tour-pkg.test.mjs              every chapter of the guided tour reaches its milestones
 //   e2e    node --test e2e/*.test.mjs                  the page in headless Chromium (playwright-core)
 //
 // Unit tests of the page live in test/js/ (node:test, no dependencies); pkg.test.mjs,
-// boundary.test.mjs and tour-pkg.test.mjs need www/pkg, so the "unit" stage leaves them to the "pkg" stage.
+// boundary.test.mjs, explorer.test.mjs and tour-pkg.test.mjs need the built engine, so the "unit"
+// stage leaves them to the "pkg" stage.
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), CHROMEDRIVER (default /usr/bin/chromedriver).
 
@@ -62,7 +64,7 @@ function testFiles(folder) {
 }
 
 /** The tests of test/js/ that load the built engine (www/pkg). */
-const PKG_TESTS = ["pkg.test.mjs", "boundary.test.mjs", "tour-pkg.test.mjs"].map((f) => join("test", "js", f));
+const PKG_TESTS = ["pkg.test.mjs", "boundary.test.mjs", "explorer.test.mjs", "tour-pkg.test.mjs"].map((f) => join("test", "js", f));
 
 /** node --test over `files` (or a notice when there are none). */
 function nodeTest(files, what, env = process.env) {
@@ -104,7 +106,7 @@ const STAGES = [
   },
   {
     name: "pkg",
-    title: "node --test test/js/pkg.test.mjs boundary.test.mjs tour-pkg.test.mjs (the built engine: codes in every language, the JS boundary, the tour's milestones)",
+    title: "node --test test/js/pkg.test.mjs boundary.test.mjs explorer.test.mjs tour-pkg.test.mjs (the built engine: codes in every language, the JS boundary, the tour's milestones)",
     run: () => nodeTest(PKG_TESTS.filter((f) => existsSync(join(REPO_ROOT, f))), "pkg"),
   },
   {

@@ -8,99 +8,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { BAD, MAX_TIME, attempt, nestedArray, throwingGetter, throwingProxy } from "./bad-values.mjs";
 
 const PKG = new URL("../../www/pkg/", import.meta.url);
 const { initSync, Simulation } = await import(new URL("pbft_playground.js", PKG).href);
 initSync({ module: readFileSync(fileURLToPath(new URL("pbft_playground_bg.wasm", PKG))) });
-
-const MAX_TIME = Number.MAX_SAFE_INTEGER; // the latest virtual time (README, JS API)
-
-/** Nested `depth` levels deep: [[[...]]] or { a: { a: ... } }. */
-function nestedArray(depth) {
-  let v = [];
-  for (let i = 0; i < depth; i++) v = [v];
-  return v;
-}
-function nestedObject(depth) {
-  let v = {};
-  for (let i = 0; i < depth; i++) v = { a: v };
-  return v;
-}
-const throwingGetter = () => ({
-  get every() {
-    throw new Error("getter threw");
-  },
-  get n() {
-    throw new Error("getter threw");
-  },
-});
-const throwingProxy = () =>
-  new Proxy([], {
-    get() {
-      throw new Error("trap threw");
-    },
-    ownKeys() {
-      throw new Error("trap threw");
-    },
-  });
-const revokedProxy = () => {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-};
-const arrayWithThrowingElement = () => {
-  const a = [0, 1];
-  Object.defineProperty(a, 0, {
-    get() {
-      throw new Error("element getter threw");
-    },
-  });
-  return a;
-};
-
-/** The battery: [label, make()] (made fresh for each call: some are stateful). */
-const BAD = [
-  ["undefined", () => undefined],
-  ["null", () => null],
-  ["true", () => true],
-  ["false", () => false],
-  ["42", () => 42],
-  ["-1", () => -1],
-  ["1.5", () => 1.5],
-  ["1e300", () => 1e300],
-  ["-1e300", () => -1e300],
-  ["NaN", () => NaN],
-  ["Infinity", () => Infinity],
-  ["-Infinity", () => -Infinity],
-  ["-0", () => -0],
-  ["2**53", () => 2 ** 53],
-  ["2**31", () => 2 ** 31],
-  ['"text"', () => "text"],
-  ['"2"', () => "2"],
-  ['""', () => ""],
-  ["1 MB string", () => "x".repeat(1 << 20)],
-  ["{}", () => ({})],
-  ["[]", () => []],
-  ["[[]]", () => [[]]],
-  ["[[0, 1], [2, 3]]", () => [[0, 1], [2, 3]]],
-  ["function", () => function f() {}],
-  ["Symbol()", () => Symbol("s")],
-  ["10n", () => 10n],
-  ["new Number(1)", () => new Number(1)],
-  ["new String('x')", () => new String("x")],
-  ["Date", () => new Date(0)],
-  ["nested array (10000 deep)", () => nestedArray(10_000)],
-  ["nested object (10000 deep)", () => nestedObject(10_000)],
-  ["object with a throwing getter", throwingGetter],
-  ["Proxy with throwing traps", throwingProxy],
-  ["revoked Proxy", revokedProxy],
-  ["array with a throwing element", arrayWithThrowingElement],
-  ["sparse array of length 2**32-1", () => new Array(2 ** 32 - 1)],
-  ["replica id 3", () => 3],
-  ["replica id 4", () => 4],
-  ["replica id 7", () => 7],
-  ["huge ms 2**53-1", () => MAX_TIME],
-];
 
 const isWhole = (v) => typeof v === "number" && Number.isInteger(v);
 const inRange = (lo, hi) => (v) => isWhole(v) && v >= lo && v <= hi;
@@ -166,17 +78,6 @@ function assertWorks(sim, what) {
   const snap = sim.snapshot();
   assert.ok(snap.client.accepted.some((a) => a.op === "x=1"), `${what}: the request after it was accepted`);
   for (const r of snap.replicas) assert.ok(r.executed.some((e) => e.op === "x=1"), `${what}: replica ${r.id} executed it`);
-}
-
-/** Calls `f`: returns { threw: Error | null, value }; a trap or a non-Error fails the test. */
-function attempt(f, what) {
-  try {
-    return { threw: null, value: f() };
-  } catch (e) {
-    assert.ok(!(e instanceof WebAssembly.RuntimeError), `${what}: trapped (${e?.message})`);
-    assert.ok(e instanceof Error, `${what}: threw a non-Error ${String(e)}`);
-    return { threw: e, value: undefined };
-  }
 }
 
 const state = (sim) => JSON.stringify({ snapshot: sim.snapshot(), actions: sim.actions(), now: sim.now, next: sim.nextEventTime });

@@ -19,7 +19,7 @@ use super::sign::{Sig, Signed, Signer, SigningBytes};
 use super::types::{ClientId, Digest, ReplicaId, Seq, View};
 
 /// ⟨REQUEST, o, t, c⟩: client `c` asks for operation `o` with timestamp `t`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Request {
     /// The operation, e.g. `warTime=1234` (shared: every copy of the request,
     /// the replicas' logs and the client's results point at one string).
@@ -43,7 +43,7 @@ impl Request {
 
 /// ⟨⟨PRE-PREPARE, v, n, d⟩, m⟩: the primary assigns sequence number `seq` to the
 /// request `m` (None for the null request of a new view).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PrePrepare {
     /// View.
     pub view: View,
@@ -59,7 +59,7 @@ pub struct PrePrepare {
 }
 
 /// ⟨PREPARE, v, n, d, i⟩ from a backup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Prepare {
     /// View.
     pub view: View,
@@ -75,7 +75,7 @@ pub struct Prepare {
 }
 
 /// ⟨COMMIT, v, n, d, i⟩.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Commit {
     /// View.
     pub view: View,
@@ -91,7 +91,7 @@ pub struct Commit {
 }
 
 /// ⟨REPLY, v, t, c, i, r⟩.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Reply {
     /// The replica's current view (lets the client track the primary).
     pub view: View,
@@ -106,7 +106,7 @@ pub struct Reply {
 }
 
 /// ⟨CHECKPOINT, n, d, i⟩: replica `i`'s state digest after executing `seq`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// Sequence number of the last request reflected in the state.
     pub seq: Seq,
@@ -121,7 +121,7 @@ pub struct Checkpoint {
 
 /// A prepared certificate in a VIEW-CHANGE's P set: a pre-prepare and the
 /// matching prepares (§4.4).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PreparedCert {
     /// The pre-prepare (with its request), signed by its view's primary.
     pub pre_prepare: PrePrepare,
@@ -130,7 +130,7 @@ pub struct PreparedCert {
 }
 
 /// ⟨VIEW-CHANGE, v+1, n, C, P, i⟩.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ViewChange {
     /// The view being moved to.
     pub new_view: View,
@@ -150,7 +150,7 @@ pub struct ViewChange {
 }
 
 /// ⟨NEW-VIEW, v+1, V, O⟩.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NewView {
     /// The new view.
     pub view: View,
@@ -165,7 +165,7 @@ pub struct NewView {
 }
 
 /// State transfer: ask a replica for its state at a stable checkpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StateRequest {
     /// The checkpoint wanted.
     pub seq: Seq,
@@ -174,7 +174,7 @@ pub struct StateRequest {
 }
 
 /// State transfer: the application state at checkpoint `seq`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StateReply {
     /// The checkpoint.
     pub seq: Seq,
@@ -187,7 +187,7 @@ pub struct StateReply {
 }
 
 /// Every message of the protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Message {
     /// REQUEST (client → primary, or a backup relaying it).

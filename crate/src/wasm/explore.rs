@@ -158,9 +158,9 @@ impl Job {
     }
 }
 
-/// The message of an error the JS API would throw.
+/// The message of an error the JS API would throw (ours: whole, however long).
 fn said(e: JsError) -> String {
-    super::thrown(&JsValue::from(e))
+    super::thrown_within(&JsValue::from(e), u32::MAX)
 }
 
 /// `{ at, states, depth, timers, drops }`, each optional.

@@ -55,14 +55,11 @@
 //!
 //! # States and fingerprints
 //!
-//! [`Replica`] and [`Client`] implement neither `Hash` nor `Eq`, and their
-//! fields are private; nothing in `protocol/` was changed for this model. A
-//! state is identified by a 64-bit fingerprint of the `Debug` text of every
-//! replica (see [`replica_hash`]: derived `Debug` prints every field, in
-//! order; the arrival order of vote signatures is left out) and of the
-//! client, of every envelope in flight and of the budgets left. Signatures
-//! print as their first 4 bytes; a signature is a function of the message and
-//! its signer, both in the text too. Each replica's fingerprint is computed
+//! A state is identified by a 64-bit fingerprint of every replica (see
+//! [`replica_hash`]: the replica's own `hash_state`, every field but its keys
+//! and configuration, the arrival order of vote signatures left out), of the
+//! client (its own `hash_state`), of every envelope in flight (its `Hash`) and of
+//! the budgets left. Each replica's fingerprint is computed
 //! once, when it changes, and cached. Two different states are taken for one
 //! only if their 64-bit hashes collide (stateright itself keeps only 64-bit
 //! fingerprints of visited states): a chance of about k²/2⁶⁵ among k
@@ -102,10 +99,11 @@ pub const CLIENT: ClientId = 0;
 
 // ----- fingerprints --------------------------------------------------------
 
-pub use pbft_playground::sim::{debug_hash, replica_hash};
+pub use pbft_playground::sim::{client_hash, debug_hash, hash_of, replica_hash};
 
-/// [`replica_hash`] the slow way: the text, its `sigs` lists cut out, hashed
-/// (for the test that the two agree).
+/// A replica's fingerprint the slow way, from a different source: its `Debug`
+/// text with the `sigs` lists cut out, hashed (for the test that the two tell
+/// the same states apart).
 pub fn replica_hash_of_text(r: &Replica) -> u64 {
     let text = format!("{r:?}");
     let mut kept = String::new();
@@ -333,7 +331,7 @@ pub struct Envelope {
 
 impl Envelope {
     fn new(from: NodeId, to: NodeId, msg: Message) -> Envelope {
-        let key = debug_hash(&(from, to, &msg));
+        let key = hash_of(&(from, to, &msg));
         Envelope { from, to, msg: Arc::new(msg), key }
     }
 
@@ -458,7 +456,7 @@ pub struct ClientNode {
 
 impl ClientNode {
     fn refresh(&mut self) {
-        self.fp = debug_hash(&(&self.client, &self.timers, self.conflict));
+        self.fp = hash_of(&(client_hash(&self.client), debug_hash(&(&self.timers, self.conflict))));
     }
 }
 

@@ -70,7 +70,7 @@ pub enum Phase {
 }
 
 /// Whether a replica is working in a view or moving to the next one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReplicaStatus {
     /// Normal case operation in `view`.
@@ -168,7 +168,7 @@ enum Rearm {
 /// The votes logged for one sequence number: per (view, digest) voted for,
 /// the distinct replicas that sent it and their signatures (a prepared
 /// certificate embeds the signed PREPAREs).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Votes(Vec<VotesFor>);
 
 #[derive(Clone, Debug)]
@@ -177,6 +177,17 @@ struct VotesFor {
     digest: Digest,
     who: VoteSet,
     sigs: Vec<(ReplicaId, Sig)>,
+}
+
+/// The voters, not their signatures: the replica stores a vote only from its
+/// signer with a valid signature, and a signature is a function of the vote
+/// and its signer, so `sigs` says nothing `who` does not but the order the
+/// votes arrived in, which nothing reads (certificates built from it are
+/// sorted by replica). States that differ only in that order hash alike.
+impl std::hash::Hash for VotesFor {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.view, self.digest, self.who).hash(h);
+    }
 }
 
 impl Votes {
@@ -225,7 +236,7 @@ impl Votes {
 }
 
 /// The log entry for one sequence number.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Slot {
     /// The accepted pre-prepare of the highest view seen.
     pp: Option<PrePrepare>,
@@ -247,7 +258,7 @@ struct Slot {
 }
 
 /// Retransmission bookkeeping of one of our checkpoints not yet stable.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct CheckpointResends {
     /// The tick at which we took it.
     born: u64,
@@ -394,6 +405,53 @@ impl Replica {
             ticking: false,
             heard: vec![None; n],
         }
+    }
+
+    /// Feeds the replica's state to `h`: every field but its keys and its
+    /// configuration (fixed for its life), with the vote tallies' signatures
+    /// left out (see `VotesFor`'s `Hash`). For fingerprints of states in
+    /// exhaustive search ([`crate::sim::fingerprint`]). The fields are named
+    /// one by one, so a field added to `Replica` must be added here.
+    pub fn hash_state<H: std::hash::Hasher>(&self, h: &mut H) {
+        use std::hash::Hash;
+        let Replica {
+            id,
+            keys: _,
+            cfg: _,
+            view,
+            status,
+            log,
+            next_seq,
+            app,
+            low,
+            stable_digest,
+            stable_proof,
+            stable_state,
+            snapshots,
+            checkpoints,
+            checkpoint_resends,
+            behind_msgs,
+            pending,
+            forwarded,
+            backlog,
+            view_changes,
+            last_new_view,
+            own_view_change,
+            backoff,
+            timed,
+            vc_quorum,
+            fetch,
+            early,
+            straggler_msgs,
+            ahead,
+            ticks,
+            ticking,
+            heard,
+        } = self;
+        (id, view, status, log, next_seq, app, low, stable_digest, stable_proof, stable_state).hash(h);
+        (snapshots, checkpoints, checkpoint_resends, behind_msgs, pending, forwarded, backlog).hash(h);
+        (view_changes, last_new_view, own_view_change, backoff, timed, vc_quorum, fetch).hash(h);
+        (early, straggler_msgs, ahead, ticks, ticking, heard).hash(h);
     }
 
     // ----- accessors -------------------------------------------------------
