@@ -147,7 +147,7 @@ const table = {
   "tour.lying-primary.suspect.title": "一个备份节点怀疑主节点",
   "tour.lying-primary.suspect.text": "请求执行之前，{replica} 的定时器先到期了：它组播视图 1 的 VIEW-CHANGE，不再接受视图 0 的消息。",
   "tour.lying-primary.newview.title": "新的视图",
-  "tour.lying-primary.newview.text": "视图 {view} 已安装：它的主节点 {primary} 用一个法定人数的 VIEW-CHANGE 构造并组播了 NEW-VIEW。说谎者现在只是个备份节点。",
+  "tour.lying-primary.newview.text": "视图 {view} 的主节点 {primary} 安装了它，并组播了用一个法定人数的 VIEW-CHANGE 构造的 NEW-VIEW；备份节点收到后各自安装视图 {view}（一个法定人数安装后，状态栏会显示）。说谎者现在只是个备份节点。",
   "tour.lying-primary.accepted.title": "只提交一次",
   "tour.lying-primary.accepted.text": "客户端在视图 {view} 凭 {who} 的回复接受了 {op}。两面派只浪费了时间，从未破坏安全性。",
   "tour.lying-primary.try.title": "动手试试",

@@ -147,7 +147,7 @@ const table = {
   "tour.lying-primary.suspect.title": "A backup suspects the primary",
   "tour.lying-primary.suspect.text": "{replica}’s timer fired before the request executed: it multicasts VIEW-CHANGE for view 1 and stops taking messages of view 0.",
   "tour.lying-primary.newview.title": "A new view",
-  "tour.lying-primary.newview.text": "View {view} is installed: {primary}, its primary, multicast NEW-VIEW built from a quorum of VIEW-CHANGEs. The liar is a mere backup now.",
+  "tour.lying-primary.newview.text": "{primary}, the primary of view {view}, installed it and multicast NEW-VIEW, built from a quorum of VIEW-CHANGEs; the backups install view {view} as it reaches them (the status line says so once a quorum has). The liar is a mere backup now.",
   "tour.lying-primary.accepted.title": "Committed once",
   "tour.lying-primary.accepted.text": "The client accepted {op} in view {view}, from {who}. Equivocation cost time, never safety.",
   "tour.lying-primary.try.title": "Try this",
