@@ -38,6 +38,7 @@ import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
 import { Timeline } from "./js/timeline.js";
 import { PlaygroundUI } from "./js/ui.js";
+import { RingView } from "./js/ring.js";
 
 const MODULE_URL = import.meta.url;
 const STYLESHEET = new URL("./pbft-playground.css", MODULE_URL).href;
@@ -345,9 +346,10 @@ export class PbftPlayground extends HTMLElement {
     exploreLoad: (found, source) => this.#exploreLoad(found, source),
     select: (id) => this.#select(id),
     shareTexts: (choice) => this.#shareTexts(choice),
+    exportRun: (kind, choice) => this.exportRun(kind, choice),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }, ["shareTexts", "freshenLink", "redraw"]);
+  }, ["shareTexts", "exportRun", "freshenLink", "redraw"]);
 
   /** `handlers`, each (but those of `quiet`) followed by a frame that shows what it did. */
   #wakingAfter(handlers, quiet) {
@@ -767,6 +769,52 @@ export class PbftPlayground extends HTMLElement {
    */
   permalink() {
     return this.hasAttribute("permalink") ? location.origin + location.pathname + this.#search() : this.#indexUrl(this.#search());
+  }
+
+  /**
+   * An export of the run (js/exports.js, loaded now): "svg" (the time-space diagram of
+   * [from, to] in `theme`), "png" (the ring at this instant), "json" (settings, actions and every
+   * event up to the timeline's end) or "mermaid" (a sequence diagram of [from, to]). Made by
+   * replaying the run in a fresh Simulation; `download`: saved as a file too.
+   * @returns {Promise<{ name: string, type: string, text?: string, blob?: Blob, kinds?: string[], count?: number, arrows?: number }>}
+   */
+  async exportRun(kind, { from = 0, to = null, theme = this.theme, download = false } = {}) {
+    const ex = await import("./js/exports.js");
+    const sim = this.#sim;
+    if (!sim) throw new Error("no run");
+    this.#flushSeek();
+    const max = Math.max(this.#timeline.max, sim.now);
+    const t1 = Math.max(0, Math.min(to ?? max, max));
+    const t0 = Math.max(0, Math.min(from, t1));
+    const options = { ...runOptions(this.#config), actions: this.#actions };
+    const names = this.#snapshot.replicas.map((r) => r.name);
+    const cfg = this.#config;
+    let out;
+    try {
+      if (kind === "json") {
+        const events = ex.replay(this.#engine.Simulation, options, max);
+        out = { name: ex.fileName(cfg, null, null, "json"), type: "application/json", text: ex.runJson({ config: this.#config, options, until: max, events }) };
+      } else if (kind === "png") {
+        const [width, height] = this.#ui.sizes.ring;
+        const blob = await ex.ringPng({ RingView, view: this.#view(), width: Math.max(320, width), height: Math.max(320, height), t: this.#t });
+        out = { name: ex.fileName(cfg, sim.now, sim.now, "png").replace(/-(\d+)-\d+ms/, "-$1ms"), type: "image/png", blob };
+      } else {
+        const messages = ex.messagesOf(ex.replay(this.#engine.Simulation, options, t1));
+        if (kind === "svg") {
+          const { svg, kinds, count } = ex.svgDiagram({ messages, n: sim.n, names, t0, t1, theme, t: this.#t, lang: this.#lang });
+          out = { name: ex.fileName(cfg, t0, t1, "svg"), type: "image/svg+xml", text: svg, kinds, count };
+        } else if (kind === "mermaid") {
+          const { text, arrows, left } = ex.mermaid({ messages, n: sim.n, names, t0, t1, t: this.#t });
+          out = { name: ex.fileName(cfg, t0, t1, "mmd"), type: "text/plain", text, arrows, left };
+        } else throw new Error(`unknown export ${kind}`);
+      }
+    } finally {
+      // The exports draw in their own theme: the page's comes back.
+      useTheme(this.theme);
+      this.#ui.invalidate();
+    }
+    if (download) ex.download(out.blob ?? out.text, out.name, out.type);
+    return out;
   }
 
   /** The texts of the Share / Embed dialog: the run with the language, theme, heights and start time chosen there. */

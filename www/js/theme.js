@@ -250,8 +250,8 @@ const offscreen = new WeakMap();
  * (transferControlToOffscreen, still on the main thread): setting a font on a canvas that
  * lives in the DOM makes Chromium resolve it against the element's style, every frame.
  */
-export function fitCanvas(canvas, cssWidth, cssHeight, detach = false, opaque = false) {
-  const dpr = Math.max(1, Math.min(4, globalThis.devicePixelRatio || 1));
+export function fitCanvas(canvas, cssWidth, cssHeight, detach = false, opaque = false, ratio = globalThis.devicePixelRatio) {
+  const dpr = Math.max(1, Math.min(4, ratio || 1));
   const w = Math.max(1, Math.round(cssWidth * dpr));
   const h = Math.max(1, Math.round(cssHeight * dpr));
   let target = canvas;

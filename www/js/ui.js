@@ -69,7 +69,7 @@ export class PlaygroundUI {
     this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
-    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice), { lang, theme: presentation.themeSetting ?? "auto" });
+    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice), { lang, theme: presentation.themeSetting ?? "auto" }, on.exportRun ? (kind, choice) => on.exportRun(kind, choice) : null);
 
     // The narration: a caption under the ring, read out politely by screen readers.
     const caption = h("p", { class: "caption", "aria-live": "polite", "aria-atomic": "true", "aria-label": t("narration") });
