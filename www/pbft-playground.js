@@ -445,20 +445,55 @@ export class PbftPlayground extends HTMLElement {
     const sim = this.#sim;
     if (!sim) return false;
     this.#flushSeek();
+    // Acting in the past forks a new future: what it replaces is kept for Undo.
+    const past = sim.now < this.#timeline.max ? { actions: this.#actions, t: sim.now, max: this.#timeline.max } : null;
     try {
       fn(sim);
     } catch (e) {
       this.#ui.notices.add(this.#t("notice.error", { message: e?.message ?? String(e) }), "error");
       return false;
     }
-    // Acting in the past forks a new future: the engine dropped the recorded one, and so do we.
-    this.#timeline.fork(sim.now);
+    // The engine dropped the recorded future, and so do we; the notice tells it and offers Undo.
+    if (this.#timeline.fork(sim.now) && past) this.#forked(past);
     // An action's events (the REQUEST sent, a message dropped ...) are handed over at once.
     this.#took(sim.takeEvents(), sim.now);
     this.#settle(!this.#playing);
     // An element waiting for its first Play (no autoplay) starts when someone acts on it.
     if (!this.#started) this.#setPlaying(true);
     return true;
+  }
+
+  /** A notice that the past changed: how many later actions were dropped, and Undo. */
+  #forked(past) {
+    // The later actions the engine no longer has (a preset's scheduled ones may stay).
+    const kept = new Map();
+    for (const a of this.#sim.actions()) kept.set(JSON.stringify(a), (kept.get(JSON.stringify(a)) ?? 0) + 1);
+    let dropped = 0;
+    for (const a of past.actions) {
+      const k = JSON.stringify(a);
+      if (kept.get(k)) kept.set(k, kept.get(k) - 1);
+      else dropped++;
+    }
+    const item = this.#ui.notices.add(this.#t(dropped ? "notice.forked" : "notice.forkedNone", { count: dropped }), "info");
+    item.classList.add("fork");
+    const undo = h("button", { type: "button", class: "secondary small undo", text: this.#t("notice.undo"), title: this.#t("notice.undo.title"), onclick: () => {
+      item.remove();
+      this.#undoFork(past);
+    } });
+    item.insertBefore(undo, item.lastElementChild);
+  }
+
+  /** Undo of a fork: the actions before it, at the instant it happened, with the timeline as long as it was. */
+  #undoFork(past) {
+    this.#reset(this.#config, { actions: past.actions, t: past.t, keepNotices: true });
+    this.#started = true;
+    this.#setPlaying(false);
+    if (past.max > this.#sim.now) {
+      this.#timeline.seek(this.#sim, past.max);
+      this.#timeline.seek(this.#sim, past.t);
+      this.#settle();
+    }
+    this.#wake();
   }
 
   /** You are the network: message `id` arrives now; the inspector lets go of it (resuming the run it paused). */

@@ -512,6 +512,10 @@ const table = {
   // 错误值与链接时刻的提示
   "notice.clampedT": "链接中的时刻 {t} 超过了这次运行的结尾；改为显示结尾 {end}。",
   "notice.unknownParam": "链接参数“{param}”不是演练场能识别的参数，已忽略。",
+  "notice.forked": "你改变了过去：之后的 {count} 个操作被丢弃了。",
+  "notice.forkedNone": "你改变了过去：记录下的后续过程被丢弃了。",
+  "notice.undo": "撤销",
+  "notice.undo.title": "恢复这次改动之前的操作和时间线",
   "notice.emptyOp": "请先输入一个操作：请求内容为空。",
   "fallback.none": "无",
 

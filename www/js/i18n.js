@@ -519,6 +519,10 @@ const en = {
   // notices for bad values and for the time of a link
   "notice.clampedT": "The link’s time {t} is past the end of this run; showing its end, {end}, instead.",
   "notice.unknownParam": "The link’s parameter “{param}” is not one the playground reads; it is ignored.",
+  "notice.forked": "You changed the past: the {count} later actions were dropped.",
+  "notice.forkedNone": "You changed the past: the recorded future was dropped.",
+  "notice.undo": "Undo",
+  "notice.undo.title": "Bring back the actions and the timeline as they were before this change",
   "notice.emptyOp": "Type an operation first: the request is empty.",
   "fallback.none": "none",
 
