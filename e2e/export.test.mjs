@@ -168,3 +168,46 @@ for (const lang of ["en", "zh-CN"]) {
     }
   });
 }
+
+for (const lang of ["en", "zh-CN"]) {
+  test(`${lang}: the message statistics equal counts of the run's events; growth with n from real runs`, async () => {
+    const p = await e2e.open(`www/index.html?lang=${lang}&preset=normal`);
+    const { page } = p;
+    try {
+      await ready(page);
+      await page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
+      await idle(page);
+      await page.evaluate(() => (document.querySelector("pbft-playground").shadowRoot.querySelector(".stats-panel").open = true));
+      await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".stats-table tbody tr") !== null), { message: "the statistics shown" });
+      const out = await page.evaluate(async () => {
+        const el = document.querySelector("pbft-playground");
+        const root = el.shadowRoot;
+        const shown = Object.fromEntries([...root.querySelectorAll(".stats-table:not(.growth) tbody tr")].map((tr) => [tr.dataset.kind, Number(tr.querySelector(".count").textContent)]));
+        const total = Number(root.querySelector(".stats-table tfoot .total .count").textContent);
+        const accepted = Number(root.querySelector(".stats-table tfoot .accepted").textContent);
+        const growth = [...root.querySelectorAll(".stats-table.growth tbody tr")].map((tr) => ({ n: Number(tr.dataset.n), prepare: Number(tr.querySelector(".prepare").textContent), commit: Number(tr.querySelector(".commit").textContent) }));
+        // The run's events, replayed from its JSON export.
+        const run = JSON.parse((await el.exportRun("json")).text);
+        const counts = {};
+        for (const e of run.events) if (e.type === "sent") counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+        const chart = root.querySelector(".stats-chart");
+        return { shown, total, accepted, growth, counts, acceptedEvents: run.events.filter((e) => e.type === "accepted").length, sent: run.events.filter((e) => e.type === "sent").length, chart: { label: chart.getAttribute("aria-label"), describedBy: root.getElementById(chart.getAttribute("aria-describedby"))?.tagName } };
+      });
+      assert.deepEqual(out.shown, out.counts, "per kind");
+      assert.equal(out.total, out.sent, "in total");
+      assert.equal(out.accepted, out.acceptedEvents);
+      assert.ok(out.accepted >= 2);
+      assert.deepEqual(out.growth.map((g) => g.n), [4, 7, 10, 13, 16]);
+      // One request with every replica honest: the paper's (n − 1)² PREPAREs and n(n − 1) COMMITs.
+      for (const g of out.growth) {
+        assert.equal(g.prepare, (g.n - 1) ** 2, `prepare at n = ${g.n}`);
+        assert.equal(g.commit, g.n * (g.n - 1), `commit at n = ${g.n}`);
+      }
+      assert.ok(out.chart.label.length > 5);
+      assert.equal(out.chart.describedBy, "TABLE", "the chart is described by its table");
+      p.assertNoErrors();
+    } finally {
+      await p.close();
+    }
+  });
+}

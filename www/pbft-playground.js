@@ -347,9 +347,10 @@ export class PbftPlayground extends HTMLElement {
     select: (id) => this.#select(id),
     shareTexts: (choice) => this.#shareTexts(choice),
     exportRun: (kind, choice) => this.exportRun(kind, choice),
+    engine: () => this.#engine.Simulation,
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }, ["shareTexts", "exportRun", "freshenLink", "redraw"]);
+  }, ["shareTexts", "exportRun", "engine", "freshenLink", "redraw"]);
 
   /** `handlers`, each (but those of `quiet`) followed by a frame that shows what it did. */
   #wakingAfter(handlers, quiet) {
