@@ -102,14 +102,14 @@ export class StatsView {
 
   /** A line chart of PREPARE, COMMIT (measured: dots; formula: a thin line) and the total against n. */
   #chart(descId) {
-    const W = 320;
+    const W = 360;
     const H = 180;
     const L = 40;
     const B = 26;
     const max = Math.max(...this.rows.map((r) => r.total));
     const ns = this.rows.map((r) => r.n);
-    const X = (n) => L + ((n - ns[0]) / (ns.at(-1) - ns[0])) * (W - L - 12);
-    const Y = (v) => H - B - (v / max) * (H - B - 12);
+    const X = (n) => L + ((n - ns[0]) / (ns.at(-1) - ns[0])) * (W - L - 64);
+    const Y = (v) => H - B - (v / max) * (H - B - 14);
     const el = (tag, attrs, ...kids) => {
       const e = document.createElementNS(SVG_NS, tag);
       for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
@@ -120,17 +120,18 @@ export class StatsView {
     svg.append(el("line", { x1: L, y1: H - B, x2: W - 8, y2: H - B, class: "axis" }), el("line", { x1: L, y1: 8, x2: L, y2: H - B, class: "axis" }));
     for (const n of ns) svg.append(el("text", { x: X(n), y: H - B + 14, "text-anchor": "middle", class: "tick" }, `n=${n}`));
     for (const v of [0, Math.round(max / 2), max]) svg.append(el("text", { x: L - 4, y: Y(v) + 3, "text-anchor": "end", class: "tick" }, String(v)));
+    // Each series named right of its last point (prepare a little below commit: they are close).
     const series = [
-      ["prepare", kindStyle("prepare").color, (r) => r.byKind.prepare ?? 0, formula.prepare],
-      ["commit", kindStyle("commit").color, (r) => r.byKind.commit ?? 0, formula.commit],
-      ["total", "currentColor", (r) => r.total, null],
+      ["prepare", kindStyle("prepare").color, (r) => r.byKind.prepare ?? 0, formula.prepare, 10],
+      ["commit", kindStyle("commit").color, (r) => r.byKind.commit ?? 0, formula.commit, -3],
+      ["total", "currentColor", (r) => r.total, null, 4],
     ];
-    for (const [name, color, get, f] of series) {
+    for (const [name, color, get, f, dy] of series) {
       if (f) svg.append(el("polyline", { points: ns.map((n) => `${X(n)},${Y(f(n))}`).join(" "), fill: "none", stroke: color, "stroke-width": 1, "stroke-dasharray": "3 3" }));
       svg.append(el("polyline", { points: this.rows.map((r) => `${X(r.n)},${Y(get(r))}`).join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
       for (const r of this.rows) svg.append(el("circle", { cx: X(r.n), cy: Y(get(r)), r: 3, fill: color }));
       const last = this.rows.at(-1);
-      svg.append(el("text", { x: X(last.n) - 4, y: Y(get(last)) - 6, "text-anchor": "end", fill: color, class: "series" }, name === "total" ? this.t("stats.total") : this.t(`band.${name}`)));
+      svg.append(el("text", { x: X(last.n) + 7, y: Y(get(last)) + dy, "text-anchor": "start", fill: color, class: "series" }, name === "total" ? this.t("stats.total") : this.t(`band.${name}`)));
     }
     return svg;
   }
