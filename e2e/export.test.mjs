@@ -211,3 +211,41 @@ for (const lang of ["en", "zh-CN"]) {
     }
   });
 }
+
+for (const lang of ["en", "zh-CN"]) {
+  test(`${lang}: after scrubbing back, the caption tells the last milestone at or before that instant, not the future`, async () => {
+    const p = await e2e.open(`www/index.html?lang=${lang}&preset=normal`);
+    const { page } = p;
+    try {
+      await ready(page);
+      await page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
+      await idle(page);
+      await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".caption").textContent !== ""), { message: "a caption" });
+      await page.evaluate(() => {
+        const scrub = document.querySelector("pbft-playground").shadowRoot.querySelector("input[type=range]");
+        scrub.value = "300";
+        scrub.dispatchEvent(new Event("input"));
+      });
+      await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").simulation.now === 300), { message: "scrubbed back" });
+      const out = await eventually(() => page.evaluate(async (lang) => {
+        const el = document.querySelector("pbft-playground");
+        const caption = el.shadowRoot.querySelector(".caption").textContent;
+        const { narration, namer } = await import("/www/js/describe.js");
+        const { translator, loadLanguage } = await import("/www/js/i18n.js");
+        await loadLanguage(lang);
+        const t = translator(lang);
+        const name = namer(el.simulation.snapshot(), t);
+        const events = JSON.parse((await el.exportRun("json")).text).events;
+        const said = (list) => list.map((e) => narration(e, t, name, 4)).filter((x) => x !== null && !/^(sent|delivered)/.test(x.kind)).map((x) => x.text);
+        const past = said(events.filter((e) => e.time <= 300));
+        const future = said(events.filter((e) => e.time > 300)).filter((x) => !past.includes(x));
+        return past.includes(caption) ? { caption, past, future, last: past.at(-1) } : null;
+      }, lang), { message: "the caption tells the past" });
+      assert.ok(out.future.length > 0);
+      assert.ok(!out.future.includes(out.caption), "the caption does not narrate the future");
+      p.assertNoErrors();
+    } finally {
+      await p.close();
+    }
+  });
+}

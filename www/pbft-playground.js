@@ -556,7 +556,8 @@ export class PbftPlayground extends HTMLElement {
     const sim = this.#sim;
     if (time === sim.now && this.#clock.acc === 0) return;
     this.#timeline.seek(sim, time);
-    this.#ui.narrator.skip();
+    // The caption tells what is true at this instant, never the future.
+    this.#ui.narrator.rewind(this.#timeline.events, this.#timeline.fed, namer(this.#snapshot, this.#t), sim.n, sim.now);
     this.#clock.acc = 0;
     if (this.#selection.id !== null && !this.#timeline.history.live.has(this.#selection.id)) this.#select(null);
     this.#settle();

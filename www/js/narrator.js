@@ -38,7 +38,8 @@ export class Narrator {
     this.region = region;
     this.t = t;
     this.queue = [];
-    this.seen = new Set();
+    /** What was said (or skipped as said): its key and the virtual time of its event. */
+    this.seen = new Map();
     this.lastAt = -Infinity;
     this.count = 0;
   }
@@ -56,6 +57,25 @@ export class Narrator {
   }
 
   /**
+   * After a seek to `now`: nothing of the future is said, nor counted as said; the caption tells
+   * the last milestone at or before `now` (the latest of `events[0, end)` that has words).
+   * @param {object[]} events  the run's events in time order, those before `end` at or before now
+   */
+  rewind(events, end, name, n, now) {
+    this.queue = [];
+    for (const [key, time] of this.seen) if (time > now) this.seen.delete(key);
+    let text = "";
+    for (let i = end - 1; i >= 0 && i >= end - 20_000; i--) {
+      const said = narration(events[i], this.t, name, n);
+      if (said !== null && (PRIORITY[said.kind] ?? 0) > 0) {
+        text = said.text;
+        break;
+      }
+    }
+    this.region.textContent = text;
+  }
+
+  /**
    * Considers new events (in order).
    * @param {object[]} events
    * @param {(node: number) => string} name
@@ -65,7 +85,7 @@ export class Narrator {
     for (const e of events) {
       const said = narration(e, this.t, name, n);
       if (said === null || this.seen.has(said.key)) continue;
-      this.seen.add(said.key);
+      this.seen.set(said.key, e.time);
       this.queue.push({ text: said.text, priority: PRIORITY[said.kind] ?? 0 });
     }
     if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE);
