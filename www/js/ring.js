@@ -579,12 +579,15 @@ export class RingView {
 
     if (isolated) {
       ctx.beginPath();
+      // Cut off: a dotted fence around the node (a view change is a dashed border of its own).
       ctx.arc(at.x, at.y, r + (L.crowd ? 5 : 7), 0, Math.PI * 2);
-      ctx.setLineDash([3, 3]);
-      ctx.lineWidth = 1.5;
+      ctx.setLineDash([0.1, 5]);
+      ctx.lineCap = "round";
+      ctx.lineWidth = L.crowd ? 2.2 : 3;
       ctx.strokeStyle = COLORS.isolated;
       ctx.stroke();
       ctx.setLineDash([]);
+      ctx.lineCap = "butt";
     }
     if (primary) {
       ctx.beginPath();
