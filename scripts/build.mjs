@@ -14,6 +14,7 @@
 //   pbft-playground.css                    the element's styles (loaded into its shadow root)
 //   pkg/pbft_playground_bg.wasm            the engine
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
+//   js/exports.js, js/stats.js             the Share dialog's exports and the statistics panel (loaded on demand)
 //   *.gz, *.br                             precompressed copies, for hosts that serve them
 // Every URL inside is relative; the element finds its CSS and wasm next to its own module
 // (import.meta.url), so the folder can be served from anywhere.
@@ -68,6 +69,20 @@ await esbuild.build({
   bundle: true,
   splitting: true,
   chunkNames: "js/[name]",
+  format: "esm",
+  platform: "browser",
+  target: ["es2022"],
+  charset: "utf8",
+  minify: true,
+  legalComments: "none",
+  logLevel: quiet ? "error" : "warning",
+});
+// The exports and the statistics, loaded when first used (the element imports them by URL):
+// each a module of its own, with what it needs bundled in.
+await esbuild.build({
+  entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js") },
+  outdir: DIST,
+  bundle: true,
   format: "esm",
   platform: "browser",
   target: ["es2022"],
@@ -148,5 +163,6 @@ const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playgrou
 report("what a script embed loads (first visit)", element);
 report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
+report("... plus, at the first export or when the statistics open", ["js/exports.js", "js/stats.js"]);
 report("... plus, when a search starts in the Explore panel", ["js/explore-worker.js", "pkg-explore/pbft_explore.js", "pkg-explore/pbft_explore_bg.wasm"]);
 log(c.green(`\n[build] ${relative(REPO_ROOT, DIST) || DIST}/ ready: serve it from any static host, at any path.`));

@@ -43,6 +43,9 @@ import { RingView } from "./js/ring.js";
 const MODULE_URL = import.meta.url;
 const STYLESHEET = new URL("./pbft-playground.css", MODULE_URL).href;
 const WASM_URL = new URL("./pkg/pbft_playground_bg.wasm", MODULE_URL);
+// Loaded on demand, next to this module (built as modules of their own: scripts/build.mjs).
+const EXPORTS_URL = new URL("./js/exports.js", MODULE_URL).href;
+const STATS_URL = new URL("./js/stats.js", MODULE_URL).href;
 
 let engine = null;
 /** Loads and initialises the wasm engine once per page; every element shares it. */
@@ -347,10 +350,10 @@ export class PbftPlayground extends HTMLElement {
     select: (id) => this.#select(id),
     shareTexts: (choice) => this.#shareTexts(choice),
     exportRun: (kind, choice) => this.exportRun(kind, choice),
-    engine: () => this.#engine.Simulation,
+    stats: async () => ({ StatsView: (await import(STATS_URL)).StatsView, Simulation: this.#engine.Simulation }),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }, ["shareTexts", "exportRun", "engine", "freshenLink", "redraw"]);
+  }, ["shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
 
   /** `handlers`, each (but those of `quiet`) followed by a frame that shows what it did. */
   #wakingAfter(handlers, quiet) {
@@ -816,7 +819,7 @@ export class PbftPlayground extends HTMLElement {
    * @returns {Promise<{ name: string, type: string, text?: string, blob?: Blob, kinds?: string[], count?: number, arrows?: number }>}
    */
   async exportRun(kind, { from = 0, to = null, theme = this.theme, download = false } = {}) {
-    const ex = await import("./js/exports.js");
+    const ex = await import(EXPORTS_URL);
     const sim = this.#sim;
     if (!sim) throw new Error("no run");
     this.#flushSeek();
@@ -838,7 +841,7 @@ export class PbftPlayground extends HTMLElement {
       } else {
         const messages = ex.messagesOf(ex.replay(this.#engine.Simulation, options, t1));
         if (kind === "svg") {
-          const { svg, kinds, count } = ex.svgDiagram({ messages, n: sim.n, names, t0, t1, theme, t: this.#t, lang: this.#lang });
+          const { svg, kinds, count } = ex.svgDiagram({ messages, n: sim.n, names, t0, t1, theme, t: this.#t, lang: this.#lang, formatTime });
           out = { name: ex.fileName(cfg, t0, t1, "svg"), type: "image/svg+xml", text: svg, kinds, count };
         } else if (kind === "mermaid") {
           const { text, arrows, left } = ex.mermaid({ messages, n: sim.n, names, t0, t1, t: this.#t });

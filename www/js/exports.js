@@ -6,7 +6,6 @@
 
 import { History } from "./model.js";
 import { COLORS, FONT, KINDS, kindStyle, useTheme } from "./theme.js";
-import { formatTime } from "./i18n.js";
 import { advanceAll } from "./run.js";
 
 /** The JSON export's format name and version (bumped when its shape changes). */
@@ -56,9 +55,10 @@ const r1 = (x) => Math.round(x * 10) / 10;
  * @param {"light" | "dark"} o.theme
  * @param {(k: string, v?: object) => string} o.t
  * @param {string} [o.lang]
+ * @param {(ms: number) => string} [o.formatTime]  the page's time format (i18n.js formatTime)
  * @returns {{ svg: string, kinds: string[], count: number }}
  */
-export function svgDiagram({ messages, n, names, t0, t1, theme, t, lang = "en" }) {
+export function svgDiagram({ messages, n, names, t0, t1, theme, t, lang = "en", formatTime = (ms) => `${ms} ms` }) {
   useTheme(theme);
   const shown = inRange(messages, t0, t1);
   const kinds = KINDS.filter((k) => shown.some((m) => m.kind === k));

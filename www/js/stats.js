@@ -5,7 +5,7 @@
 // n(n − 1): O(n²)), with a table that is the chart's accessible alternative.
 
 import { h } from "./dom.js";
-import { KINDS, kindStyle } from "./theme.js";
+import { KINDS, kindStyle, useTheme } from "./theme.js";
 
 export const GROWTH_NS = [4, 7, 10, 13, 16];
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -51,9 +51,11 @@ export class StatsView {
   /**
    * @param {(k: string, v?: object) => string} t
    * @param {Function} Simulation  the engine's class (for the growth runs)
+   * @param {string} theme  the page's theme (the chart's colours)
    */
-  constructor(t, Simulation) {
+  constructor(t, Simulation, theme = "light") {
     this.t = t;
+    useTheme(theme);
     this.body = h("tbody");
     this.foot = h("tfoot");
     const th = (text) => h("th", { scope: "col", text });

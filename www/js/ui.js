@@ -71,11 +71,10 @@ export class PlaygroundUI {
     const statsHolder = h("div", { class: "stats-holder" }, h("p", { class: "stats-note", text: t("stats.intro") }));
     this.statsSection = h("details", { class: "stats-panel" }, h("summary", { text: t("stats.title"), title: t("stats.title.title") }), statsHolder);
     this.statsSection.addEventListener("toggle", async () => {
-      if (!this.statsSection.open || this.stats.view || this.stats.loading || !on.engine) return;
+      if (!this.statsSection.open || this.stats.view || this.stats.loading || !on.stats) return;
       this.stats.loading = true;
-      const { StatsView } = await import("./stats.js");
-      useTheme(this.theme);
-      this.stats.view = new StatsView(t, on.engine());
+      const { StatsView, Simulation } = await on.stats();
+      this.stats.view = new StatsView(t, Simulation, this.theme);
       statsHolder.append(this.stats.view.root);
       if (this.lastView) this.stats.view.update(this.lastView.history);
     });
