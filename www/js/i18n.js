@@ -497,7 +497,7 @@ const en = {
   "export.from.title": "The start of the time range the diagram and the sequence diagram show (virtual ms)",
   "export.to": "To (ms)",
   "export.to.title": "The end of the time range the diagram and the sequence diagram show (virtual ms)",
-  "export.theme": "Diagram theme",
+  "export.theme": "Diagram colours",
   "export.theme.title": "The colours of the exported diagram: light or dark",
   "export.svg": "Diagram (SVG)",
   "export.svg.title": "Download the time-space diagram of the chosen range as an SVG image, with real text and a legend, for a blog post",
