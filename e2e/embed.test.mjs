@@ -539,6 +539,7 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "js/explore-worker.js",
       "js/exports.js",
       "js/i18n-zh-CN.js",
+      "js/live.js",
       "js/stats.js",
       "pbft-playground.css",
       "pbft-playground.js",

@@ -1,7 +1,8 @@
 // Exports from the Share dialog: the diagram as SVG (it parses, names the kinds it shows, both
 // themes), the ring as PNG, the run as JSON (its actions replay in a fresh Simulation to the same
 // events), the sequence diagram (one arrow per message in range); a file is downloaded by a click.
-// Forking the past tells it and offers Undo; the message statistics equal counts of the run's events.
+// The message statistics equal counts of the run's events; after a seek back the caption tells
+// the past (forking and Undo: e2e/fork.test.mjs).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -111,63 +112,6 @@ test("the Share dialog's buttons download the files; the ring as a PNG", async (
     await p.close();
   }
 });
-
-for (const lang of ["en", "zh-CN"]) {
-  test(`${lang}: acting in the past tells what was dropped, and Undo restores the actions and the timeline`, async () => {
-    const p = await e2e.open(`www/index.html?lang=${lang}&preset=normal`);
-    const { page } = p;
-    try {
-      await ready(page);
-      await page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
-      await idle(page);
-      const card = (i) => `document.querySelector("pbft-playground").shadowRoot.querySelectorAll("article.replica")[${i}].querySelector(".actions button")`;
-      // Later actions, through the page's own controls: crash R3, recover it, send a request.
-      await page.evaluate(card(3) + ".click()");
-      await page.evaluate(card(3) + ".click()");
-      await page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector("button.send, button[data-action=send]")?.click());
-      await idle(page);
-      const before = await page.evaluate(() => {
-        const el = document.querySelector("pbft-playground");
-        return { actions: JSON.stringify(el.simulation.actions()), now: el.simulation.now, max: Number(el.shadowRoot.querySelector("input[type=range]").max) };
-      });
-      // Let the page take the script's actions in; then scrub back to 300 ms.
-      await page.evaluate(async () => {
-        const root = document.querySelector("pbft-playground").shadowRoot;
-        const scrub = root.querySelector("input[type=range]");
-        scrub.value = "300";
-        scrub.dispatchEvent(new Event("input"));
-      });
-      await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").simulation.now === 300), { message: "scrubbed back to 300 ms" });
-      // Crash R1 there, by its card's button: the recorded future is dropped.
-      await page.evaluate(card(1) + ".click()");
-      const notice = await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".notice.fork")?.textContent ?? null), { message: "the fork notice" });
-      const after = await page.evaluate(() => JSON.stringify(document.querySelector("pbft-playground").simulation.actions()));
-      assert.notEqual(after, before.actions);
-      // The notice counts the actions of before that the run no longer has.
-      const left = JSON.parse(after).map((a) => JSON.stringify(a));
-      let dropped = 0;
-      for (const a of JSON.parse(before.actions).map((x) => JSON.stringify(x))) {
-        const k = left.indexOf(a);
-        if (k >= 0) left.splice(k, 1);
-        else dropped++;
-      }
-      assert.ok(dropped >= 2, `${dropped} later actions`);
-      assert.ok(notice.includes(String(dropped)), notice);
-      await page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".notice.fork button.undo").click());
-      const undone = await eventually(() => page.evaluate(() => {
-        const el = document.querySelector("pbft-playground");
-        const sim = el.simulation;
-        return el.shadowRoot.querySelector(".notice.fork") === null ? { actions: JSON.stringify(sim.actions()), now: sim.now, max: Number(el.shadowRoot.querySelector("input[type=range]").max) } : null;
-      }), { message: "undone" });
-      assert.equal(undone.actions, before.actions, "the actions are restored exactly");
-      assert.equal(undone.now, 300, "at the instant of the change");
-      assert.ok(undone.max >= before.now, `the timeline reaches ${undone.max} ≥ ${before.now}`);
-      p.assertNoErrors();
-    } finally {
-      await p.close();
-    }
-  });
-}
 
 for (const lang of ["en", "zh-CN"]) {
   test(`${lang}: the message statistics equal counts of the run's events; growth with n from real runs`, async () => {

@@ -5,6 +5,13 @@
 #   scripts/bench-cluster.sh              # 10 s per run
 #   DURATION=30s scripts/bench-cluster.sh
 #   PBFT_NODE=/tmp/old/pbft-node scripts/bench-cluster.sh   # another build, to compare
+#   MODES=disk scripts/bench-cluster.sh   # durable replicas only (default: "memory disk")
+#   DATA=/mnt/ssd/pbft scripts/bench-cluster.sh   # where the durable nodes write (default: a temp dir)
+#
+# Each mode starts a fresh cluster: "memory" without --data-dir (state in
+# memory), "disk" with --data-dir (every input logged and fsynced before the
+# replica acts on it). After the disk runs, one node is killed with SIGKILL and
+# restarted, and the time its replay of the log took is printed.
 #
 # Runs: one connection to one node (a single client, sequential requests),
 # 16 connections to one node (they queue behind that node's one client), and
@@ -23,11 +30,17 @@ else
   cargo build --release --features node --bin pbft-node
   BIN=target/release/pbft-node
 fi
+MODES="${MODES:-memory disk}"
 DIR="$(mktemp -d)"
+DATA="${DATA:-$DIR/data}"
 PIDS=()
-cleanup() {
+stop_all() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  PIDS=()
+}
+cleanup() {
+  stop_all
   rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -40,17 +53,18 @@ NAMES=(Apple MS Google IBM)
   done
 } > "$DIR/cluster.toml"
 
-for n in "${NAMES[@]}"; do
-  "$BIN" "$n" --config "$DIR/cluster.toml" --log warn > "$DIR/$n.log" 2>&1 &
-  PIDS+=($!)
-done
-for i in 0 1 2 3; do
+start_node() { # index mode
+  local n=${NAMES[$1]} extra=()
+  [ "$2" = disk ] && extra=(--data-dir "$DATA/$n")
+  "$BIN" "$n" --config "$DIR/cluster.toml" --log warn "${extra[@]}" >> "$DIR/$n.log" 2>&1 &
+  PIDS[$1]=$!
   for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$((BASE_PORT + i))/status" >/dev/null && break
+    curl -fs "http://127.0.0.1:$((BASE_PORT + $1))/status" >/dev/null && return
     sleep 0.1
   done
-done
-curl -fs "http://127.0.0.1:$((BASE_PORT + 1))/req?warTime=1234" >/dev/null
+  echo "${NAMES[$1]} did not start" >&2
+  exit 1
+}
 
 summary() { # file label
   local rps p50 p99 errs
@@ -62,23 +76,42 @@ summary() { # file label
 }
 
 URL="/req?warTime=1234"
-wrk -t1 -c1 -d"$DURATION" --latency "http://127.0.0.1:$((BASE_PORT + 1))$URL" > "$DIR/one.txt"
-summary "$DIR/one.txt" "1 connection, node MS"
-wrk -t1 -c16 -d"$DURATION" --latency "http://127.0.0.1:$((BASE_PORT + 1))$URL" > "$DIR/sixteen.txt"
-summary "$DIR/sixteen.txt" "16 connections, node MS"
-WRK=()
-for i in 0 1 2 3; do
-  wrk -t1 -c4 -d"$DURATION" --latency "http://127.0.0.1:$((BASE_PORT + i))$URL" > "$DIR/all$i.txt" &
-  WRK+=($!)
-done
-wait "${WRK[@]}"
-total=0
-for i in 0 1 2 3; do
-  summary "$DIR/all$i.txt" "4 connections each, node ${NAMES[$i]}"
-  total=$(awk -v t="$total" '/Requests\/sec/ {print t + $2}' "$DIR/all$i.txt")
-done
-printf '%-44s %10.0f req/s\n' "all four nodes together" "$total"
-for i in 0 1 2 3; do
-  curl -fs "http://127.0.0.1:$((BASE_PORT + i))/status" |
-    awk -v n="${NAMES[$i]}" '/"view"|"lastExecuted"/ && !seen[$1]++ {gsub(/[ ,]/, ""); printf "%s ", $0} END {print "(" n ")"}'
+run_loads() { # mode
+  wrk -t1 -c1 -d"$DURATION" --latency "http://127.0.0.1:$((BASE_PORT + 1))$URL" > "$DIR/one.txt"
+  summary "$DIR/one.txt" "$1: 1 connection, node MS"
+  wrk -t1 -c16 -d"$DURATION" --latency "http://127.0.0.1:$((BASE_PORT + 1))$URL" > "$DIR/sixteen.txt"
+  summary "$DIR/sixteen.txt" "$1: 16 connections, node MS"
+  local WRK=() total=0
+  for i in 0 1 2 3; do
+    wrk -t1 -c4 -d"$DURATION" --latency "http://127.0.0.1:$((BASE_PORT + i))$URL" > "$DIR/all$i.txt" &
+    WRK+=($!)
+  done
+  wait "${WRK[@]}"
+  for i in 0 1 2 3; do
+    summary "$DIR/all$i.txt" "$1: 4 connections each, node ${NAMES[$i]}"
+    total=$(awk -v t="$total" '/Requests\/sec/ {print t + $2}' "$DIR/all$i.txt")
+  done
+  printf '%-44s %10.0f req/s\n' "$1: all four nodes together" "$total"
+  for i in 0 1 2 3; do
+    curl -fs "http://127.0.0.1:$((BASE_PORT + i))/status" |
+      awk -v n="${NAMES[$i]}" '/"view"|"lastExecuted"/ && !seen[$1]++ {gsub(/[ ,]/, ""); printf "%s ", $0} END {print "(" n ")"}'
+  done
+}
+
+for mode in $MODES; do
+  rm -rf "$DATA"
+  for i in 0 1 2 3; do start_node "$i" "$mode"; done
+  curl -fs "http://127.0.0.1:$((BASE_PORT + 1))/req?warTime=1234" >/dev/null
+  [ "$mode" = disk ] && echo "disk: logs in $DATA ($(df -T "$DATA" | awk 'NR == 2 {print $2}') on $(df "$DATA" | awk 'NR == 2 {print $1}'))"
+  run_loads "$mode"
+  if [ "$mode" = disk ]; then
+    # Recovery: Google killed (SIGKILL) and restarted replays its whole log.
+    kill -9 "${PIDS[2]}"
+    wait "${PIDS[2]}" 2>/dev/null || true
+    size=$(du -h "$DATA/Google/replica.wal" | cut -f1)
+    start_node 2 disk
+    curl -fs "http://127.0.0.1:$((BASE_PORT + 2))/status" |
+      awk -v size="$size" '/"recovered"/ {r = 1} r && /"records"|"lastExecuted"|"ms"/ {gsub(/[ ,]/, ""); printf "%s ", $0} END {print "(Google restarted after SIGKILL, log " size ")"}'
+  fi
+  stop_all
 done

@@ -15,6 +15,7 @@
 //   pkg/pbft_playground_bg.wasm            the engine
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
 //   js/exports.js, js/stats.js             the Share dialog's exports and the statistics panel (loaded on demand)
+//   js/live.js                             the Live cluster mirror (a chunk, loaded on Connect)
 //   *.gz, *.br                             precompressed copies, for hosts that serve them
 // Every URL inside is relative; the element finds its CSS and wasm next to its own module
 // (import.meta.url), so the folder can be served from anywhere.
@@ -164,5 +165,6 @@ report("what a script embed loads (first visit)", element);
 report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
 report("... plus, at the first export or when the statistics open", ["js/exports.js", "js/stats.js"]);
+report("... plus, when the Live cluster panel connects", ["js/live.js"]);
 report("... plus, when a search starts in the Explore panel", ["js/explore-worker.js", "pkg-explore/pbft_explore.js", "pkg-explore/pbft_explore_bg.wasm"]);
 log(c.green(`\n[build] ${relative(REPO_ROOT, DIST) || DIST}/ ready: serve it from any static host, at any path.`));

@@ -33,7 +33,7 @@ import { formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, clip, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
-import { advanceAll, runOptions, startRun } from "./js/run.js";
+import { advanceAll, droppedActions, runOptions, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
 import { Timeline } from "./js/timeline.js";
@@ -62,6 +62,11 @@ const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alon
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
 const END_SLACK_MS = 1000; // a link's time this far past the run's last event is past its end (it is clamped)
 const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what it shows this long after its last action
+/** Watching a live cluster, the deliveries and timers of the run are the real cluster's, not yours. */
+const LIVE_WORDS = { "ev.picked": "live.ev.picked", "ev.fired": "live.ev.fired", "say.picked": "live.say.picked", "say.fired": "live.say.fired" };
+function liveWords(t) {
+  return Object.assign((key, vars) => t(LIVE_WORDS[key] ?? key, vars), t);
+}
 const EXECUTED_TAIL = 0; // entries of each replica's `executed` list in the per-frame snapshot (the page shows none)
 
 export class PbftPlayground extends HTMLElement {
@@ -98,6 +103,8 @@ export class PbftPlayground extends HTMLElement {
   #booted = false;
   #frameTimes = new FrameTimes();
   #connected = false;
+  #live = null; // the Live cluster mirror (js/live.js), while the page watches a real cluster
+  #liveWords = false; // the run on screen replays a live cluster (its words say so)
   // Good citizen: no virtual time (and no frames but those drawing a change) while out of view or in a hidden tab.
   #watcher = new Watcher(this, {
     visibility: () => this.#updateSuspended(),
@@ -218,7 +225,7 @@ export class PbftPlayground extends HTMLElement {
         const lang = this.#attrs.lang;
         loadLanguage(lang).then(() => {
           this.#lang = lang;
-          this.#t = translator(lang);
+          this.#t = this.#liveWords ? liveWords(translator(lang)) : translator(lang);
           this.#buildUI();
           this.#refreshAll();
           const bad = this.#attrs.problems(["lang"], this.#t);
@@ -315,13 +322,15 @@ export class PbftPlayground extends HTMLElement {
   }
 
   /** What the UI's controls, cards and dialogs call (each wakes the frame loop after it). */
-  #handlers = this.#wakingAfter({
+  #handlers = this.#wakingAfter(this.#liveAware({
     preset: (name) => this.#reset({ ...this.#config, preset: name, n: name ? 4 : this.#config.n }),
     n: (n) => this.#reset({ ...this.#config, n }),
     seed: (seed) => this.#reset({ ...this.#config, seed }),
     reset: () => this.#reset({ ...this.#config }),
     // An empty operation is told in the page's language (the engine's refusal is English).
-    request: (op) => (String(op).trim() === "" ? this.#ui.notices.add(this.#t("notice.emptyOp"), "error") : this.#act((sim) => sim.request(op))),
+    request: (op) => (String(op).trim() === "" ? this.#ui.notices.add(this.#t("notice.emptyOp"), "error") : this.#live ? this.#liveRequest(op) : this.#act((sim) => sim.request(op))),
+    liveConnect: (address) => this.#liveConnect(address),
+    liveDisconnect: () => this.#liveStop(),
     playPause: () => this.#setPlaying(!this.#playing),
     step: () => this.#step(),
     speed: (x) => (this.speed = x),
@@ -353,7 +362,98 @@ export class PbftPlayground extends HTMLElement {
     stats: async () => ({ StatsView: (await import(STATS_URL)).StatsView, Simulation: this.#engine.Simulation }),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }, ["shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
+  }), ["shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
+
+  /**
+   * Watching a live cluster, the run on screen replays what the real nodes do: what would change
+   * only the replay (a crash, a behaviour, a partition, a delivery by hand ...) is refused with a
+   * notice saying what to do instead; a new run (scenario, n, seed, reset) stops watching.
+   */
+  #liveAware(handlers) {
+    for (const name of ["crash", "recover", "behavior", "isolate", "drop", "delivery", "deliver", "fire", "loss", "load", "exploreLoad"]) {
+      const fn = handlers[name];
+      handlers[name] = (...args) => (this.#live ? this.#ui.notices.add(this.#t("live.refused"), "info") : fn(...args));
+    }
+    for (const name of ["preset", "n", "seed", "reset"]) {
+      const fn = handlers[name];
+      handlers[name] = (...args) => {
+        this.#liveStop();
+        return fn(...args);
+      };
+    }
+    return handlers;
+  }
+
+  /** Connects the Live cluster panel to the node at `address` (js/live.js is loaded now). */
+  async #liveConnect(address) {
+    this.#liveStop();
+    let mirror;
+    try {
+      const { LiveMirror } = await import("./js/live.js");
+      mirror = new LiveMirror({
+        start: (extra, names) => {
+          this.#reset({ n: names.length, seed: 1, preset: "", names, extra });
+          this.#useLiveWords(true);
+          this.#setPlaying(true);
+          return this.#sim;
+        },
+        sim: () => this.#sim,
+        act: (fn) => this.#liveAct(fn),
+        notify: (status) => {
+          // Stopped following (diverged, closed): the page is a plain run again.
+          if (this.#live === mirror && status.state !== "following" && status.state !== "connecting") this.#live = null;
+          this.#ui?.live.update(status);
+          this.#wake();
+        },
+      });
+      this.#live = mirror;
+      this.#ui.live.update(mirror.status());
+      await mirror.connect(address);
+    } catch (e) {
+      if (this.#live === mirror) this.#live = null;
+      this.#ui.live.update({ state: "failed", detail: { address: String(address) }, names: [], up: [], backlog: 0, compare: null });
+      return;
+    }
+    if (mirror.state !== "following") this.#live = null;
+  }
+
+  /** The words of a live replay, or the usual ones (the UI is built again in them). */
+  #useLiveWords(on) {
+    if (this.#liveWords === on) return;
+    this.#liveWords = on;
+    this.#t = on ? liveWords(translator(this.#lang)) : translator(this.#lang);
+    this.#buildUI();
+    this.#refreshAll();
+  }
+
+  #liveStop() {
+    const m = this.#live;
+    this.#live = null;
+    if (m) {
+      m.close();
+      this.#ui?.live.update(m.status());
+    }
+  }
+
+  /** A step of the live replay: applied as an action is, its events shown; an error is thrown. */
+  #liveAct(fn) {
+    const sim = this.#sim;
+    this.#flushSeek();
+    fn(sim);
+    this.#timeline.fork(sim.now);
+    this.#took(sim.takeEvents(), sim.now);
+    this.#settle(false);
+  }
+
+  /** Send request, watching a live cluster: through a node's /req; the replay shows it. */
+  async #liveRequest(op) {
+    try {
+      const answer = await this.#live.send(op);
+      if (answer.outcome !== "accepted") this.#ui.notices.add(this.#t("live.noAnswer", { error: answer.error ?? answer.outcome }), "error");
+    } catch (e) {
+      this.#ui.notices.add(this.#t("live.noAnswer", { error: e?.message ?? String(e) }), "error");
+    }
+  }
 
   /** `handlers`, each (but those of `quiet`) followed by a frame that shows what it did. */
   #wakingAfter(handlers, quiet) {
@@ -388,6 +488,7 @@ export class PbftPlayground extends HTMLElement {
     if (old?.app.isConnected) old.app.replaceWith(ui.app);
     else this.shadowRoot.append(ui.app);
     this.#ui = ui;
+    if (this.#live) ui.live.update(this.#live.status());
     if (this.#snapshot) ui.build(this.#snapshot.n);
   }
 
@@ -423,6 +524,7 @@ export class PbftPlayground extends HTMLElement {
     if (events) this.#took(events, 0, false);
     this.#ui.build(run.sim.n);
     this.#settle();
+    if (!cfg.extra) this.#useLiveWords(false);
   }
 
   /** After a jump (a new run, an action, a step, a seek): everything shows the engine's state now. */
@@ -449,16 +551,17 @@ export class PbftPlayground extends HTMLElement {
     const sim = this.#sim;
     if (!sim) return false;
     this.#flushSeek();
-    // Acting in the past forks a new future: what it replaces is kept for Undo.
-    const past = sim.now < this.#timeline.max ? { actions: this.#actions, t: sim.now, max: this.#timeline.max } : null;
+    const recorded = this.#actions;
     try {
       fn(sim);
     } catch (e) {
       this.#ui.notices.add(this.#t("notice.error", { message: e?.message ?? String(e) }), "error");
       return false;
     }
-    // The engine dropped the recorded future, and so do we; the notice tells it and offers Undo.
-    if (this.#timeline.fork(sim.now) && past) this.#forked(past);
+    // Acting in the past forks a new future: the engine dropped the recorded one, and so do we.
+    this.#timeline.fork(sim.now);
+    const dropped = droppedActions(recorded, sim.actions());
+    if (dropped > 0) this.#forked(recorded, sim.now, dropped);
     // An action's events (the REQUEST sent, a message dropped ...) are handed over at once.
     this.#took(sim.takeEvents(), sim.now);
     this.#settle(!this.#playing);
@@ -467,37 +570,22 @@ export class PbftPlayground extends HTMLElement {
     return true;
   }
 
-  /** A notice that the past changed: how many later actions were dropped, and Undo. */
-  #forked(past) {
-    // The later actions the engine no longer has (a preset's scheduled ones may stay).
-    const kept = new Map();
-    for (const a of this.#sim.actions()) kept.set(JSON.stringify(a), (kept.get(JSON.stringify(a)) ?? 0) + 1);
-    let dropped = 0;
-    for (const a of past.actions) {
-      const k = JSON.stringify(a);
-      if (kept.get(k)) kept.set(k, kept.get(k) - 1);
-      else dropped++;
-    }
-    const item = this.#ui.notices.add(this.#t(dropped ? "notice.forked" : "notice.forkedNone", { count: dropped }), "info");
-    item.classList.add("fork");
-    const undo = h("button", { type: "button", class: "secondary small undo", text: this.#t("notice.undo"), title: this.#t("notice.undo.title"), onclick: () => {
-      item.remove();
-      this.#undoFork(past);
-    } });
-    item.insertBefore(undo, item.lastElementChild);
-  }
-
-  /** Undo of a fork: the actions before it, at the instant it happened, with the timeline as long as it was. */
-  #undoFork(past) {
-    this.#reset(this.#config, { actions: past.actions, t: past.t, keepNotices: true });
-    this.#started = true;
-    this.#setPlaying(false);
-    if (past.max > this.#sim.now) {
-      this.#timeline.seek(this.#sim, past.max);
-      this.#timeline.seek(this.#sim, past.t);
-      this.#settle();
-    }
-    this.#wake();
+  /**
+   * Tells that acting at `at` dropped `dropped` of the `recorded` actions after it, and offers to
+   * undo: the run as it was, with its recorded future, at the same instant, paused.
+   */
+  #forked(recorded, at, dropped) {
+    const undo = () => {
+      this.#reset(this.#config, { actions: recorded, t: at });
+      this.#setPlaying(false);
+      this.#ui.notices.add(this.#t("notice.unforked", { count: dropped, t: formatTime(at) }));
+      this.#wake();
+    };
+    this.#ui.notices.add(this.#t("notice.forked", { count: dropped, t: formatTime(at) }), "info", {
+      label: this.#t("notice.undo"),
+      title: this.#t("notice.undo.title"),
+      run: undo,
+    });
   }
 
   /** You are the network: message `id` arrives now; the inspector lets go of it (resuming the run it paused). */
@@ -558,9 +646,10 @@ export class PbftPlayground extends HTMLElement {
     this.#pendingSeek = null;
     const sim = this.#sim;
     if (time === sim.now && this.#clock.acc === 0) return;
+    const back = time < sim.now;
     this.#timeline.seek(sim, time);
-    // The caption tells what is true at this instant, never the future.
-    this.#ui.narrator.rewind(this.#timeline.events, this.#timeline.fed, namer(this.#snapshot, this.#t), sim.n, sim.now);
+    if (back) this.#ui.narrator.rewind(sim.now);
+    else this.#ui.narrator.skip();
     this.#clock.acc = 0;
     if (this.#selection.id !== null && !this.#timeline.history.live.has(this.#selection.id)) this.#select(null);
     this.#settle();
@@ -796,7 +885,8 @@ export class PbftPlayground extends HTMLElement {
   #writeUrl() {
     this.#urlDirty = false;
     this.#urlWall = performance.now();
-    if (!this.hasAttribute("permalink") || !this.#sim) return;
+    // A live cluster's replay is not a run a link could carry (its options, its clients).
+    if (!this.hasAttribute("permalink") || !this.#sim || this.#live) return;
     // The page's language stays in its address (index.html reads it: site.js).
     const lang = new URLSearchParams(location.search).get("lang");
     const search = lang === null ? this.#search() : permalinkSearch(this.#run(), { lang });

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Options: `--at MS` (the instant to start from, default 0), `--timers K`,
-//! `--drops K`, `--depth D`, `--states N`, `--seed S`. Prints the states seen,
+//! `--drops K`, `--depth D`, `--states N`, `--seed S`; `--after K` runs K
+//! requests to their end first, then the search starts at the next request
+//! (how the cost of a step grows with the run before it). Prints the states seen,
 //! the time, states per second, and a counterexample's steps.
 
 use std::time::Instant;
@@ -21,7 +23,7 @@ use pbft_playground::sim::{preset, Simulation};
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut name = String::from("naive-quorum");
-    let (mut at, mut seed) = (0u64, 1u64);
+    let (mut at, mut seed, mut after) = (0u64, 1u64, None);
     let mut bounds = Bounds::default();
     while let Some(a) = args.next() {
         let mut num = || args.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or_else(|| panic!("{a} needs a whole number"));
@@ -32,13 +34,24 @@ fn main() {
             "--drops" => bounds.drops = num() as u32,
             "--depth" => bounds.depth = num() as u32,
             "--states" => bounds.states = num(),
+            "--after" => after = Some(num()),
             _ => name = a,
         }
     }
     let (cfg, actions) = preset(&name, seed).unwrap_or_else(|e| panic!("{e}"));
     let mut sim = Simulation::with_actions(cfg, actions).expect("a preset's actions are valid");
     sim.set_recording(false);
-    sim.advance(at);
+    if let Some(k) = after {
+        for i in 0..k {
+            sim.request(&format!("k{i}={i}")).expect("a request");
+        }
+        sim.run_until_idle(u64::MAX);
+        sim.request("x=1").expect("a request");
+        name = format!("{name} after {k} requests");
+    } else {
+        sim.advance(at);
+    }
+    at = sim.now();
     let start = Instant::now();
     let mut ex = Explorer::new(sim, bounds);
     while !ex.run(100_000) {

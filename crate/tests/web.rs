@@ -32,7 +32,7 @@ fn error_message(e: JsValue) -> String {
 #[wasm_bindgen_test]
 fn a_request_commits_everywhere_and_the_snapshot_shows_it() {
     let mut sim = Simulation::new(options(&[("n", 4.into()), ("seed", 7.into())])).unwrap();
-    let t = sim.request("warTime=1234".into()).unwrap();
+    let t = sim.request("warTime=1234".into(), JsValue::UNDEFINED).unwrap();
     assert_eq!(t, 1.0);
     let events: Array = sim.run_until_idle(10_000.0).unwrap().into();
     assert!(events.length() > 29);
@@ -60,7 +60,7 @@ fn a_request_commits_everywhere_and_the_snapshot_shows_it() {
 #[wasm_bindgen_test]
 fn messages_in_flight_can_be_inspected_and_dropped() {
     let mut sim = Simulation::new(JsValue::UNDEFINED).unwrap();
-    sim.request("x=1".into()).unwrap();
+    sim.request("x=1".into(), JsValue::UNDEFINED).unwrap();
     let snap = sim.snapshot(None).unwrap();
     let flying: Array = get(&snap, "inFlight").into();
     assert_eq!(flying.length(), 1);
@@ -110,15 +110,17 @@ fn invalid_arguments_throw_clear_errors() {
     assert!(msg(sim.crash(-1.0).unwrap_err()).contains("no replica -1"));
     assert!(msg(sim.crash(1.5).unwrap_err()).contains("whole number"));
     assert!(msg(sim.set_behavior(1.0, "evil".into(), JsValue::UNDEFINED).unwrap_err()).contains("unknown behavior"));
-    assert!(msg(sim.request("   ".into()).unwrap_err()).contains("empty"));
+    assert!(msg(sim.request("   ".into(), JsValue::UNDEFINED).unwrap_err()).contains("empty"));
     // Wrong types are clear errors too, never a trap.
-    assert!(msg(sim.request(42.into()).unwrap_err()).contains("the operation must be a string, got number"));
-    assert!(msg(sim.request(JsValue::NULL).unwrap_err()).contains("got null"));
-    assert!(msg(sim.request(js_sys::Object::new().into()).unwrap_err()).contains("got object"));
+    assert!(msg(sim.request(42.into(), JsValue::UNDEFINED).unwrap_err()).contains("the operation must be a string, got number"));
+    assert!(msg(sim.request(JsValue::NULL, JsValue::UNDEFINED).unwrap_err()).contains("got null"));
+    assert!(msg(sim.request(js_sys::Object::new().into(), JsValue::UNDEFINED).unwrap_err()).contains("got object"));
+    assert!(msg(sim.request("a=1".into(), 1.into()).unwrap_err()).contains("no client 1"));
+    assert!(msg(sim.request("a=1".into(), (-1).into()).unwrap_err()).contains("request: client"));
     assert!(msg(sim.set_behavior(0.0, 42.into(), JsValue::UNDEFINED).unwrap_err()).contains("the behaviour must be a string"));
     assert!(msg(sim.advance(f64::NAN).unwrap_err()).contains("whole number"));
     // Nothing was lost: the simulation still works.
-    sim.request("ok=1".into()).unwrap();
+    sim.request("ok=1".into(), JsValue::UNDEFINED).unwrap();
     sim.run_until_idle(10_000.0).unwrap();
     let accepted: Array = get(&get(&sim.snapshot(None).unwrap(), "client"), "accepted").into();
     assert_eq!(accepted.length(), 1);
@@ -127,7 +129,7 @@ fn invalid_arguments_throw_clear_errors() {
 #[wasm_bindgen_test]
 fn actions_replay_the_same_run() {
     let mut a = Simulation::new(options(&[("seed", 11.into())])).unwrap();
-    a.request("warTime=1234".into()).unwrap();
+    a.request("warTime=1234".into(), JsValue::UNDEFINED).unwrap();
     let ev_a: Array = a.advance(150.0).unwrap().into();
     a.crash(0.0).unwrap();
     let ev_a = ev_a.concat(&a.advance(8_000.0).unwrap().into());
@@ -169,12 +171,12 @@ fn rejections_faults_and_violations_are_codes_with_parameters() {
     sim.crash(3.0).unwrap();
     sim.recover(3.0).unwrap();
     sim.set_behavior(0.0, "equivocate".into(), JsValue::UNDEFINED).unwrap();
-    sim.request("warTime=1234".into()).unwrap();
+    sim.request("warTime=1234".into(), JsValue::UNDEFINED).unwrap();
     let events: Array = sim.run_until_idle(30_000.0).unwrap().into();
     // A backup that sends duplicate and conflicting votes: rejections.
     let mut other = Simulation::new(options(&[("seed", 3.into())])).unwrap();
     other.set_behavior(2.0, "conflicting-votes".into(), JsValue::UNDEFINED).unwrap();
-    other.request("peace=1".into()).unwrap();
+    other.request("peace=1".into(), JsValue::UNDEFINED).unwrap();
     let events = events.concat(&other.run_until_idle(30_000.0).unwrap().into());
     let of = |t: &str| events.iter().filter(|e| get(e, "type").as_string().as_deref() == Some(t)).collect::<Vec<_>>();
     let faults = of("fault");
@@ -281,7 +283,7 @@ fn events_decoded_from_a_batch_are_the_engine_events_field_for_field() {
         if name.is_empty() {
             for op in ["名字=值", "x=😀", "plain=1"] {
                 native.request(op).unwrap();
-                js.request(op.into()).unwrap();
+                js.request(op.into(), JsValue::UNDEFINED).unwrap();
             }
             native.act(sim::Action::SetLoad { rate: 20 }).unwrap();
             js.set_load_js(20.into()).unwrap();
@@ -329,7 +331,7 @@ fn manual_delivery_events_decode_and_its_picks_replay() {
     let mut native = sim::Simulation::new(cfg).unwrap();
     let mut js = Simulation::new(options(&[("delivery", "manual".into())])).unwrap();
     native.request("x=1").unwrap();
-    js.request("x=1".into()).unwrap();
+    js.request("x=1".into(), JsValue::UNDEFINED).unwrap();
     let mut types = std::collections::BTreeSet::new();
     for step in 0..60 {
         let ours: Array = js.advance(30.0).unwrap().into();

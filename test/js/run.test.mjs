@@ -1,7 +1,7 @@
 // advanceAll: a permalink's replay goes on past the engine's per-call budget.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { advanceAll } from "../../www/js/run.js";
+import { advanceAll, droppedActions } from "../../www/js/run.js";
 
 /** A stand-in engine: one event per ms, at most `budget` ms of new work per call. */
 function fakeSim(budget) {
@@ -50,4 +50,15 @@ test("advanceAll rethrows an error that made no progress", () => {
   assert.throws(() => advanceAll(sim, 10), /stopped at 0 ms/);
   const bad = fakeSim(10);
   assert.throws(() => advanceAll(bad, -1), /ms must be/);
+});
+
+test("droppedActions counts the recorded actions a fork left out, by content and multiplicity", () => {
+  const r = (at, op) => ({ at, type: "request", op });
+  const before = [r(0, "a=1"), r(500, "b=2"), r(900, "b=2"), { at: 900, type: "crash", replica: 1 }];
+  assert.equal(droppedActions(before, before), 0, "nothing dropped");
+  assert.equal(droppedActions(before, [...before, r(1000, "c=3")]), 0, "an action added at the end drops nothing");
+  assert.equal(droppedActions(before, [r(0, "a=1"), r(300, "x=9")]), 3, "acting at 300 ms drops the three later ones");
+  assert.equal(droppedActions(before, [r(0, "a=1"), r(500, "b=2"), r(600, "x=9")]), 2, "equal operations are told apart by their time");
+  assert.equal(droppedActions([r(0, "a"), r(0, "a")], [r(0, "a")]), 1, "a repeated action counts as often as it occurs");
+  assert.equal(droppedActions([], []), 0);
 });

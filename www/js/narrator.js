@@ -8,6 +8,8 @@ import { narration } from "./describe.js";
 
 const INTERVAL_MS = 2200;
 const MAX_QUEUE = 12;
+const MAX_RECALLED = 1000; // milestones remembered for scrubbing back (their virtual times)
+const MAX_SEEN = 5000; // milestone keys remembered (oldest forgotten first)
 
 /** Importance of each milestone (higher wins when several wait). */
 const PRIORITY = {
@@ -38,41 +40,39 @@ export class Narrator {
     this.region = region;
     this.t = t;
     this.queue = [];
-    /** What was said (or skipped as said): its key and the virtual time of its event. */
+    /** Milestone key → the virtual time it happened (a milestone is said once). */
     this.seen = new Map();
+    /** The milestones so far, in order, with their virtual times: what scrubbing back recalls. */
+    this.recalled = [];
+    this.initial = "";
     this.lastAt = -Infinity;
     this.count = 0;
   }
 
-  /** Forgets everything (a new run, a jump in time). */
+  /** Forgets everything (a new run). */
   reset(text = "") {
     this.queue = [];
     this.seen.clear();
+    this.recalled = [];
+    this.initial = text;
     this.region.textContent = text;
   }
 
-  /** Drops what waits (after a seek), keeping what was already said as seen. */
+  /** Drops what waits, keeping what was already said as seen (a jump forward). */
   skip() {
     this.queue = [];
   }
 
   /**
-   * After a seek to `now`: nothing of the future is said, nor counted as said; the caption tells
-   * the last milestone at or before `now` (the latest of `events[0, end)` that has words).
-   * @param {object[]} events  the run's events in time order, those before `end` at or before now
+   * The clock went back to `now` (a seek into the past): what happened after it is unsaid, so
+   * it is said again when the run gets there, and the caption tells the latest milestone at or
+   * before `now`, not one from the future.
    */
-  rewind(events, end, name, n, now) {
+  rewind(now) {
     this.queue = [];
     for (const [key, time] of this.seen) if (time > now) this.seen.delete(key);
-    let text = "";
-    for (let i = end - 1; i >= 0 && i >= end - 20_000; i--) {
-      const said = narration(events[i], this.t, name, n);
-      if (said !== null && (PRIORITY[said.kind] ?? 0) > 0) {
-        text = said.text;
-        break;
-      }
-    }
-    this.region.textContent = text;
+    while (this.recalled.length && this.recalled.at(-1).time > now) this.recalled.pop();
+    this.region.textContent = this.recalled.at(-1)?.text ?? this.initial;
   }
 
   /**
@@ -87,8 +87,14 @@ export class Narrator {
       if (said === null || this.seen.has(said.key)) continue;
       this.seen.set(said.key, e.time);
       this.queue.push({ text: said.text, priority: PRIORITY[said.kind] ?? 0 });
+      this.recalled.push({ time: e.time, text: said.text });
     }
     if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE);
+    if (this.recalled.length > MAX_RECALLED) this.recalled.splice(0, this.recalled.length - MAX_RECALLED);
+    for (const key of this.seen.keys()) {
+      if (this.seen.size <= MAX_SEEN) break;
+      this.seen.delete(key);
+    }
   }
 
   /** Wall ms from `wall` until tick() would say something (0: now), or null when nothing waits. */

@@ -695,12 +695,16 @@ export class Notices {
     this.section = h("div", { class: "notices", role: "status", "aria-live": "polite" });
   }
 
-  /** Shows a notice; `text` may be an array of lines. */
-  add(text, kind = "info") {
+  /**
+   * Shows a notice; `text` may be an array of lines. `action` ({ label, title, run }) adds a
+   * button that runs it and hides the notice (Undo).
+   */
+  add(text, kind = "info", action = null) {
     const lines = Array.isArray(text) ? text : [text];
     const body = h("span", { class: "notice-text" }, lines.map((line) => h("span", { class: "line", text: line })));
     const dismiss = h("button", { type: "button", class: "link", text: this.t("notice.dismiss"), title: this.t("notice.dismiss.title"), onclick: () => item.remove() });
-    const item = h("div", { class: `notice ${kind}` }, body, dismiss);
+    const act = action && h("button", { type: "button", class: "link notice-action", text: action.label, title: action.title, onclick: () => (item.remove(), action.run()) });
+    const item = h("div", { class: `notice ${kind}` }, body, ...(act ? [act] : []), dismiss);
     this.section.append(item);
     while (this.section.children.length > 4) this.section.firstElementChild.remove();
     return item;

@@ -11,6 +11,8 @@ export function runOptions(cfg) {
   if (cfg.preset) options.preset = cfg.preset;
   if (cfg.names) options.names = fitNames(cfg.names, cfg.n);
   if (cfg.loss > 0) options.loss = cfg.loss;
+  // A live cluster's mirror (js/live.js): its clients, protocol parameters and manual delivery.
+  if (cfg.extra) Object.assign(options, cfg.extra);
   return options;
 }
 
@@ -49,6 +51,7 @@ export function startRun(Simulation, cfg, actions = null) {
   }
   const out = { n: cfg.n, seed: cfg.seed, preset: cfg.preset, names: cfg.names ?? null };
   if (cfg.loss > 0) out.loss = cfg.loss;
+  if (cfg.extra) out.extra = cfg.extra;
   return { sim, cfg: out, actions, baseActions, problems };
 }
 
@@ -71,4 +74,25 @@ export function advanceAll(sim, ms) {
       events = events.concat(kept);
     }
   }
+}
+
+/**
+ * How many of the recorded actions `before` are not in `after` (each counted as often as it
+ * occurs): what acting in the past dropped from the recorded future. Actions are compared by
+ * content, so the same list gives 0 whatever was added to it.
+ */
+export function droppedActions(before, after) {
+  const left = new Map();
+  for (const a of after) {
+    const key = JSON.stringify(a);
+    left.set(key, (left.get(key) ?? 0) + 1);
+  }
+  let dropped = 0;
+  for (const a of before) {
+    const key = JSON.stringify(a);
+    const k = left.get(key) ?? 0;
+    if (k > 0) left.set(key, k - 1);
+    else dropped++;
+  }
+  return dropped;
 }

@@ -4,6 +4,7 @@
 // shape) and forwards every click to the element's handlers (`on`).
 
 import { ExplorePanel } from "./explore.js";
+import { LivePanel } from "./live-panel.js";
 import { Controls } from "./controls.js";
 import { describeRefusal } from "./describe.js";
 import { Diagram } from "./diagram.js";
@@ -33,6 +34,7 @@ export class PlaygroundUI {
    *   crash(i), recover(i), behavior(i, b), isolate(i), drop(id), select(id | null),
    *   deliver(id), fire(node, timer) (manual delivery: you are the network),
    *   exploreSource() (what the explorer starts from), exploreLoad(found, source) (its counterexample as the run),
+   *   liveConnect(address), liveDisconnect() (the Live cluster panel: live-panel.js, live.js),
    *   shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
    *   redraw() (what the canvases show changed: a frame should draw it)
    * @param {PlaygroundUI | null} o.old  the UI this one replaces (a new language or theme)
@@ -78,6 +80,11 @@ export class PlaygroundUI {
       statsHolder.append(this.stats.view.root);
       if (this.lastView) this.stats.view.update(this.lastView.history);
     });
+    this.live = new LivePanel(t, { connect: (address) => on.liveConnect(address), disconnect: () => on.liveDisconnect() });
+    if (old) {
+      this.live.address.value = old.live.address.value;
+      this.live.section.open = old.live.section.open;
+    }
     this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
@@ -140,6 +147,7 @@ export class PlaygroundUI {
       this.inflight.section,
       this.explore.section,
       this.statsSection,
+      this.live.section,
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
       g.panel,
       this.share.dialog,

@@ -63,6 +63,19 @@ struct Cli {
     #[arg(short, long, value_name = "FILE")]
     key_file: Option<PathBuf>,
 
+    /// Keep the replica's state in DIR (one directory per node): its inputs
+    /// are logged and fsynced before it acts on them, and a restart replays
+    /// them and resumes where it stopped. Without it the state lives in memory.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Let pages from ORIGIN read /events, /status and /req (repeat for
+    /// several): scheme://host[:port], scheme://host:* for any port, * for
+    /// any origin, or none. Default: http://localhost:*, http://127.0.0.1:*
+    /// and http://[::1]:*.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
+
     /// Print the cluster config (the built-in one unless --config) as TOML,
     /// with every node's public key, and exit.
     #[arg(long)]
@@ -133,6 +146,19 @@ fn main() -> ExitCode {
         let own = cluster.addrs[me];
         SocketAddr::new(cli.bind.unwrap_or(own.ip()), cli.port.unwrap_or(own.port()))
     });
+    let cors = match cli.cors_origin.as_slice() {
+        [] => Ok(node::Cors::default()),
+        [none] if none == "none" => node::Cors::new(Vec::new()),
+        list => node::Cors::new(list.to_vec()),
+    };
+    let cors = match cors {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("pbft-node: --cors-origin: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = node::NodeOptions { listen, data_dir: cli.data_dir.clone(), cors };
     init_logging(&cli.log, cli.quiet);
 
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -142,7 +168,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(node::run(cluster, name, listen)) {
+    match rt.block_on(node::run(cluster, name, options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e, 1),
     }

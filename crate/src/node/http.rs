@@ -5,6 +5,7 @@
 //! | `POST /pbft` | protocol messages from peers (JSON, MAC in `X-Pbft-Mac`); 204, or 401 forged, 400 malformed |
 //! | `GET /req?<op>` | run `op` through this node's client: 200 with the result, 503 without a quorum in time |
 //! | `GET /status` | this replica's state as JSON |
+//! | `GET /events` | what the node does, as Server-Sent Events ([`super::stream`]) |
 //! | `GET /` | a short help text |
 
 use axum::body::Bytes;
@@ -16,13 +17,15 @@ use axum::Router;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::protocol::{ClientId, Message, NodeId};
 
 use super::auth::{FROM_HEADER, MAC_HEADER};
 use super::config::Cluster;
+use super::cors::{self, Cors};
 use super::runner::{Event, Outcome};
+use super::stream::{self, Hello};
 use super::wire::{decode, MAX_BODY, PBFT_PATH};
 
 /// Longest operation `/req` takes.
@@ -37,6 +40,12 @@ pub struct AppState {
     pub cluster: Arc<Cluster>,
     /// The driver's queue.
     pub events: mpsc::Sender<Event>,
+    /// The driver's published events (`/events`).
+    pub stream: broadcast::Sender<Arc<str>>,
+    /// Whether the replica keeps its state on disk.
+    pub durable: bool,
+    /// Who may read the node from a browser.
+    pub cors: Arc<Cors>,
 }
 
 /// The router of a node.
@@ -45,9 +54,11 @@ pub fn router(state: AppState) -> Router {
         .route(PBFT_PATH, post(on_pbft))
         .route("/req", get(on_req))
         .route("/status", get(on_status))
+        .route("/events", get(on_events))
         .route("/", get(on_index))
-        .fallback(|| async { text(StatusCode::NOT_FOUND, "not found; try GET /, /req?key=value or /status\n".into()) })
+        .fallback(|| async { text(StatusCode::NOT_FOUND, "not found; try GET /, /req?key=value, /status or /events\n".into()) })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(state.cors.clone(), cors::layer))
         .with_state(state)
 }
 
@@ -202,6 +213,35 @@ async fn on_status(State(st): State<AppState>) -> Response {
     }
 }
 
+/// `GET /events`.
+async fn on_events(State(st): State<AppState>) -> Response {
+    // Subscribed first: whatever the state below already shows, the stream
+    // has everything after it.
+    let rx = st.stream.subscribe();
+    let (tx, status) = oneshot::channel();
+    if st.events.send(Event::Status(tx)).await.is_err() {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    let Ok(Ok(status)) = tokio::time::timeout(Duration::from_secs(5), status).await else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "no answer from the replica");
+    };
+    let c = &st.cluster;
+    let hello = Hello {
+        node: c.names[st.me].clone(),
+        replica: st.me,
+        names: c.names.clone(),
+        addrs: c.host_names.clone(),
+        n: c.n(),
+        f: c.protocol.f(),
+        time: stream::now_ms(),
+        durable: st.durable,
+        config: status.config.clone(),
+        view: status.summary.view,
+        last_executed: status.summary.last_executed,
+    };
+    stream::sse(&hello, rx).into_response()
+}
+
 /// `GET /`.
 async fn on_index(State(st): State<AppState>) -> Response {
     let c = &st.cluster;
@@ -214,7 +254,8 @@ async fn on_index(State(st): State<AppState>) -> Response {
     );
     s.push_str("  GET /req?warTime=1234   set a key through consensus (f+1 matching replies)\n");
     s.push_str("  GET /req?warTime        read it back (also through consensus)\n");
-    s.push_str("  GET /status             this replica's view, log, watermarks and peers (JSON)\n\n");
+    s.push_str("  GET /status             this replica's view, log, watermarks and peers (JSON)\n");
+    s.push_str("  GET /events             what it does, live (Server-Sent Events, the simulator's events)\n\n");
     s.push_str("cluster:\n");
     for (i, n) in c.names.iter().enumerate() {
         s.push_str(&format!("  {i}  {n:<10} {}{}\n", c.host_names[i], if i == st.me { "  (this node)" } else { "" }));

@@ -18,7 +18,15 @@
 //!  f+1 matching replies ─► client Accepted ─► 200 {result, view, seq}
 //! ```
 //!
-//! A process that is killed loses its state: it restarts as a fresh replica
+//! `GET /events` streams what the node does as the simulator's events
+//! ([`stream`]), for the playground's live mode; [`cors`] lets a page from
+//! an allowed origin read it.
+//!
+//! With a data directory ([`NodeOptions::data_dir`], `--data-dir`) the replica
+//! is durable ([`wal`]): it logs its inputs and `fsync`s them before it acts on
+//! them, and a restarted node replays the log and resumes where it stopped.
+//!
+//! Without one, a process that is killed loses its state: it restarts as a fresh replica
 //! in view 0 and catches up with the protocol's own means. The next stable
 //! checkpoint of the others makes it fetch their state (state transfer), and
 //! the first old-view message it sends (as soon as a request reaches it)
@@ -29,10 +37,13 @@
 
 mod auth;
 mod config;
+pub mod cors;
 mod http;
 pub mod keys;
 mod peer;
 mod runner;
+pub mod stream;
+pub mod wal;
 mod wire;
 
 pub use auth::{derive_pair_key, Key, FROM_HEADER, MAC_HEADER};
@@ -40,11 +51,13 @@ pub use config::{node_protocol_defaults, Cluster, ClusterConfig, NodeEntry, Pair
 pub use http::{percent_decode, router, AppState, MAX_OP};
 pub use keys::Ed25519Keys;
 pub use peer::{error_chain, LinkView};
-pub use runner::{Answer, ClientStatus, Event, NoQuorum, Outcome, PeerStatus, Runner, Stats, Status, MAX_WAITING};
+pub use cors::Cors;
+pub use runner::{Answer, ClientStatus, Durability, Event, NoQuorum, Outcome, PeerStatus, Recovered, Runner, Stats, Status, MAX_WAITING};
 pub use wire::{decode, encode, Envelope, EnvelopeRef, MAX_BATCH, MAX_BODY, PBFT_PATH};
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
@@ -73,6 +86,8 @@ pub enum NodeError {
     },
     /// The server failed.
     Serve(String),
+    /// The data directory cannot be used.
+    Storage(String),
 }
 
 impl fmt::Display for NodeError {
@@ -87,6 +102,7 @@ impl fmt::Display for NodeError {
                 "cannot listen on {addr}: {error} (is another process, perhaps the same node, already using the port?)"
             ),
             NodeError::Serve(m) => write!(f, "server error: {m}"),
+            NodeError::Storage(m) => write!(f, "{m}"),
         }
     }
 }
@@ -96,9 +112,21 @@ impl std::error::Error for NodeError {}
 /// Capacity of a node's event queue.
 const EVENTS: usize = 16_384;
 
-/// Runs node `name` of `cluster` until Ctrl-C or SIGTERM. `listen`
-/// overrides the address to listen on (default: the node's own address).
-pub async fn run(cluster: Cluster, name: &str, listen: Option<SocketAddr>) -> Result<(), NodeError> {
+/// How a node runs, beside its cluster. The default: on its own address,
+/// state in memory only, readable by pages from this machine.
+#[derive(Clone, Debug, Default)]
+pub struct NodeOptions {
+    /// Listen here instead of on the node's own address.
+    pub listen: Option<SocketAddr>,
+    /// Keep the replica's state here (a write-ahead log, [`wal`]); none: in memory only.
+    pub data_dir: Option<PathBuf>,
+    /// Origins whose pages may read the node.
+    pub cors: Cors,
+}
+
+/// Runs node `name` of `cluster` until Ctrl-C or SIGTERM.
+pub async fn run(cluster: Cluster, name: &str, options: NodeOptions) -> Result<(), NodeError> {
+    let listen = options.listen;
     let me: ReplicaId = cluster
         .find(name)
         .or_else(|| name.parse::<usize>().ok().filter(|&i| i < cluster.n()))
@@ -125,9 +153,16 @@ pub async fn run(cluster: Cluster, name: &str, listen: Option<SocketAddr>) -> Re
             })
         })
         .collect();
+    let wal = match &options.data_dir {
+        Some(dir) => Some(wal::Wal::open(dir, &cluster.names[me]).map_err(NodeError::Storage)?),
+        None => None,
+    };
+    let durable = wal.is_some();
     let (tx, rx) = mpsc::channel(EVENTS);
     let clock = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64);
-    tokio::spawn(Runner::new(me, cluster.clone(), links, clock, Arc::new(signer)).run(rx));
+    let hub = stream::Hub::new();
+    let stream_tx = hub.sender();
+    tokio::spawn(Runner::new(me, cluster.clone(), links, clock, Arc::new(signer), wal, hub).run(rx));
 
     let p = &cluster.protocol;
     tracing::info!(
@@ -159,14 +194,24 @@ pub async fn run(cluster: Cluster, name: &str, listen: Option<SocketAddr>) -> Re
              `pbft-node --gen-keys` makes real keys"
         );
     }
+    match &options.data_dir {
+        Some(dir) => tracing::info!(target: "pbft::node", "durable: the replica's inputs are logged and fsynced in {} before it acts on them", dir.display()),
+        None => tracing::info!(target: "pbft::node", "not durable: the replica's state lives in memory only (--data-dir DIR keeps it)"),
+    }
+    let origins = options.cors.origins();
+    tracing::info!(
+        target: "pbft::node",
+        "GET /events streams what it does; pages from {} may read it",
+        if origins.is_empty() { "no other origin".to_string() } else { origins.join(", ") }
+    );
     tracing::info!(target: "pbft::node", "try: curl 'http://{local}/req?warTime=1234'  and  curl http://{local}/status");
 
-    let app = router(AppState { me, cluster: cluster.clone(), events: tx });
+    let app = router(AppState { me, cluster: cluster.clone(), events: tx, stream: stream_tx, durable, cors: Arc::new(options.cors) });
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    // No graceful drain: a replica's state lives in memory only, and a
-    // stopped node is a crashed one as far as its peers can tell.
+    // No graceful drain: a stopped node is a crashed one as far as its peers
+    // can tell (and a durable one has logged everything it acted on).
     tokio::select! {
         r = std::future::IntoFuture::into_future(axum::serve(listener, app)) => r.map_err(|e| NodeError::Serve(e.to_string()))?,
         _ = shutdown_signal() => {}

@@ -46,6 +46,8 @@ pub fn http_client() -> Http {
 /// A message on its way out.
 #[derive(Debug)]
 pub struct Outgoing {
+    /// The message's id (its `sent` event's `msg`).
+    pub id: u64,
     /// The sending principal (this node's replica or client).
     pub from: NodeId,
     /// The receiving principal.
@@ -142,7 +144,7 @@ async fn run(mut rx: mpsc::Receiver<Outgoing>, ctx: LinkCtx) {
     let mut batch: Vec<Outgoing> = Vec::new();
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let refs: Vec<EnvelopeRef<'_>> =
-            batch.iter().map(|o| EnvelopeRef { from: o.from, to: o.to, msg: &o.msg }).collect();
+            batch.iter().map(|o| EnvelopeRef { id: o.id, from: o.from, to: o.to, msg: &o.msg }).collect();
         let body = encode(&refs);
         let mac = ctx.key.mac_hex(&body);
         ctx.stats.requests.fetch_add(1, Ordering::Relaxed);

@@ -15,8 +15,12 @@ use crate::protocol::{
     NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaSummary, ReplicaTimer, Seq, TimerSlots, View,
 };
 
+use crate::sim::{EventKind, TimerKind};
+
 use super::config::Cluster;
 use super::peer::{Link, LinkView, Outgoing};
+use super::stream::Hub;
+use super::wal::{Record, RecordRef, Wal};
 use super::wire::{node_of, Envelope};
 
 /// Requests one node's client may hold (waiting or queued) before `/req` answers 503.
@@ -26,6 +30,8 @@ pub const MAX_WAITING: usize = 1024;
 const SEQ_GRACE: Duration = Duration::from_millis(100);
 /// Own-client executions remembered for their sequence numbers.
 const KEEP_SEQS: usize = 4096;
+/// Events handled before one `fsync` covers them all (group commit).
+const BATCH: usize = 64;
 
 /// What the HTTP side asks of the driver.
 #[derive(Debug)]
@@ -132,6 +138,10 @@ pub struct Status {
     pub peers: Vec<PeerStatus>,
     /// Message counters.
     pub stats: Stats,
+    /// The replica's log on disk (`--data-dir`); none: its state lives in memory only.
+    pub durability: Option<Durability>,
+    /// Clients of `/events` now.
+    pub event_subscribers: usize,
     /// Protocol parameters.
     pub config: Config,
     /// Milliseconds since this process started.
@@ -154,6 +164,40 @@ pub struct ClientStatus {
     pub accepted: usize,
     /// HTTP requests waiting for a result.
     pub waiting: usize,
+}
+
+/// The durable part of [`Status`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Durability {
+    /// The log file.
+    pub wal: String,
+    /// Records in it.
+    pub records: u64,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// `fsync` calls since the start.
+    pub syncs: u64,
+    /// What the start recovered from it.
+    pub recovered: Recovered,
+}
+
+/// What a node recovered from its log when it started.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recovered {
+    /// Inputs replayed.
+    pub records: u64,
+    /// Restarts among them (earlier lives of this replica).
+    pub restarts: u64,
+    /// The replica's view after the replay.
+    pub view: View,
+    /// Its last executed sequence number after the replay.
+    pub last_executed: Seq,
+    /// Its stable checkpoint after the replay.
+    pub stable_checkpoint: Seq,
+    /// Milliseconds the replay took.
+    pub ms: f64,
 }
 
 /// One peer in [`Status`].
@@ -210,19 +254,55 @@ pub struct Runner {
     /// Sequence numbers at which this node's client's requests executed here.
     seqs: BTreeMap<u64, Seq>,
     /// Messages between this node's client and replica (never on the network).
-    local: VecDeque<(NodeId, NodeId, Message)>,
+    local: VecDeque<(u64, NodeId, NodeId, Message)>,
     stats: Stats,
     started: Instant,
     request_timeout: Duration,
+    /// The replica's outputs not yet performed: they wait until the inputs
+    /// that caused them are on disk. With the id of the message being
+    /// handled when they were made.
+    pending: Vec<(Option<u64>, Output)>,
+    /// The message being handled: (id, sender).
+    handling: Option<(u64, NodeId)>,
+    /// The next id of a message this node sends.
+    next_msg: u64,
+    wal: Option<Wal>,
+    /// Records to replay at the start.
+    replay: Vec<Record>,
+    recovered: Recovered,
+    hub: Hub,
 }
 
 impl Runner {
     /// A driver for replica `me` of `cluster`, with links to every peer; the
     /// replica signs and verifies with `keys` (an [`Ed25519Keys`](super::Ed25519Keys)).
     /// The client's timestamps start at `clock`, e.g. microseconds since the epoch.
-    pub fn new(me: ReplicaId, cluster: Arc<Cluster>, links: Vec<Option<Link>>, clock: u64, keys: Keys) -> Runner {
+    ///
+    /// With `wal` (the log and the records it held), the replica replays
+    /// those records before anything else and logs every input from then on;
+    /// `hub` publishes its events.
+    pub fn new(
+        me: ReplicaId,
+        cluster: Arc<Cluster>,
+        links: Vec<Option<Link>>,
+        clock: u64,
+        keys: Keys,
+        wal: Option<(Wal, Vec<Record>)>,
+        hub: Hub,
+    ) -> Runner {
         let cfg = cluster.protocol.clone();
+        let (wal, replay) = match wal {
+            Some((w, r)) => (Some(w), r),
+            None => (None, Vec::new()),
+        };
         Runner {
+            pending: Vec::new(),
+            handling: None,
+            next_msg: clock,
+            wal,
+            replay,
+            recovered: Recovered::default(),
+            hub,
             me,
             replica: Replica::with_keys(me, cfg.clone(), keys),
             client: Client::with_last_timestamp(me as ClientId, cfg, clock),
@@ -242,19 +322,118 @@ impl Runner {
 
     /// Runs until every sender of `rx` is gone.
     pub async fn run(mut self, mut rx: mpsc::Receiver<Event>) {
+        self.recover();
+        self.log_input(RecordRef::Restart);
         let mut out = Vec::new();
         self.replica.on_restart(&mut out);
         self.replica_outputs(out);
+        self.settle();
         loop {
             let next = self.next_deadline().unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
             tokio::select! {
                 ev = rx.recv() => match ev {
-                    Some(ev) => self.handle(ev),
+                    Some(ev) => {
+                        self.handle_one(ev);
+                        // What else is waiting joins this batch: one fsync for all.
+                        for _ in 1..BATCH {
+                            match rx.try_recv() {
+                                Ok(ev) => self.handle_one(ev),
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     None => break,
                 },
                 _ = sleep_until(next) => {}
             }
             self.fire_due(Instant::now());
+        }
+    }
+
+    // ----- durability ----------------------------------------------------------
+
+    /// Replays the log's records through the replica: it is back in the
+    /// state it was in when the last record was written. The outputs are
+    /// dropped: they were performed (or lost with the crash) in the earlier life.
+    fn recover(&mut self) {
+        let records = std::mem::take(&mut self.replay);
+        if self.wal.is_none() {
+            return;
+        }
+        let t0 = Instant::now();
+        let mut out = Vec::new();
+        let mut restarts = 0;
+        let n = records.len() as u64;
+        for r in records {
+            match r {
+                Record::Restart => {
+                    restarts += 1;
+                    self.replica.on_restart(&mut out);
+                }
+                Record::Deliver { from, msg } => self.replica.on_message(from, msg, &mut out),
+                Record::Timer { timer } => {
+                    if let Some(t) = Record::timer(timer) {
+                        self.replica.on_timer(t, &mut out);
+                    }
+                }
+            }
+            out.clear();
+        }
+        let s = self.replica.summary();
+        self.recovered = Recovered {
+            records: n,
+            restarts,
+            view: s.view,
+            last_executed: s.last_executed,
+            stable_checkpoint: s.stable_checkpoint,
+            ms: t0.elapsed().as_secs_f64() * 1000.0,
+        };
+        if let Some(w) = &self.wal {
+            let r = &self.recovered;
+            tracing::info!(
+                target: "pbft::wal",
+                "{:<13} recovered from {}: {} inputs replayed in {:.1} ms ({} earlier starts): view {}, last executed n{}, stable checkpoint n{}",
+                self.label(self.me_replica()),
+                w.path().display(),
+                r.records,
+                r.ms,
+                r.restarts,
+                r.view,
+                r.last_executed,
+                r.stable_checkpoint
+            );
+        }
+    }
+
+    /// Appends one input of the replica to the log, before it is handled.
+    fn log_input(&mut self, r: RecordRef<'_>) {
+        if let Some(w) = &mut self.wal {
+            if let Err(e) = w.append(&r) {
+                fatal(&e);
+            }
+        }
+    }
+
+    /// Performs what the replica decided, once the inputs behind it are on
+    /// disk, and delivers the messages between this node's client and replica;
+    /// until nothing is left.
+    fn settle(&mut self) {
+        loop {
+            if !self.pending.is_empty() {
+                if let Some(w) = &mut self.wal {
+                    if let Err(e) = w.sync() {
+                        fatal(&e);
+                    }
+                }
+                for (handling, o) in std::mem::take(&mut self.pending) {
+                    self.perform(handling, o);
+                }
+            }
+            match self.local.pop_front() {
+                Some((id, from, to, msg)) => self.deliver(id, from, to, msg),
+                None if self.pending.is_empty() => break,
+                None => {}
+            }
         }
     }
 
@@ -282,12 +461,17 @@ impl Runner {
 
     // ----- events ------------------------------------------------------------
 
-    /// Handles one event.
+    /// Handles one event and performs what follows from it.
     pub fn handle(&mut self, ev: Event) {
+        self.handle_one(ev);
+        self.settle();
+    }
+
+    fn handle_one(&mut self, ev: Event) {
         match ev {
             Event::Inbound(envs) => {
                 for e in envs {
-                    self.deliver(e.from, e.to, e.msg);
+                    self.deliver(e.id, e.from, e.to, e.msg);
                 }
             }
             Event::Submit { op, reply } => self.submit(op, reply),
@@ -295,7 +479,6 @@ impl Runner {
                 let _ = reply.send(Box::new(self.status()));
             }
         }
-        self.drain_local();
     }
 
     fn submit(&mut self, op: String, reply: oneshot::Sender<Outcome>) {
@@ -309,16 +492,22 @@ impl Runner {
         let mut out = Vec::new();
         let t = self.client.submit(op.as_str(), &mut out);
         tracing::info!(target: "pbft::client", "{:<13} new request t{t} {op:?}", self.label(self.me_client()));
+        let client = self.me as u32;
+        self.hub.emit(|| EventKind::Submitted { client, timestamp: t, op: op.as_str().into() });
         let now = Instant::now();
         self.waiters.insert(t, Waiter { op, reply, started: now, deadline: now + self.request_timeout });
         self.client_outputs(out);
     }
 
-    fn deliver(&mut self, from: NodeId, to: NodeId, msg: Message) {
+    fn deliver(&mut self, id: u64, from: NodeId, to: NodeId, msg: Message) {
         tracing::info!(target: "pbft::msg", "{:<13} <- {:<13} {}", self.label(to), self.label(from), msg);
-        *self.stats.received.entry(msg.kind()).or_default() += 1;
+        let kind = msg.kind();
+        *self.stats.received.entry(kind).or_default() += 1;
+        self.hub.emit(|| EventKind::Delivered { msg: id, from, to, kind });
+        self.handling = Some((id, from));
         match to {
             NodeId::Replica(_) => {
+                self.log_input(RecordRef::Deliver { from, msg: &msg });
                 let mut out = Vec::new();
                 self.replica.on_message(from, msg, &mut out);
                 self.replica_outputs(out);
@@ -335,12 +524,7 @@ impl Runner {
                 }
             },
         }
-    }
-
-    fn drain_local(&mut self) {
-        while let Some((from, to, msg)) = self.local.pop_front() {
-            self.deliver(from, to, msg);
-        }
+        self.handling = None;
     }
 
     /// Sends `msg` from one of this node's principals.
@@ -352,18 +536,28 @@ impl Runner {
         }
         tracing::info!(target: "pbft::msg", "{:<13} -> {:<13} {}", self.label(from), self.label(to), msg);
         *self.stats.sent.entry(msg.kind()).or_default() += 1;
+        let id = self.next_msg;
+        self.next_msg += 1;
+        self.hub.emit(|| sent_event(id, from, to, &msg));
         if k == self.me {
-            self.local.push_back((from, to, msg));
+            self.local.push_back((id, from, to, msg));
         } else if let Some(link) = &self.links[k] {
-            link.send(Outgoing { from, to, msg });
+            link.send(Outgoing { id, from, to, msg });
         }
     }
 
     // ----- outputs -------------------------------------------------------------
 
+    /// Keeps the replica's outputs until [`Runner::settle`] performs them.
     fn replica_outputs(&mut self, out: Vec<Output>) {
+        let h = self.handling.map(|h| h.0);
+        self.pending.extend(out.into_iter().map(|o| (h, o)));
+    }
+
+    fn perform(&mut self, handling: Option<u64>, o: Output) {
         let me = self.me_replica();
-        for o in out {
+        let r = self.me;
+        {
             match o {
                 Output::Send { to, msg } => self.route(me, to, msg),
                 Output::SetTimer { .. } | Output::CancelTimer(_) => {
@@ -371,8 +565,17 @@ impl Runner {
                 }
                 Output::Phase { view, seq, digest, phase } => {
                     tracing::debug!(target: "pbft::phase", "{:<13} v{view} n{seq} {digest} {phase:?}", self.label(me));
+                    self.hub.emit(|| EventKind::Phase { replica: r, view, seq, digest, phase });
                 }
                 Output::Executed { seq, digest, request, result, .. } => {
+                    self.hub.emit(|| EventKind::Executed {
+                        replica: r,
+                        seq,
+                        digest,
+                        op: request.as_ref().map(|q| q.op.clone()),
+                        timestamp: request.as_ref().map(|q| q.timestamp),
+                        result: result.clone(),
+                    });
                     let what = match (&request, &result) {
                         (Some(r), Some(res)) => format!("{:?} from {} t{} -> {res:?}", r.op, self.label(NodeId::Client(r.client)), r.timestamp),
                         (Some(r), None) => format!("{:?} t{} (executed before; cached reply resent)", r.op, r.timestamp),
@@ -384,23 +587,30 @@ impl Runner {
                     }
                 }
                 Output::CheckpointStable { seq } => {
+                    self.hub.emit(|| EventKind::CheckpointStable { replica: r, seq });
                     tracing::info!(target: "pbft::checkpoint", "{:<13} checkpoint n{seq} is stable; log garbage-collected up to n{seq}", self.label(me));
                 }
                 Output::ViewChangeStarted { view } => {
+                    let was_primary = view > 0 && self.cluster.protocol.primary(view - 1) == r;
+                    self.hub.emit(|| EventKind::ViewChangeStarted { replica: r, view, was_primary });
                     let primary = self.name(self.cluster.protocol.primary(view)).to_string();
                     tracing::warn!(target: "pbft::view", "{:<13} VIEW CHANGE: moving to view {view} (primary {primary})", self.label(me));
                 }
                 Output::NewViewInstalled { view } => {
-                    let primary = self.name(self.cluster.protocol.primary(view)).to_string();
+                    let p = self.cluster.protocol.primary(view);
+                    self.hub.emit(|| EventKind::ViewChanged { replica: r, view, primary: p });
+                    let primary = self.name(p).to_string();
                     tracing::warn!(target: "pbft::view", "{:<13} NEW VIEW {view} installed (primary {primary})", self.label(me));
                 }
                 Output::StateTransferred { seq, from } => {
+                    self.hub.emit(|| EventKind::StateTransferred { replica: r, seq, from });
                     let from = self.name(from).to_string();
                     tracing::info!(target: "pbft::state", "{:<13} state transfer: installed the state of checkpoint n{seq} from {from}", self.label(me));
                 }
                 Output::Rejected { from, reason } => {
                     self.stats.rejected += 1;
                     tracing::info!(target: "pbft::reject", "{:<13} rejected input from {}: {reason}", self.label(me), self.label(from));
+                    self.hub.emit(|| EventKind::Rejected { node: me, from, reason, msg: handling });
                 }
             }
         }
@@ -417,8 +627,21 @@ impl Runner {
                 ClientOutput::CancelTimer(timer) => {
                     self.client_deadlines.remove(&timer.0);
                 }
-                ClientOutput::Accepted(a) => self.accepted(a),
+                ClientOutput::Accepted(a) => {
+                    let client = self.me as u32;
+                    self.hub.emit(|| EventKind::Accepted {
+                        client,
+                        timestamp: a.timestamp,
+                        op: a.op.clone(),
+                        result: a.result.clone(),
+                        view: a.view,
+                        replicas: a.replicas.clone(),
+                    });
+                    self.accepted(a)
+                }
                 ClientOutput::Retransmitted { timestamp, attempt } => {
+                    let client = self.me as u32;
+                    self.hub.emit(|| EventKind::Retransmitted { client, timestamp, attempt });
                     tracing::warn!(target: "pbft::client", "{:<13} no result for t{timestamp} yet: broadcast it to every replica (attempt {attempt})", self.label(me));
                 }
                 ClientOutput::Conflict { timestamp, accepted, other } => {
@@ -427,6 +650,8 @@ impl Runner {
                 ClientOutput::Rejected { from, reason } => {
                     self.stats.rejected += 1;
                     tracing::info!(target: "pbft::reject", "{:<13} rejected reply from {}: {reason}", self.label(me), self.label(from));
+                    let msg = self.handling.filter(|h| h.1 == from).map(|h| h.0);
+                    self.hub.emit(|| EventKind::Rejected { node: me, from, reason, msg });
                 }
             }
         }
@@ -494,6 +719,9 @@ impl Runner {
         for timer in ReplicaTimer::ALL {
             if self.replica_deadlines.get(timer).is_some_and(|d| d <= now) {
                 self.replica_deadlines.cancel(timer);
+                let node = self.me_replica();
+                self.hub.emit(|| EventKind::Fired { node, timer: TimerKind::of_replica(timer) });
+                self.log_input(RecordRef::Timer { timer: timer.index() });
                 let mut out = Vec::new();
                 self.replica.on_timer(timer, &mut out);
                 self.replica_outputs(out);
@@ -502,6 +730,8 @@ impl Runner {
         let due: Vec<u64> = self.client_deadlines.iter().filter(|(_, &d)| d <= now).map(|(&t, _)| t).collect();
         for t in due {
             self.client_deadlines.remove(&t);
+            let node = self.me_client();
+            self.hub.emit(|| EventKind::Fired { node, timer: TimerKind::Retransmit });
             let mut out = Vec::new();
             self.client.on_timer(ClientTimer(t), &mut out);
             self.client_outputs(out);
@@ -520,7 +750,7 @@ impl Runner {
             let (a, w, _) = entry.remove();
             self.answer(a, w, None);
         }
-        self.drain_local();
+        self.settle();
     }
 
     fn no_quorum(&mut self, t: u64, w: Waiter) {
@@ -580,8 +810,52 @@ impl Runner {
             },
             peers,
             stats: self.stats.clone(),
+            durability: self.wal.as_ref().map(|w| Durability {
+                wal: w.path().display().to_string(),
+                records: w.records,
+                bytes: w.bytes,
+                syncs: w.syncs,
+                recovered: self.recovered.clone(),
+            }),
+            event_subscribers: self.hub.sender().receiver_count(),
             config: cfg.clone(),
             uptime_ms: self.started.elapsed().as_millis() as u64,
         }
+    }
+}
+
+/// A replica that cannot write its log must not go on: what it would send
+/// next could promise something a restart forgets.
+fn fatal(e: &str) -> ! {
+    tracing::error!(target: "pbft::wal", "cannot write the replica's log: {e}; stopping");
+    std::process::exit(3);
+}
+
+/// The `sent` event of a message (as the simulator's, with `deliverAt` = now).
+fn sent_event(id: u64, from: NodeId, to: NodeId, msg: &Message) -> EventKind {
+    EventKind::Sent {
+        msg: id,
+        from,
+        to,
+        kind: msg.kind(),
+        view: msg.view(),
+        seq: msg.seq(),
+        digest: msg.digest(),
+        deliver_at: super::stream::now_ms(),
+        timestamp: match msg {
+            Message::Request(r) => Some(r.timestamp),
+            Message::Reply(r) => Some(r.timestamp),
+            _ => None,
+        },
+        text: match msg {
+            Message::Request(r) => Some(r.op.to_string()),
+            Message::Reply(r) => Some(r.result.clone()),
+            _ => None,
+        },
+        count: match msg {
+            Message::ViewChange(m) => Some(m.prepared.len() as u32),
+            Message::NewView(m) => Some(m.pre_prepares.len() as u32),
+            _ => None,
+        },
     }
 }

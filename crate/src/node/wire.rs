@@ -1,7 +1,8 @@
 //! The wire format: `POST /pbft` with a JSON array of envelopes.
 //!
 //! ```json
-//! [{"from": {"type": "replica", "id": 0},
+//! [{"id": 1733150000123456,
+//!   "from": {"type": "replica", "id": 0},
 //!   "to":   {"type": "replica", "id": 1},
 //!   "msg":  {"kind": "prepare", "view": 0, "seq": 3, "digest": 123, "replica": 0}}]
 //! ```
@@ -25,6 +26,9 @@ pub const MAX_BATCH: usize = 512;
 /// One message on the wire (owned, for receiving).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Envelope {
+    /// The sender's id of the message (what its `/events` called it; 0 if none).
+    #[serde(default)]
+    pub id: u64,
     /// The sending principal.
     pub from: NodeId,
     /// The receiving principal.
@@ -36,6 +40,8 @@ pub struct Envelope {
 /// One message on the wire (borrowed, for sending).
 #[derive(Serialize)]
 pub struct EnvelopeRef<'a> {
+    /// The sender's id of the message.
+    pub id: u64,
     /// The sending principal.
     pub from: NodeId,
     /// The receiving principal.
@@ -82,11 +88,11 @@ mod tests {
     #[test]
     fn round_trip_and_errors() {
         let msg = Message::Prepare(ModelKeys::signed_as(0, Prepare { view: 0, seq: 3, digest: Digest(7), replica: 0, sig: Sig::default() }));
-        let body = encode(&[EnvelopeRef { from: NodeId::Replica(0), to: NodeId::Replica(1), msg: &msg }]);
+        let body = encode(&[EnvelopeRef { id: 9, from: NodeId::Replica(0), to: NodeId::Replica(1), msg: &msg }]);
         let text = String::from_utf8(body.clone()).unwrap();
         assert!(text.contains(r#""kind":"prepare""#), "{text}");
         let back = decode(&body).unwrap();
-        assert_eq!(back, vec![Envelope { from: NodeId::Replica(0), to: NodeId::Replica(1), msg }]);
+        assert_eq!(back, vec![Envelope { id: 9, from: NodeId::Replica(0), to: NodeId::Replica(1), msg }]);
         // A single object is accepted too.
         let one = &text[1..text.len() - 1];
         assert_eq!(decode(one.as_bytes()).unwrap().len(), 1);

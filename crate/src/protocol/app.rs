@@ -12,14 +12,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::types::{ClientId, Digest, Seq};
 
 /// The store's key-value pairs, sorted by key, kept in chunks that copies of
-/// the store share (`Arc`, copy on write). A copy costs a pointer per chunk,
-/// and a write after copying duplicates one chunk: replicas keep their state
+/// the store share (`Arc`, copy on write), in a list of chunks that copies
+/// share too. A copy costs one pointer; a write after copying duplicates the
+/// list (a pointer per chunk) and one chunk: replicas keep their state
 /// at each checkpoint and the simulator keeps copies of whole runs, so copies
 /// must not cost the whole store. It reads like a `Vec<(String, String)>`
 /// (and is sent as one).
 #[derive(Clone, Default)]
 pub struct Store {
-    chunks: Vec<Arc<Vec<(String, String)>>>,
+    /// The chunks, themselves shared: a copy of the store is one pointer, and
+    /// the first write after copying duplicates the list of chunk pointers
+    /// and the one chunk written.
+    chunks: Arc<Vec<Arc<Vec<(String, String)>>>>,
     len: usize,
 }
 
@@ -58,11 +62,12 @@ impl Store {
     /// Sets `key` to `value`.
     pub fn set(&mut self, key: String, value: String) {
         let Some(ci) = self.chunk_of(&key) else {
-            self.chunks.push(Arc::new(vec![(key, value)]));
+            Arc::make_mut(&mut self.chunks).push(Arc::new(vec![(key, value)]));
             self.len = 1;
             return;
         };
-        let c = Arc::make_mut(&mut self.chunks[ci]);
+        let chunks = Arc::make_mut(&mut self.chunks);
+        let c = Arc::make_mut(&mut chunks[ci]);
         match c.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
             Ok(i) => c[i].1 = value,
             Err(i) => {
@@ -70,7 +75,7 @@ impl Store {
                 self.len += 1;
                 if c.len() >= 2 * Self::CHUNK {
                     let upper = c.split_off(Self::CHUNK);
-                    self.chunks.insert(ci + 1, Arc::new(upper));
+                    chunks.insert(ci + 1, Arc::new(upper));
                 }
             }
         }
@@ -78,14 +83,15 @@ impl Store {
 
     /// The first pair, to change in place (the caller keeps the keys sorted).
     pub fn first_mut(&mut self) -> Option<&mut (String, String)> {
-        self.chunks.first_mut().and_then(|c| Arc::make_mut(c).first_mut())
+        Arc::make_mut(&mut self.chunks).first_mut().and_then(|c| Arc::make_mut(c).first_mut())
     }
 
     /// Appends a pair after the last one (the caller keeps the keys sorted).
     pub fn push(&mut self, pair: (String, String)) {
-        match self.chunks.last_mut() {
+        let chunks = Arc::make_mut(&mut self.chunks);
+        match chunks.last_mut() {
             Some(c) if c.len() < 2 * Self::CHUNK => Arc::make_mut(c).push(pair),
-            _ => self.chunks.push(Arc::new(vec![pair])),
+            _ => chunks.push(Arc::new(vec![pair])),
         }
         self.len += 1;
     }
@@ -108,15 +114,6 @@ impl PartialEq for Store {
 }
 
 impl Eq for Store {}
-
-impl std::hash::Hash for Store {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        h.write_usize(self.len);
-        for pair in self.iter() {
-            pair.hash(h);
-        }
-    }
-}
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -148,7 +145,7 @@ pub struct CachedReply {
 }
 
 /// The service state of one replica.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppState {
     /// Sequence number of the last request reflected here.
     pub seq: Seq,
@@ -163,6 +160,16 @@ pub struct AppState {
     /// a receiver recomputes it from the content ([`AppState::rehash`]).
     #[serde(skip)]
     content_hash: u64,
+}
+
+/// A state hashes as its digest, in O(1) whatever the store's size: the
+/// digest is what the protocol itself identifies a state by (checkpoints,
+/// state transfer), and it covers every entry and cached reply through the
+/// content hash kept up to date on each change.
+impl std::hash::Hash for AppState {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.digest().hash(h);
+    }
 }
 
 fn entry_hash(k: &str, v: &str) -> u64 {
@@ -303,10 +310,12 @@ mod tests {
         assert!(s.chunks.len() > 5 && s.chunks.iter().all(|c| c.len() < 2 * Store::CHUNK));
         assert_eq!(execute_op(&mut s, "k5"), format!("k5={}", s.get("k5").unwrap()));
         assert_eq!(execute_op(&mut s, "nope"), "nope unset");
-        // A copy shares every chunk; a write duplicates only the chunk it changes.
+        // A copy shares the list of chunks; a write duplicates the list and only the chunk it changes.
         let copy = s.clone();
+        assert!(Arc::ptr_eq(&s.chunks, &copy.chunks));
         s.set("k7".into(), "new".into());
-        let shared = s.chunks.iter().zip(&copy.chunks).filter(|(a, b)| Arc::ptr_eq(a, b)).count();
+        assert!(!Arc::ptr_eq(&s.chunks, &copy.chunks));
+        let shared = s.chunks.iter().zip(copy.chunks.iter()).filter(|(a, b)| Arc::ptr_eq(a, b)).count();
         assert_eq!(shared, s.chunks.len() - 1);
         assert_eq!(copy.get("k7"), v.iter().find(|(k, _)| k == "k7").map(|(_, x)| x.as_str()));
         assert_eq!(s.get("k7"), Some("new"));

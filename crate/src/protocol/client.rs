@@ -19,7 +19,7 @@ use super::types::{ClientId, NodeId, ReplicaId, View};
 pub struct ClientTimer(pub u64);
 
 /// A result the client accepted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Accepted {
     /// The request's timestamp.
@@ -80,7 +80,7 @@ pub enum ClientOutput {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Outstanding {
     request: Request,
     /// Latest reply per replica: (result, view).
@@ -137,6 +137,16 @@ impl Client {
     /// for the one it replaces (whose requests the replicas remember).
     pub fn with_last_timestamp(id: ClientId, cfg: Config, last_timestamp: u64) -> Client {
         Client { last_timestamp, sent_upto: last_timestamp, ..Client::new(id, cfg) }
+    }
+
+    /// Feeds the client's state to `h`: every field but its configuration
+    /// (fixed for its life). For fingerprints of states in exhaustive search
+    /// ([`crate::sim::fingerprint`]); the fields are named one by one, so a
+    /// field added to `Client` must be added here.
+    pub fn hash_state<H: std::hash::Hasher>(&self, h: &mut H) {
+        use std::hash::Hash;
+        let Client { id, cfg: _, view, last_timestamp, sent_upto, requests, accepted, accepted_total } = self;
+        (id, view, last_timestamp, sent_upto, requests, accepted, accepted_total).hash(h);
     }
 
     /// The client id.

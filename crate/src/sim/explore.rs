@@ -36,7 +36,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use super::{debug_hash, hash_of, mix, node_of, replica_hash, Action, Delivery, Item, Simulation, TimedAction, TimerKind, Violation};
+use super::{client_hash, debug_hash, hash_of, mix, node_of, replica_hash, Action, Delivery, Item, Simulation, TimedAction, TimerKind, Violation};
 use crate::protocol::ReplicaTimer;
 use std::cmp::Reverse;
 
@@ -126,7 +126,7 @@ impl World {
         }
         let mut w = World { sim, timers: 0, drops: 0, node_fp: Vec::new(), client_fp: Vec::new(), flight: Vec::new() };
         w.node_fp = (0..w.sim.nodes.len()).map(|r| w.node_hash(r)).collect();
-        w.client_fp = w.sim.clients.iter().map(debug_hash).collect();
+        w.client_fp = w.sim.clients.iter().map(client_hash).collect();
         w.flight = w.sim.in_flight.values().map(|e| (e.id, envelope_hash(e))).collect();
         w
     }
@@ -205,7 +205,7 @@ impl World {
         self.sim.apply(c.action());
         match at {
             Some(NodeId::Replica(r)) => self.node_fp[r] = self.node_hash(r),
-            Some(NodeId::Client(k)) => self.client_fp[k as usize] = debug_hash(&self.sim.clients[k as usize]),
+            Some(NodeId::Client(k)) => self.client_fp[k as usize] = client_hash(&self.sim.clients[k as usize]),
             None => {}
         }
         let in_flight = &self.sim.in_flight;

@@ -1,10 +1,10 @@
 //! 64-bit fingerprints of states, for exhaustive search ([`super::explore`]
 //! and the stateright model of `crate/tests/model`).
 //!
-//! A replica is hashed through [`Replica::hash_state`] and a message through
-//! its `Hash`; parts that implement only `Debug` (a client, a faulty
-//! replica's behaviour state) are hashed through their `Debug` text, streamed
-//! into the hasher without building it. Two different states are taken for
+//! A replica is hashed through [`Replica::hash_state`], a client through
+//! [`Client::hash_state`] and a message through its `Hash`; parts that
+//! implement only `Debug` (a faulty replica's behaviour state) are hashed
+//! through their `Debug` text, streamed into the hasher without building it. Two different states are taken for
 //! one only if their 64-bit hashes collide: a chance of about k²/2⁶⁵ among k
 //! states, under 10⁻⁷ for a million.
 
@@ -12,7 +12,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::fmt::{self, Write as _};
 use std::hash::Hasher;
 
-use crate::protocol::Replica;
+use crate::protocol::{Client, Replica};
 
 /// Feeds `Debug` text to a hasher without building the string.
 struct HashWriter(DefaultHasher);
@@ -39,6 +39,14 @@ pub fn debug_hash<T: fmt::Debug + ?Sized>(x: &T) -> u64 {
 pub fn replica_hash(r: &Replica) -> u64 {
     let mut h = DefaultHasher::new();
     r.hash_state(&mut h);
+    h.finish()
+}
+
+/// A client's fingerprint: its state ([`Client::hash_state`]: all but its
+/// configuration) through SipHash with fixed keys.
+pub fn client_hash(c: &Client) -> u64 {
+    let mut h = DefaultHasher::new();
+    c.hash_state(&mut h);
     h.finish()
 }
 

@@ -92,7 +92,8 @@ impl TimerKind {
         Self::CODES.iter().position(|&c| c == code).map(|i| Self::ALL[i])
     }
 
-    fn of_replica(t: ReplicaTimer) -> TimerKind {
+    /// The kind of a replica's timer.
+    pub fn of_replica(t: ReplicaTimer) -> TimerKind {
         match t {
             ReplicaTimer::ViewChange => TimerKind::ViewChange,
             ReplicaTimer::Retransmit => TimerKind::Retransmit,

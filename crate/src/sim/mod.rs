@@ -27,7 +27,7 @@ pub use byzantine::{
 pub use chunked::Chunked;
 pub use codes::Codes;
 pub use config::{SimConfig, SimError};
-pub use fingerprint::{debug_hash, hash_of, mix, replica_hash};
+pub use fingerprint::{client_hash, debug_hash, hash_of, mix, replica_hash};
 pub use event::{node_number, node_of, DropReason, Event, EventKind, Violation};
 pub use manual::{Delivery, PendingTimer, TimerKind};
 pub use monitor::Monitor;

@@ -652,14 +652,20 @@ impl Simulation {
         Ok(Simulation { inner: build(options)?, horizon: 0, pending: Vec::new() })
     }
 
-    /// The client submits an operation; returns its timestamp.
-    pub fn request(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] op: JsValue) -> Result<f64, JsError> {
+    /// The client submits an operation; returns its timestamp. With
+    /// `client`, that client (0 to `clients` - 1) submits it.
+    pub fn request(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] op: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] client: JsValue,
+    ) -> Result<f64, JsError> {
         if op.dyn_ref::<JsString>().is_some_and(|s| s.length() > 400) {
             // The engine takes at most 200 characters: a longer string is not even copied.
             return Err(Refusal("request: invalid operation: the operation is longer than 200 characters".into()).into());
         }
         let op = string_arg(&op, "request: the operation", u32::MAX)?;
-        let t = self.inner.request(&op).map_err(by("request"))?;
+        let client = if absent(&client) { 0 } else { whole_in(&client, "request: client", 0, 63, " (a client number)")? as u32 };
+        let t = self.inner.request_from(client, &op).map_err(by("request"))?;
         self.horizon = self.inner.now();
         Ok(t as f64)
     }

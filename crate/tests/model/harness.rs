@@ -58,7 +58,7 @@
 //! A state is identified by a 64-bit fingerprint of every replica (see
 //! [`replica_hash`]: the replica's own `hash_state`, every field but its keys
 //! and configuration, the arrival order of vote signatures left out), of the
-//! client (its `Debug` text), of every envelope in flight (its `Hash`) and of
+//! client (its own `hash_state`), of every envelope in flight (its `Hash`) and of
 //! the budgets left. Each replica's fingerprint is computed
 //! once, when it changes, and cached. Two different states are taken for one
 //! only if their 64-bit hashes collide (stateright itself keeps only 64-bit
@@ -99,7 +99,7 @@ pub const CLIENT: ClientId = 0;
 
 // ----- fingerprints --------------------------------------------------------
 
-pub use pbft_playground::sim::{debug_hash, hash_of, replica_hash};
+pub use pbft_playground::sim::{client_hash, debug_hash, hash_of, replica_hash};
 
 /// A replica's fingerprint the slow way, from a different source: its `Debug`
 /// text with the `sigs` lists cut out, hashed (for the test that the two tell
@@ -456,7 +456,7 @@ pub struct ClientNode {
 
 impl ClientNode {
     fn refresh(&mut self) {
-        self.fp = debug_hash(&(&self.client, &self.timers, self.conflict));
+        self.fp = hash_of(&(client_hash(&self.client), debug_hash(&(&self.timers, self.conflict))));
     }
 }
 

@@ -1,0 +1,95 @@
+// The page tells the truth at every instant: through the equivocation, no-progress and
+// primary-crash presets, at instants every 100 virtual ms from the start to the end, the status
+// line names the view a quorum (2f + 1) of replicas has installed and its primary, says "view
+// change to vN in progress" exactly while some live replica has moved beyond it, and exactly one
+// replica card says PRIMARY: that view's primary. The expected values are computed here from the
+// engine's snapshot (the replicas' own views and statuses), not from the page's model.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { useE2E, eventually } from "./helpers.mjs";
+
+const e2e = useE2E({ csp: true });
+
+/** What the page must show, from the engine's raw snapshot at this instant. */
+function expected(s) {
+  let view = 0;
+  for (const r of s.replicas) {
+    const installed = s.replicas.filter((x) => x.view > r.view || (x.view === r.view && x.status === "normal")).length;
+    if (r.view > view && installed >= s.quorum) view = r.view;
+  }
+  const beyond = s.replicas.filter((r) => r.up && r.view > view).map((r) => r.view);
+  return { view, primary: view % s.n, changing: beyond.length ? Math.min(...beyond) : null };
+}
+
+/** What the page shows. */
+const shown = (page) =>
+  page.evaluate(() => {
+    const el = document.querySelector("pbft-playground");
+    const root = el.shadowRoot;
+    const text = (sel) => root.querySelector(sel)?.textContent ?? "";
+    const changing = [...root.querySelectorAll(".stats .stat")].map((e) => e.textContent).join(" ");
+    return {
+      snapshot: el.simulation.snapshot(),
+      view: text(".stat-view"),
+      stats: changing,
+      // A card's role tag, as seen (a hidden tag says nothing).
+      roles: [...root.querySelectorAll(".replicas .tag.role")].map((e) => (e.hidden ? "" : e.textContent.trim())),
+    };
+  });
+
+for (const preset of ["equivocation", "no-progress", "primary-crash"]) {
+  test(`${preset}: the status line and the one PRIMARY mark are true at every instant`, async () => {
+    const p = await e2e.open(`index.html?preset=${preset}`);
+    const { page } = p;
+    try {
+      await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
+      // The run to its end (or 6 s), then back through it with the timeline.
+      const end = await page.evaluate(() => {
+        const sim = document.querySelector("pbft-playground").simulation;
+        const probe = new sim.constructor({ preset: new URLSearchParams(location.search).get("preset") });
+        probe.runUntilIdle(6000);
+        const t = Math.min(6000, Math.ceil(probe.now));
+        probe.free();
+        return t;
+      });
+      // Played to there at the fastest speed, then paused: the timeline reaches over the run.
+      await page.getByRole("combobox", { name: "Speed" }).selectOption("4");
+      const play = page.getByRole("button", { name: "Play" });
+      if (await play.count()) await play.click();
+      const now = () => page.evaluate(() => document.querySelector("pbft-playground").simulation.now);
+      await eventually(async () => (await now()) >= end, { timeout: 60_000, message: `the run to ${end} ms` });
+      await page.getByRole("button", { name: "Pause" }).click();
+      const slider = page.getByRole("slider", { name: "Virtual time" });
+      let changes = 0;
+      const views = new Set();
+      for (let t = 0; t <= end; t += 100) {
+        await slider.fill(String(t));
+        await eventually(async () => (await now()) === t, { message: `seek to ${t}` });
+        // The panels refresh on the next frame.
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const got = await shown(page);
+        const want = expected(got.snapshot);
+        const at = `${preset} at ${t} ms`;
+        assert.equal(got.view, `view ${want.view}`, `${at}: the status line's view`);
+        const primaryName = got.snapshot.replicas[want.primary].name;
+        assert.ok(got.stats.includes(`primary ${primaryName}`), `${at}: the status line names ${primaryName} (${got.stats})`);
+        if (want.changing === null) assert.ok(!got.stats.includes("in progress"), `${at}: no view change shown (${got.stats})`);
+        else assert.ok(got.stats.includes(`view change to v${want.changing} in progress`), `${at}: the view change under way (${got.stats})`);
+        const marked = got.roles.map((r, i) => (r === "primary" ? i : -1)).filter((i) => i >= 0);
+        assert.deepEqual(marked, [want.primary], `${at}: exactly one PRIMARY, the view's (${got.roles.join(", ")})`);
+        views.add(want.view);
+        if (want.changing !== null) changes++;
+      }
+      // The instants checked went through what made the page wrong before: a view change under
+      // way shown as one (each preset has some), and view 1 installed (equivocation and
+      // primary-crash) or never installed (no-progress: f + 1 crashed, no quorum moves).
+      assert.ok(changes > 0, `${preset}: some instants show a view change in progress`);
+      if (preset === "no-progress") assert.deepEqual([...views], [0], "no-progress: view 1 is never installed, and never shown as installed");
+      else assert.ok(views.has(1), `${preset}: view 1 is installed and then shown`);
+      p.assertNoErrors();
+    } finally {
+      await p.close();
+    }
+  });
+}
