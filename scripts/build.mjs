@@ -15,6 +15,7 @@
 //   pbft-playground.css                    the element's styles (loaded into its shadow root)
 //   pkg/pbft_playground_bg.wasm            the engine
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
+//   js/exports.js, js/stats.js             the Share dialog's exports and the statistics panel (loaded on demand)
 //   js/live.js                             the Live cluster mirror (a chunk, loaded on Connect)
 //   *.gz, *.br                             precompressed copies, for hosts that serve them
 // Every URL inside is relative; the element finds its CSS and wasm next to its own module
@@ -72,6 +73,20 @@ await esbuild.build({
   bundle: true,
   splitting: true,
   chunkNames: "js/[name]",
+  format: "esm",
+  platform: "browser",
+  target: ["es2022"],
+  charset: "utf8",
+  minify: true,
+  legalComments: "none",
+  logLevel: quiet ? "error" : "warning",
+});
+// The exports and the statistics, loaded when first used (the element imports them by URL):
+// each a module of its own, with what it needs bundled in.
+await esbuild.build({
+  entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js") },
+  outdir: DIST,
+  bundle: true,
   format: "esm",
   platform: "browser",
   target: ["es2022"],
@@ -159,6 +174,7 @@ if (stray.length) {
 report("what a script embed loads (first visit)", element);
 report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "embed.js", ...element]);
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
+report("... plus, at the first export or when the statistics open", ["js/exports.js", "js/stats.js"]);
 report("... plus, when the Live cluster panel connects", ["js/live.js"]);
 report("... plus, when a guided tour opens (its English words included)", ["js/tour.js"]);
 report("... plus, for the tour in zh-CN", ["js/i18n-tour-zh-CN.js"]);

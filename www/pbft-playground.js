@@ -38,10 +38,14 @@ import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
 import { Timeline } from "./js/timeline.js";
 import { PlaygroundUI } from "./js/ui.js";
+import { RingView } from "./js/ring.js";
 
 const MODULE_URL = import.meta.url;
 const STYLESHEET = new URL("./pbft-playground.css", MODULE_URL).href;
 const WASM_URL = new URL("./pkg/pbft_playground_bg.wasm", MODULE_URL);
+// Loaded on demand, next to this module (built as modules of their own: scripts/build.mjs).
+const EXPORTS_URL = new URL("./js/exports.js", MODULE_URL).href;
+const STATS_URL = new URL("./js/stats.js", MODULE_URL).href;
 
 let engine = null;
 /** Loads and initialises the wasm engine once per page; every element shares it. */
@@ -371,9 +375,11 @@ export class PbftPlayground extends HTMLElement {
     exploreLoad: (found, source) => this.#exploreLoad(found, source),
     select: (id) => this.#select(id),
     shareTexts: (choice) => this.#shareTexts(choice),
+    exportRun: (kind, choice) => this.exportRun(kind, choice),
+    stats: async () => ({ StatsView: (await import(STATS_URL)).StatsView, Simulation: this.#engine.Simulation }),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }), ["shareTexts", "freshenLink", "redraw"]);
+  }), ["shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
 
   /**
    * Watching a live cluster, the run on screen replays what the real nodes do: what would change
@@ -1029,6 +1035,52 @@ export class PbftPlayground extends HTMLElement {
    */
   permalink() {
     return this.hasAttribute("permalink") ? location.origin + location.pathname + this.#search() : this.#indexUrl(this.#search());
+  }
+
+  /**
+   * An export of the run (js/exports.js, loaded now): "svg" (the time-space diagram of
+   * [from, to] in `theme`), "png" (the ring at this instant), "json" (settings, actions and every
+   * event up to the timeline's end) or "mermaid" (a sequence diagram of [from, to]). Made by
+   * replaying the run in a fresh Simulation; `download`: saved as a file too.
+   * @returns {Promise<{ name: string, type: string, text?: string, blob?: Blob, kinds?: string[], count?: number, arrows?: number }>}
+   */
+  async exportRun(kind, { from = 0, to = null, theme = this.theme, download = false } = {}) {
+    const ex = await import(EXPORTS_URL);
+    const sim = this.#sim;
+    if (!sim) throw new Error("no run");
+    this.#flushSeek();
+    const max = Math.max(this.#timeline.max, sim.now);
+    const t1 = Math.max(0, Math.min(to ?? max, max));
+    const t0 = Math.max(0, Math.min(from, t1));
+    const options = { ...runOptions(this.#config), actions: this.#actions };
+    const names = this.#snapshot.replicas.map((r) => r.name);
+    const cfg = this.#config;
+    let out;
+    try {
+      if (kind === "json") {
+        const events = ex.replay(this.#engine.Simulation, options, max);
+        out = { name: ex.fileName(cfg, null, null, "json"), type: "application/json", text: ex.runJson({ config: this.#config, options, until: max, events }) };
+      } else if (kind === "png") {
+        const [width, height] = this.#ui.sizes.ring;
+        const blob = await ex.ringPng({ RingView, view: this.#view(), width: Math.max(320, width), height: Math.max(320, height), t: this.#t });
+        out = { name: ex.fileName(cfg, sim.now, sim.now, "png").replace(/-(\d+)-\d+ms/, "-$1ms"), type: "image/png", blob };
+      } else {
+        const messages = ex.messagesOf(ex.replay(this.#engine.Simulation, options, t1));
+        if (kind === "svg") {
+          const { svg, kinds, count } = ex.svgDiagram({ messages, n: sim.n, names, t0, t1, theme, t: this.#t, lang: this.#lang, formatTime });
+          out = { name: ex.fileName(cfg, t0, t1, "svg"), type: "image/svg+xml", text: svg, kinds, count };
+        } else if (kind === "mermaid") {
+          const { text, arrows, left } = ex.mermaid({ messages, n: sim.n, names, t0, t1, t: this.#t });
+          out = { name: ex.fileName(cfg, t0, t1, "mmd"), type: "text/plain", text, arrows, left };
+        } else throw new Error(`unknown export ${kind}`);
+      }
+    } finally {
+      // The exports draw in their own theme: the page's comes back.
+      useTheme(this.theme);
+      this.#ui.invalidate();
+    }
+    if (download) ex.download(out.blob ?? out.text, out.name, out.type);
+    return out;
   }
 
   /** The texts of the Share / Embed dialog: the run with the language, theme, heights and start time chosen there. */

@@ -338,7 +338,7 @@ export class Diagram {
       ctx.lineTo(X(b0), y);
     }
     ctx.stroke();
-    const piece = (y, s, e, color, widthPx, dash) => {
+    const piece = (y, s, e, color, widthPx, dash, round = false) => {
       const a = Math.max(a0, s);
       const b = Math.min(b0, e);
       if (b <= a) return;
@@ -349,10 +349,12 @@ export class Diagram {
         // Pieces drawn at different times join into one dash pattern.
         ctx.lineDashOffset = X(a) - X(s);
       }
+      if (round) ctx.lineCap = "round";
       ctx.beginPath();
       ctx.moveTo(X(a), y);
       ctx.lineTo(X(b), y);
       ctx.stroke();
+      ctx.lineCap = "butt";
       if (dash) {
         ctx.setLineDash([]);
         ctx.lineDashOffset = 0;
@@ -360,7 +362,7 @@ export class Diagram {
     };
     for (let node = 0; node < n; node++) {
       const y = Math.round(Y(node)) + 0.5;
-      for (const [s, e] of spans.isolated[node]) piece(y, s, e, COLORS.isolated, 2, [2, 3]);
+      for (const [s, e] of spans.isolated[node]) piece(y, s, e, COLORS.isolated, 2.2, [0.1, 3.5], true);
       for (const s of spans.byzantine[node]) piece(y, s.from, s.to, COLORS.byzantine, g.crowd ? 2 : 3);
       for (const [s, e] of spans.crashed[node]) piece(y, s, e, COLORS.crashed, g.crowd ? 3 : 5, [6, 3]);
     }

@@ -134,6 +134,9 @@ export class History {
     this.logVersion = 0;
     this.lastTime = 0;
     this.count = 0;
+    /** Messages sent, by kind (every "sent" event fed in), and requests accepted by the client. */
+    this.sentByKind = {};
+    this.accepted = 0;
   }
 
   /** Adds a batch of events (in the order the engine emitted them). */
@@ -149,6 +152,7 @@ export class History {
     this.lastTime = e.time;
     switch (e.type) {
       case "sent": {
+        this.sentByKind[e.kind] = (this.sentByKind[e.kind] ?? 0) + 1;
         if (this.live.has(e.msg)) break; // already adopted from a snapshot
         const m = messageRecord(e.msg, e.time, e);
         this.live.set(m.id, m);
@@ -173,6 +177,9 @@ export class History {
         }
         break;
       }
+      case "accepted":
+        this.accepted++;
+        break;
       case "executed":
         this.lastExecuted.set(e.replica, e.time);
         break;

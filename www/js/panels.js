@@ -22,7 +22,7 @@ import { behaviorName, behaviorText, describeEvent, describeReason, describeViol
 import { formatTime } from "./i18n.js";
 import { kindTerm, phaseTerm } from "./glossary.js";
 import { clusterView, currentEntry } from "./model.js";
-import { KINDS, drawLegendGlyph, drawLostGlyph, drawRefusedGlyph } from "./theme.js";
+import { KINDS, drawLegendGlyph, drawLostGlyph, drawRefusedGlyph, drawStateSwatch } from "./theme.js";
 
 const LOG_LINES = 150;
 const MAX_PIPS = 16;
@@ -673,7 +673,19 @@ export function buildLegend(t, g = null) {
   const refused = h("canvas", { width: 16, height: 16, "aria-hidden": "true" });
   drawRefusedGlyph(refused, 16);
   items.push(h("li", { dataset: { mark: "refused" } }, refused, h("span", { text: t("legend.refused") })));
-  return h("figure", { class: "legend" }, h("figcaption", { class: "visually-hidden", text: t("legend") }), h("ul", { "aria-label": t("legend") }, items));
+  // Every other visual: the states of a node on the ring, its glows, the styles of a lane.
+  const states = ["primary", "view-change", "isolated", "crashed", "byzantine", "glow-executed", "glow-view", "glow-checkpoint", "lane-crashed", "lane-byzantine", "lane-isolated"].map((what) => {
+    const c = h("canvas", { width: 24, height: 16, "aria-hidden": "true", class: "swatch" });
+    drawStateSwatch(c, what, 16);
+    return h("li", { dataset: { state: what } }, c, h("span", { text: t(`legend.${what}`) }));
+  });
+  return h(
+    "figure",
+    { class: "legend" },
+    h("figcaption", { class: "visually-hidden", text: t("legend") }),
+    h("ul", { "aria-label": t("legend") }, items),
+    h("ul", { class: "legend-states", "aria-label": t("legend.states") }, states),
+  );
 }
 
 /** Polite notices (bad URL parameters, refused actions), each dismissible. */

@@ -152,8 +152,8 @@ export class RingView {
    * @param {string} [o.theme]      the theme in use (the canvas underneath is drawn again for another)
    * @param {boolean} [o.paced]     more frames follow at once: the labels may wait UNDER_EVERY_MS
    */
-  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4, theme = "", paced = false, focus = null }) {
-    const ctx = fitCanvas(this.canvas, width, height, true);
+  render({ snapshot, history, now, lost, selected, hover, hoverMark = null, width, height, still = false, hint = "", compact = snapshot.n > 4, theme = "", paced = false, focus = null, ratio = globalThis.devicePixelRatio }) {
+    const ctx = fitCanvas(this.canvas, width, height, true, false, ratio);
     if (!ctx || !snapshot) return;
     const t = this.t;
     const n = snapshot.n;
@@ -170,8 +170,8 @@ export class RingView {
 
     // Underneath: the guide circle, the centre's words, the nodes and their labels; drawn again
     // only when what they show changes (on `canvas` itself, every frame, without a second canvas).
-    const base = this.under ? fitCanvas(this.under, width, height, true) : ctx;
-    const dpr = globalThis.devicePixelRatio || 1;
+    const base = this.under ? fitCanvas(this.under, width, height, true, false, ratio) : ctx;
+    const dpr = ratio || 1;
     const frameKey = `${width}|${height}|${dpr}|${theme}|${t.lang ?? ""}|${hint}|${L.compact}|${L.crowd}|${n}`;
     const key = this.under ? underKey(snapshot, frameKey) : null;
     const wall = performance.now();
@@ -631,12 +631,15 @@ export class RingView {
 
     if (isolated) {
       ctx.beginPath();
+      // Cut off: a dotted fence around the node (a view change is a dashed border of its own).
       ctx.arc(at.x, at.y, r + (L.crowd ? 5 : 7), 0, Math.PI * 2);
-      ctx.setLineDash([3, 3]);
-      ctx.lineWidth = 1.5;
+      ctx.setLineDash([0.1, 5]);
+      ctx.lineCap = "round";
+      ctx.lineWidth = L.crowd ? 2.2 : 3;
       ctx.strokeStyle = COLORS.isolated;
       ctx.stroke();
       ctx.setLineDash([]);
+      ctx.lineCap = "butt";
     }
     if (primary) {
       ctx.beginPath();

@@ -76,9 +76,10 @@ export class ShareDialog {
    *          {permalink: string, iframe: string, script: string, base: string, now: number, max: number}} make
    * @param {{ lang: string, theme: string }} [current]  the element's language and theme setting (the defaults offered)
    */
-  constructor(t, make, current = { lang: "en", theme: "auto" }) {
+  constructor(t, make, current = { lang: "en", theme: "auto" }, exportRun = null) {
     this.t = t;
     this.make = make;
+    this.exportRun = exportRun;
     let n = 0;
     const id = (name) => `share-${name}-${++n}`;
     const copyButton = (field, what) =>
@@ -125,6 +126,27 @@ export class ShareDialog {
     this.note = h("p", { class: "share-note" });
     this.status = h("p", { class: "share-status", role: "status", "aria-live": "polite" });
     const title = h("h2", { id: id("title"), text: t("share.title") });
+    // Exports (made in the page, offline): the diagram of a time range as SVG, the ring as PNG,
+    // the run as JSON and as a text sequence diagram; exports.js is loaded at the first click.
+    const num = (name, value) => h("input", { type: "number", min: "0", step: "100", value, class: "small start", title: t(`export.${name}.title`), onchange: () => (this.rangeEdited = true) });
+    this.from = num("from", "0");
+    this.to = num("to", "0");
+    this.svgTheme = h(
+      "select",
+      { class: "small", title: t("export.theme.title") },
+      ["light", "dark"].map((x) => h("option", { value: x, text: t(`share.theme.${x}`) })),
+    );
+    this.svgTheme.value = current.theme === "dark" ? "dark" : "light";
+    const exportButton = (kind) => h("button", { type: "button", class: "secondary small export", dataset: { export: kind }, text: t(`export.${kind}`), title: t(`export.${kind}.title`), onclick: () => this.#export(kind) });
+    this.exports = h(
+      "fieldset",
+      { class: "share-options share-export" },
+      h("legend", { text: t("export.title") }),
+      h("label", { class: "field" }, h("span", { class: "field-label", text: t("export.from") }), this.from),
+      h("label", { class: "field" }, h("span", { class: "field-label", text: t("export.to") }), this.to),
+      h("label", { class: "field" }, h("span", { class: "field-label", text: t("export.theme") }), this.svgTheme),
+      h("div", { class: "export-buttons" }, ["svg", "png", "json", "mermaid"].map(exportButton)),
+    );
     const block = (label, field, what) =>
       h("div", { class: "share-block" }, h("div", { class: "share-head" }, h("label", { for: field.id, text: label }), copyButton(field, what)), field);
 
@@ -152,6 +174,7 @@ export class ShareDialog {
       ),
       block(t("share.iframe"), this.iframe, t("share.iframe")),
       block(t("share.script"), this.script, t("share.script")),
+      this.exportRun ? this.exports : null,
       this.note,
       this.status,
     );
@@ -167,6 +190,7 @@ export class ShareDialog {
   open() {
     setText(this.status, "");
     this.startEdited = false;
+    this.rangeEdited = false;
     this.refresh();
     if (!this.dialog.open) this.dialog.showModal();
     this.link.focus();
@@ -201,6 +225,27 @@ export class ShareDialog {
     setText(this.atNowText, this.t("share.atNow", { t: formatTime(out.now) }));
     this.atNow.disabled = out.now === 0 && !this.atNow.checked;
     setText(this.note, this.t("share.note", { base: out.base }));
+    // The export range: the whole run so far, until someone types another.
+    if (!this.rangeEdited) {
+      this.from.value = "0";
+      this.to.value = String(Math.ceil(out.max ?? out.now));
+    }
+  }
+
+  /** The export range and theme chosen. */
+  exportChoice() {
+    const from = Math.max(0, Math.floor(Number(this.from.value) || 0));
+    const to = Math.max(from, Math.floor(Number(this.to.value) || 0));
+    return { from, to, theme: this.svgTheme.value, download: true };
+  }
+
+  async #export(kind) {
+    try {
+      const out = await this.exportRun(kind, this.exportChoice());
+      setText(this.status, this.t("export.saved", { name: out.name }));
+    } catch (e) {
+      setText(this.status, this.t("export.failed", { message: e?.message ?? String(e) }));
+    }
   }
 
   async #copy(field) {

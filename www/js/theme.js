@@ -80,7 +80,7 @@ const PALETTES = {
     quorumB: "#db2777",
     client: "#0f766e",
     clientFill: "#f0fdfa",
-    isolated: "#b45309",
+    isolated: "#0284c7",
     callout: "rgba(15, 23, 42, 0.82)",
     calloutInk: "#ffffff",
     refused: "#1e293b",
@@ -108,7 +108,7 @@ const PALETTES = {
     quorumB: "#f472b6",
     client: "#2dd4bf",
     clientFill: "#042f2e",
-    isolated: "#fb923c",
+    isolated: "#38bdf8",
     callout: "rgba(226, 232, 240, 0.92)",
     calloutInk: "#0f172a",
     refused: "#f1f5f9",
@@ -256,8 +256,8 @@ const offscreen = new WeakMap();
  * (transferControlToOffscreen, still on the main thread): setting a font on a canvas that
  * lives in the DOM makes Chromium resolve it against the element's style, every frame.
  */
-export function fitCanvas(canvas, cssWidth, cssHeight, detach = false, opaque = false) {
-  const dpr = Math.max(1, Math.min(4, globalThis.devicePixelRatio || 1));
+export function fitCanvas(canvas, cssWidth, cssHeight, detach = false, opaque = false, ratio = globalThis.devicePixelRatio) {
+  const dpr = Math.max(1, Math.min(4, ratio || 1));
   const w = Math.max(1, Math.round(cssWidth * dpr));
   const h = Math.max(1, Math.round(cssHeight * dpr));
   let target = canvas;
@@ -282,6 +282,114 @@ export function fitCanvas(canvas, cssWidth, cssHeight, detach = false, opaque = 
 /** The system font stack (no web fonts). */
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 export const MONO = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
+
+/**
+ * Draws the legend swatch of a node's state or a lane's style on a small canvas: "primary"
+ * (a second ring), "view-change" (a dashed border), "isolated" (a dotted fence around it),
+ * "crashed" (grey, crossed), "byzantine" (a thick red border), the glows ("glow-executed",
+ * "glow-view", "glow-checkpoint"), and the lanes ("lane-crashed", "lane-byzantine", "lane-isolated").
+ */
+export function drawStateSwatch(canvas, what, size = 16) {
+  const ctx = fitCanvas(canvas, size * 1.5, size);
+  const w = size * 1.5;
+  ctx.clearRect(0, 0, w, size);
+  const x = w / 2;
+  const y = size / 2;
+  const r = size * 0.28;
+  const node = (stroke, width = 1.6, dash = null, fill = COLORS.paper) => {
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, Math.PI * 2);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.setLineDash(dash ?? []);
+    ctx.lineWidth = width;
+    ctx.strokeStyle = stroke;
+    ctx.stroke();
+    ctx.setLineDash([]);
+  };
+  const lane = (color, width, dash) => {
+    ctx.beginPath();
+    ctx.moveTo(1, y);
+    ctx.lineTo(w - 1, y);
+    ctx.lineWidth = width;
+    ctx.strokeStyle = color;
+    ctx.setLineDash(dash ?? []);
+    ctx.lineCap = dash && dash[0] < 1 ? "round" : "butt";
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.lineCap = "butt";
+  };
+  const glow = (color) => {
+    ctx.beginPath();
+    ctx.arc(x, y, r + 2.5, 0, Math.PI * 2);
+    ctx.lineWidth = 3;
+    ctx.globalAlpha = 0.45;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    node(COLORS.honest, 1.2);
+  };
+  switch (what) {
+    case "primary":
+      node(COLORS.primary, 1.4, null, COLORS.primarySoft);
+      ctx.beginPath();
+      ctx.arc(x, y, r + 2.2, 0, Math.PI * 2);
+      ctx.lineWidth = 1.2;
+      ctx.stroke();
+      break;
+    case "view-change":
+      node(COLORS.viewChange, 1.8, [2.5, 2]);
+      break;
+    case "isolated":
+      node(COLORS.honest, 1.2);
+      ctx.beginPath();
+      ctx.arc(x, y, r + 3, 0, Math.PI * 2);
+      ctx.setLineDash([0.1, 2.6]);
+      ctx.lineCap = "round";
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = COLORS.isolated;
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.lineCap = "butt";
+      break;
+    case "crashed": {
+      node(COLORS.crashed, 1.4, null, COLORS.crashedFill);
+      const s = r * 0.7;
+      ctx.beginPath();
+      ctx.moveTo(x - s, y - s);
+      ctx.lineTo(x + s, y + s);
+      ctx.moveTo(x + s, y - s);
+      ctx.lineTo(x - s, y + s);
+      ctx.strokeStyle = COLORS.crashedMark;
+      ctx.lineWidth = 1.4;
+      ctx.stroke();
+      break;
+    }
+    case "byzantine":
+      node(COLORS.byzantine, 2.4, null, COLORS.byzantineFill);
+      break;
+    case "glow-executed":
+      glow(COLORS.executed);
+      break;
+    case "glow-view":
+      glow(COLORS.primary);
+      break;
+    case "glow-checkpoint":
+      glow(kindStyle("checkpoint").color);
+      break;
+    case "lane-crashed":
+      lane(COLORS.crashed, 4, [6, 3]);
+      break;
+    case "lane-byzantine":
+      lane(COLORS.byzantine, 3);
+      break;
+    case "lane-isolated":
+      lane(COLORS.isolated, 2.2, [0.1, 3.5]);
+      break;
+    default:
+      break;
+  }
+}
 
 /** Draws the legend glyph of `kind` on a small canvas (used by the HTML legend). */
 export function drawLegendGlyph(canvas, kind, size = 16) {

@@ -68,6 +68,18 @@ export class PlaygroundUI {
     this.inflight.section.addEventListener("toggle", () => this.lastView && this.inflight.update(this.lastView));
     // The explorer outlives nothing: a new UI (language, theme) starts without a search.
     this.explore = new ExplorePanel(t, { source: () => on.exploreSource(), load: (found, source) => on.exploreLoad(found, source), name: (node) => (this.lastView ? this.lastView.name(node) : String(node)), workerUrl: new URL("js/explore-worker.js", indexUrl) });
+    // Message statistics: js/stats.js is loaded when the panel is first opened.
+    this.stats = { view: null, loading: false };
+    const statsHolder = h("div", { class: "stats-holder" }, h("p", { class: "stats-note", text: t("stats.intro") }));
+    this.statsSection = h("details", { class: "stats-panel" }, h("summary", { text: t("stats.title"), title: t("stats.title.title") }), statsHolder);
+    this.statsSection.addEventListener("toggle", async () => {
+      if (!this.statsSection.open || this.stats.view || this.stats.loading || !on.stats) return;
+      this.stats.loading = true;
+      const { StatsView, Simulation } = await on.stats();
+      this.stats.view = new StatsView(t, Simulation, this.theme);
+      statsHolder.append(this.stats.view.root);
+      if (this.lastView) this.stats.view.update(this.lastView.history);
+    });
     this.live = new LivePanel(t, { connect: (address) => on.liveConnect(address), disconnect: () => on.liveDisconnect() });
     if (old) {
       this.live.address.value = old.live.address.value;
@@ -76,7 +88,7 @@ export class PlaygroundUI {
     this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
-    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice), { lang, theme: presentation.themeSetting ?? "auto" });
+    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice), { lang, theme: presentation.themeSetting ?? "auto" }, on.exportRun ? (kind, choice) => on.exportRun(kind, choice) : null);
 
     // The narration: a caption under the ring, read out politely by screen readers.
     const caption = h("p", { class: "caption", "aria-live": "polite", "aria-atomic": "true", "aria-label": t("narration") });
@@ -137,6 +149,7 @@ export class PlaygroundUI {
       h("div", { class: "legend-row" }, buildLegend(t, g), this.openFull),
       this.inflight.section,
       this.explore.section,
+      this.statsSection,
       this.live.section,
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
       g.panel,
@@ -308,6 +321,7 @@ export class PlaygroundUI {
       this.client.update(view);
       this.log.update(view);
       this.inflight.update(view);
+      if (this.stats.view && this.statsSection.open) this.stats.view.update(view.history);
     }
     this.inspector.update(view);
   }
