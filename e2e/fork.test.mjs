@@ -40,6 +40,8 @@ for (const lang of ["en", "zh-CN"]) {
       await undo.click();
       await eventually(async () => JSON.stringify(await actions(page)) === JSON.stringify(recorded), { message: "Undo restores every recorded action" });
       assert.equal(await now(page), 1200, "at the same instant");
+      const slider = page.getByRole("slider", { name: zh ? "虚拟时间" : "Virtual time" });
+      assert.ok(Number(await slider.getAttribute("max")) > 2000, "the timeline reaches as far as it did before the fork");
       assert.ok((await notices(page)).some((t) => (zh ? t.includes("已撤销") : t.includes("Undone"))), "the page says it was undone");
       // The restored future plays: the preset's later requests are sent again.
       await page.getByRole("button", { name: zh ? "播放" : "Play" }).click();

@@ -575,6 +575,7 @@ export class PbftPlayground extends HTMLElement {
     if (!sim) return false;
     this.#flushSeek();
     const recorded = this.#actions;
+    const reach = this.#timeline.max;
     try {
       fn(sim);
     } catch (e) {
@@ -584,7 +585,7 @@ export class PbftPlayground extends HTMLElement {
     // Acting in the past forks a new future: the engine dropped the recorded one, and so do we.
     this.#timeline.fork(sim.now);
     const dropped = droppedActions(recorded, sim.actions());
-    if (dropped > 0) this.#forked(recorded, sim.now, dropped);
+    if (dropped > 0) this.#forked(recorded, sim.now, reach, dropped);
     // An action's events (the REQUEST sent, a message dropped ...) are handed over at once.
     this.#took(sim.takeEvents(), sim.now);
     this.#settle(!this.#playing);
@@ -595,12 +596,15 @@ export class PbftPlayground extends HTMLElement {
 
   /**
    * Tells that acting at `at` dropped `dropped` of the `recorded` actions after it, and offers to
-   * undo: the run as it was, with its recorded future, at the same instant, paused.
+   * undo: the run as it was, with its recorded future, replayed as far as it had been (`reach`,
+   * the timeline's right end), shown at the same instant, paused.
    */
-  #forked(recorded, at, dropped) {
+  #forked(recorded, at, reach, dropped) {
     const undo = () => {
-      this.#reset(this.#config, { actions: recorded, t: at });
+      this.#reset(this.#config, { actions: recorded, t: Math.max(at, reach) });
       this.#setPlaying(false);
+      this.#seek(at);
+      this.#flushSeek();
       this.#ui.notices.add(this.#t("notice.unforked", { count: dropped, t: formatTime(at) }));
       this.#wake();
     };
