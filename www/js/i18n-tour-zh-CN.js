@@ -47,7 +47,7 @@ const table = {
 
   "tour.send.title": "客户端把下一个操作（warTime=1234、retreat=no……）发给主节点",
 
-  "tour.notice.bad": "导览的 {param}“{value}”无法识别：改为显示章节列表（或该章的第一步）。",
+  "tour.notice.bad": "链接中的 {param}“{value}”无法识别：改为显示章节列表（或该章的第一步）。",
 
   "tour.generals.title": "拜占庭将军",
   "tour.generals.summary": "经典演示，以及为什么“超过 n/3 同意”还不够。",

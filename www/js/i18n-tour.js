@@ -47,7 +47,7 @@ const table = {
 
   "tour.send.title": "The client sends the next operation (warTime=1234, retreat=no, …) to the primary",
 
-  "tour.notice.bad": "The tour’s {param} “{value}” is not known: showing the chapter list (or the chapter’s first step) instead.",
+  "tour.notice.bad": "The link’s {param} “{value}” is not known: showing the chapter list (or the chapter’s first step) instead.",
 
   "tour.generals.title": "The Byzantine generals",
   "tour.generals.summary": "The classic demo, and why “more than n/3 agree” is not enough.",
