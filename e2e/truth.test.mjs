@@ -93,3 +93,34 @@ for (const preset of ["equivocation", "no-progress", "primary-crash"]) {
     }
   });
 }
+
+test("naive-quorum: the run stops after showing the violation, which names both operations", async () => {
+  const p = await e2e.open("index.html?preset=naive-quorum");
+  const { page } = p;
+  try {
+    await page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation);
+    await page.getByRole("combobox", { name: "Speed" }).selectOption("4");
+    const play = page.getByRole("button", { name: "Play" });
+    if (await play.count()) await play.click();
+    const state = () =>
+      page.evaluate(() => {
+        const el = document.querySelector("pbft-playground");
+        const s = el.simulation.snapshot();
+        return { now: s.now, violations: s.violations.length, views: s.replicas.map((r) => r.view), playing: el.shadowRoot.querySelector(".stat.mode")?.dataset.mode };
+      });
+    await eventually(async () => (await state()).playing === "paused", { timeout: 60_000, message: "the run pauses by itself" });
+    const stopped = await state();
+    assert.ok(stopped.violations > 0, "after the violation");
+    const badge = await page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".safety").textContent);
+    const ops = [...badge.matchAll(/executed “([^”]+)”/g)].map((m) => m[1]);
+    assert.equal(ops.length, 2, `the badge names two executions (${badge})`);
+    assert.notEqual(ops[0], ops[1], "two different operations at one sequence number");
+    // It stays stopped: no view after view.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(await state(), stopped, "nothing moves once stopped");
+    assert.ok(Math.max(...stopped.views) <= 2, `at most a view change or two on screen (${stopped.views})`);
+    p.assertNoErrors();
+  } finally {
+    await p.close();
+  }
+});

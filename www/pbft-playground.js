@@ -85,6 +85,7 @@ export class PbftPlayground extends HTMLElement {
   #snapWall = 0;
   #lost = new Set();
   #actions = [];
+  #stoppedAtViolation = false;
   #baseActions = [];
   #config = { ...DEFAULTS, names: null };
   #playing = false;
@@ -538,6 +539,7 @@ export class PbftPlayground extends HTMLElement {
     this.#timeline.reset();
     this.#clock.reset();
     this.#ui.narrator.reset();
+    this.#stoppedAtViolation = false;
     this.#pendingSeek = null;
     this.#selection = new Selection();
     this.#ui.hover = null;
@@ -810,6 +812,12 @@ export class PbftPlayground extends HTMLElement {
     const events = this.#clock.tick(sim, dt, this.speed, live.size === 0, restAt);
     if (events) this.#took(events, before);
     if (this.#clock.mode !== "idle") this.#urlDirty = true;
+    // A preset that breaks safety has shown what it shows once the violation has been on screen
+    // a while: it stops there, once (its view changes would go on for ever; Play goes on).
+    if (!this.#stoppedAtViolation && this.#timeline.history.violations.length && this.#presetDone()) {
+      this.#stoppedAtViolation = true;
+      this.#setPlaying(false);
+    }
   }
 
   #refreshSnapshot() {
