@@ -67,12 +67,10 @@ mkdirSync(join(DIST, "pkg"), { recursive: true });
 // the Chinese strings (js/i18n-zh-CN.js) and the guided tour (js/tour.js) in chunks of their own,
 // loaded only when used. Neither may share a module with the element: that would make a chunk
 // that every first visit loads as well (checked below).
-await esbuild.build({
-  entryPoints: { "pbft-playground": join(WWW, "pbft-playground.js") },
+/** What every bundle of the page is built with. */
+const BUNDLE = {
   outdir: DIST,
   bundle: true,
-  splitting: true,
-  chunkNames: "js/[name]",
   format: "esm",
   platform: "browser",
   target: ["es2022"],
@@ -80,21 +78,11 @@ await esbuild.build({
   minify: true,
   legalComments: "none",
   logLevel: quiet ? "error" : "warning",
-});
+};
+await esbuild.build({ ...BUNDLE, entryPoints: { "pbft-playground": join(WWW, "pbft-playground.js") }, splitting: true, chunkNames: "js/[name]" });
 // The exports and the statistics, loaded when first used (the element imports them by URL):
 // each a module of its own, with what it needs bundled in.
-await esbuild.build({
-  entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js") },
-  outdir: DIST,
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: ["es2022"],
-  charset: "utf8",
-  minify: true,
-  legalComments: "none",
-  logLevel: quiet ? "error" : "warning",
-});
+await esbuild.build({ ...BUNDLE, entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js") } });
 // embed.js loads ./pbft-playground.js at run time (shared with the page), site.js sets index.html's
 // language: minified, not bundled.
 for (const script of ["embed.js", "site.js"]) {
