@@ -272,6 +272,30 @@ pub fn execute_op(store: &mut Store, op: &str) -> String {
 mod tests {
     use super::*;
 
+    /// What a faulty replica can send: a state whose content hash was not
+    /// kept up to date. As a message it is told apart by its content; as a
+    /// replica's own state (kept by `apply`, or rehashed on receipt) by its digest.
+    #[test]
+    fn a_state_in_a_message_hashes_by_its_content() {
+        use crate::protocol::StateReply;
+        let hash = |x: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            x(&mut h);
+            std::hash::Hasher::finish(&h)
+        };
+        let mut honest = AppState::default();
+        honest.apply(1, 1, "x=1");
+        let mut forged = honest.clone();
+        forged.store.first_mut().expect("a pair").1 = "2".into(); // no rehash: the same digest
+        assert_eq!(forged.digest(), honest.digest());
+        let reply = |state: &AppState| StateReply { seq: 1, state: state.clone(), proof: Vec::new(), replica: 2 };
+        use std::hash::Hash;
+        assert_ne!(hash(&|h| reply(&honest).hash(h)), hash(&|h| reply(&forged).hash(h)));
+        assert_eq!(hash(&|h| reply(&honest).hash(h)), hash(&|h| reply(&honest.clone()).hash(h)));
+        forged.rehash();
+        assert_ne!(forged.digest(), honest.digest(), "a rehashed state shows the difference in its digest");
+    }
+
     #[test]
     fn store_sets_and_reads() {
         let mut s = AppState::default();

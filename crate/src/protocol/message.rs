@@ -174,7 +174,7 @@ pub struct StateRequest {
 }
 
 /// State transfer: the application state at checkpoint `seq`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateReply {
     /// The checkpoint.
     pub seq: Seq,
@@ -184,6 +184,21 @@ pub struct StateReply {
     pub proof: Vec<Checkpoint>,
     /// The answering replica.
     pub replica: ReplicaId,
+}
+
+/// A state in a message hashes by its content, every entry and cached reply:
+/// an `AppState` hashes as its digest, which rests on the content hash its
+/// owner keeps up to date, and a faulty sender may have built the state any
+/// way it likes (the receiver recomputes it, [`super::app::AppState::rehash`]).
+impl std::hash::Hash for StateReply {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let StateReply { seq, state, proof, replica } = self;
+        (seq, proof, replica, state.seq, state.chain, &state.replies).hash(h);
+        h.write_usize(state.store.len());
+        for pair in state.store.iter() {
+            pair.hash(h);
+        }
+    }
 }
 
 /// Every message of the protocol.

@@ -2,11 +2,12 @@
 //! and the stateright model of `crate/tests/model`).
 //!
 //! A replica is hashed through [`Replica::hash_state`], a client through
-//! [`Client::hash_state`] and a message through its `Hash`; parts that
+//! [`Client::hash_state`] and a message through its `Hash` (a state carried in
+//! a message by its whole content, a replica's own by its digest); parts that
 //! implement only `Debug` (a faulty replica's behaviour state) are hashed
-//! through their `Debug` text, streamed into the hasher without building it. Two different states are taken for
-//! one only if their 64-bit hashes collide: a chance of about k²/2⁶⁵ among k
-//! states, under 10⁻⁷ for a million.
+//! through their `Debug` text, streamed into the hasher without building it.
+//! Two different states are taken for one only if their 64-bit hashes
+//! collide: a chance of about k²/2⁶⁵ among k states, under 10⁻⁷ for a million.
 
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::{self, Write as _};
