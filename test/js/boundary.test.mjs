@@ -35,6 +35,7 @@ const hasTimer = (node, timer) => FIXTURE.timers.some((x) => x.node === node && 
  * must match `says` (method, parameter and what it needs).
  */
 const PARAMS = [
+  { what: "request(op, client)", call: (s, v) => s.request("x=1", v), valid: (v) => v === undefined || v === null || v === 0, says: /^request: client must be a whole number \(a client of this run\) from 0 to 0, got / },
   { what: "request(op)", call: (s, v) => s.request(v), valid: (v) => typeof v === "string" && v.trim() !== "" && v.length <= 200, says: /^request: (the operation must be a string, got |invalid operation: the operation is (empty|longer than 200 characters))/ },
   { what: "crash(replica)", call: (s, v) => s.crash(v), valid: replicaId, says: /^crash: replica must be a (replica id, a )?whole number from 0 to 3, got / },
   { what: "recover(replica)", call: (s, v) => s.recover(v), valid: replicaId, says: /^recover: replica must be a (replica id, a )?whole number from 0 to 3, got / },

@@ -664,7 +664,8 @@ impl Simulation {
             return Err(Refusal("request: invalid operation: the operation is longer than 200 characters".into()).into());
         }
         let op = string_arg(&op, "request: the operation", u32::MAX)?;
-        let client = if absent(&client) { 0 } else { whole_in(&client, "request: client", 0, 63, " (a client number)")? as u32 };
+        let last = self.inner.config().clients.saturating_sub(1) as u64;
+        let client = if absent(&client) { 0 } else { whole_in(&client, "request: client", 0, last, " (a client of this run)")? as u32 };
         let t = self.inner.request_from(client, &op).map_err(by("request"))?;
         self.horizon = self.inner.now();
         Ok(t as f64)
