@@ -11,15 +11,20 @@ import { REPO_ROOT, eventually, useE2E } from "./helpers.mjs";
 const e2e = useE2E({ root: REPO_ROOT, csp: true });
 const ready = (page) => page.waitForFunction(() => document.querySelector("pbft-playground")?.simulation && !document.querySelector("pbft-playground").shadowRoot.querySelector(".app").hidden);
 const idle = (page) => eventually(() => page.evaluate(() => document.querySelector("pbft-playground").simulation.idle && document.querySelector("pbft-playground").simulation.now > 0), { message: "the run idle" });
+/** Opens the normal preset (in `lang`, else the default) and plays it to its end at speed 50. */
+async function openPlayed(lang = null) {
+  const p = await e2e.open(`www/index.html?${lang ? `lang=${lang}&` : ""}preset=normal`);
+  await ready(p.page);
+  await p.page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
+  await idle(p.page);
+  return p;
+}
 
 for (const lang of ["en", "zh-CN"]) {
   test(`${lang}: SVG, Mermaid and JSON exports`, async () => {
-    const p = await e2e.open(`www/index.html?lang=${lang}&preset=normal`);
+    const p = await openPlayed(lang);
     const { page } = p;
     try {
-      await ready(page);
-      await page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
-      await idle(page);
       const out = await page.evaluate(async () => {
         const el = document.querySelector("pbft-playground");
         const res = {};
@@ -83,12 +88,9 @@ for (const lang of ["en", "zh-CN"]) {
 }
 
 test("the Share dialog's buttons download the files; the ring as a PNG", async () => {
-  const p = await e2e.open("www/index.html?preset=normal");
+  const p = await openPlayed();
   const { page } = p;
   try {
-    await ready(page);
-    await page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
-    await idle(page);
     await page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector("button.share").click());
     await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector("dialog").open);
     const names = [];
@@ -115,12 +117,9 @@ test("the Share dialog's buttons download the files; the ring as a PNG", async (
 
 for (const lang of ["en", "zh-CN"]) {
   test(`${lang}: the message statistics equal counts of the run's events; growth with n from real runs`, async () => {
-    const p = await e2e.open(`www/index.html?lang=${lang}&preset=normal`);
+    const p = await openPlayed(lang);
     const { page } = p;
     try {
-      await ready(page);
-      await page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
-      await idle(page);
       await page.evaluate(() => (document.querySelector("pbft-playground").shadowRoot.querySelector(".stats-panel").open = true));
       await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".stats-table tbody tr") !== null), { message: "the statistics shown" });
       const out = await page.evaluate(async () => {
@@ -158,12 +157,9 @@ for (const lang of ["en", "zh-CN"]) {
 
 for (const lang of ["en", "zh-CN"]) {
   test(`${lang}: after scrubbing back, the caption tells the last milestone at or before that instant, not the future`, async () => {
-    const p = await e2e.open(`www/index.html?lang=${lang}&preset=normal`);
+    const p = await openPlayed(lang);
     const { page } = p;
     try {
-      await ready(page);
-      await page.evaluate(() => (document.querySelector("pbft-playground").speed = 50));
-      await idle(page);
       await eventually(() => page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".caption").textContent !== ""), { message: "a caption" });
       await page.evaluate(() => {
         const scrub = document.querySelector("pbft-playground").shadowRoot.querySelector("input[type=range]");
