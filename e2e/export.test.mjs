@@ -189,3 +189,47 @@ for (const lang of ["en", "zh-CN"]) {
     }
   });
 }
+
+test("exportRun: wrong arguments are refused with an Error naming the argument; right ones still export", async () => {
+  const p = await openPlayed();
+  const { page } = p;
+  try {
+    const said = await page.evaluate(async () => {
+      const el = document.querySelector("pbft-playground");
+      const bad = [
+        ["kind", [42]],
+        ["kind", ["pdf"]],
+        ["kind", [null]],
+        ["choice", ["svg", 5]],
+        ["choice", ["svg", [1, 2]]],
+        ["from", ["svg", { from: "x" }]],
+        ["from", ["svg", { from: -1 }]],
+        ["from", ["svg", { from: NaN }]],
+        ["to", ["mermaid", { to: Infinity }]],
+        ["to", ["mermaid", { to: {} }]],
+        ["theme", ["svg", { theme: "blue" }]],
+        ["download", ["json", { download: "yes" }]],
+      ];
+      const out = [];
+      for (const [what, args] of bad) {
+        try {
+          await el.exportRun(...args);
+          out.push({ what, message: null });
+        } catch (e) {
+          out.push({ what, message: e.message, error: e instanceof Error });
+        }
+      }
+      const ok = await el.exportRun("mermaid", { from: 0, to: null });
+      return { out, ok: ok.text.startsWith("sequenceDiagram") };
+    });
+    for (const { what, message, error } of said.out) {
+      assert.ok(message, `${what}: refused`);
+      assert.ok(error, `${what}: an Error`);
+      assert.match(message, new RegExp(`^exportRun: ${what === "choice" ? "the choice" : what} must be `), `${what}: named (${message})`);
+    }
+    assert.ok(said.ok, "a right call still exports");
+    p.assertNoErrors();
+  } finally {
+    await p.close();
+  }
+});

@@ -62,6 +62,32 @@ const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alon
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
 const END_SLACK_MS = 1000; // a link's time this far past the run's last event is past its end (it is clamped)
 const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what it shows this long after its last action
+const EXPORT_KINDS = ["svg", "png", "json", "mermaid"];
+
+/** A value as an error message shows it (short, as text). */
+function shownValue(v) {
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === "number" || typeof v === "boolean" || v === null || v === undefined) return String(v);
+  return typeof v;
+}
+
+/** exportRun's arguments, checked: a wrong one is a TypeError naming it and what it needs. */
+function exportChoice(kind, choice) {
+  const fail = (what, need, v) => {
+    throw new TypeError(`exportRun: ${what} must be ${need}, got ${shownValue(v)}`);
+  };
+  if (!EXPORT_KINDS.includes(kind)) fail("kind", `one of ${EXPORT_KINDS.map((k) => `"${k}"`).join(", ")}`, kind);
+  if (choice === null || choice === undefined) return {};
+  if (typeof choice !== "object" || Array.isArray(choice)) fail("the choice", "an object such as { from: 0, to: 800, theme: \"light\" }", choice);
+  const { from, to, theme, download } = choice;
+  const time = (v) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+  if (from !== undefined && !time(from)) fail("from", "a time in virtual ms (a number ≥ 0)", from);
+  if (to !== undefined && to !== null && !time(to)) fail("to", "a time in virtual ms (a number ≥ 0) or null", to);
+  if (theme !== undefined && theme !== "light" && theme !== "dark") fail("theme", '"light" or "dark"', theme);
+  if (download !== undefined && typeof download !== "boolean") fail("download", "true or false", download);
+  return { from, to, theme, download };
+}
+
 /** Watching a live cluster, the deliveries and timers of the run are the real cluster's, not yours. */
 const LIVE_WORDS = { "ev.picked": "live.ev.picked", "ev.fired": "live.ev.fired", "say.picked": "live.say.picked", "say.fired": "live.say.fired" };
 function liveWords(t) {
@@ -994,8 +1020,7 @@ export class PbftPlayground extends HTMLElement {
       act: (fn) => this.#act(fn),
       /** Goes back to virtual time `time` (paused): the engine's fast seek, as the timeline does. */
       seek: (time) => {
-        this.#setPlaying(false);
-        this.#pendingSeek = Math.max(0, Math.floor(time));
+        this.#seek(time);
         this.#flushSeek();
       },
       focus: (focus) => {
@@ -1056,7 +1081,8 @@ export class PbftPlayground extends HTMLElement {
    * replaying the run in a fresh Simulation; `download`: saved as a file too.
    * @returns {Promise<{ name: string, type: string, text?: string, blob?: Blob, kinds?: string[], count?: number, arrows?: number }>}
    */
-  async exportRun(kind, { from = 0, to = null, theme = this.theme, download = false } = {}) {
+  async exportRun(kind, choice = {}) {
+    const { from = 0, to = null, theme = this.theme, download = false } = exportChoice(kind, choice);
     const ex = await import(EXPORTS_URL);
     const sim = this.#sim;
     if (!sim) throw new Error("no run");
