@@ -612,11 +612,12 @@ export class PbftPlayground extends HTMLElement {
     }
     // Acting in the past forks a new future: the engine dropped the recorded one, and so do we.
     this.#timeline.fork(sim.now);
-    const dropped = droppedActions(recorded, sim.actions());
-    if (dropped > 0) this.#forked(recorded, sim.now, reach, dropped);
     // An action's events (the REQUEST sent, a message dropped ...) are handed over at once.
     this.#took(sim.takeEvents(), sim.now);
     this.#settle(!this.#playing);
+    // (#settle read the run's actions as they are now.)
+    const dropped = droppedActions(recorded, this.#actions);
+    if (dropped > 0) this.#forked(recorded, sim.now, reach, dropped);
     // An element waiting for its first Play (no autoplay) starts when someone acts on it.
     if (!this.#started) this.#setPlaying(true);
     return true;
