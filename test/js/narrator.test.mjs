@@ -66,3 +66,13 @@ test("a jump forward keeps everything said", () => {
   n.feed([submitted], name, 4);
   assert.equal(n.dueIn(0), null, "said once");
 });
+
+test("scrubbing back past the milestones still remembered says nothing, not the first words", () => {
+  const { n, region } = narrator();
+  const many = Array.from({ length: 1200 }, (_, i) => ({ type: "checkpoint-stable", seq: i + 1, time: 100 + i }));
+  n.feed(many, name, 4);
+  n.rewind(1250);
+  assert.match(region.textContent, /n1151\b/, "a remembered milestone");
+  n.rewind(150);
+  assert.equal(region.textContent, "", "the milestones of that time are no longer kept");
+});

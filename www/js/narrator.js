@@ -44,6 +44,7 @@ export class Narrator {
     this.seen = new Map();
     /** The milestones so far, in order, with their virtual times: what scrubbing back recalls. */
     this.recalled = [];
+    this.forgot = false; // whether older milestones fell out of `recalled`
     this.initial = "";
     this.lastAt = -Infinity;
     this.count = 0;
@@ -54,6 +55,7 @@ export class Narrator {
     this.queue = [];
     this.seen.clear();
     this.recalled = [];
+    this.forgot = false;
     this.initial = text;
     this.region.textContent = text;
   }
@@ -72,7 +74,8 @@ export class Narrator {
     this.queue = [];
     for (const [key, time] of this.seen) if (time > now) this.seen.delete(key);
     while (this.recalled.length && this.recalled.at(-1).time > now) this.recalled.pop();
-    this.region.textContent = this.recalled.at(-1)?.text ?? this.initial;
+    // Before the milestones still remembered: say nothing rather than the first words.
+    this.region.textContent = this.recalled.at(-1)?.text ?? (this.forgot ? "" : this.initial);
   }
 
   /**
@@ -90,7 +93,10 @@ export class Narrator {
       this.recalled.push({ time: e.time, text: said.text });
     }
     if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE);
-    if (this.recalled.length > MAX_RECALLED) this.recalled.splice(0, this.recalled.length - MAX_RECALLED);
+    if (this.recalled.length > MAX_RECALLED) {
+      this.recalled.splice(0, this.recalled.length - MAX_RECALLED);
+      this.forgot = true;
+    }
     for (const key of this.seen.keys()) {
       if (this.seen.size <= MAX_SEEN) break;
       this.seen.delete(key);
