@@ -115,7 +115,8 @@ fn invalid_arguments_throw_clear_errors() {
     assert!(msg(sim.request(42.into(), JsValue::UNDEFINED).unwrap_err()).contains("the operation must be a string, got number"));
     assert!(msg(sim.request(JsValue::NULL, JsValue::UNDEFINED).unwrap_err()).contains("got null"));
     assert!(msg(sim.request(js_sys::Object::new().into(), JsValue::UNDEFINED).unwrap_err()).contains("got object"));
-    assert!(msg(sim.request("a=1".into(), 1.into()).unwrap_err()).contains("no client 1"));
+    // A client the run lacks: the run has one client, 0.
+    assert!(msg(sim.request("a=1".into(), 1.into()).unwrap_err()).contains("request: client must be a whole number (a client of this run) from 0 to 0, got 1"));
     assert!(msg(sim.request("a=1".into(), (-1).into()).unwrap_err()).contains("request: client"));
     assert!(msg(sim.set_behavior(0.0, 42.into(), JsValue::UNDEFINED).unwrap_err()).contains("the behaviour must be a string"));
     assert!(msg(sim.advance(f64::NAN).unwrap_err()).contains("whole number"));
