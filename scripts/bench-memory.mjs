@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const PKG = new URL("../www/pkg/", import.meta.url);
+const PKG = process.env.PKG ? new URL(`file://${process.env.PKG.replace(/\/?$/, "/")}`) : new URL("../www/pkg/", import.meta.url);
 const { initSync, Simulation } = await import(new URL("pbft_playground.js", PKG).href);
 const wasm = initSync({ module: readFileSync(fileURLToPath(new URL("pbft_playground_bg.wasm", PKG))) });
 

@@ -799,7 +799,7 @@ impl Runner {
             summary: r.summary(),
             log: r.log_entries(),
             store_size: app.store.len(),
-            store: app.store.iter().take(100).cloned().collect(),
+            store: app.store.iter().take(100).map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             client: ClientStatus {
                 id: self.client.id(),
                 view: self.client.view(),

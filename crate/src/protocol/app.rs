@@ -11,19 +11,23 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::types::{ClientId, Digest, Seq};
 
+/// A key and its value in the [`Store`].
+pub type Pair = (Arc<str>, Arc<str>);
+
 /// The store's key-value pairs, sorted by key, kept in chunks that copies of
 /// the store share (`Arc`, copy on write), in a list of chunks that copies
 /// share too. A copy costs one pointer; a write after copying duplicates the
 /// list (a pointer per chunk) and one chunk: replicas keep their state
 /// at each checkpoint and the simulator keeps copies of whole runs, so copies
-/// must not cost the whole store. It reads like a `Vec<(String, String)>`
-/// (and is sent as one).
+/// must not cost the whole store. Keys and values are shared strings, so
+/// duplicating a chunk costs pointers, not text. It reads like a sorted
+/// `Vec<(key, value)>` (and is sent as one).
 #[derive(Clone, Default)]
 pub struct Store {
     /// The chunks, themselves shared: a copy of the store is one pointer, and
     /// the first write after copying duplicates the list of chunk pointers
     /// and the one chunk written.
-    chunks: Arc<Vec<Arc<Vec<(String, String)>>>>,
+    chunks: Arc<Vec<Arc<Vec<Pair>>>>,
     len: usize,
 }
 
@@ -42,25 +46,26 @@ impl Store {
     }
 
     /// The pairs in order.
-    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = &Pair> + '_ {
         self.chunks.iter().flat_map(|c| c.iter())
     }
 
     /// The chunk where `key` is or belongs: the first whose last key is not
     /// below it (the last chunk for a key above every other). None when empty.
     fn chunk_of(&self, key: &str) -> Option<usize> {
-        let i = self.chunks.partition_point(|c| c.last().is_some_and(|(k, _)| k.as_str() < key));
+        let i = self.chunks.partition_point(|c| c.last().is_some_and(|(k, _)| &**k < key));
         (!self.chunks.is_empty()).then(|| i.min(self.chunks.len() - 1))
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         let c = &self.chunks[self.chunk_of(key)?];
-        c.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| c[i].1.as_str())
+        c.binary_search_by(|(k, _)| (**k).cmp(key)).ok().map(|i| &*c[i].1)
     }
 
     /// Sets `key` to `value`.
-    pub fn set(&mut self, key: String, value: String) {
+    pub fn set(&mut self, key: &str, value: &str) {
+        let (key, value): Pair = (key.into(), value.into());
         let Some(ci) = self.chunk_of(&key) else {
             Arc::make_mut(&mut self.chunks).push(Arc::new(vec![(key, value)]));
             self.len = 1;
@@ -68,7 +73,7 @@ impl Store {
         };
         let chunks = Arc::make_mut(&mut self.chunks);
         let c = Arc::make_mut(&mut chunks[ci]);
-        match c.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+        match c.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(i) => c[i].1 = value,
             Err(i) => {
                 c.insert(i, (key, value));
@@ -82,12 +87,12 @@ impl Store {
     }
 
     /// The first pair, to change in place (the caller keeps the keys sorted).
-    pub fn first_mut(&mut self) -> Option<&mut (String, String)> {
+    pub fn first_mut(&mut self) -> Option<&mut Pair> {
         Arc::make_mut(&mut self.chunks).first_mut().and_then(|c| Arc::make_mut(c).first_mut())
     }
 
     /// Appends a pair after the last one (the caller keeps the keys sorted).
-    pub fn push(&mut self, pair: (String, String)) {
+    pub fn push(&mut self, pair: Pair) {
         let chunks = Arc::make_mut(&mut self.chunks);
         match chunks.last_mut() {
             Some(c) if c.len() < 2 * Self::CHUNK => Arc::make_mut(c).push(pair),
@@ -97,8 +102,8 @@ impl Store {
     }
 }
 
-impl FromIterator<(String, String)> for Store {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Store {
+impl FromIterator<Pair> for Store {
+    fn from_iter<I: IntoIterator<Item = Pair>>(pairs: I) -> Store {
         let mut s = Store::default();
         for p in pairs {
             s.push(p);
@@ -129,7 +134,7 @@ impl Serialize for Store {
 
 impl<'de> Deserialize<'de> for Store {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Store, D::Error> {
-        Vec::<(String, String)>::deserialize(d).map(|v| v.into_iter().collect())
+        Vec::<Pair>::deserialize(d).map(|v| v.into_iter().collect())
     }
 }
 
@@ -256,10 +261,9 @@ pub fn execute_op(store: &mut Store, op: &str) -> String {
     let op = op.trim();
     match op.split_once('=') {
         Some((k, v)) => {
-            let (k, v) = (k.trim().to_string(), v.trim().to_string());
-            let result = format!("{k}={v}");
+            let (k, v) = (k.trim(), v.trim());
             store.set(k, v);
-            result
+            format!("{k}={v}")
         }
         None => match store.get(op) {
             Some(v) => format!("{op}={v}"),
@@ -330,21 +334,21 @@ mod tests {
             }
         }
         assert_eq!(s.len(), v.len());
-        assert!(s.iter().eq(v.iter()));
+        assert!(s.iter().map(|(k, v)| (&**k, &**v)).eq(v.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
         assert!(s.chunks.len() > 5 && s.chunks.iter().all(|c| c.len() < 2 * Store::CHUNK));
         assert_eq!(execute_op(&mut s, "k5"), format!("k5={}", s.get("k5").unwrap()));
         assert_eq!(execute_op(&mut s, "nope"), "nope unset");
         // A copy shares the list of chunks; a write duplicates the list and only the chunk it changes.
         let copy = s.clone();
         assert!(Arc::ptr_eq(&s.chunks, &copy.chunks));
-        s.set("k7".into(), "new".into());
+        s.set("k7", "new");
         assert!(!Arc::ptr_eq(&s.chunks, &copy.chunks));
         let shared = s.chunks.iter().zip(copy.chunks.iter()).filter(|(a, b)| Arc::ptr_eq(a, b)).count();
         assert_eq!(shared, s.chunks.len() - 1);
         assert_eq!(copy.get("k7"), v.iter().find(|(k, _)| k == "k7").map(|(_, x)| x.as_str()));
         assert_eq!(s.get("k7"), Some("new"));
         // Sent as a plain list of pairs.
-        let back: Store = v.iter().cloned().collect();
+        let back: Store = v.iter().map(|(k, x)| (k.as_str().into(), x.as_str().into())).collect();
         assert_eq!(back, copy);
         assert_eq!(format!("{copy:?}"), format!("{v:?}"));
     }

@@ -406,6 +406,19 @@ impl Simulation {
         std::mem::take(&mut self.events)
     }
 
+    /// Moves the recorded events to the end of `out`. The run's own buffer
+    /// keeps its capacity, so a caller that steps instant by instant does
+    /// not allocate a list per instant.
+    pub fn drain_events_into(&mut self, out: &mut Vec<Event>) {
+        out.append(&mut self.events);
+    }
+
+    /// [`Simulation::step`], its events moved to the end of `out`.
+    pub fn step_into(&mut self, out: &mut Vec<Event>) {
+        self.step_instant(u64::MAX);
+        self.drain_events_into(out);
+    }
+
     // ----- internals -------------------------------------------------------
 
     /// Like `emit`, building the event only when events are recorded (ids

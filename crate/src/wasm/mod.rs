@@ -520,7 +520,7 @@ impl Simulation {
             let before = events.len();
             match goal {
                 Goal::Seek => self.inner.seek(t.max(self.inner.now())),
-                _ => events.extend(self.inner.step()),
+                _ => self.inner.step_into(events),
             }
             if fresh {
                 fresh_instants += 1;
@@ -534,7 +534,7 @@ impl Simulation {
     /// The events kept from a call that stopped, then those recorded since.
     fn take_all(&mut self) -> Vec<Event> {
         let mut events = std::mem::take(&mut self.pending);
-        events.extend(self.inner.take_events());
+        self.inner.drain_events_into(&mut events);
         events
     }
 
@@ -847,7 +847,7 @@ impl Simulation {
     pub fn step(&mut self) -> Result<JsValue, JsError> {
         let mut events = self.take_all();
         if self.inner.next_instant().is_some_and(|t| t <= MAX_TIME) {
-            events.extend(self.inner.step());
+            self.inner.step_into(&mut events);
             self.horizon = self.horizon.max(self.inner.now());
         }
         events::to_js_events(&events)

@@ -386,8 +386,8 @@ impl BadState {
     fn lie(state: &AppState) -> AppState {
         let mut s = state.clone();
         match s.store.first_mut() {
-            Some((_, v)) => v.push_str("~forged"),
-            None => s.store.push(("forged".to_string(), "1".to_string())),
+            Some((_, v)) => *v = format!("{v}~forged").into(),
+            None => s.store.push(("forged".into(), "1".into())),
         }
         s.rehash();
         s
