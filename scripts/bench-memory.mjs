@@ -2,6 +2,7 @@
 // Memory and time of a long run through the JS API, as BENCHMARKS.md reports it:
 //
 //   npm run build:wasm && node scripts/bench-memory.mjs [requests] [keys] [n]
+//   PKG=/tmp/other-pkg node scripts/bench-memory.mjs ...   # another build of the engine
 //
 // The built engine (www/pkg) in Node: `new Simulation({ n, clients: 4 })` (n = 4 by default), writes
 // `k<i % keys>=<i>` (keys 16 by default; 0: every write a new key) submitted 500 at a time (100 at n >= 10)
@@ -11,9 +12,10 @@
 // in a run, then the whole run's rate and the events per request.
 
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const PKG = process.env.PKG ? new URL(`file://${process.env.PKG.replace(/\/?$/, "/")}`) : new URL("../www/pkg/", import.meta.url);
+const PKG = process.env.PKG ? pathToFileURL(`${resolve(process.env.PKG)}/`) : new URL("../www/pkg/", import.meta.url);
 const { initSync, Simulation } = await import(new URL("pbft_playground.js", PKG).href);
 const wasm = initSync({ module: readFileSync(fileURLToPath(new URL("pbft_playground_bg.wasm", PKG))) });
 

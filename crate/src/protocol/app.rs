@@ -63,20 +63,19 @@ impl Store {
         c.binary_search_by(|(k, _)| (**k).cmp(key)).ok().map(|i| &*c[i].1)
     }
 
-    /// Sets `key` to `value`.
+    /// Sets `key` to `value`. The key is allocated only when it is new.
     pub fn set(&mut self, key: &str, value: &str) {
-        let (key, value): Pair = (key.into(), value.into());
-        let Some(ci) = self.chunk_of(&key) else {
-            Arc::make_mut(&mut self.chunks).push(Arc::new(vec![(key, value)]));
+        let Some(ci) = self.chunk_of(key) else {
+            Arc::make_mut(&mut self.chunks).push(Arc::new(vec![(key.into(), value.into())]));
             self.len = 1;
             return;
         };
         let chunks = Arc::make_mut(&mut self.chunks);
         let c = Arc::make_mut(&mut chunks[ci]);
-        match c.binary_search_by(|(k, _)| k.cmp(&key)) {
-            Ok(i) => c[i].1 = value,
+        match c.binary_search_by(|(k, _)| (**k).cmp(key)) {
+            Ok(i) => c[i].1 = value.into(),
             Err(i) => {
-                c.insert(i, (key, value));
+                c.insert(i, (key.into(), value.into()));
                 self.len += 1;
                 if c.len() >= 2 * Self::CHUNK {
                     let upper = c.split_off(Self::CHUNK);
