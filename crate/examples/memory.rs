@@ -11,6 +11,15 @@
 //! live (counted by this example's allocator), CPU time so far and the
 //! batch's wall time.
 //!
+//! `cargo run --release --example memory -- continuous <n> <rate> <virtual s>`
+//!
+//! The page under continuous load: `rate` requests per virtual second from
+//! the simulator's own load, events recorded and drained every 100 virtual
+//! ms (as the page's frames take them), copies saved. Every 100 virtual
+//! seconds a line gives the heap's live bytes, the entries the replicas'
+//! executed logs hold, and the heap's growth per accepted request (it moves
+//! up and down as saved copies are thinned out).
+//!
 //! `cargo run --release --example memory -- views <n> <views>`
 //!
 //! View changes without end: a continuous load of requests, and every
@@ -106,7 +115,30 @@ fn views(n: usize, views: u64) {
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
 
+fn continuous(n: usize, rate: u32, seconds: u64) {
+    let mut sim = Simulation::new(SimConfig::new(n, 42)).unwrap();
+    sim.act(Action::SetLoad { rate }).unwrap();
+    println!("virtual s  accepted  heap MiB  executed entries  heap per accepted request since the last line");
+    let (mut last_heap, mut last_acc) = (0usize, 0usize);
+    for t in 1..=seconds * 10 {
+        drop(sim.advance(100));
+        if t % 1000 == 0 {
+            let heap = LIVE.load(Ordering::Relaxed);
+            let acc = sim.client().accepted_count();
+            let entries: usize = (0..n).map(|i| sim.executed_count(i)).sum();
+            let per = if last_acc > 0 { (heap as f64 - last_heap as f64) / (acc - last_acc) as f64 } else { 0.0 };
+            println!("{:>9}  {acc:>8}  {:>8.2}  {entries:>16}  {per:>8.0} B", sim.now() / 1000, mib(heap as f64));
+            (last_heap, last_acc) = (heap, acc);
+        }
+    }
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("continuous") {
+        let arg = |i: usize, d: u64| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+        return continuous(arg(2, 4) as usize, arg(3, 20) as u32, arg(4, 2000));
+    }
     if std::env::args().nth(1).as_deref() == Some("views") {
         let arg = |i: usize, d: u64| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
         return views(arg(2, 4) as usize, arg(3, 1000));

@@ -104,7 +104,7 @@ export class Timeline {
   #store(events) {
     for (const e of events) this.events.push(e);
     if (this.events.length > this.maxEvents) {
-      const cut = this.events.length - Math.floor(this.maxEvents * 0.8);
+      const cut = this.events.length - Math.floor(this.maxEvents * 0.95);
       this.events.splice(0, cut);
       this.fed = Math.max(0, this.fed - cut);
       this.floor = this.events[0]?.time ?? 0;

@@ -243,6 +243,10 @@ impl Simulation {
     pub fn executed(&self, i: ReplicaId) -> Vec<ExecutedEntry> {
         self.nodes[i].executed.tail(usize::MAX)
     }
+    /// How many entries replica `i` executed.
+    pub fn executed_count(&self, i: ReplicaId) -> usize {
+        self.nodes[i].executed.len()
+    }
     /// Client 0 (the one the page shows).
     pub fn client(&self) -> &Client {
         &self.clients[0]

@@ -18,6 +18,70 @@ struct First {
     op: Option<Arc<str>>,
 }
 
+/// Sequence numbers per chunk of [`Records`].
+const CHUNK: u64 = 16;
+
+/// The monitor's records by sequence number, in chunks of [`CHUNK`]
+/// consecutive sequence numbers shared between copies of the run (`Arc`,
+/// copy on write): a saved copy costs a pointer per chunk, and the live run's
+/// next write duplicates one chunk.
+#[derive(Clone, Debug, Default)]
+struct Records {
+    /// (chunk number, the records of its sequence numbers), by chunk number.
+    chunks: Vec<(u64, Arc<[Option<First>; CHUNK as usize]>)>,
+    /// How many records there are.
+    len: usize,
+}
+
+impl Records {
+    fn find(&self, c: u64) -> Result<usize, usize> {
+        self.chunks.binary_search_by_key(&c, |(k, _)| *k)
+    }
+
+    fn get(&self, s: Seq) -> Option<&First> {
+        let i = self.find(s / CHUNK).ok()?;
+        self.chunks[i].1[(s % CHUNK) as usize].as_ref()
+    }
+
+    /// Records `f` at `s` (where there is none).
+    fn insert(&mut self, s: Seq, f: First) {
+        let i = match self.find(s / CHUNK) {
+            Ok(i) => i,
+            Err(i) => {
+                self.chunks.insert(i, (s / CHUNK, Arc::new([const { None }; CHUNK as usize])));
+                i
+            }
+        };
+        let slot = &mut Arc::make_mut(&mut self.chunks[i].1)[(s % CHUNK) as usize];
+        if slot.is_none() {
+            self.len += 1;
+        }
+        *slot = Some(f);
+    }
+
+    /// Keeps the records whose sequence number satisfies `keep` (a chunk is
+    /// duplicated only when it is shared and loses some of them).
+    fn retain(&mut self, keep: impl Fn(Seq) -> bool) {
+        let mut len = 0;
+        self.chunks.retain_mut(|(c, chunk)| {
+            let base = *c * CHUNK;
+            let gone = |j: usize, r: &Option<First>| r.is_some() && !keep(base + j as u64);
+            if chunk.iter().enumerate().any(|(j, r)| gone(j, r)) {
+                let chunk = Arc::make_mut(chunk);
+                for (j, r) in chunk.iter_mut().enumerate() {
+                    if r.is_some() && !keep(base + j as u64) {
+                        *r = None;
+                    }
+                }
+            }
+            let here = chunk.iter().filter(|r| r.is_some()).count();
+            len += here;
+            here > 0
+        });
+        self.len = len;
+    }
+}
+
 /// Watches executions of honest replicas and the client's decisions.
 ///
 /// Its memory is bounded whatever the run's length. Agreement is checked per
@@ -38,7 +102,7 @@ struct First {
 #[derive(Clone, Debug)]
 pub struct Monitor {
     /// First honest execution per sequence number, inside the window.
-    by_seq: BTreeMap<Seq, First>,
+    by_seq: Records,
     /// How far the window reaches (see the type's docs).
     window: u64,
     /// Highest sequence number any honest replica executed.
@@ -86,7 +150,7 @@ impl Monitor {
     pub fn with_window(n: usize, window: u64) -> Monitor {
         let window = window.max(1);
         Monitor {
-            by_seq: BTreeMap::new(),
+            by_seq: Records::default(),
             window,
             top: 0,
             prune_at: Self::prune_floor(window),
@@ -120,7 +184,7 @@ impl Monitor {
 
     /// How many sequence numbers the agreement check holds a record of.
     pub fn records(&self) -> usize {
-        self.by_seq.len()
+        self.by_seq.len
     }
 
     fn record(&mut self, v: Violation) -> Option<Violation> {
@@ -163,18 +227,18 @@ impl Monitor {
             }
         }
         // By its fields: cloning the record (its operation) on every execution is not needed.
-        match self.by_seq.get(&seq).map(|f| (f.replica, f.digest, f.state)) {
+        match self.by_seq.get(seq).map(|f| (f.replica, f.digest, f.state)) {
             None => {
                 // The first honest execution here (or one after the window
                 // let the record go, when no replica could still need it).
                 self.by_seq.insert(seq, First { replica: r, digest: d, state, op: op.cloned() });
                 self.top = self.top.max(seq);
-                if self.by_seq.len() > self.prune_at {
+                if self.by_seq.len > self.prune_at {
                     self.prune();
                 }
             }
             Some((first, digest, _)) if digest != d => {
-                let first_op = self.by_seq.get(&seq).and_then(|f| f.op.clone());
+                let first_op = self.by_seq.get(seq).and_then(|f| f.op.clone());
                 found.extend(self.record(Violation::Agreement {
                     seq,
                     first,
@@ -198,8 +262,8 @@ impl Monitor {
     /// (amortized O(n) per record).
     fn prune(&mut self) {
         let (recent, window, last) = (self.top.saturating_sub(self.window), self.window, &self.last);
-        self.by_seq.retain(|&s, _| s > recent || last.iter().any(|&l| s > l && s - l <= window));
-        self.prune_at = self.by_seq.len().saturating_mul(2).max(Self::prune_floor(self.window));
+        self.by_seq.retain(|s| s > recent || last.iter().any(|&l| s > l && s - l <= window));
+        self.prune_at = self.by_seq.len.saturating_mul(2).max(Self::prune_floor(self.window));
     }
 
     /// The client accepted `result` for `op`: a write `k=v` can only answer `k=v`.
@@ -276,7 +340,7 @@ mod tests {
         }
         // R3 is down at 0: the window keeps the last w and the w above R3.
         assert!(m.records() <= 2 * 2 * w as usize + 1, "{} records", m.records());
-        assert!((1..=w).all(|s| m.by_seq.contains_key(&s)) && m.by_seq.contains_key(&1000));
+        assert!((1..=w).all(|s| m.by_seq.get(s).is_some()) && m.by_seq.get(1000).is_some());
         // R3 comes back and executes from its log: a different request at n5 is caught.
         assert!(run(&mut m, 3, 1..=4).is_empty());
         let v = m.on_executed(3, 5, Digest(1), at(5).1, None, None, true);
@@ -302,7 +366,7 @@ mod tests {
         // R3 executes far behind the others, where no record is left, and
         // strays at n50: its later states differ from the others'.
         assert!(run(&mut m, 3, 1..=49).is_empty());
-        assert!(!m.by_seq.contains_key(&50), "the record at n50 is gone");
+        assert!(m.by_seq.get(50).is_none(), "the record at n50 is gone");
         let mut h = at(49).1 .0;
         let mut found = Vec::new();
         for s in 50..=100 {
