@@ -135,16 +135,13 @@ fn continuous(n: usize, rate: u32, seconds: u64) {
 }
 
 fn main() {
-    if std::env::args().nth(1).as_deref() == Some("continuous") {
-        let arg = |i: usize, d: u64| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
-        return continuous(arg(2, 4) as usize, arg(3, 20) as u32, arg(4, 2000));
+    let arg = |i: usize, d: u64| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+    match std::env::args().nth(1).as_deref() {
+        Some("continuous") => return continuous(arg(2, 4) as usize, arg(3, 20) as u32, arg(4, 2000)),
+        Some("views") => return views(arg(2, 4) as usize, arg(3, 1000)),
+        _ => {}
     }
-    if std::env::args().nth(1).as_deref() == Some("views") {
-        let arg = |i: usize, d: u64| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
-        return views(arg(2, 4) as usize, arg(3, 1000));
-    }
-    let arg = |i: usize, d: usize| std::env::args().nth(i).and_then(|s| s.parse().ok()).unwrap_or(d);
-    let (n, total, keys) = (arg(1, 4), arg(2, 4000), arg(3, 16));
+    let (n, total, keys) = (arg(1, 4) as usize, arg(2, 4000) as usize, arg(3, 16) as usize);
     let clients = 4;
     let mut sim = Simulation::new(SimConfig { clients, ..SimConfig::new(n, 42) }).unwrap();
     let cpu0 = cpu_s();

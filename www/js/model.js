@@ -10,7 +10,7 @@ const MAX_LOG = 400;
 const MAX_REFUSALS = 2_000; // refused messages kept for the ring and the diagram (the newest)
 // A store over its bound is cut back to this share of it: small cuts keep the page's memory
 // level (within 5 %) at the cost of a splice every few thousand entries.
-const KEEP = 0.95;
+export const KEEP = 0.95;
 
 /** Event types listed in the event log by default (sent/delivered are listed only on request). */
 const MAIN_LOG = new Set([

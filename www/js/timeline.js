@@ -9,7 +9,7 @@
 // The engine is the source of truth: what the page no longer keeps (events older than the
 // floor, after MAX_EVENTS) comes back by full replay (sim.seek(t, true)). No DOM here.
 
-import { History } from "./model.js";
+import { History, KEEP } from "./model.js";
 
 const MAX_EVENTS = 200_000; // events kept for scrubbing (older ones are replayed by the engine)
 
@@ -104,7 +104,7 @@ export class Timeline {
   #store(events) {
     for (const e of events) this.events.push(e);
     if (this.events.length > this.maxEvents) {
-      const cut = this.events.length - Math.floor(this.maxEvents * 0.95);
+      const cut = this.events.length - Math.floor(this.maxEvents * KEEP);
       this.events.splice(0, cut);
       this.fed = Math.max(0, this.fed - cut);
       this.floor = this.events[0]?.time ?? 0;

@@ -67,9 +67,8 @@ impl Records {
             let base = *c * CHUNK;
             let gone = |j: usize, r: &Option<First>| r.is_some() && !keep(base + j as u64);
             if chunk.iter().enumerate().any(|(j, r)| gone(j, r)) {
-                let chunk = Arc::make_mut(chunk);
-                for (j, r) in chunk.iter_mut().enumerate() {
-                    if r.is_some() && !keep(base + j as u64) {
+                for (j, r) in Arc::make_mut(chunk).iter_mut().enumerate() {
+                    if gone(j, r) {
                         *r = None;
                     }
                 }
