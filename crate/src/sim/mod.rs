@@ -239,9 +239,12 @@ impl Simulation {
     pub fn is_up(&self, i: ReplicaId) -> bool {
         self.nodes[i].up
     }
-    /// What replica `i` executed, in order (a copy).
+    /// What replica `i` executed, in order (a copy). A replica's log holds
+    /// its latest entries in memory ([`Chunked::HOLDS`] at least); the rest is
+    /// rebuilt by replay, which costs a run from a saved copy or the start.
     pub fn executed(&self, i: ReplicaId) -> Vec<ExecutedEntry> {
-        self.nodes[i].executed.tail(usize::MAX)
+        let from: Vec<usize> = self.nodes.iter().enumerate().map(|(j, node)| if j == i { 0 } else { node.executed.len() }).collect();
+        self.executed_from(&from).swap_remove(i)
     }
     /// How many entries replica `i` executed.
     pub fn executed_count(&self, i: ReplicaId) -> usize {

@@ -99,4 +99,40 @@ impl Simulation {
         }
     }
 
+    /// Each replica's executed entries from position `from[i]` to the end of
+    /// its log. A log holds only its latest entries; what it let go of is
+    /// rebuilt by replay, from the latest saved copy whose logs start early
+    /// enough (or from the start) to now, once for every replica asked.
+    pub(super) fn executed_from(&self, from: &[usize]) -> Vec<Vec<ExecutedEntry>> {
+        let logs = self.nodes.iter().map(|node| &node.executed);
+        if logs.clone().zip(from).all(|(log, &f)| f >= log.start()) {
+            return logs.zip(from).map(|(log, &f)| log.range(f, log.len())).collect();
+        }
+        let rebuilt = self.rebuild_executed(from);
+        logs.zip(rebuilt).zip(from).map(|((log, whole), &f)| whole.range(f, log.len())).collect()
+    }
+
+    /// Replays the run to now with logs that keep everything, from the latest
+    /// saved copy at which no log is past `from`.
+    fn rebuild_executed(&self, from: &[usize]) -> Vec<Chunked<ExecutedEntry>> {
+        let early = |s: &&Simulation| {
+            s.now <= self.now && s.cut.as_ref().is_some_and(|c| c.executed.iter().zip(from).all(|(&at, &f)| at <= f))
+        };
+        let mut run = match self.saved.iter().rev().find(early) {
+            Some(copy) => copy.clone(),
+            None => Simulation::new(self.cfg.clone()).expect("config was validated"),
+        };
+        let cut = run.cut.take().unwrap_or_default();
+        for (i, node) in run.nodes.iter_mut().enumerate() {
+            node.executed = Chunked::whole_from(cut.executed.get(i).copied().unwrap_or(0));
+        }
+        // Only the actions still to apply on the way to now.
+        let rest = self.actions.get(run.applied..).unwrap_or_default();
+        run.actions = rest.iter().take_while(|a| a.at <= self.now).cloned().collect();
+        run.applied = 0;
+        run.record = false;
+        run.saving = false;
+        run.advance(self.now - run.now);
+        run.nodes.into_iter().map(|node| node.executed).collect()
+    }
 }

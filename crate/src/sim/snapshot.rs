@@ -198,6 +198,8 @@ impl Simulation {
     pub fn snapshot_with(&self, executed_tail: Option<usize>) -> Snapshot {
         let tail = executed_tail.unwrap_or(Snapshot::DEFAULT_TAIL);
         let p = &self.cfg.protocol;
+        let from: Vec<usize> = self.nodes.iter().map(|node| node.executed.len().saturating_sub(tail)).collect();
+        let mut tails = self.executed_from(&from).into_iter();
         let replicas = self
             .nodes
             .iter()
@@ -209,7 +211,7 @@ impl Simulation {
                     up: node.up,
                     behavior: node.behavior,
                     summary: r.summary(),
-                    executed: node.executed.tail(tail),
+                    executed: tails.next().unwrap_or_default(),
                     executed_count: node.executed.len(),
                     log: r.log_entries(),
                 }
