@@ -58,6 +58,7 @@
 
 #![deny(missing_docs)]
 
+pub mod vecmap;
 pub mod protocol;
 pub mod sim;
 

@@ -5,7 +5,8 @@
 //! timestamp would make the lower ones look already executed).
 
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use crate::vecmap::VecMap;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::config::Config;
@@ -84,7 +85,7 @@ pub enum ClientOutput {
 struct Outstanding {
     request: Request,
     /// Latest reply per replica: (result, view).
-    replies: BTreeMap<ReplicaId, (String, View)>,
+    replies: VecMap<ReplicaId, (String, View)>,
     accepted: Option<String>,
     attempts: u32,
 }
@@ -104,7 +105,7 @@ pub struct Client {
     last_timestamp: u64,
     /// Requests are sent in timestamp order: every t <= sent_upto was sent.
     sent_upto: u64,
-    requests: BTreeMap<u64, Arc<Outstanding>>,
+    requests: VecMap<u64, Arc<Outstanding>>,
     /// The latest accepted results, oldest first.
     accepted: VecDeque<Arc<Accepted>>,
     /// How many results were accepted in all.
@@ -125,7 +126,7 @@ impl Client {
             view: 0,
             last_timestamp: 0,
             sent_upto: 0,
-            requests: BTreeMap::new(),
+            requests: VecMap::new(),
             accepted: VecDeque::new(),
             accepted_total: 0,
         }
@@ -192,7 +193,7 @@ impl Client {
     /// The largest number of matching replies for one result of `timestamp`.
     pub fn best_match(&self, timestamp: u64) -> usize {
         let Some(o) = self.requests.get(&timestamp) else { return 0 };
-        let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut tally: VecMap<&str, usize> = VecMap::new();
         for (res, _) in o.replies.values() {
             *tally.entry(res).or_default() += 1;
         }
@@ -206,7 +207,7 @@ impl Client {
         let t = self.last_timestamp;
         let request = Request { op: op.into(), timestamp: t, client: self.id };
         let busy = self.requests.get(&self.sent_upto).is_some_and(|o| o.accepted.is_none());
-        self.requests.insert(t, Arc::new(Outstanding { request, replies: BTreeMap::new(), accepted: None, attempts: 0 }));
+        self.requests.insert(t, Arc::new(Outstanding { request, replies: VecMap::new(), accepted: None, attempts: 0 }));
         if !busy {
             self.send_next(out);
         }

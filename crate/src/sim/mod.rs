@@ -38,7 +38,8 @@ pub use snapshot::{
 };
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use crate::vecmap::VecMap;
+use std::collections::BinaryHeap;
 
 use network::InFlightTable;
 
@@ -110,12 +111,12 @@ pub struct Simulation {
     qseq: u64,
     nodes: Vec<Node>,
     clients: Vec<Client>,
-    client_timers: BTreeMap<(u32, u64), u64>,
+    client_timers: VecMap<(u32, u64), u64>,
     in_flight: InFlightTable,
     next_msg: u64,
     partition: Vec<u32>,
     /// Per-link latency ranges overriding the default, keyed by (low, high) node number.
-    links: BTreeMap<(i64, i64), (u64, u64)>,
+    links: VecMap<(i64, i64), (u64, u64)>,
     loss: f64,
     load: Load,
     events: Vec<Event>,
@@ -127,7 +128,7 @@ pub struct Simulation {
     applied: usize,
     timer_gen: u64,
     /// Messages faulty replicas hold back, by id: (sender, receiver, message).
-    delayed: BTreeMap<u64, (ReplicaId, NodeId, Message)>,
+    delayed: VecMap<u64, (ReplicaId, NodeId, Message)>,
     next_delayed: u64,
     /// Reused output buffers (one per nesting level of handler calls).
     spare: Vec<Vec<Output>>,
@@ -171,11 +172,11 @@ impl Simulation {
             qseq: 0,
             nodes,
             clients: (0..cfg.clients as u32).map(|c| Client::new(c, cfg.protocol.clone())).collect(),
-            client_timers: BTreeMap::new(),
+            client_timers: VecMap::new(),
             in_flight: InFlightTable::default(),
             next_msg: 1,
             partition: vec![0; n],
-            links: BTreeMap::new(),
+            links: VecMap::new(),
             loss: cfg.loss,
             load: Load::default(),
             events: Vec::new(),
@@ -186,7 +187,7 @@ impl Simulation {
             actions: Vec::new(),
             applied: 0,
             timer_gen: 0,
-            delayed: BTreeMap::new(),
+            delayed: VecMap::new(),
             next_delayed: 0,
             spare: Vec::new(),
             rewound: false,

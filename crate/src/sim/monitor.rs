@@ -1,6 +1,6 @@
 //! The invariant monitor: checks safety on every step (Castro–Liskov §4.5.1).
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 use std::sync::Arc;
 
 use super::event::Violation;
@@ -111,7 +111,7 @@ pub struct Monitor {
     /// The latest timestamp each replica freshly executed for each client.
     /// Clients' timestamps only grow and a request executes at most once, so
     /// a fresh execution at or below it is a second one (bounded: n × clients).
-    fresh: BTreeMap<(ReplicaId, u32), u64>,
+    fresh: VecMap<(ReplicaId, u32), u64>,
     /// Last executed sequence number per replica.
     last: Vec<Seq>,
     /// The first [`Monitor::KEEP_VIOLATIONS`] violations.
@@ -153,7 +153,7 @@ impl Monitor {
             window,
             top: 0,
             prune_at: Self::prune_floor(window),
-            fresh: BTreeMap::new(),
+            fresh: VecMap::new(),
             last: vec![0; n],
             violations: Vec::new(),
             violation_count: 0,

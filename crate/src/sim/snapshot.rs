@@ -1,7 +1,7 @@
 //! A plain picture of a run, for the page and for tests.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use super::network::Envelope;
 use std::sync::Arc;
@@ -115,7 +115,7 @@ pub struct ClientSnapshot {
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Messages sent, by kind.
-    pub sent: BTreeMap<MsgKind, u64>,
+    pub sent: VecMap<MsgKind, u64>,
     /// Messages delivered.
     pub delivered: u64,
     /// Messages dropped.

@@ -106,11 +106,11 @@ impl Replica {
         self.low = seq;
         self.stable_digest = digest;
         self.stable_proof = proof;
-        self.snapshots = self.snapshots.split_off(&(seq + 1));
-        self.checkpoints = self.checkpoints.split_off(&(seq + 1));
-        self.checkpoint_resends = self.checkpoint_resends.split_off(&(seq + 1));
+        self.snapshots.keep_from(&(seq + 1));
+        self.checkpoints.keep_from(&(seq + 1));
+        self.checkpoint_resends.keep_from(&(seq + 1));
         self.behind_msgs.iter_mut().for_each(|c| *c = 0);
-        self.log = self.log.split_off(&(seq + 1));
+        self.log.keep_from(&(seq + 1));
         if self.fetch.as_ref().is_some_and(|f| f.0 <= seq) {
             self.fetch = None;
             out.push(Output::CancelTimer(ReplicaTimer::Fetch));

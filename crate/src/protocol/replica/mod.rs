@@ -18,7 +18,7 @@ mod state_transfer;
 mod view_change;
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 use std::sync::Arc;
 
 use super::app::AppState;
@@ -303,7 +303,7 @@ pub struct Replica {
     cfg: Config,
     view: View,
     status: ReplicaStatus,
-    log: BTreeMap<Seq, Slot>,
+    log: VecMap<Seq, Slot>,
     /// The primary's last assigned sequence number.
     next_seq: Seq,
     app: AppState,
@@ -313,24 +313,24 @@ pub struct Replica {
     stable_proof: Vec<Checkpoint>,
     stable_state: AppState,
     /// Own state at checkpoints not yet stable.
-    snapshots: BTreeMap<Seq, AppState>,
+    snapshots: VecMap<Seq, AppState>,
     /// CHECKPOINT messages received above h, per sequence number.
-    checkpoints: BTreeMap<Seq, Vec<Checkpoint>>,
+    checkpoints: VecMap<Seq, Vec<Checkpoint>>,
     /// Our checkpoints above h, for sending them again until stable.
-    checkpoint_resends: BTreeMap<Seq, CheckpointResends>,
+    checkpoint_resends: VecMap<Seq, CheckpointResends>,
     /// Per replica, its normal-case messages for sequence numbers at or
     /// below h since h last moved: it works on what we discarded, and gets
     /// our CHECKPOINT for h (on the 1st, 2nd, 4th, ... of them).
     behind_msgs: Vec<u64>,
     /// Requests received from clients (directly, or relayed) and not yet
     /// executed, by (client, timestamp): what the request timer watches (§4.4).
-    pending: BTreeMap<(ClientId, u64), Request>,
+    pending: VecMap<(ClientId, u64), Request>,
     /// Requests a backup relayed to the primary: the view it did so in and
     /// how many times (§4.1: relayed on receipt, again on retransmission ticks).
-    forwarded: BTreeMap<(ClientId, u64), (View, u32)>,
+    forwarded: VecMap<(ClientId, u64), (View, u32)>,
     /// Requests the primary could not assign yet (log window full).
     backlog: Vec<Request>,
-    view_changes: BTreeMap<View, BTreeMap<ReplicaId, ViewChange>>,
+    view_changes: VecMap<View, VecMap<ReplicaId, ViewChange>>,
     last_new_view: Option<NewView>,
     /// The last VIEW-CHANGE we sent: shown to a straggler asking for the
     /// view it took us to, so it sees that a quorum left the old one.
@@ -377,21 +377,21 @@ impl Replica {
             cfg,
             view: 0,
             status: ReplicaStatus::Normal,
-            log: BTreeMap::new(),
+            log: VecMap::new(),
             next_seq: 0,
             app: AppState::default(),
             low: 0,
             stable_digest: AppState::default().digest(),
             stable_proof: Vec::new(),
             stable_state: AppState::default(),
-            snapshots: BTreeMap::new(),
-            checkpoints: BTreeMap::new(),
-            checkpoint_resends: BTreeMap::new(),
+            snapshots: VecMap::new(),
+            checkpoints: VecMap::new(),
+            checkpoint_resends: VecMap::new(),
             behind_msgs: vec![0; n],
-            pending: BTreeMap::new(),
-            forwarded: BTreeMap::new(),
+            pending: VecMap::new(),
+            forwarded: VecMap::new(),
             backlog: Vec::new(),
-            view_changes: BTreeMap::new(),
+            view_changes: VecMap::new(),
             last_new_view: None,
             own_view_change: None,
             backoff: 0,
@@ -523,10 +523,12 @@ impl Replica {
     /// those for an entry's own pre-prepare), and at most one VIEW-CHANGE per
     /// replica is kept.
     pub fn views_held(&self) -> usize {
-        let mut views: std::collections::BTreeSet<View> = self.view_changes.keys().copied().collect();
+        let mut views: Vec<View> = self.view_changes.keys().copied().collect();
         for s in self.log.values() {
             views.extend(s.prepares.0.iter().chain(&s.commits.0).map(|e| e.view));
         }
+        views.sort_unstable();
+        views.dedup();
         views.len()
     }
 

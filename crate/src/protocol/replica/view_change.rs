@@ -94,7 +94,7 @@ impl Replica {
             sig: Sig::default(),
         }
         .signed(&*self.keys);
-        self.view_changes = self.view_changes.split_off(&v);
+        self.view_changes.keep_from(&v);
         self.view_changes.entry(v).or_default().insert(self.id, vc.clone());
         self.own_view_change = Some(vc.clone());
         out.push(Output::ViewChangeStarted { view: v });
@@ -254,7 +254,7 @@ impl Replica {
         let o = compute_o_set(&self.cfg, nv.view, &nv.view_changes);
         self.view = nv.view;
         self.status = ReplicaStatus::Normal;
-        self.view_changes = self.view_changes.split_off(&(nv.view + 1));
+        self.view_changes.keep_from(&(nv.view + 1));
         self.straggler_msgs.iter_mut().for_each(|c| *c = 0);
         out.push(Output::CancelTimer(ReplicaTimer::Retransmit));
         self.ticking = false;

@@ -7,7 +7,7 @@
 //! bounded number of messages, and stops acting once the cluster is quiet
 //! (see [`Pacer`]), so a run with nothing else going on still goes idle.
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use super::{corrupt, Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
 use crate::protocol::{
@@ -77,7 +77,7 @@ impl Pacer {
 #[derive(Clone, Debug, Default)]
 pub struct ForgeNewView {
     /// The latest VIEW-CHANGE of each replica (its own included): at most n.
-    latest: BTreeMap<ReplicaId, ViewChange>,
+    latest: VecMap<ReplicaId, ViewChange>,
     /// The highest view it forged a NEW-VIEW for.
     forged: Option<View>,
 }
@@ -342,9 +342,9 @@ pub const FAKE_CERTIFICATE: BehaviorDef = BehaviorDef {
 #[derive(Clone, Debug, Default)]
 pub struct BadState {
     /// Its own state at its latest checkpoints (at most [`Self::KEEP`]).
-    states: BTreeMap<Seq, AppState>,
+    states: VecMap<Seq, AppState>,
     /// CHECKPOINT messages for those checkpoints (own and genuine others').
-    votes: BTreeMap<Seq, Vec<Checkpoint>>,
+    votes: VecMap<Seq, Vec<Checkpoint>>,
 }
 
 impl BadState {
@@ -360,7 +360,7 @@ impl BadState {
             self.states.pop_first();
         }
         let oldest = self.states.keys().next().copied().unwrap_or(0);
-        self.votes = self.votes.split_off(&oldest);
+        self.votes.keep_from(&oldest);
         while self.votes.len() > 2 * Self::KEEP {
             self.votes.pop_first();
         }

@@ -3,7 +3,7 @@
 //! accomplices, corrupted digests, conflicting votes).
 
 use super::{Adversary, BehaviorDef, Cx};
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use crate::protocol::Sig;
 use crate::protocol::{Commit, Config, Digest, Message, NodeId, PrePrepare, Prepare, Request, Seq, View};
@@ -164,7 +164,7 @@ rewriter!(CONFLICTING_VOTES, ConflictingVotes, "conflicting-votes", "sends dupli
 #[derive(Clone, Debug, Default)]
 pub struct Collude {
     /// Requests of the pre-prepares it received, by (view, seq); the last few.
-    seen: BTreeMap<(View, Seq), Request>,
+    seen: VecMap<(View, Seq), Request>,
 }
 
 impl Collude {

@@ -16,7 +16,6 @@ mod classic;
 mod noise;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::protocol::{Config, Message, NodeId, Replica, ReplicaId, Signed};
@@ -24,7 +23,7 @@ use crate::protocol::{Config, Message, NodeId, Replica, ReplicaId, Signed};
 pub use classic::{corrupt, forge, ACCOMPLICE_CLIENT};
 
 /// Numeric parameters of a behaviour, by name (e.g. `{ "ms": 300 }`).
-pub type Params = BTreeMap<String, u64>;
+pub type Params = crate::vecmap::VecMap<String, u64>;
 
 /// One parameter a behaviour takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
