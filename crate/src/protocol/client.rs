@@ -90,6 +90,53 @@ struct Outstanding {
     attempts: u32,
 }
 
+/// The requests a client tracks, by timestamp. They are consecutive: each new
+/// one has the next timestamp and the oldest (decided) ones are let go first,
+/// so a timestamp is an index, however many are queued.
+#[derive(Clone, Debug, Default, Hash)]
+struct Requests {
+    /// Timestamp of the first one held.
+    first: u64,
+    list: VecDeque<Arc<Outstanding>>,
+}
+
+impl Requests {
+    fn get(&self, t: u64) -> Option<&Arc<Outstanding>> {
+        self.list.get(usize::try_from(t.checked_sub(self.first)?).ok()?)
+    }
+
+    fn get_mut(&mut self, t: u64) -> Option<&mut Arc<Outstanding>> {
+        self.list.get_mut(usize::try_from(t.checked_sub(self.first)?).ok()?)
+    }
+
+    /// Adds request `t`, the next timestamp after the last one held.
+    fn push(&mut self, t: u64, o: Arc<Outstanding>) {
+        if self.list.is_empty() {
+            self.first = t;
+        }
+        debug_assert_eq!(t, self.first + self.list.len() as u64, "timestamps are consecutive");
+        self.list.push_back(o);
+    }
+
+    fn first(&self) -> Option<&Arc<Outstanding>> {
+        self.list.front()
+    }
+
+    fn pop_first(&mut self) {
+        if self.list.pop_front().is_some() {
+            self.first += 1;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u64, &Arc<Outstanding>)> + '_ {
+        (self.first..).zip(&self.list)
+    }
+}
+
 /// A PBFT client.
 ///
 /// What it keeps is bounded whatever the run's length: the requests not yet
@@ -105,7 +152,7 @@ pub struct Client {
     last_timestamp: u64,
     /// Requests are sent in timestamp order: every t <= sent_upto was sent.
     sent_upto: u64,
-    requests: VecMap<u64, Arc<Outstanding>>,
+    requests: Requests,
     /// The latest accepted results, oldest first.
     accepted: VecDeque<Arc<Accepted>>,
     /// How many results were accepted in all.
@@ -126,7 +173,7 @@ impl Client {
             view: 0,
             last_timestamp: 0,
             sent_upto: 0,
-            requests: VecMap::new(),
+            requests: Requests::default(),
             accepted: VecDeque::new(),
             accepted_total: 0,
         }
@@ -177,22 +224,22 @@ impl Client {
     }
     /// Timestamps of requests not yet accepted.
     pub fn outstanding(&self) -> Vec<u64> {
-        self.requests.iter().filter(|(_, o)| o.accepted.is_none()).map(|(&t, _)| t).collect()
+        self.requests.iter().filter(|(_, o)| o.accepted.is_none()).map(|(t, _)| t).collect()
     }
     /// The operation of request `timestamp`, if the client still tracks it.
     pub fn op_of(&self, timestamp: u64) -> Option<&str> {
-        self.requests.get(&timestamp).map(|o| &*o.request.op)
+        self.requests.get(timestamp).map(|o| &*o.request.op)
     }
     /// Replies so far for request `timestamp`: (replica, result).
     pub fn replies_for(&self, timestamp: u64) -> Vec<(ReplicaId, String)> {
         self.requests
-            .get(&timestamp)
+            .get(timestamp)
             .map(|o| o.replies.iter().map(|(&r, (res, _))| (r, res.clone())).collect())
             .unwrap_or_default()
     }
     /// The largest number of matching replies for one result of `timestamp`.
     pub fn best_match(&self, timestamp: u64) -> usize {
-        let Some(o) = self.requests.get(&timestamp) else { return 0 };
+        let Some(o) = self.requests.get(timestamp) else { return 0 };
         let mut tally: VecMap<&str, usize> = VecMap::new();
         for (res, _) in o.replies.values() {
             *tally.entry(res).or_default() += 1;
@@ -206,8 +253,8 @@ impl Client {
         self.last_timestamp += 1;
         let t = self.last_timestamp;
         let request = Request { op: op.into(), timestamp: t, client: self.id };
-        let busy = self.requests.get(&self.sent_upto).is_some_and(|o| o.accepted.is_none());
-        self.requests.insert(t, Arc::new(Outstanding { request, replies: VecMap::new(), accepted: None, attempts: 0 }));
+        let busy = self.requests.get(self.sent_upto).is_some_and(|o| o.accepted.is_none());
+        self.requests.push(t, Arc::new(Outstanding { request, replies: VecMap::new(), accepted: None, attempts: 0 }));
         if !busy {
             self.send_next(out);
         }
@@ -218,7 +265,7 @@ impl Client {
     fn send_next(&mut self, out: &mut Vec<ClientOutput>) {
         let primary = self.cfg.primary(self.view);
         let t = self.sent_upto + 1;
-        if let Some(o) = self.requests.get(&t) {
+        if let Some(o) = self.requests.get(t) {
             self.sent_upto = t;
             out.push(ClientOutput::Send { to: NodeId::Replica(primary), msg: Message::Request(o.request.clone()) });
             out.push(ClientOutput::SetTimer { timer: ClientTimer(t), after: self.cfg.client_timeout });
@@ -237,7 +284,7 @@ impl Client {
             return;
         }
         let cfg = &self.cfg;
-        let Some(o) = self.requests.get_mut(&reply.timestamp) else { return };
+        let Some(o) = self.requests.get_mut(reply.timestamp) else { return };
         let o = Arc::make_mut(o);
         o.replies.insert(reply.replica, (reply.result.clone(), reply.view));
         let matching: Vec<(ReplicaId, View)> = o
@@ -286,8 +333,8 @@ impl Client {
         // Keep the last few decided requests to notice a conflicting second result.
         // Requests are decided in order, so the oldest entries are the decided ones.
         while self.requests.len() > Self::KEEP_DECIDED + self.queued() + 1 {
-            match self.requests.first_key_value() {
-                Some((_, o)) if o.accepted.is_some() => {
+            match self.requests.first() {
+                Some(o) if o.accepted.is_some() => {
                     self.requests.pop_first();
                 }
                 _ => break,
@@ -297,7 +344,7 @@ impl Client {
 
     /// The retransmission timer of a request fired: broadcast it (§4.1).
     pub fn on_timer(&mut self, timer: ClientTimer, out: &mut Vec<ClientOutput>) {
-        let Some(o) = self.requests.get_mut(&timer.0) else { return };
+        let Some(o) = self.requests.get_mut(timer.0) else { return };
         if o.accepted.is_some() || timer.0 > self.sent_upto {
             return;
         }
@@ -347,6 +394,6 @@ mod tests {
         assert!(reply(&mut c, 2, 99, "k=evil").is_empty());
         let out = reply(&mut c, 3, 99, "k=evil");
         assert!(matches!(&out[..], [ClientOutput::Conflict { timestamp: 99, .. }]), "{out:?}");
-        assert_eq!(copy.requests[&99].replies.len(), 2, "the copy kept its own tally");
+        assert_eq!(copy.requests.get(99).unwrap().replies.len(), 2, "the copy kept its own tally");
     }
 }
