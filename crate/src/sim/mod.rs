@@ -10,6 +10,7 @@ mod chunked;
 mod codes;
 mod config;
 mod event;
+#[cfg(any(not(target_arch = "wasm32"), feature = "explore"))]
 pub mod explore;
 mod fingerprint;
 mod manual;

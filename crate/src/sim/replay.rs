@@ -42,7 +42,7 @@ impl Simulation {
     /// `base` (a saved copy at or before `t`) or from the start, recording
     /// events on the way only if asked.
     pub(super) fn replay(&mut self, base: Option<Simulation>, t: u64, with_events: bool) -> Vec<Event> {
-        let mut run = base.unwrap_or_else(|| Simulation::new(self.cfg.clone()).expect("config was validated"));
+        let mut run = base.unwrap_or_else(|| self.fresh());
         // What only grows is the live run's, cut back to the copy's length.
         let cut = run.cut.take().unwrap_or_default();
         for (i, node) in run.nodes.iter_mut().enumerate() {
@@ -99,6 +99,13 @@ impl Simulation {
         }
     }
 
+    /// A new run of this configuration (validated when this run was made).
+    fn fresh(&self) -> Simulation {
+        // Not `expect`: that would format the error with `Debug`, and so bring
+        // float formatting into the wasm module for a case that cannot happen.
+        Simulation::new(self.cfg.clone()).unwrap_or_else(|_| unreachable!("the configuration was validated"))
+    }
+
     /// Each replica's executed entries from position `from[i]` to the end of
     /// its log. A log holds only its latest entries; what it let go of is
     /// rebuilt by replay, from the latest saved copy whose logs start early
@@ -120,7 +127,7 @@ impl Simulation {
         };
         let mut run = match self.saved.iter().rev().find(early) {
             Some(copy) => copy.clone(),
-            None => Simulation::new(self.cfg.clone()).expect("config was validated"),
+            None => self.fresh(),
         };
         let cut = run.cut.take().unwrap_or_default();
         for (i, node) in run.nodes.iter_mut().enumerate() {

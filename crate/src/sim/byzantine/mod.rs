@@ -251,9 +251,24 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// What an [`Adversary`] shows of itself: its `Debug` text, which exhaustive
+/// search hashes as the behaviour's state. The page's wasm module has no
+/// search, so there it asks for nothing, and the `Debug` code of every
+/// behaviour's state (messages, logs, maps) stays out of the module.
+#[cfg(any(not(target_arch = "wasm32"), feature = "explore"))]
+pub trait Shown: fmt::Debug {}
+#[cfg(any(not(target_arch = "wasm32"), feature = "explore"))]
+impl<T: fmt::Debug + ?Sized> Shown for T {}
+/// What an [`Adversary`] shows of itself: nothing in the page's wasm module,
+/// which has no exhaustive search (see the native definition).
+#[cfg(all(target_arch = "wasm32", not(feature = "explore")))]
+pub trait Shown {}
+#[cfg(all(target_arch = "wasm32", not(feature = "explore")))]
+impl<T: ?Sized> Shown for T {}
+
 /// The one extension point for faulty behaviour. Every method has a
 /// default that acts honestly, so a behaviour overrides only what it attacks.
-pub trait Adversary: fmt::Debug + Send + Sync {
+pub trait Adversary: Shown + Send + Sync {
     /// Its own honest machine asks to send `msg` to `to`: send it, change it,
     /// multiply it or keep it back (through `cx`).
     fn on_send(&mut self, cx: &mut Cx<'_>, to: NodeId, msg: Message) {
