@@ -230,7 +230,7 @@ impl Votes {
             .filter(|(r, _)| who.contains(*r))
             .map(|(r, sig)| Prepare { view, seq, digest, replica: *r, sig: sig.clone() })
             .collect();
-        v.sort_by_key(|p| p.replica);
+        crate::vecmap::sort_small_by_key(&mut v, |p| p.replica);
         v
     }
 }

@@ -188,7 +188,7 @@ impl Replica {
         let others = self.cfg.quorums().needed(Certificate::ViewChange) - 1;
         let mut v: Vec<ViewChange> = vec![vcs[&self.id].clone()];
         v.extend(vcs.values().filter(|m| m.replica != self.id).take(others).cloned());
-        v.sort_by_key(|m| m.replica);
+        crate::vecmap::sort_small_by_key(&mut v, |m| m.replica);
         let o = compute_o_set(&self.cfg, self.view, &v);
         let pre_prepares = o.pre_prepares.into_iter().map(|pp| pp.signed(&*self.keys)).collect();
         let nv = NewView { view: self.view, view_changes: v, pre_prepares, sig: Sig::default() }.signed(&*self.keys);

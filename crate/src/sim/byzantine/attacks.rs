@@ -100,9 +100,9 @@ impl ForgeNewView {
         if chosen.len() < needed {
             return;
         }
-        chosen.sort_by_key(|m| (m.replica == primary, std::cmp::Reverse(m.replica)));
+        crate::vecmap::sort_small_by_key(&mut chosen, |m| (m.replica == primary, std::cmp::Reverse(m.replica)));
         let mut v: Vec<ViewChange> = chosen.into_iter().take(needed).cloned().collect();
-        v.sort_by_key(|m| m.replica);
+        crate::vecmap::sort_small_by_key(&mut v, |m| m.replica);
         let o = compute_o_set(cx.cfg, w, &v);
         self.forged = Some(w);
         // Signed as it can sign: in its own name, not the primary's.
