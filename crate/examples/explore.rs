@@ -15,11 +15,20 @@
 //! (how the cost of a step grows with the run before it). Prints the states seen,
 //! the time, states per second, and a counterexample's steps.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Instant;
 
+#[cfg(not(target_arch = "wasm32"))]
 use pbft_playground::sim::explore::{Bounds, Explorer};
+#[cfg(not(target_arch = "wasm32"))]
 use pbft_playground::sim::{preset, Simulation};
 
+/// The search is native here (the page's wasm module has none; the explorer's
+/// own module is built with `--features explore`).
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut name = String::from("naive-quorum");
