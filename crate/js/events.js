@@ -5,11 +5,21 @@
 // -1: none); a string is its length in UTF-16 units (-1: none). `codes` is the engine's
 // codes() (names of types, kinds, phases, drop reasons and timers, by number).
 
+// The last short forms written, by their low 8 bits: the events of one request (its messages,
+// phases and executions, some thirty at n = 4) share its digest, so most are found here.
+const SEEN_BITS = new Int32Array(256).fill(-1);
+const SEEN_TEXT = new Array(256).fill("");
+
 /** A digest's short form, as the engine writes it: `a3f2`, `null`, or undefined. */
 function digest(d) {
   if (d === -1) return undefined;
   if (d === -2) return "null";
-  return d.toString(16).padStart(4, "0");
+  const slot = d & 255;
+  if (SEEN_BITS[slot] !== d) {
+    SEEN_BITS[slot] = d;
+    SEEN_TEXT[slot] = d.toString(16).padStart(4, "0");
+  }
+  return SEEN_TEXT[slot];
 }
 
 const opt = (x) => (x === -1 ? undefined : x);
