@@ -75,6 +75,38 @@ fn seeking_in_a_long_run_lands_where_a_full_replay_does() {
     assert_eq!(live.snapshot_with(all), at_end);
 }
 
+/// Each replica's executed log holds only its latest entries; what a snapshot or
+/// `executed` asks for beyond them is rebuilt by replay. After seeking back below
+/// the window and forking the run there, every tail (and the whole history) is
+/// the one a fresh replay of the same actions gives.
+#[test]
+fn executed_logs_beyond_their_window_are_rebuilt_exactly_after_a_fork() {
+    let mut live = long_run(1_500);
+    let end = live.now();
+    live.seek(3 * end / 4);
+    live.request_from(0, "fork=1").unwrap();
+    live.run_until_idle(1_000_000);
+    let forked = live.now();
+    for t in [forked, end / 2] {
+        live.seek(t);
+        let mut fresh = Simulation::with_actions(live.config().clone(), live.actions().to_vec()).unwrap();
+        fresh.set_recording(false);
+        fresh.advance(t);
+        for tail in [0, 1, 64, 300, 1_000, usize::MAX] {
+            assert_eq!(live.snapshot_with(Some(tail)), fresh.snapshot_with(Some(tail)), "at {t}: tail {tail}");
+        }
+        for i in 0..4 {
+            let whole = fresh.executed(i);
+            assert_eq!(live.executed(i), whole, "at {t}: R{i}");
+            assert_eq!(live.executed_count(i), whole.len());
+            // A log holds at most 384 of its latest entries: the rest was rebuilt.
+            assert!(i == 3 || whole.len() > 384, "at {t}: R{i}'s log is longer than its window ({})", whole.len());
+        }
+        let forks = fresh.executed(0).iter().filter(|e| e.op.as_deref() == Some("fork=1")).count();
+        assert_eq!(forks, usize::from(t == forked), "at {t}: the fork executed, and only after it was made");
+    }
+}
+
 /// View changes without end: a continuous load and every CHECKPOINT lost, so no
 /// checkpoint becomes stable, the log window fills up and stays full, and each
 /// view times out in turn, its NEW-VIEW carrying the window's entries into the
