@@ -115,12 +115,14 @@ impl Simulation {
         if logs.clone().zip(from).all(|(log, &f)| f >= log.start()) {
             return logs.zip(from).map(|(log, &f)| log.range(f, log.len())).collect();
         }
-        let rebuilt = self.rebuild_executed(from);
-        logs.zip(rebuilt).zip(from).map(|((log, whole), &f)| whole.range(f, log.len())).collect()
+        // Only the logs that let go of what is asked constrain the copy to start from.
+        let need: Vec<usize> = logs.clone().zip(from).map(|(log, &f)| if f >= log.start() { usize::MAX } else { f }).collect();
+        let rebuilt = self.rebuild_executed(&need);
+        logs.zip(rebuilt).zip(from).map(|((log, whole), &f)| if f >= log.start() { log.range(f, log.len()) } else { whole.range(f, log.len()) }).collect()
     }
 
     /// Replays the run to now with logs that keep everything, from the latest
-    /// saved copy at which no log is past `from`.
+    /// saved copy at which no log is past `from` (`usize::MAX`: any).
     fn rebuild_executed(&self, from: &[usize]) -> Vec<Chunked<ExecutedEntry>> {
         let early = |s: &&Simulation| {
             s.now <= self.now && s.cut.as_ref().is_some_and(|c| c.executed.iter().zip(from).all(|(&at, &f)| at <= f))
