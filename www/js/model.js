@@ -10,7 +10,15 @@ const MAX_LOG = 400;
 const MAX_REFUSALS = 2_000; // refused messages kept for the ring and the diagram (the newest)
 // A store over its bound is cut back to this share of it: small cuts keep the page's memory
 // level (within 5 %) at the cost of a splice every few thousand entries.
-export const KEEP = 0.95;
+const KEEP = 0.95;
+
+/** Cuts `list` back to KEEP of `max` (its oldest entries go) once it is over `max`; returns how many went. */
+export function cutBack(list, max) {
+  if (list.length <= max) return 0;
+  const cut = list.length - Math.floor(max * KEEP);
+  list.splice(0, cut);
+  return cut;
+}
 
 /** Event types listed in the event log by default (sent/delivered are listed only on request). */
 const MAIN_LOG = new Set([
@@ -273,16 +281,15 @@ export class History {
   }
 
   #trim() {
-    if (this.refusals.length > MAX_REFUSALS) this.refusals.splice(0, this.refusals.length - MAX_REFUSALS * KEEP);
-    if (this.messages.length > MAX_MESSAGES) {
-      this.messages.splice(0, this.messages.length - MAX_MESSAGES * KEEP);
+    cutBack(this.refusals, MAX_REFUSALS);
+    if (cutBack(this.messages, MAX_MESSAGES) > 0) {
       const oldest = this.messages[0].sentAt;
       let k = 0;
       while (k < this.runs.length && this.runs[k].sentAt < oldest) k++;
       this.runs.splice(0, k);
     }
-    if (this.ended.length > MAX_MESSAGES) this.ended.splice(0, this.ended.length - MAX_MESSAGES * KEEP);
-    if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS * KEEP);
+    cutBack(this.ended, MAX_MESSAGES);
+    cutBack(this.marks, MAX_MARKS);
     if (this.log.length > MAX_LOG * 2) this.log.splice(0, this.log.length - MAX_LOG);
     if (this.logAll.length > MAX_LOG * 2) this.logAll.splice(0, this.logAll.length - MAX_LOG);
   }

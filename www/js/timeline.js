@@ -9,7 +9,7 @@
 // The engine is the source of truth: what the page no longer keeps (events older than the
 // floor, after MAX_EVENTS) comes back by full replay (sim.seek(t, true)). No DOM here.
 
-import { History, KEEP } from "./model.js";
+import { History, cutBack } from "./model.js";
 
 const MAX_EVENTS = 200_000; // events kept for scrubbing (older ones are replayed by the engine)
 
@@ -103,9 +103,8 @@ export class Timeline {
 
   #store(events) {
     for (const e of events) this.events.push(e);
-    if (this.events.length > this.maxEvents) {
-      const cut = this.events.length - Math.floor(this.maxEvents * KEEP);
-      this.events.splice(0, cut);
+    const cut = cutBack(this.events, this.maxEvents);
+    if (cut > 0) {
       this.fed = Math.max(0, this.fed - cut);
       this.floor = this.events[0]?.time ?? 0;
     }

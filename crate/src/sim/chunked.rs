@@ -109,18 +109,6 @@ impl<T: Clone> Chunked<T> {
         self.chunks.iter().flatten()
     }
 
-    /// Whether it holds its last `n` entries (all of them when `n` is larger).
-    pub fn holds_last(&self, n: usize) -> bool {
-        self.len - self.start >= n.min(self.len)
-    }
-
-    /// A copy of the last `n` entries it holds (those it holds when `n` is
-    /// larger).
-    pub fn tail(&self, n: usize) -> Vec<T> {
-        let held = self.len - self.start;
-        self.iter().skip(held.saturating_sub(n)).cloned().collect()
-    }
-
     /// A copy of the entries it holds at positions `from..to`.
     pub fn range(&self, from: usize, to: usize) -> Vec<T> {
         let from = from.max(self.start);
@@ -147,8 +135,8 @@ mod tests {
         }
         assert_eq!(c.len(), v.len());
         assert_eq!(c.iter().copied().collect::<Vec<_>>(), v);
-        assert_eq!(c.tail(100), v[v.len() - 100..]);
-        assert_eq!(c.tail(usize::MAX), v);
+        assert_eq!(c.range(v.len() - 100, v.len()), v[v.len() - 100..]);
+        assert_eq!(c.range(0, usize::MAX), v);
         assert_eq!(c.range(17, 400), v[17..400]);
         c.truncate(0);
         assert!(c.is_empty() && c.iter().next().is_none());
@@ -164,11 +152,11 @@ mod tests {
             let held = c.len() - c.start();
             assert!(held == v.len() || (Chunked::<u32>::HOLDS..=WINDOW * CHUNK).contains(&held), "{held} held at {i}");
             assert_eq!(c.iter().copied().collect::<Vec<_>>(), v[c.start()..]);
-            assert!(c.holds_last(Chunked::<u32>::HOLDS));
+            assert!(c.start() <= c.len().saturating_sub(Chunked::<u32>::HOLDS));
         }
         assert_eq!(c.len(), 5_000);
-        assert!(!c.holds_last(usize::MAX));
-        assert_eq!(c.tail(10), v[v.len() - 10..]);
+        assert!(c.start() > 0);
+        assert_eq!(c.range(4_990, 5_000), v[4_990..]);
         assert_eq!(c.range(4_900, 4_950), v[4_900..4_950]);
         // Within the window: cut as a Vec would be.
         c.truncate(4_800);
@@ -177,9 +165,9 @@ mod tests {
         // Below it: nothing held, the length kept, the next entry at position n.
         c.truncate(1_000);
         assert_eq!((c.len(), c.start(), c.iter().count()), (1_000, 1_000, 0));
-        assert!(!c.holds_last(1) && c.holds_last(0));
+        assert!(c.start() == c.len() && c.range(0, 1_000).is_empty());
         c.push(7);
-        assert_eq!((c.len(), c.tail(5)), (1_001, vec![7]));
+        assert_eq!((c.len(), c.range(996, 1_001)), (1_001, vec![7]));
         // Memory: at most WINDOW chunks, each allocated once.
         for i in 0..10_000 {
             c.push(i);

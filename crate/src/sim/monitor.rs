@@ -27,32 +27,21 @@ const CHUNK: u64 = 16;
 /// next write duplicates one chunk.
 #[derive(Clone, Debug, Default)]
 struct Records {
-    /// (chunk number, the records of its sequence numbers), by chunk number.
-    chunks: Vec<(u64, Arc<[Option<First>; CHUNK as usize]>)>,
+    /// The records of each chunk's sequence numbers, by chunk number.
+    chunks: VecMap<u64, Arc<[Option<First>; CHUNK as usize]>>,
     /// How many records there are.
     len: usize,
 }
 
 impl Records {
-    fn find(&self, c: u64) -> Result<usize, usize> {
-        self.chunks.binary_search_by_key(&c, |(k, _)| *k)
-    }
-
     fn get(&self, s: Seq) -> Option<&First> {
-        let i = self.find(s / CHUNK).ok()?;
-        self.chunks[i].1[(s % CHUNK) as usize].as_ref()
+        self.chunks.get(&(s / CHUNK))?[(s % CHUNK) as usize].as_ref()
     }
 
     /// Records `f` at `s` (where there is none).
     fn insert(&mut self, s: Seq, f: First) {
-        let i = match self.find(s / CHUNK) {
-            Ok(i) => i,
-            Err(i) => {
-                self.chunks.insert(i, (s / CHUNK, Arc::new([const { None }; CHUNK as usize])));
-                i
-            }
-        };
-        let slot = &mut Arc::make_mut(&mut self.chunks[i].1)[(s % CHUNK) as usize];
+        let chunk = self.chunks.entry(s / CHUNK).or_insert_with(|| Arc::new([const { None }; CHUNK as usize]));
+        let slot = &mut Arc::make_mut(chunk)[(s % CHUNK) as usize];
         if slot.is_none() {
             self.len += 1;
         }
@@ -63,8 +52,8 @@ impl Records {
     /// duplicated only when it is shared and loses some of them).
     fn retain(&mut self, keep: impl Fn(Seq) -> bool) {
         let mut len = 0;
-        self.chunks.retain_mut(|(c, chunk)| {
-            let base = *c * CHUNK;
+        self.chunks.retain(|&c, chunk| {
+            let base = c * CHUNK;
             let gone = |j: usize, r: &Option<First>| r.is_some() && !keep(base + j as u64);
             if chunk.iter().enumerate().any(|(j, r)| gone(j, r)) {
                 for (j, r) in Arc::make_mut(chunk).iter_mut().enumerate() {

@@ -111,14 +111,18 @@ impl Simulation {
     /// rebuilt by replay, from the latest saved copy whose logs start early
     /// enough (or from the start) to now, once for every replica asked.
     pub(super) fn executed_from(&self, from: &[usize]) -> Vec<Vec<ExecutedEntry>> {
+        // Only the logs that let go of what is asked need a rebuild, and only
+        // they constrain the copy it starts from (`usize::MAX`: any).
+        let need: Vec<usize> = self.nodes.iter().zip(from).map(|(node, &f)| if f < node.executed.start() { f } else { usize::MAX }).collect();
+        let rebuilt = need.iter().any(|&f| f != usize::MAX).then(|| self.rebuild_executed(&need));
         let logs = self.nodes.iter().map(|node| &node.executed);
-        if logs.clone().zip(from).all(|(log, &f)| f >= log.start()) {
-            return logs.zip(from).map(|(log, &f)| log.range(f, log.len())).collect();
-        }
-        // Only the logs that let go of what is asked constrain the copy to start from.
-        let need: Vec<usize> = logs.clone().zip(from).map(|(log, &f)| if f >= log.start() { usize::MAX } else { f }).collect();
-        let rebuilt = self.rebuild_executed(&need);
-        logs.zip(rebuilt).zip(from).map(|((log, whole), &f)| if f >= log.start() { log.range(f, log.len()) } else { whole.range(f, log.len()) }).collect()
+        logs.zip(from)
+            .enumerate()
+            .map(|(i, (log, &f))| match &rebuilt {
+                Some(whole) if need[i] != usize::MAX => whole[i].range(f, log.len()),
+                _ => log.range(f, log.len()),
+            })
+            .collect()
     }
 
     /// Replays the run to now with logs that keep everything, from the latest
