@@ -5,7 +5,10 @@
 //! fraction of the code: each `BTreeMap<K, V>` instantiation costs the wasm
 //! module 5–10 KB, a `VecMap`'s a few hundred bytes. Lookups are binary
 //! searches; an insertion or removal moves the entries after it, which for
-//! maps this size is cheaper than a tree's nodes.
+//! maps this size is cheaper than a tree's nodes. It is only for maps the
+//! engine bounds: one that another party can grow without bound, in any key
+//! order (a replica's pending requests, under whatever client ids anyone
+//! sends), stays a `BTreeMap`, or each arrival would move all the others.
 
 use std::borrow::Borrow;
 use std::fmt;

@@ -565,3 +565,30 @@ fn minor_one_sender_cannot_evict_anothers_early_messages() {
     assert!(installed(&out));
     assert_eq!(r0.last_executed(), 1, "the honest early messages survived the flood");
 }
+
+/// Minor (unbounded by design, kept cheap): anyone may hand a backup requests
+/// under any client ids. A faulty primary's flood of 20,000, in descending
+/// client order, is each kept pending and relayed to the primary once; then
+/// the retransmission of one is relayed again, its count kept through the
+/// new copy of the request. (The requests are held in a tree: in a sorted
+/// `Vec` each arrival shifted all the others, and 80,000 took seconds.)
+#[test]
+fn minor_a_flood_of_requests_under_many_client_ids_is_each_relayed_once() {
+    let mut r = Replica::new(1, cfg4());
+    let mut out = Vec::new();
+    for c in (0..20_000u32).rev() {
+        let request = Request { op: format!("x={c}").into(), timestamp: 1, client: 1_000 + c };
+        r.on_message(NodeId::Replica(0), Message::Request(request), &mut out);
+    }
+    assert_eq!(r.pending_len(), 20_000);
+    let relayed = |out: &[Output]| out.iter().filter(|o| matches!(o, Output::Send { to: NodeId::Replica(0), msg: Message::Request(_) })).count();
+    assert_eq!(relayed(&out), 20_000, "each relayed to the primary once");
+    // From a replica, relayed once per view; from its client, each time.
+    let again = Request { op: "x=7".into(), timestamp: 1, client: 1_007 };
+    let mut out = Vec::new();
+    r.on_message(NodeId::Replica(2), Message::Request(again.clone()), &mut out);
+    assert_eq!(relayed(&out), 0, "a replica's copy of a relayed request is not relayed again");
+    r.on_message(NodeId::Client(1_007), Message::Request(again), &mut out);
+    assert_eq!(relayed(&out), 1, "the client's retransmission is");
+    assert_eq!(r.pending_len(), 20_000);
+}

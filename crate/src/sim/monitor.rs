@@ -1,6 +1,7 @@
 //! The invariant monitor: checks safety on every step (Castro–Liskov §4.5.1).
 
 use crate::vecmap::VecMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::event::Violation;
@@ -100,7 +101,9 @@ pub struct Monitor {
     /// The latest timestamp each replica freshly executed for each client.
     /// Clients' timestamps only grow and a request executes at most once, so
     /// a fresh execution at or below it is a second one (bounded: n × clients).
-    fresh: VecMap<(ReplicaId, u32), u64>,
+    /// A tree, not a [`VecMap`]: a faulty primary can have requests of any
+    /// number of client ids executed, in any order.
+    fresh: BTreeMap<(ReplicaId, u32), u64>,
     /// Last executed sequence number per replica.
     last: Vec<Seq>,
     /// The first [`Monitor::KEEP_VIOLATIONS`] violations.
@@ -142,7 +145,7 @@ impl Monitor {
             window,
             top: 0,
             prune_at: Self::prune_floor(window),
-            fresh: VecMap::new(),
+            fresh: BTreeMap::new(),
             last: vec![0; n],
             violations: Vec::new(),
             violation_count: 0,

@@ -19,6 +19,7 @@ mod view_change;
 
 use serde::Serialize;
 use crate::vecmap::VecMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::app::AppState;
@@ -294,6 +295,15 @@ pub struct LogEntryView {
     pub commits_needed: usize,
 }
 
+/// A request received and not yet executed.
+#[derive(Clone, Debug, Hash)]
+struct Pending {
+    request: Request,
+    /// When this backup relayed it to the primary: the view it did so in and
+    /// how many times (§4.1: relayed on receipt, again on retransmission ticks).
+    relayed: Option<(View, u32)>,
+}
+
 /// A PBFT replica. Drive it with [`Replica::on_message`] and [`Replica::on_timer`].
 #[derive(Clone, Debug)]
 pub struct Replica {
@@ -323,11 +333,11 @@ pub struct Replica {
     /// our CHECKPOINT for h (on the 1st, 2nd, 4th, ... of them).
     behind_msgs: Vec<u64>,
     /// Requests received from clients (directly, or relayed) and not yet
-    /// executed, by (client, timestamp): what the request timer watches (§4.4).
-    pending: VecMap<(ClientId, u64), Request>,
-    /// Requests a backup relayed to the primary: the view it did so in and
-    /// how many times (§4.1: relayed on receipt, again on retransmission ticks).
-    forwarded: VecMap<(ClientId, u64), (View, u32)>,
+    /// executed, by (client, timestamp): what the request timer watches
+    /// (§4.4), each with whether and how often this backup relayed it. A
+    /// tree, not a [`VecMap`]: anyone can hand a replica requests under any
+    /// client ids, so this map can grow large in any key order.
+    pending: BTreeMap<(ClientId, u64), Pending>,
     /// Requests the primary could not assign yet (log window full).
     backlog: Vec<Request>,
     view_changes: VecMap<View, VecMap<ReplicaId, ViewChange>>,
@@ -388,8 +398,7 @@ impl Replica {
             checkpoints: VecMap::new(),
             checkpoint_resends: VecMap::new(),
             behind_msgs: vec![0; n],
-            pending: VecMap::new(),
-            forwarded: VecMap::new(),
+            pending: BTreeMap::new(),
             backlog: Vec::new(),
             view_changes: VecMap::new(),
             last_new_view: None,
@@ -432,7 +441,6 @@ impl Replica {
             checkpoint_resends,
             behind_msgs,
             pending,
-            forwarded,
             backlog,
             view_changes,
             last_new_view,
@@ -449,7 +457,7 @@ impl Replica {
             heard,
         } = self;
         (id, view, status, log, next_seq, app, low, stable_digest, stable_proof, stable_state).hash(h);
-        (snapshots, checkpoints, checkpoint_resends, behind_msgs, pending, forwarded, backlog).hash(h);
+        (snapshots, checkpoints, checkpoint_resends, behind_msgs, pending, backlog).hash(h);
         (view_changes, last_new_view, own_view_change, backoff, timed, vc_quorum, fetch).hash(h);
         (early, straggler_msgs, ahead, ticks, ticking, heard).hash(h);
     }

@@ -1,7 +1,7 @@
 //! Normal-case operation (Castro–Liskov §4.1–4.2): requests, pre-prepares,
 //! PREPARE and COMMIT votes, prepared and committed-local, execution in order.
 
-use super::{Output, Phase, Rearm, Replica, ReplicaStatus};
+use super::{Output, Pending, Phase, Rearm, Replica, ReplicaStatus};
 use crate::protocol::message::{Commit, Message, MsgKind, PrePrepare, Prepare, PreparedCert, Reply, Request};
 use crate::protocol::quorum::{Certificate, VoteSet};
 use crate::protocol::reject::Reject;
@@ -98,7 +98,13 @@ impl Replica {
             }
         }
         let key = (req.client, req.timestamp);
-        self.pending.insert(key, req.clone());
+        match self.pending.entry(key) {
+            // A retransmission: the request again, what was relayed of it kept.
+            std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().request = req.clone(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(Pending { request: req.clone(), relayed: None });
+            }
+        }
         if self.status != ReplicaStatus::Normal {
             return;
         }
@@ -110,7 +116,7 @@ impl Replica {
             // backups alone would otherwise time them out against an honest
             // primary that never saw it. A client's retransmission is relayed
             // each time; one from a replica once per view.
-            let again = self.forwarded.get(&key).is_some_and(|&(v, _)| v == self.view);
+            let again = self.pending.get(&key).and_then(|p| p.relayed).is_some_and(|(v, _)| v == self.view);
             if matches!(from, NodeId::Client(_)) || !again {
                 self.forward_to_primary(req, out);
             }
@@ -118,15 +124,16 @@ impl Replica {
         self.update_request_timer(Rearm::IfIdle, out);
     }
 
-    /// Relays a request to the primary of our view and notes it.
+    /// Relays a pending request to the primary of our view and notes it.
     pub(super) fn forward_to_primary(&mut self, req: Request, out: &mut Vec<Output>) {
-        let key = (req.client, req.timestamp);
         let view = self.view;
-        let entry = self.forwarded.entry(key).or_insert((view, 0));
-        if entry.0 != view {
-            *entry = (view, 0);
+        if let Some(p) = self.pending.get_mut(&(req.client, req.timestamp)) {
+            let relayed = p.relayed.get_or_insert((view, 0));
+            if relayed.0 != view {
+                *relayed = (view, 0);
+            }
+            relayed.1 += 1;
         }
-        entry.1 += 1;
         out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(view)), msg: Message::Request(req) });
     }
 
@@ -322,7 +329,6 @@ impl Replica {
                 let done: Vec<(ClientId, u64)> = self.pending.range((client, 0)..=(client, ts)).map(|(k, _)| *k).collect();
                 for k in done {
                     self.pending.remove(&k);
-                    self.forwarded.remove(&k);
                 }
             }
             self.app.advance(seq, pp.digest);

@@ -97,12 +97,12 @@ impl Replica {
         let upto = self.checkpointed();
         let entries = self.log.range(self.low + 1..).any(|(&seq, s)| !self.unacknowledged(seq, s, &upto).is_empty());
         let checkpoints = self.checkpoint_resends.iter().any(|(&seq, r)| !self.checkpoint_unacknowledged(seq, r, &upto).is_empty());
-        entries || checkpoints || (!self.is_primary() && self.pending.values().any(|r| self.may_forward(r)))
+        entries || checkpoints || (!self.is_primary() && self.pending.values().any(|p| self.may_forward(&p.request)))
     }
 
     fn may_forward(&self, r: &crate::protocol::message::Request) -> bool {
-        let relayed = self.forwarded.get(&(r.client, r.timestamp)).filter(|&&(v, _)| v == self.view);
-        relayed.is_none_or(|&(_, times)| times < MAX_FORWARDS) && !self.is_assigned(r)
+        let relayed = self.pending.get(&(r.client, r.timestamp)).and_then(|p| p.relayed).filter(|&(v, _)| v == self.view);
+        relayed.is_none_or(|(_, times)| times < MAX_FORWARDS) && !self.is_assigned(r)
     }
 
     /// The normal-case tick: half the retransmission interval, so an entry is
@@ -167,7 +167,7 @@ impl Replica {
             }
         }
         if !self.is_primary() {
-            let again: Vec<_> = self.pending.values().filter(|r| self.may_forward(r)).cloned().collect();
+            let again: Vec<_> = self.pending.values().filter(|p| self.may_forward(&p.request)).map(|p| p.request.clone()).collect();
             for r in again {
                 self.forward_to_primary(r, out);
             }

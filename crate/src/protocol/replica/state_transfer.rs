@@ -55,8 +55,6 @@ impl Replica {
         self.app = m.state.clone();
         self.snapshots.insert(m.seq, m.state);
         self.pending.retain(|&(c, t), _| self.app.last_reply(c).is_none_or(|r| r.timestamp < t));
-        let pending = &self.pending;
-        self.forwarded.retain(|k, _| pending.contains_key(k));
         out.push(Output::StateTransferred { seq: m.seq, from: m.replica });
         // Only a state at or above the checkpoint being fetched ends the
         // fetch (make_stable ends it then). An older certified one, say from

@@ -297,7 +297,7 @@ impl Replica {
             // Requests in flight survive the view change: assign them anew.
             // Only requests that came from clients: a request seen only in a
             // faulty primary's pre-prepare is its client's to retransmit.
-            let mut waiting: Vec<Request> = self.pending.values().cloned().collect();
+            let mut waiting: Vec<Request> = self.pending.values().map(|p| p.request.clone()).collect();
             waiting.extend(std::mem::take(&mut self.backlog));
             for r in waiting {
                 if self.app.last_reply(r.client).is_none_or(|c| c.timestamp < r.timestamp) {
