@@ -202,6 +202,8 @@ test("keyboard: every control is reached with Tab, focus is visible, Enter and S
     await page.evaluate(() => (document.querySelector("pbft-playground").speed = 8)); // (the snippets carry it)
     await tabTo("Share / Embed", "Shift+Tab"); // back up to the settings bar
     await page.keyboard.press("Enter");
+    // (js/share-dialog.js loads at the first opening)
+    await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector("dialog.share-dialog")?.open);
     const dialog = await page.evaluate(() => {
       const root = document.querySelector("pbft-playground").shadowRoot;
       const d = root.querySelector("dialog.share-dialog");
@@ -541,6 +543,7 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "js/i18n-tour-zh-CN.js",
       "js/i18n-zh-CN.js",
       "js/live.js",
+      "js/share-dialog.js",
       "js/stats.js",
       "js/tour.js",
       "pbft-playground.css",

@@ -92,7 +92,7 @@ test("the Share dialog's buttons download the files; the ring as a PNG", async (
   const { page } = p;
   try {
     await page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector("button.share").click());
-    await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector("dialog").open);
+    await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector("dialog")?.open);
     const names = [];
     for (const kind of ["svg", "png", "json", "mermaid"]) {
       const [download] = await Promise.all([page.waitForEvent("download"), page.evaluate((k) => document.querySelector("pbft-playground").shadowRoot.querySelector(`button[data-export="${k}"]`).click(), kind)]);

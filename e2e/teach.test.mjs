@@ -56,7 +56,7 @@ for (const lang of ["en", "zh-CN"]) {
       await eventually(() => shadow(page, (root) => root.querySelector(".inflight button.link")?.click() ?? null) .then(() => shadow(page, (root) => !root.querySelector(".inspector").hidden)), { message: "the inspector open" });
       const main = await accessibleControls(page, { options: true });
       await shadow(page, (root) => root.querySelector("button.share").click());
-      await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector("dialog").open);
+      await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector("dialog")?.open);
       const dialog = await accessibleControls(page, { scope: "dialog" });
       const all = [...main, ...dialog];
       assert.ok(all.length > 40, `${all.length} controls`);

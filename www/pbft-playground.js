@@ -46,6 +46,7 @@ const WASM_URL = new URL("./pkg/pbft_playground_bg.wasm", MODULE_URL);
 // Loaded on demand, next to this module (built as modules of their own: scripts/build.mjs).
 const EXPORTS_URL = new URL("./js/exports.js", MODULE_URL).href;
 const STATS_URL = new URL("./js/stats.js", MODULE_URL).href;
+const SHARE_URL = new URL("./js/share-dialog.js", MODULE_URL).href;
 
 let engine = null;
 /** Loads and initialises the wasm engine once per page; every element shares it. */
@@ -382,7 +383,7 @@ export class PbftPlayground extends HTMLElement {
     load: (rate) => this.#act((sim) => sim.setLoad(rate)),
     share: () => {
       this.#writeUrl();
-      this.#ui.share.open();
+      return this.#ui.openShare();
     },
     tour: () => this.#openTour("", null, true),
     seek: (time) => this.#seek(time),
@@ -401,12 +402,13 @@ export class PbftPlayground extends HTMLElement {
     exploreSource: () => this.#exploreSource(),
     exploreLoad: (found, source) => this.#exploreLoad(found, source),
     select: (id) => this.#select(id),
+    shareDialog: () => import(SHARE_URL),
     shareTexts: (choice) => this.#shareTexts(choice),
     exportRun: (kind, choice) => this.exportRun(kind, choice),
     stats: async () => ({ StatsView: (await import(STATS_URL)).StatsView, Simulation: this.#engine.Simulation }),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }), ["shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
+  }), ["shareDialog", "shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
 
   /**
    * Watching a live cluster, the run on screen replays what the real nodes do: what would change

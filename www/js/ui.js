@@ -14,8 +14,9 @@ import { CROWD } from "./flows.js";
 import { Narrator } from "./narrator.js";
 import { ClientPanel, EventLog, InFlightList, Inspector, Notices, ReplicaPanel, StatusStrip, buildLegend } from "./panels.js";
 import { RingView } from "./ring.js";
-import { ShareDialog } from "./share.js";
 import { useTheme } from "./theme.js";
+import { LANGUAGES, addTable, formatTime } from "./i18n.js";
+import { CONTROLS, THEMES } from "./options.js";
 
 const SCALES = [0.04, 0.08, 0.15, 0.3, 0.5, 1, 2]; // diagram zoom levels, px per virtual ms
 const TOUCH_REACH = 26; // px around a message that a finger may tap
@@ -35,7 +36,7 @@ export class PlaygroundUI {
    *   deliver(id), fire(node, timer) (manual delivery: you are the network),
    *   exploreSource() (what the explorer starts from), exploreLoad(found, source) (its counterexample as the run),
    *   liveConnect(address), liveDisconnect() (the Live cluster panel: live-panel.js, live.js),
-   *   shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
+   *   shareDialog() (js/share-dialog.js, loaded), shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
    *   redraw() (what the canvases show changed: a frame should draw it)
    * @param {PlaygroundUI | null} o.old  the UI this one replaces (a new language or theme)
    */
@@ -88,7 +89,9 @@ export class PlaygroundUI {
     this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
-    this.share = new ShareDialog(t, (choice) => on.shareTexts(choice), { lang, theme: presentation.themeSetting ?? "auto" }, on.exportRun ? (kind, choice) => on.exportRun(kind, choice) : null);
+    // The Share / Embed dialog (js/share-dialog.js) is loaded when it first opens: openShare().
+    this.share = null;
+    this.shareCurrent = { lang, theme: presentation.themeSetting ?? "auto" };
 
     // The narration: a caption under the ring, read out politely by screen readers.
     const caption = h("p", { class: "caption", "aria-live": "polite", "aria-atomic": "true", "aria-label": t("narration") });
@@ -153,7 +156,6 @@ export class PlaygroundUI {
       this.live.section,
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
       g.panel,
-      this.share.dialog,
       g.defs,
       g.tip,
     );
@@ -165,7 +167,7 @@ export class PlaygroundUI {
     this.#wireDiagram(diagramCanvas);
     this.app.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && g.shownFor) g.hide(undefined, true);
-      else if (e.key === "Escape" && this.inspector.id !== null && !this.share.isOpen) on.select(null);
+      else if (e.key === "Escape" && this.inspector.id !== null && !this.share?.isOpen) on.select(null);
     });
 
     this.ro = new ResizeObserver((entries) => {
@@ -399,6 +401,29 @@ export class PlaygroundUI {
   dispose() {
     this.ro.disconnect();
     this.explore.dispose();
-    this.share.close();
+    this.share?.close();
+    this.disposed = true;
+  }
+
+  /** Opens the Share / Embed dialog, loading it (and its English words) the first time. */
+  async openShare() {
+    if (!this.share) {
+      let mod;
+      try {
+        mod = await this.on.shareDialog();
+      } catch (e) {
+        this.notices.add(this.t("notice.error", { message: e?.message ?? String(e) }), "error");
+        return;
+      }
+      if (this.disposed) return;
+      if (!this.share) {
+        addTable("en", mod.WORDS);
+        const on = this.on;
+        const lib = { h, setText, formatTime, CONTROLS, LANGUAGES, THEMES };
+        this.share = new mod.ShareDialog(this.t, (choice) => on.shareTexts(choice), this.shareCurrent, on.exportRun ? (kind, choice) => on.exportRun(kind, choice) : null, lib);
+        this.app.append(this.share.dialog);
+      }
+    }
+    this.share.open();
   }
 }

@@ -82,7 +82,7 @@ fn prefixed(prefix: &str) -> impl Fn(Refusal) -> Refusal + '_ {
 /// Plain data for JS: written as JSON text here, built by one `JSON.parse` there (a field
 /// without a value is `null`). Smaller and faster than setting each key from wasm.
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(v).map_err(|e| JsError::new(&e.to_string()))?;
+    let text = serde_json::to_string(v).map_err(|_| JsError::new("a value the engine could not write as JSON"))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("unreadable JSON"))
 }
 
