@@ -539,6 +539,7 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "favicon.svg",
       "index.html",
       "js/explore-worker.js",
+      "js/explore.js",
       "js/exports.js",
       "js/i18n-tour-zh-CN.js",
       "js/i18n-zh-CN.js",

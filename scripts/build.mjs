@@ -14,6 +14,7 @@
 //   js/tour.js, js/i18n-tour-zh-CN.js      the guided tour: chapters, card, its words (loaded when a tour opens)
 //   pbft-playground.css                    the element's styles (loaded into its shadow root)
 //   pkg/pbft_playground_bg.wasm            the engine
+//   js/explore.js                          the Explore panel's body and its English words (loaded when it opens)
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
 //   js/share-dialog.js                     the Share / Embed dialog and its English words (loaded when it opens)
 //   js/exports.js, js/stats.js             the Share dialog's exports and the statistics panel (loaded on demand)
@@ -81,9 +82,9 @@ const BUNDLE = {
   logLevel: quiet ? "error" : "warning",
 };
 await esbuild.build({ ...BUNDLE, entryPoints: { "pbft-playground": join(WWW, "pbft-playground.js") }, splitting: true, chunkNames: "js/[name]" });
-// The exports, the statistics and the Share / Embed dialog, loaded when first used (the element imports them by URL):
+// The exports, the statistics, the Share / Embed dialog and the Explore panel, loaded when first used (the element imports them by URL):
 // each a module of its own, with what it needs bundled in.
-await esbuild.build({ ...BUNDLE, entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js"), "js/share-dialog": join(WWW, "js", "share-dialog.js") } });
+await esbuild.build({ ...BUNDLE, entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js"), "js/share-dialog": join(WWW, "js", "share-dialog.js"), "js/explore": join(WWW, "js", "explore.js") } });
 // embed.js loads ./pbft-playground.js at run time (shared with the page), site.js sets index.html's
 // language: minified, not bundled.
 for (const script of ["embed.js", "site.js"]) {
@@ -154,7 +155,7 @@ function report(title, list) {
 }
 const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playground_bg.wasm"];
 // Every file of js/ is one the reports below name: no chunk shared with the element's first visit.
-const ON_DEMAND = ["js/i18n-zh-CN.js", "js/tour.js", "js/i18n-tour-zh-CN.js", "js/live.js", "js/share-dialog.js", "js/exports.js", "js/stats.js", "js/explore-worker.js"];
+const ON_DEMAND = ["js/i18n-zh-CN.js", "js/tour.js", "js/i18n-tour-zh-CN.js", "js/live.js", "js/share-dialog.js", "js/explore.js", "js/exports.js", "js/stats.js", "js/explore-worker.js"];
 const stray = [...sizes.keys()].filter((f) => f.startsWith("js/") && !ON_DEMAND.includes(f));
 if (stray.length) {
   console.error(c.red(`[build] unexpected chunks ${stray.join(", ")}: a module loaded on demand shares an import with the element`));
@@ -168,5 +169,6 @@ report("... plus, at the first export or when the statistics open", ["js/exports
 report("... plus, when the Live cluster panel connects", ["js/live.js"]);
 report("... plus, when a guided tour opens (its English words included)", ["js/tour.js"]);
 report("... plus, for the tour in zh-CN", ["js/i18n-tour-zh-CN.js"]);
+report("... plus, when the Explore panel opens (its English words included)", ["js/explore.js"]);
 report("... plus, when a search starts in the Explore panel", ["js/explore-worker.js", "pkg-explore/pbft_explore.js", "pkg-explore/pbft_explore_bg.wasm"]);
 log(c.green(`\n[build] ${relative(REPO_ROOT, DIST) || DIST}/ ready: serve it from any static host, at any path.`));

@@ -47,6 +47,7 @@ const WASM_URL = new URL("./pkg/pbft_playground_bg.wasm", MODULE_URL);
 const EXPORTS_URL = new URL("./js/exports.js", MODULE_URL).href;
 const STATS_URL = new URL("./js/stats.js", MODULE_URL).href;
 const SHARE_URL = new URL("./js/share-dialog.js", MODULE_URL).href;
+const EXPLORE_URL = new URL("./js/explore.js", MODULE_URL).href;
 
 let engine = null;
 /** Loads and initialises the wasm engine once per page; every element shares it. */
@@ -399,6 +400,7 @@ export class PbftPlayground extends HTMLElement {
     delivery: (mode) => this.#act((sim) => sim.setDelivery(mode)),
     deliver: (id) => this.#deliver(id),
     fire: (node, timer) => this.#act((sim) => sim.fireTimer(node, timer)),
+    explorePanel: () => import(EXPLORE_URL),
     exploreSource: () => this.#exploreSource(),
     exploreLoad: (found, source) => this.#exploreLoad(found, source),
     select: (id) => this.#select(id),
@@ -408,7 +410,7 @@ export class PbftPlayground extends HTMLElement {
     stats: async () => ({ StatsView: (await import(STATS_URL)).StatsView, Simulation: this.#engine.Simulation }),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }), ["shareDialog", "shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
+  }), ["explorePanel", "shareDialog", "shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
 
   /**
    * Watching a live cluster, the run on screen replays what the real nodes do: what would change

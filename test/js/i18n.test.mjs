@@ -5,13 +5,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ENGLISH as PAGE_ENGLISH, LANGUAGES, formatTime, loadLanguage, translator } from "../../www/js/i18n.js";
 import { WORDS as SHARE_ENGLISH } from "../../www/js/share-dialog.js";
+import { WORDS as EXPLORE_ENGLISH } from "../../www/js/explore.js";
 import zh from "../../www/js/i18n-zh-CN.js";
 import tourEn from "../../www/js/i18n-tour.js";
 import tourZh from "../../www/js/i18n-tour-zh-CN.js";
 
-// The page's English words: i18n.js's table and those the Share / Embed dialog brings when it
-// loads (their zh-CN words are in i18n-zh-CN.js, loaded with the language).
-const ENGLISH = { ...PAGE_ENGLISH, ...SHARE_ENGLISH };
+// The page's English words: i18n.js's table and those the Share / Embed dialog and the Explore
+// panel bring when they load (their zh-CN words are in i18n-zh-CN.js, loaded with the language).
+const LATER = [SHARE_ENGLISH, EXPLORE_ENGLISH];
+const ENGLISH = Object.assign({ ...PAGE_ENGLISH }, ...LATER);
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -27,8 +29,9 @@ test("every key of the English table exists in zh-CN, and every zh-CN key in Eng
   assert.deepEqual(en.filter((k) => !Object.hasOwn(zh, k)), [], "keys missing in zh-CN");
   assert.deepEqual(cn.filter((k) => !Object.hasOwn(ENGLISH, k)), [], "keys zh-CN has that English lacks");
   assert.ok(en.length > 200, `${en.length} keys`);
-  assert.deepEqual(Object.keys(SHARE_ENGLISH).filter((k) => Object.hasOwn(PAGE_ENGLISH, k)), [], "no key both in i18n.js and in the dialog's words");
-  assert.ok(Object.keys(SHARE_ENGLISH).length > 50);
+  const later = LATER.flatMap((w) => Object.keys(w));
+  assert.deepEqual(later.filter((k, i) => Object.hasOwn(PAGE_ENGLISH, k) || later.indexOf(k) !== i), [], "a key in i18n.js and in a part's words, or in two parts");
+  assert.ok(Object.keys(SHARE_ENGLISH).length > 50 && Object.keys(EXPLORE_ENGLISH).length > 30);
 });
 
 test("the guided tour's tables (loaded with the tour) have the same keys and placeholders in both languages, none a copy of English", () => {
@@ -90,7 +93,7 @@ test("formatTime", () => {
 
 test("no key is written twice in a table (the second would silently replace the first)", async () => {
   const { readFileSync } = await import("node:fs");
-  for (const file of ["i18n.js", "i18n-zh-CN.js", "share-dialog.js"]) {
+  for (const file of ["i18n.js", "i18n-zh-CN.js", "share-dialog.js", "explore.js"]) {
     const text = readFileSync(new URL(`../../www/js/${file}`, import.meta.url), "utf8");
     const keys = [...text.matchAll(/^ {2}"([^"]+)":/gm)].map((m) => m[1]);
     const twice = keys.filter((k, i) => keys.indexOf(k) !== i);

@@ -3,10 +3,49 @@
 // each state checked for safety by the engine itself, in a Web Worker (js/explore-worker.js) so
 // the page stays responsive. The worker and its wasm are fetched only when a search starts.
 // A violation found becomes recorded actions that the element loads into its timeline.
+// The panel's body is loaded when it is first opened (js/ui.js; the element imports it by URL):
+// what it needs of the element's modules is handed over in `lib` rather than imported, so that
+// the built site keeps them in the element's own file, and its English words come with it (the
+// zh-CN words are in js/i18n-zh-CN.js, loaded with the language).
 
-import { h, setFlag, setText } from "./dom.js";
-import { describeViolation, timerText } from "./describe.js";
-import { formatTime } from "./i18n.js";
+/** The panel's English words (the element adds them to its table: i18n.js addTable). */
+export const WORDS = {
+  "explore.intro": "The explorer runs this same engine in a background worker. From the instant on screen it tries every order in which the network could deliver the messages in flight (and, if you allow it, lose some or let timers go off), and checks safety in every state it reaches: no two honest replicas execute different requests at one sequence number, none executes a request twice, and the client accepts only what honest replicas executed.",
+  "explore.states": "States at most",
+  "explore.states.title": "The search stops after this many distinct states (each state is remembered by a 64-bit fingerprint, about 16 bytes).",
+  "explore.depth": "Steps at most",
+  "explore.depth.title": "Paths longer than this many deliveries, losses and timers are not followed.",
+  "explore.timers": "Timers that may fire",
+  "explore.timers.title": "How many times, on one path, a running timer may go off early (a view change, a retransmission, the client's broadcast). 0: messages only.",
+  "explore.drops": "Messages that may be lost",
+  "explore.drops.title": "How many messages, on one path, the network may lose.",
+  "explore.start": "Explore",
+  "explore.start.title": "Search every order from the instant on screen (the run pauses here)",
+  "explore.stop": "Stop",
+  "explore.stop.title": "Stop the search and tell what it saw",
+  "explore.loading": "Loading the explorer…",
+  "explore.workerFailed": "the worker did not start",
+  "explore.error": "The explorer could not run: {message}",
+  "explore.progress": "{states} states, {depth} steps deep (longest {longest}), {rate} states/s",
+  "explore.bounds": "From {at}: at most {depth} steps, {timers} timers, {drops} lost messages",
+  "explore.took": "{seconds} s, {rate} states/s",
+  "explore.found": "Violation found: {steps} steps, after {states} states searched.",
+  "explore.none": "No violation in {states} states.",
+  "explore.stopped": "Stopped after {states} states: no violation so far.",
+  "explore.complete": "Every order within these bounds was tried: {ended} runs come to an end, {accepted} of them with every request accepted.",
+  "explore.cut.states": "The search stopped at the state bound: orders beyond it were not tried.",
+  "explore.cut.depth": "Paths longer than {depth} steps were not followed.",
+  "explore.proves": "This shows that nothing unsafe can happen from this instant within these bounds; it says nothing of other instants, other faults or longer runs.",
+  "explore.before": "The run had already broken safety at this instant; the explorer looks for a new violation.",
+  "explore.step.deliver": "Deliver #{msg} {kind} {from} → {to}",
+  "explore.step.drop": "Lose #{msg} {kind} {from} → {to}",
+  "explore.step.fire": "Fire the {timer} of {node}",
+  "explore.load": "Load it into the timeline",
+  "explore.load.title": "Make this counterexample the run on screen, from the instant the search started",
+  "explore.load.note": "Loading it replaces what came after this instant. You are the network: its steps come one every 0.2 s of virtual time; press Play or Step to watch them.",
+};
+
+let h, setFlag, setText, describeViolation, timerText, formatTime;
 
 export const STATE_BOUNDS = [10_000, 100_000, 1_000_000];
 const DEFAULTS = { states: 100_000, depth: 40, timers: 0, drops: 0 };
@@ -22,8 +61,11 @@ export class ExplorePanel {
   /**
    * @param {(k: string, v?: object) => string} t
    * @param {{ source(): { options: object, at: number } | null, load(found: object, source: object): void, name(node: number): string, workerUrl: URL }} on
+   * @param {HTMLDetailsElement} section  the panel (its summary in it), which this fills
+   * @param {{ h, setFlag, setText, describeViolation, timerText, formatTime }} lib  js/dom.js's, describe.js's and i18n.js's
    */
-  constructor(t, on) {
+  constructor(t, on, section, lib) {
+    ({ h, setFlag, setText, describeViolation, timerText, formatTime } = lib);
     this.t = t;
     this.on = on;
     this.worker = null;
@@ -49,10 +91,8 @@ export class ExplorePanel {
     this.stopButton = h("button", { type: "button", class: "secondary explore-stop", text: t("explore.stop"), title: t("explore.stop.title"), disabled: true, onclick: () => this.stop() });
     this.status = h("p", { class: "explore-status", role: "status", "aria-live": "polite" });
     this.result = h("div", { class: "explore-result" });
-    this.section = h(
-      "details",
-      { class: "explore-panel" },
-      h("summary", { text: t("explore.title") }),
+    this.section = section;
+    section.append(
       h("p", { class: "muted small explore-intro", text: t("explore.intro") }),
       h(
         "div",

@@ -3,10 +3,9 @@
 // It knows nothing of the engine: it shows the view the element hands it (see panels.js for its
 // shape) and forwards every click to the element's handlers (`on`).
 
-import { ExplorePanel } from "./explore.js";
 import { LivePanel } from "./live-panel.js";
 import { Controls } from "./controls.js";
-import { describeRefusal } from "./describe.js";
+import { describeRefusal, describeViolation, timerText } from "./describe.js";
 import { Diagram } from "./diagram.js";
 import { Glossary } from "./glossary.js";
 import { h, setFlag, setText } from "./dom.js";
@@ -34,7 +33,7 @@ export class PlaygroundUI {
    * @param {object} o.on           the element's handlers: those of Controls (controls.js), plus
    *   crash(i), recover(i), behavior(i, b), isolate(i), drop(id), select(id | null),
    *   deliver(id), fire(node, timer) (manual delivery: you are the network),
-   *   exploreSource() (what the explorer starts from), exploreLoad(found, source) (its counterexample as the run),
+   *   explorePanel() (js/explore.js, loaded), exploreSource() (what the explorer starts from), exploreLoad(found, source) (its counterexample as the run),
    *   liveConnect(address), liveDisconnect() (the Live cluster panel: live-panel.js, live.js),
    *   shareDialog() (js/share-dialog.js, loaded), shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
    *   redraw() (what the canvases show changed: a frame should draw it)
@@ -67,8 +66,19 @@ export class PlaygroundUI {
     this.inspector = new Inspector(t, { drop: (id) => on.drop(id), deliver: (id) => on.deliver(id), close: () => on.select(null) }, g);
     this.inflight = new InFlightList(t, { pick: (id) => on.select(id), deliver: (id) => on.deliver(id), fire: (node, timer) => on.fire(node, timer) });
     this.inflight.section.addEventListener("toggle", () => this.lastView && this.inflight.update(this.lastView));
-    // The explorer outlives nothing: a new UI (language, theme) starts without a search.
-    this.explore = new ExplorePanel(t, { source: () => on.exploreSource(), load: (found, source) => on.exploreLoad(found, source), name: (node) => (this.lastView ? this.lastView.name(node) : String(node)), workerUrl: new URL("js/explore-worker.js", indexUrl) });
+    // The Explore panel: its body (js/explore.js) is loaded when it is first opened. The explorer
+    // outlives nothing: a new UI (language, theme) starts without a search.
+    this.explore = null;
+    this.exploreSection = h("details", { class: "explore-panel" }, h("summary", { text: t("explore.title") }));
+    this.exploreSection.addEventListener("toggle", async () => {
+      if (!this.exploreSection.open || this.explore || this.exploreLoading) return;
+      this.exploreLoading = true;
+      const mod = await this.#part(on.explorePanel);
+      this.exploreLoading = false;
+      if (!mod || this.explore) return;
+      const panel = { source: () => on.exploreSource(), load: (found, source) => on.exploreLoad(found, source), name: (node) => (this.lastView ? this.lastView.name(node) : String(node)), workerUrl: new URL("js/explore-worker.js", indexUrl) };
+      this.explore = new mod.ExplorePanel(t, panel, this.exploreSection, { h, setFlag, setText, describeViolation, timerText, formatTime });
+    });
     // Message statistics: js/stats.js is loaded when the panel is first opened.
     this.stats = { view: null, loading: false };
     const statsHolder = h("div", { class: "stats-holder" }, h("p", { class: "stats-note", text: t("stats.intro") }));
@@ -151,7 +161,7 @@ export class PlaygroundUI {
       caption,
       h("div", { class: "legend-row" }, buildLegend(t, g), this.openFull),
       this.inflight.section,
-      this.explore.section,
+      this.exploreSection,
       this.statsSection,
       this.live.section,
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
@@ -400,24 +410,34 @@ export class PlaygroundUI {
   /** Lets go of the page (this UI is replaced or the element is gone). */
   dispose() {
     this.ro.disconnect();
-    this.explore.dispose();
+    this.explore?.dispose();
     this.share?.close();
     this.disposed = true;
+  }
+
+  /**
+   * A part of the UI loaded on demand (`load` imports its module): its English words join the
+   * table. Null when it failed to load (a notice says why) or this UI is gone meanwhile.
+   */
+  async #part(load) {
+    let mod;
+    try {
+      mod = await load();
+    } catch (e) {
+      this.notices.add(this.t("notice.error", { message: e?.message ?? String(e) }), "error");
+      return null;
+    }
+    if (this.disposed) return null;
+    addTable("en", mod.WORDS);
+    return mod;
   }
 
   /** Opens the Share / Embed dialog, loading it (and its English words) the first time. */
   async openShare() {
     if (!this.share) {
-      let mod;
-      try {
-        mod = await this.on.shareDialog();
-      } catch (e) {
-        this.notices.add(this.t("notice.error", { message: e?.message ?? String(e) }), "error");
-        return;
-      }
-      if (this.disposed) return;
+      const mod = await this.#part(this.on.shareDialog);
+      if (!mod) return;
       if (!this.share) {
-        addTable("en", mod.WORDS);
         const on = this.on;
         const lib = { h, setText, formatTime, CONTROLS, LANGUAGES, THEMES };
         this.share = new mod.ShareDialog(this.t, (choice) => on.shareTexts(choice), this.shareCurrent, on.exportRun ? (kind, choice) => on.exportRun(kind, choice) : null, lib);
