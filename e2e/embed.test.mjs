@@ -543,6 +543,7 @@ test("npm run build: dist/ served by a plain static server from a sub-path, stri
       "js/exports.js",
       "js/i18n-tour-zh-CN.js",
       "js/i18n-zh-CN.js",
+      "js/live-panel.js",
       "js/live.js",
       "js/share-dialog.js",
       "js/stats.js",

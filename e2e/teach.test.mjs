@@ -53,8 +53,8 @@ for (const lang of ["en", "zh-CN"]) {
         root.querySelector(".explore-panel").open = true;
         root.querySelector(".live-panel").open = true;
       });
-      // (the Explore panel's body, js/explore.js, loads when it opens)
-      await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".explore-start"));
+      // (the Explore and Live cluster panels' bodies, js/explore.js and js/live-panel.js, load when they open)
+      await page.waitForFunction(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".explore-start") && document.querySelector("pbft-playground").shadowRoot.querySelector(".live-connect"));
       await eventually(() => shadow(page, (root) => root.querySelector(".inflight button.link")?.click() ?? null) .then(() => shadow(page, (root) => !root.querySelector(".inspector").hidden)), { message: "the inspector open" });
       const main = await accessibleControls(page, { options: true });
       await shadow(page, (root) => root.querySelector("button.share").click());

@@ -18,6 +18,7 @@
 //   js/explore-worker.js, pkg-explore/     the Explore panel's worker and its wasm (loaded on demand)
 //   js/share-dialog.js                     the Share / Embed dialog and its English words (loaded when it opens)
 //   js/exports.js, js/stats.js             the Share dialog's exports and the statistics panel (loaded on demand)
+//   js/live-panel.js                       the Live cluster panel's body and its English words (loaded when it opens)
 //   js/live.js                             the Live cluster mirror (a chunk, loaded on Connect)
 //   *.gz, *.br                             precompressed copies, for hosts that serve them
 // Every URL inside is relative; the element finds its CSS and wasm next to its own module
@@ -82,9 +83,9 @@ const BUNDLE = {
   logLevel: quiet ? "error" : "warning",
 };
 await esbuild.build({ ...BUNDLE, entryPoints: { "pbft-playground": join(WWW, "pbft-playground.js") }, splitting: true, chunkNames: "js/[name]" });
-// The exports, the statistics, the Share / Embed dialog and the Explore panel, loaded when first used (the element imports them by URL):
+// The exports, the statistics, the Share / Embed dialog, the Explore and Live cluster panels, loaded when first used (the element imports them by URL):
 // each a module of its own, with what it needs bundled in.
-await esbuild.build({ ...BUNDLE, entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js"), "js/share-dialog": join(WWW, "js", "share-dialog.js"), "js/explore": join(WWW, "js", "explore.js") } });
+await esbuild.build({ ...BUNDLE, entryPoints: { "js/exports": join(WWW, "js", "exports.js"), "js/stats": join(WWW, "js", "stats.js"), "js/share-dialog": join(WWW, "js", "share-dialog.js"), "js/explore": join(WWW, "js", "explore.js"), "js/live-panel": join(WWW, "js", "live-panel.js") } });
 // embed.js loads ./pbft-playground.js at run time (shared with the page), site.js sets index.html's
 // language: minified, not bundled.
 for (const script of ["embed.js", "site.js"]) {
@@ -155,7 +156,7 @@ function report(title, list) {
 }
 const element = ["pbft-playground.js", "pbft-playground.css", "pkg/pbft_playground_bg.wasm"];
 // Every file of js/ is one the reports below name: no chunk shared with the element's first visit.
-const ON_DEMAND = ["js/i18n-zh-CN.js", "js/tour.js", "js/i18n-tour-zh-CN.js", "js/live.js", "js/share-dialog.js", "js/explore.js", "js/exports.js", "js/stats.js", "js/explore-worker.js"];
+const ON_DEMAND = ["js/i18n-zh-CN.js", "js/tour.js", "js/i18n-tour-zh-CN.js", "js/live.js", "js/live-panel.js", "js/share-dialog.js", "js/explore.js", "js/exports.js", "js/stats.js", "js/explore-worker.js"];
 const stray = [...sizes.keys()].filter((f) => f.startsWith("js/") && !ON_DEMAND.includes(f));
 if (stray.length) {
   console.error(c.red(`[build] unexpected chunks ${stray.join(", ")}: a module loaded on demand shares an import with the element`));
@@ -166,6 +167,7 @@ report("what an iframe embed loads (first visit)", ["embed.html", "embed.css", "
 report("... plus, for lang=\"zh-CN\"", ["js/i18n-zh-CN.js"]);
 report("... plus, when the Share / Embed dialog opens (its English words included)", ["js/share-dialog.js"]);
 report("... plus, at the first export or when the statistics open", ["js/exports.js", "js/stats.js"]);
+report("... plus, when the Live cluster panel opens (its English words included)", ["js/live-panel.js"]);
 report("... plus, when the Live cluster panel connects", ["js/live.js"]);
 report("... plus, when a guided tour opens (its English words included)", ["js/tour.js"]);
 report("... plus, for the tour in zh-CN", ["js/i18n-tour-zh-CN.js"]);

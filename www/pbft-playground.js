@@ -48,6 +48,7 @@ const EXPORTS_URL = new URL("./js/exports.js", MODULE_URL).href;
 const STATS_URL = new URL("./js/stats.js", MODULE_URL).href;
 const SHARE_URL = new URL("./js/share-dialog.js", MODULE_URL).href;
 const EXPLORE_URL = new URL("./js/explore.js", MODULE_URL).href;
+const LIVE_PANEL_URL = new URL("./js/live-panel.js", MODULE_URL).href;
 
 let engine = null;
 /** Loads and initialises the wasm engine once per page; every element shares it. */
@@ -374,6 +375,7 @@ export class PbftPlayground extends HTMLElement {
     reset: () => this.#reset({ ...this.#config }),
     // An empty operation is told in the page's language (the engine's refusal is English).
     request: (op) => (String(op).trim() === "" ? this.#ui.notices.add(this.#t("notice.emptyOp"), "error") : this.#live ? this.#liveRequest(op) : this.#act((sim) => sim.request(op))),
+    livePanel: () => import(LIVE_PANEL_URL),
     liveConnect: (address) => this.#liveConnect(address),
     liveDisconnect: () => this.#liveStop(),
     playPause: () => this.#setPlaying(!this.#playing),
@@ -410,7 +412,7 @@ export class PbftPlayground extends HTMLElement {
     stats: async () => ({ StatsView: (await import(STATS_URL)).StatsView, Simulation: this.#engine.Simulation }),
     freshenLink: () => this.#sim && this.#indexUrl(this.#search()),
     redraw: () => this.#wake(),
-  }), ["explorePanel", "shareDialog", "shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
+  }), ["livePanel", "explorePanel", "shareDialog", "shareTexts", "exportRun", "stats", "freshenLink", "redraw"]);
 
   /**
    * Watching a live cluster, the run on screen replays what the real nodes do: what would change
@@ -450,16 +452,16 @@ export class PbftPlayground extends HTMLElement {
         notify: (status) => {
           // Stopped following (diverged, closed): the page is a plain run again.
           if (this.#live === mirror && status.state !== "following" && status.state !== "connecting") this.#live = null;
-          this.#ui?.live.update(status);
+          this.#ui?.live?.update(status);
           this.#wake();
         },
       });
       this.#live = mirror;
-      this.#ui.live.update(mirror.status());
+      this.#ui.live?.update(mirror.status());
       await mirror.connect(address);
     } catch (e) {
       if (this.#live === mirror) this.#live = null;
-      this.#ui.live.update({ state: "failed", detail: { address: String(address) }, names: [], up: [], backlog: 0, compare: null });
+      this.#ui.live?.update({ state: "failed", detail: { address: String(address) }, names: [], up: [], backlog: 0, compare: null });
       return;
     }
     if (mirror.state !== "following") this.#live = null;
@@ -479,7 +481,7 @@ export class PbftPlayground extends HTMLElement {
     this.#live = null;
     if (m) {
       m.close();
-      this.#ui?.live.update(m.status());
+      this.#ui?.live?.update(m.status());
     }
   }
 
@@ -536,7 +538,7 @@ export class PbftPlayground extends HTMLElement {
     if (old?.app.isConnected) old.app.replaceWith(ui.app);
     else this.shadowRoot.append(ui.app);
     this.#ui = ui;
-    if (this.#live) ui.live.update(this.#live.status());
+    if (this.#live) ui.live?.update(this.#live.status());
     this.#tour?.mount(ui.tourSlot, this.#t);
     if (this.#snapshot) ui.build(this.#snapshot.n);
   }

@@ -6,13 +6,14 @@ import { test } from "node:test";
 import { ENGLISH as PAGE_ENGLISH, LANGUAGES, formatTime, loadLanguage, translator } from "../../www/js/i18n.js";
 import { WORDS as SHARE_ENGLISH } from "../../www/js/share-dialog.js";
 import { WORDS as EXPLORE_ENGLISH } from "../../www/js/explore.js";
+import { WORDS as LIVE_ENGLISH } from "../../www/js/live-panel.js";
 import zh from "../../www/js/i18n-zh-CN.js";
 import tourEn from "../../www/js/i18n-tour.js";
 import tourZh from "../../www/js/i18n-tour-zh-CN.js";
 
-// The page's English words: i18n.js's table and those the Share / Embed dialog and the Explore
-// panel bring when they load (their zh-CN words are in i18n-zh-CN.js, loaded with the language).
-const LATER = [SHARE_ENGLISH, EXPLORE_ENGLISH];
+// The page's English words: i18n.js's table and those the Share / Embed dialog, the Explore
+// and the Live cluster panels bring when they load (their zh-CN words are in i18n-zh-CN.js, loaded with the language).
+const LATER = [SHARE_ENGLISH, EXPLORE_ENGLISH, LIVE_ENGLISH];
 const ENGLISH = Object.assign({ ...PAGE_ENGLISH }, ...LATER);
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -93,7 +94,7 @@ test("formatTime", () => {
 
 test("no key is written twice in a table (the second would silently replace the first)", async () => {
   const { readFileSync } = await import("node:fs");
-  for (const file of ["i18n.js", "i18n-zh-CN.js", "share-dialog.js", "explore.js"]) {
+  for (const file of ["i18n.js", "i18n-zh-CN.js", "share-dialog.js", "explore.js", "live-panel.js"]) {
     const text = readFileSync(new URL(`../../www/js/${file}`, import.meta.url), "utf8");
     const keys = [...text.matchAll(/^ {2}"([^"]+)":/gm)].map((m) => m[1]);
     const twice = keys.filter((k, i) => keys.indexOf(k) !== i);

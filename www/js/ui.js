@@ -3,7 +3,6 @@
 // It knows nothing of the engine: it shows the view the element hands it (see panels.js for its
 // shape) and forwards every click to the element's handlers (`on`).
 
-import { LivePanel } from "./live-panel.js";
 import { Controls } from "./controls.js";
 import { describeRefusal, describeViolation, timerText } from "./describe.js";
 import { Diagram } from "./diagram.js";
@@ -20,6 +19,9 @@ import { CONTROLS, THEMES } from "./options.js";
 const SCALES = [0.04, 0.08, 0.15, 0.3, 0.5, 1, 2]; // diagram zoom levels, px per virtual ms
 const TOUCH_REACH = 26; // px around a message that a finger may tap
 
+/** js/live-panel.js, once loaded. */
+let livePanel = null;
+
 export class PlaygroundUI {
   /**
    * @param {object} o
@@ -34,7 +36,7 @@ export class PlaygroundUI {
    *   crash(i), recover(i), behavior(i, b), isolate(i), drop(id), select(id | null),
    *   deliver(id), fire(node, timer) (manual delivery: you are the network),
    *   explorePanel() (js/explore.js, loaded), exploreSource() (what the explorer starts from), exploreLoad(found, source) (its counterexample as the run),
-   *   liveConnect(address), liveDisconnect() (the Live cluster panel: live-panel.js, live.js),
+   *   livePanel() (js/live-panel.js, loaded), liveConnect(address), liveDisconnect() (the Live cluster panel: live-panel.js, live.js),
    *   shareDialog() (js/share-dialog.js, loaded), shareTexts(choice) (share.js), freshenLink() (the current run's URL, or null),
    *   redraw() (what the canvases show changed: a frame should draw it)
    * @param {PlaygroundUI | null} o.old  the UI this one replaces (a new language or theme)
@@ -91,11 +93,24 @@ export class PlaygroundUI {
       statsHolder.append(this.stats.view.root);
       if (this.lastView) this.stats.view.update(this.lastView.history);
     });
-    this.live = new LivePanel(t, { connect: (address) => on.liveConnect(address), disconnect: () => on.liveDisconnect() });
-    if (old) {
-      this.live.address.value = old.live.address.value;
-      this.live.section.open = old.live.section.open;
-    }
+    // The Live cluster panel: its body (js/live-panel.js) is loaded when it is first opened; a UI
+    // built after that (a new language, or the live replay's words) has it at once.
+    this.live = null;
+    this.liveSection = h("details", { class: "live-panel" }, h("summary", { text: t("live.title") }));
+    const buildLive = (mod) => {
+      livePanel = mod;
+      this.live = new mod.LivePanel(t, { connect: (address) => on.liveConnect(address), disconnect: () => on.liveDisconnect() }, this.liveSection, { h, setText });
+      if (old?.live) this.live.address.value = old.live.address.value;
+    };
+    if (livePanel) buildLive(livePanel);
+    this.liveSection.addEventListener("toggle", async () => {
+      if (!this.liveSection.open || this.live || this.liveLoading) return;
+      this.liveLoading = true;
+      const mod = await this.#part(on.livePanel);
+      this.liveLoading = false;
+      if (mod && !this.live) buildLive(mod);
+    });
+    if (old) this.liveSection.open = old.liveSection.open;
     this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
     if (old) this.notices.section.replaceChildren(...old.notices.section.childNodes);
@@ -163,7 +178,7 @@ export class PlaygroundUI {
       this.inflight.section,
       this.exploreSection,
       this.statsSection,
-      this.live.section,
+      this.liveSection,
       h("div", { class: "panels" }, this.replicas.section, h("div", { class: "side" }, this.client.section, this.log.section)),
       g.panel,
       g.defs,
