@@ -97,14 +97,13 @@ impl Replica {
                 return;
             }
         }
-        let key = (req.client, req.timestamp);
-        match self.pending.entry(key) {
-            // A retransmission: the request again, what was relayed of it kept.
-            std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().request = req.clone(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(Pending { request: req.clone(), relayed: None });
-            }
-        }
+        // A retransmission replaces the request and keeps what was relayed of it.
+        let relayed = self
+            .pending
+            .entry((req.client, req.timestamp))
+            .and_modify(|p| p.request = req.clone())
+            .or_insert_with(|| Pending { request: req.clone(), relayed: None })
+            .relayed;
         if self.status != ReplicaStatus::Normal {
             return;
         }
@@ -116,7 +115,7 @@ impl Replica {
             // backups alone would otherwise time them out against an honest
             // primary that never saw it. A client's retransmission is relayed
             // each time; one from a replica once per view.
-            let again = self.pending.get(&key).and_then(|p| p.relayed).is_some_and(|(v, _)| v == self.view);
+            let again = relayed.is_some_and(|(v, _)| v == self.view);
             if matches!(from, NodeId::Client(_)) || !again {
                 self.forward_to_primary(req, out);
             }

@@ -28,7 +28,7 @@
 //! CHECKPOINT for h) on the 1st, 2nd, 4th, ... such message, so two replicas
 //! never echo each other for long.
 
-use super::{CheckpointResends, Output, Replica, ReplicaStatus, ReplicaTimer, Slot};
+use super::{CheckpointResends, Output, Pending, Replica, ReplicaStatus, ReplicaTimer, Slot};
 use crate::protocol::message::{Checkpoint, Message};
 use crate::protocol::quorum::VoteSet;
 use crate::protocol::types::{Digest, NodeId, ReplicaId, Seq, View};
@@ -97,12 +97,14 @@ impl Replica {
         let upto = self.checkpointed();
         let entries = self.log.range(self.low + 1..).any(|(&seq, s)| !self.unacknowledged(seq, s, &upto).is_empty());
         let checkpoints = self.checkpoint_resends.iter().any(|(&seq, r)| !self.checkpoint_unacknowledged(seq, r, &upto).is_empty());
-        entries || checkpoints || (!self.is_primary() && self.pending.values().any(|p| self.may_forward(&p.request)))
+        entries || checkpoints || (!self.is_primary() && self.pending.values().any(|p| self.may_forward(p)))
     }
 
-    fn may_forward(&self, r: &crate::protocol::message::Request) -> bool {
-        let relayed = self.pending.get(&(r.client, r.timestamp)).and_then(|p| p.relayed).filter(|&(v, _)| v == self.view);
-        relayed.is_none_or(|(_, times)| times < MAX_FORWARDS) && !self.is_assigned(r)
+    /// Whether a backup relays pending request `p` to the primary again: not
+    /// assigned yet, and relayed fewer than [`MAX_FORWARDS`] times in this view.
+    fn may_forward(&self, p: &Pending) -> bool {
+        let relayed = p.relayed.filter(|&(v, _)| v == self.view);
+        relayed.is_none_or(|(_, times)| times < MAX_FORWARDS) && !self.is_assigned(&p.request)
     }
 
     /// The normal-case tick: half the retransmission interval, so an entry is
@@ -167,7 +169,7 @@ impl Replica {
             }
         }
         if !self.is_primary() {
-            let again: Vec<_> = self.pending.values().filter(|p| self.may_forward(&p.request)).map(|p| p.request.clone()).collect();
+            let again: Vec<_> = self.pending.values().filter(|p| self.may_forward(p)).map(|p| p.request.clone()).collect();
             for r in again {
                 self.forward_to_primary(r, out);
             }
