@@ -72,27 +72,21 @@ export class PlaygroundUI {
     // outlives nothing: a new UI (language, theme) starts without a search.
     this.explore = null;
     this.exploreSection = h("details", { class: "explore-panel" }, h("summary", { text: t("explore.title") }));
-    this.exploreSection.addEventListener("toggle", async () => {
-      if (!this.exploreSection.open || this.explore || this.exploreLoading) return;
-      this.exploreLoading = true;
-      const mod = await this.#part(on.explorePanel);
-      this.exploreLoading = false;
-      if (!mod || this.explore) return;
+    this.#whenOpened(this.exploreSection, on.explorePanel, (mod) => {
       const panel = { source: () => on.exploreSource(), load: (found, source) => on.exploreLoad(found, source), name: (node) => (this.lastView ? this.lastView.name(node) : String(node)), workerUrl: new URL("js/explore-worker.js", indexUrl) };
       this.explore = new mod.ExplorePanel(t, panel, this.exploreSection, { h, setFlag, setText, describeViolation, timerText, formatTime });
     });
     // Message statistics: js/stats.js is loaded when the panel is first opened.
-    this.stats = { view: null, loading: false };
+    this.stats = { view: null };
     const statsHolder = h("div", { class: "stats-holder" }, h("p", { class: "stats-note", text: t("stats.intro") }));
     this.statsSection = h("details", { class: "stats-panel" }, h("summary", { text: t("stats.title"), title: t("stats.title.title") }), statsHolder);
-    this.statsSection.addEventListener("toggle", async () => {
-      if (!this.statsSection.open || this.stats.view || this.stats.loading || !on.stats) return;
-      this.stats.loading = true;
-      const { StatsView, Simulation } = await on.stats();
-      this.stats.view = new StatsView(t, Simulation, this.theme);
-      statsHolder.append(this.stats.view.root);
-      if (this.lastView) this.stats.view.update(this.lastView.history);
-    });
+    if (on.stats) {
+      this.#whenOpened(this.statsSection, on.stats, ({ StatsView, Simulation }) => {
+        this.stats.view = new StatsView(t, Simulation, this.theme);
+        statsHolder.append(this.stats.view.root);
+        if (this.lastView) this.stats.view.update(this.lastView.history);
+      });
+    }
     // The Live cluster panel: its body (js/live-panel.js) is loaded when it is first opened; a UI
     // built after that (a new language, or the live replay's words) has it at once.
     this.live = null;
@@ -103,13 +97,7 @@ export class PlaygroundUI {
       if (old?.live) this.live.address.value = old.live.address.value;
     };
     if (livePanel) buildLive(livePanel);
-    this.liveSection.addEventListener("toggle", async () => {
-      if (!this.liveSection.open || this.live || this.liveLoading) return;
-      this.liveLoading = true;
-      const mod = await this.#part(on.livePanel);
-      this.liveLoading = false;
-      if (mod && !this.live) buildLive(mod);
-    });
+    else this.#whenOpened(this.liveSection, on.livePanel, buildLive);
     if (old) this.liveSection.open = old.liveSection.open;
     this.status = new StatusStrip(t, g);
     this.notices = new Notices(t);
@@ -431,8 +419,8 @@ export class PlaygroundUI {
   }
 
   /**
-   * A part of the UI loaded on demand (`load` imports its module): its English words join the
-   * table. Null when it failed to load (a notice says why) or this UI is gone meanwhile.
+   * A part of the UI loaded on demand (`load` imports its module): its English words, if it brings
+   * any, join the table. Null when it failed to load (a notice says why) or this UI is gone meanwhile.
    */
   async #part(load) {
     let mod;
@@ -443,8 +431,20 @@ export class PlaygroundUI {
       return null;
     }
     if (this.disposed) return null;
-    addTable("en", mod.WORDS);
+    if (mod.WORDS) addTable("en", mod.WORDS);
     return mod;
+  }
+
+  /** Fills `section` (a closed <details>) the first time it opens: `build` with the module `load` gives (#part). */
+  #whenOpened(section, load, build) {
+    let state = "closed";
+    section.addEventListener("toggle", async () => {
+      if (!section.open || state !== "closed") return;
+      state = "loading";
+      const mod = await this.#part(load);
+      state = mod ? "built" : "closed";
+      if (mod) build(mod);
+    });
   }
 
   /** Opens the Share / Embed dialog, loading it (and its English words) the first time. */
