@@ -31,7 +31,7 @@
 //! assert_eq!(sent[&MsgKind::Prepare], 9);
 //! assert_eq!(sent[&MsgKind::Commit], 12);
 //! // The client accepted it.
-//! assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Accepted { result, .. } if result == "warTime=1234")));
+//! assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Accepted { result, .. } if &**result == "warTime=1234")));
 //! assert!(sim.violations().is_empty());
 //! ```
 //!

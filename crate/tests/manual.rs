@@ -42,7 +42,7 @@ fn accepted(events: &[Event]) -> Vec<(String, u64)> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Accepted { result, view, .. } => Some((result.clone(), *view)),
+            EventKind::Accepted { result, view, .. } => Some((result.to_string(), *view)),
             _ => None,
         })
         .collect()

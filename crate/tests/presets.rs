@@ -29,7 +29,7 @@ fn normal_operation() {
     assert_eq!(s.client().accepted().len(), 2);
     assert!((0..4).all(|i| s.replica(i).last_executed() == 2));
     assert!(!views_changed(&events));
-    assert_eq!(s.client().accepted()[1].result, "warTime=1234", "the read sees the write");
+    assert_eq!(&*s.client().accepted()[1].result, "warTime=1234", "the read sees the write");
     assert!(s.violations().is_empty());
 }
 
@@ -55,7 +55,7 @@ fn equivocation_is_survived() {
     let (s, events) = play("equivocation", 30_000);
     assert!(views_changed(&events));
     let a = &s.client().accepted()[0];
-    assert_eq!((a.result.as_str(), a.view >= 1), ("warTime=1234", true));
+    assert_eq!((&*a.result, a.view >= 1), ("warTime=1234", true));
     assert!(s.violations().is_empty());
 }
 
@@ -91,7 +91,7 @@ fn byzantine_generals_agree_without_ibm() {
     let (s, _) = play("generals", 20_000);
     assert_eq!(s.name(3), "IBM");
     assert!(!s.is_up(3));
-    assert_eq!(s.client().accepted()[0].result, "warTime=1234");
+    assert_eq!(&*s.client().accepted()[0].result, "warTime=1234");
     for i in 0..3 {
         assert_eq!(s.executed(i)[0].op.as_deref(), Some("warTime=1234"), "{}", s.name(i));
     }
@@ -131,7 +131,7 @@ fn forged_new_view_is_rejected_and_the_request_commits_in_view_1() {
     let (s, events) = play("forged-new-view", 30_000);
     assert!(s.violations().is_empty(), "{:?}", s.violations());
     let a = &s.client().accepted()[0];
-    assert_eq!((a.result.as_str(), a.view), ("warTime=1234", 1));
+    assert_eq!((&*a.result, a.view), ("warTime=1234", 1));
     for i in 1..4 {
         assert_eq!(s.replica(i).view(), 1, "replica {i}");
     }
@@ -155,7 +155,7 @@ fn a_fake_certificate_is_refused_and_the_committed_request_stays() {
     use pbft_playground::protocol::{Defect, MsgKind, NodeId, Reject};
     let (s, events) = play("fake-certificate", 30_000);
     assert!(s.violations().is_empty(), "{:?}", s.violations());
-    let accepted: Vec<(&str, u64)> = s.client().accepted().iter().map(|a| (a.result.as_str(), a.view)).collect();
+    let accepted: Vec<(&str, u64)> = s.client().accepted().iter().map(|a| (&*a.result, a.view)).collect();
     assert_eq!(accepted, vec![("warTime=1234", 0), ("retreat=no", 1)]);
     let caught = events.iter().any(|e| {
         matches!(&e.kind, EventKind::Rejected {

@@ -29,7 +29,7 @@ fn happy_path_follows_the_papers_message_pattern() {
         assert_eq!(s.replica(i).last_executed(), 1);
     }
     let a = &s.client().accepted()[0];
-    assert_eq!((a.timestamp, a.result.as_str(), a.view), (t, OP, 0));
+    assert_eq!((a.timestamp, &*a.result, a.view), (t, OP, 0));
     assert_eq!(a.replicas.len(), 2, "accepted at exactly f+1 matching replies");
     // The decision came with the second reply, before the last two arrived.
     let replies_before: usize = {

@@ -689,7 +689,7 @@ impl Runner {
     fn answer(&mut self, a: Accepted, w: Waiter, seq: Option<Seq>) {
         let answer = Answer {
             op: a.op.to_string(),
-            result: a.result,
+            result: a.result.to_string(),
             view: a.view,
             seq,
             timestamp: a.timestamp,
@@ -848,7 +848,7 @@ fn sent_event(id: u64, from: NodeId, to: NodeId, msg: &Message) -> EventKind {
             _ => None,
         },
         text: match msg {
-            Message::Request(r) => Some(r.op.to_string()),
+            Message::Request(r) => Some(r.op.clone()),
             Message::Reply(r) => Some(r.result.clone()),
             _ => None,
         },

@@ -145,7 +145,7 @@ pub struct CachedReply {
     /// Timestamp of its last executed request.
     pub timestamp: u64,
     /// The result sent.
-    pub result: String,
+    pub result: Arc<str>,
 }
 
 /// The service state of one replica.
@@ -231,9 +231,9 @@ impl AppState {
     }
 
     /// Applies `op` for `client` at `timestamp`, caches and returns the result.
-    pub(crate) fn apply(&mut self, client: ClientId, timestamp: u64, op: &str) -> String {
+    pub(crate) fn apply(&mut self, client: ClientId, timestamp: u64, op: &Arc<str>) -> Arc<str> {
         let mut hash = self.content_hash;
-        let key = op.split_once('=').map(|(k, _)| k.trim());
+        let key = as_write(op).map(|(k, _)| k);
         if let Some(old) = key.and_then(|k| self.store.get(k)) {
             hash = hash.wrapping_sub(entry_hash(key.unwrap_or_default(), old));
         }
@@ -255,19 +255,33 @@ impl AppState {
     }
 }
 
-/// Executes one operation on the store and returns its result.
-pub fn execute_op(store: &mut Store, op: &str) -> String {
-    let op = op.trim();
-    match op.split_once('=') {
+/// A write `k=v` as its key and value (each trimmed), or None for a read.
+pub fn as_write(op: &str) -> Option<(&str, &str)> {
+    op.trim().split_once('=').map(|(k, v)| (k.trim(), v.trim()))
+}
+
+/// Whether `result` is what the write (`k`, `v`) answers: `k=v`, whatever
+/// the store held before.
+pub fn answers_write((k, v): (&str, &str), result: &str) -> bool {
+    result.len() == k.len() + 1 + v.len() && result.starts_with(k) && result[k.len()..].starts_with('=') && result.ends_with(v)
+}
+
+/// Executes one operation on the store and returns its result. A write that
+/// is already written as it answers (`k=v`, no spaces) answers with the
+/// operation itself, shared.
+pub fn execute_op(store: &mut Store, op: &Arc<str>) -> Arc<str> {
+    match as_write(op) {
         Some((k, v)) => {
-            let (k, v) = (k.trim(), v.trim());
             store.set(k, v);
-            format!("{k}={v}")
+            if answers_write((k, v), op) { op.clone() } else { format!("{k}={v}").into() }
         }
-        None => match store.get(op) {
-            Some(v) => format!("{op}={v}"),
-            None => format!("{op} unset"),
-        },
+        None => {
+            let key = op.trim();
+            match store.get(key) {
+                Some(v) => format!("{key}={v}").into(),
+                None => format!("{key} unset").into(),
+            }
+        }
     }
 }
 
@@ -287,7 +301,7 @@ mod tests {
             std::hash::Hasher::finish(&h)
         };
         let mut honest = AppState::default();
-        honest.apply(1, 1, "x=1");
+        honest.apply(1, 1, &"x=1".into());
         let mut forged = honest.clone();
         forged.store.first_mut().expect("a pair").1 = "2".into(); // no rehash: the same digest
         assert_eq!(forged.digest(), honest.digest());
@@ -302,9 +316,9 @@ mod tests {
     #[test]
     fn store_sets_and_reads() {
         let mut s = AppState::default();
-        assert_eq!(s.apply(1, 1, "warTime=1234"), "warTime=1234");
-        assert_eq!(s.apply(1, 2, "warTime"), "warTime=1234");
-        assert_eq!(s.apply(2, 1, "peace"), "peace unset");
+        assert_eq!(&*s.apply(1, 1, &"warTime=1234".into()), "warTime=1234");
+        assert_eq!(&*s.apply(1, 2, &"warTime".into()), "warTime=1234");
+        assert_eq!(&*s.apply(2, 1, &"peace".into()), "peace unset");
         assert_eq!(s.last_reply(1).unwrap().timestamp, 2);
         let d0 = s.digest();
         s.advance(1, Digest(7));
@@ -326,7 +340,7 @@ mod tests {
         // Keys in a scrambled order, some written twice: enough for several chunks.
         for i in 0..500u32 {
             let (k, val) = (format!("k{}", (i * 37) % 311), i.to_string());
-            execute_op(&mut s, &format!("{k}={val}"));
+            execute_op(&mut s, &format!("{k}={val}").into());
             match v.binary_search_by(|(x, _)| x.cmp(&k)) {
                 Ok(j) => v[j].1 = val,
                 Err(j) => v.insert(j, (k, val)),
@@ -335,8 +349,8 @@ mod tests {
         assert_eq!(s.len(), v.len());
         assert!(s.iter().map(|(k, v)| (&**k, &**v)).eq(v.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
         assert!(s.chunks.len() > 5 && s.chunks.iter().all(|c| c.len() < 2 * Store::CHUNK));
-        assert_eq!(execute_op(&mut s, "k5"), format!("k5={}", s.get("k5").unwrap()));
-        assert_eq!(execute_op(&mut s, "nope"), "nope unset");
+        assert_eq!(*execute_op(&mut s, &"k5".into()), format!("k5={}", s.get("k5").unwrap()));
+        assert_eq!(&*execute_op(&mut s, &"nope".into()), "nope unset");
         // A copy shares the list of chunks; a write duplicates the list and only the chunk it changes.
         let copy = s.clone();
         assert!(Arc::ptr_eq(&s.chunks, &copy.chunks));

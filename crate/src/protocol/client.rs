@@ -28,7 +28,7 @@ pub struct Accepted {
     /// The operation.
     pub op: Arc<str>,
     /// The accepted result.
-    pub result: String,
+    pub result: Arc<str>,
     /// The lowest view among the matching replies.
     pub view: View,
     /// The replicas whose matching replies made the decision.
@@ -85,8 +85,8 @@ pub enum ClientOutput {
 struct Outstanding {
     request: Request,
     /// Latest reply per replica: (result, view).
-    replies: VecMap<ReplicaId, (String, View)>,
-    accepted: Option<String>,
+    replies: VecMap<ReplicaId, (Arc<str>, View)>,
+    accepted: Option<Arc<str>>,
     attempts: u32,
 }
 
@@ -234,7 +234,7 @@ impl Client {
     pub fn replies_for(&self, timestamp: u64) -> Vec<(ReplicaId, String)> {
         self.requests
             .get(timestamp)
-            .map(|o| o.replies.iter().map(|(&r, (res, _))| (r, res.clone())).collect())
+            .map(|o| o.replies.iter().map(|(&r, (res, _))| (r, res.to_string())).collect())
             .unwrap_or_default()
     }
     /// The largest number of matching replies for one result of `timestamp`.
@@ -323,7 +323,7 @@ impl Client {
                 self.send_next(out);
             }
             Some(first) if *first != reply.result && tally.count == tally.needed => {
-                out.push(ClientOutput::Conflict { timestamp: reply.timestamp, accepted: first.clone(), other: reply.result });
+                out.push(ClientOutput::Conflict { timestamp: reply.timestamp, accepted: first.to_string(), other: reply.result.to_string() });
             }
             Some(_) => {}
         }
@@ -365,7 +365,7 @@ mod tests {
 
     fn reply(c: &mut Client, replica: ReplicaId, timestamp: u64, result: &str) -> Vec<ClientOutput> {
         let mut out = Vec::new();
-        let r = Reply { view: 0, timestamp, client: c.id(), replica, result: result.to_string() };
+        let r = Reply { view: 0, timestamp, client: c.id(), replica, result: result.into() };
         c.on_reply(NodeId::Replica(replica), r, &mut out);
         out
     }

@@ -101,8 +101,9 @@ pub struct Reply {
     pub client: ClientId,
     /// The replying replica.
     pub replica: ReplicaId,
-    /// The result of executing the operation.
-    pub result: String,
+    /// The result of executing the operation (shared with the replica's
+    /// cached reply, its log and the events).
+    pub result: Arc<str>,
 }
 
 /// ⟨CHECKPOINT, n, d, i⟩: replica `i`'s state digest after executing `seq`.

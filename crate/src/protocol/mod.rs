@@ -18,7 +18,7 @@ mod timers;
 mod types;
 mod viewchange;
 
-pub use app::{AppState, Store, execute_op};
+pub use app::{AppState, Store, answers_write, as_write, execute_op};
 pub use client::{Accepted, Client, ClientOutput, ClientTimer};
 pub use config::{Config, ConfigError};
 pub use message::{Checkpoint, Commit, Message, MsgKind, NewView, PrePrepare, Prepare, PreparedCert, Reply, Request, StateReply, StateRequest, ViewChange};

@@ -269,8 +269,8 @@ pub enum EventKind {
         deliver_at: u64,
         /// The client's timestamp of a REQUEST or a REPLY.
         timestamp: Option<u64>,
-        /// The operation of a REQUEST, the result of a REPLY.
-        text: Option<String>,
+        /// The operation of a REQUEST, the result of a REPLY (shared).
+        text: Option<Arc<str>>,
         /// How many prepared certificates a VIEW-CHANGE carries, how many
         /// pre-prepares a NEW-VIEW.
         count: Option<u32>,
@@ -331,7 +331,7 @@ pub enum EventKind {
         /// Client timestamp.
         timestamp: Option<u64>,
         /// Result (None for a null request or a re-executed duplicate).
-        result: Option<String>,
+        result: Option<Arc<str>>,
     },
     /// A replica's checkpoint became stable.
     CheckpointStable {
@@ -395,7 +395,7 @@ pub enum EventKind {
         /// Operation.
         op: Arc<str>,
         /// Result.
-        result: String,
+        result: Arc<str>,
         /// View of the replies.
         view: View,
         /// Replicas whose replies matched.

@@ -145,7 +145,7 @@ impl Simulation {
                 _ => None,
             },
             text: match &msg {
-                Message::Request(r) => Some(r.op.to_string()),
+                Message::Request(r) => Some(r.op.clone()),
                 Message::Reply(r) => Some(r.result.clone()),
                 _ => None,
             },

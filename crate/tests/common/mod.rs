@@ -50,7 +50,7 @@ pub fn accepted(events: &[Event]) -> Vec<(u64, String, u64)> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Accepted { timestamp, result, view, .. } => Some((*timestamp, result.clone(), *view)),
+            EventKind::Accepted { timestamp, result, view, .. } => Some((*timestamp, result.to_string(), *view)),
             _ => None,
         })
         .collect()

@@ -376,7 +376,7 @@ pub struct Exec {
     /// (client, timestamp, operation) of the request, None for a null request.
     pub request: Option<(ClientId, u64, String)>,
     /// The result; None when the request had executed before, or was null.
-    pub result: Option<String>,
+    pub result: Option<Arc<str>>,
 }
 
 /// An honest replica, its running timers and what it executed.
@@ -1110,7 +1110,7 @@ pub fn accepted_is_committed(s: &State) -> bool {
     s.accepted().iter().all(|a| {
         s.honest().any(|(_, n)| {
             n.executed.iter().any(|e| {
-                e.result.as_deref() == Some(a.result.as_str())
+                e.result.as_deref() == Some(&*a.result)
                     && e.request.as_ref().is_some_and(|(c, t, op)| (*c, *t, op.as_str()) == (CLIENT, a.timestamp, &*a.op))
             })
         })

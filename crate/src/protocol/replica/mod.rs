@@ -120,7 +120,7 @@ pub enum Output {
         request: Option<Request>,
         /// The result, or None when the request had executed before (its
         /// cached reply was resent) or was null.
-        result: Option<String>,
+        result: Option<Arc<str>>,
         /// The state digest right after this execution.
         state: Digest,
     },
