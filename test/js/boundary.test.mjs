@@ -159,13 +159,13 @@ test("new Simulation(options): wrong options are clear Errors, no trap", () => {
 const OPTIONS = {
   n: { valid: inRange(1, 128), says: /^invalid options: n must be (a whole number from 1 to 128|between 1 and 128 replicas), got / },
   seed: { valid: inRange(0, MAX_TIME), says: /^invalid options: seed must be a whole number from 0 to 9007199254740991, got / },
-  preset: { valid: () => false, says: /^(invalid options: preset \(a name from Simulation\.presets\(\)\) must be a string|unknown preset)/ },
-  checkpointInterval: { valid: inRange(1, 8), says: /^(invalid options: checkpointInterval must be a whole number from 1 to 1024, got |invalid config: log window L)/ },
-  logWindow: { valid: inRange(4, 1024), says: /^(invalid options: logWindow must be a whole number from 1 to 1024, got |invalid config: log window L)/ },
-  latencyMin: { valid: inRange(1, 140), says: /^(invalid options: latencyMin must be a whole number of virtual ms from 1 to 60000, got |invalid latency range)/ },
-  latencyMax: { valid: inRange(60, 60_000), says: /^(invalid options: latencyMax must be a whole number of virtual ms from 1 to 60000, got |invalid latency range)/ },
-  loss: { valid: (v) => typeof v === "number" && v >= 0 && v <= 1, says: /^(invalid options: loss must be a number from 0 to 1, got |loss rate must be between 0 and 1)/ },
-  names: { valid: (v) => Array.isArray(v) && v.length === 0, says: /^(invalid options: (names(\[\d+\])? must|reading names)|invalid names)/ },
+  preset: { valid: () => false, says: /^invalid options: (preset \(a name from Simulation\.presets\(\)\) must be a string|unknown preset)/ },
+  checkpointInterval: { valid: inRange(1, 8), says: /^invalid options: (checkpointInterval must be a whole number from 1 to 1024, got |invalid config: log window L)/ },
+  logWindow: { valid: inRange(4, 1024), says: /^invalid options: (logWindow must be a whole number from 1 to 1024, got |invalid config: log window L)/ },
+  latencyMin: { valid: inRange(1, 140), says: /^invalid options: (latencyMin must be a whole number of virtual ms from 1 to 60000, got |invalid latency range)/ },
+  latencyMax: { valid: inRange(60, 60_000), says: /^invalid options: (latencyMax must be a whole number of virtual ms from 1 to 60000, got |invalid latency range)/ },
+  loss: { valid: (v) => typeof v === "number" && v >= 0 && v <= 1, says: /^invalid options: (loss must be a number from 0 to 1, got |loss rate must be between 0 and 1)/ },
+  names: { valid: (v) => Array.isArray(v) && v.length === 0, says: /^invalid options: (names(\[\d+\])? must|reading names|invalid names)/ },
   naiveQuorum: { valid: (v) => typeof v === "boolean", says: /^invalid options: naiveQuorum must be true or false, got / },
   viewChangeTimeout: { valid: inRange(1, MAX_TIME), says: /^invalid options: viewChangeTimeout must be a whole number of virtual ms from 1 to 9007199254740991, got / },
   clientTimeout: { valid: inRange(1, MAX_TIME), says: /^invalid options: clientTimeout must be a whole number of virtual ms from 1 to 9007199254740991, got / },
@@ -396,4 +396,30 @@ test("actions: every kind of action a run records reads back and replays the run
   for (const t of ["request", "crash", "recover", "set-behavior", "drop-message", "partition", "heal", "set-loss", "set-load", "set-link-latency", "deliver", "fire-timer", "set-delivery"]) {
     assert.ok(kinds.has(t), `the runs record ${t}`);
   }
+});
+
+test("a message id 2³² past one in flight names no message (no 32-bit wrap in wasm)", () => {
+  const sim = new Simulation({ n: 4, seed: 3 });
+  sim.request("a=1");
+  sim.advance(70);
+  const m = sim.snapshot().inFlight[0];
+  assert.ok(m, "a message is in flight");
+  const before = JSON.stringify(sim.snapshot());
+  assert.throws(() => sim.dropMessage(m.id + 2 ** 32), /^Error: dropMessage: no message \d+ is in flight/);
+  sim.setDelivery("manual");
+  assert.throws(() => sim.deliver(m.id + 2 ** 32), /^Error: deliver: /);
+  sim.setDelivery("auto");
+  assert.equal(sim.snapshot().inFlight.length, JSON.parse(before).inFlight.length, "nothing was dropped or delivered");
+  assert.ok(!sim.takeEvents().some((e) => e.type === "dropped" || e.type === "picked"));
+});
+
+test("an action the run cannot take is refused as an option, named by its place in the list", () => {
+  const refused = (options) => attempt(() => new Simulation(options), JSON.stringify(options)).threw?.message;
+  const ok = { at: 1, type: "crash", replica: 0 };
+  assert.match(refused({ actions: [ok, { at: 5, type: "request", op: "a", client: 1 }] }), /^invalid options: actions\[1\]: invalid operation: no client 1/);
+  // Listed out of time order: still named by where it was written.
+  assert.match(refused({ actions: [{ at: 9, type: "crash", replica: 7 }, ok] }), /^invalid options: actions\[0\]: no replica 7/);
+  assert.match(refused({ loss: NaN }), /^invalid options: loss (must be a number|rate must be between) 0 (to|and) 1/);
+  // A preset's own action that another n cannot take: which one, and when.
+  assert.match(refused({ preset: "generals", n: 3 }), /^invalid options: action \d+ \(at \d+ ms\): no replica 3/);
 });

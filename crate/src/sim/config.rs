@@ -98,6 +98,15 @@ pub enum SimError {
     Operation(String),
     /// A partition that is not a list of disjoint groups of replicas.
     Partition(String),
+    /// Action `index` of a run's list (in the order given), at `at` ms, cannot be taken.
+    InAction {
+        /// Its place in the list.
+        index: usize,
+        /// Its time.
+        at: u64,
+        /// Why.
+        error: Box<SimError>,
+    },
 }
 
 impl fmt::Display for SimError {
@@ -119,6 +128,7 @@ impl fmt::Display for SimError {
             SimError::Preset(name) => write!(f, "unknown preset \"{name}\"; expected one of: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
             SimError::Operation(why) => write!(f, "invalid operation: {why}"),
             SimError::Partition(why) => write!(f, "invalid partition: {why}"),
+            SimError::InAction { index, at, error } => write!(f, "action {index} (at {at} ms): {error}"),
         }
     }
 }

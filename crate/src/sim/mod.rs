@@ -204,10 +204,10 @@ impl Simulation {
     /// A new run that will apply `actions` (sorted by time) as time reaches them.
     pub fn with_actions(cfg: SimConfig, mut actions: Vec<TimedAction>) -> Result<Simulation, SimError> {
         let mut sim = Simulation::new(cfg)?;
-        actions.sort_by_key(|a| a.at);
-        for a in &actions {
-            sim.check_action(&a.action)?;
+        for (index, a) in actions.iter().enumerate() {
+            sim.check_action(&a.action).map_err(|e| SimError::InAction { index, at: a.at, error: Box::new(e) })?;
         }
+        actions.sort_by_key(|a| a.at);
         sim.actions = actions;
         Ok(sim)
     }

@@ -34,7 +34,9 @@ impl InFlightTable {
         self.len += 1;
     }
     pub(super) fn slot(&self, id: u64) -> Option<usize> {
-        id.checked_sub(self.base).map(|i| i as usize).filter(|&i| i < self.slots.len())
+        // Converted without wrapping: on wasm32 a `usize` has 32 bits, and an
+        // id 2³² past a message in flight must not name that message.
+        id.checked_sub(self.base).and_then(|i| usize::try_from(i).ok()).filter(|&i| i < self.slots.len())
     }
     pub(super) fn get(&self, id: u64) -> Option<&Envelope> {
         self.slot(id).and_then(|i| self.slots[i].as_ref())

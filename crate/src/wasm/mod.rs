@@ -651,7 +651,13 @@ impl Simulation {
     pub fn new(options: JsValue) -> Result<Simulation, JsError> {
         console_error_panic_hook::set_once();
         let options = Options::read(&options).map_err(prefixed("invalid options: "))?;
-        Ok(Simulation { inner: build(options)?, horizon: 0, pending: Vec::new() })
+        let own_actions = options.actions.is_some();
+        let inner = build(options).map_err(|e| match e {
+            // The caller's own list: the entry as they wrote it.
+            SimError::InAction { index, error, .. } if own_actions => Refusal(format!("invalid options: actions[{index}]: {error}")),
+            e => Refusal(format!("invalid options: {e}")),
+        })?;
+        Ok(Simulation { inner, horizon: 0, pending: Vec::new() })
     }
 
     /// The client submits an operation; returns its timestamp. With
