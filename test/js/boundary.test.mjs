@@ -344,8 +344,12 @@ test("a run that never goes idle: runUntilIdle(Infinity) and advance(huge) stop 
   const { threw } = attempt(() => sim.runUntilIdle(Infinity), "runUntilIdle(Infinity)");
   const wall = performance.now() - t0;
   assert.ok(threw, "it stops");
-  assert.match(threw.message, /^runUntilIdle: stopped at \d+ ms, not idle: one call runs at most 500000 events or 250000 instants past the furthest time the run had reached; the events so far are returned by the next takeEvents\(\)/);
+  assert.match(threw.message, /^runUntilIdle: stopped at \d+ ms, not idle: one call runs at most 500000 events, 250000 instants or 1000000 units of work past the furthest time the run had reached; the events so far are returned by the next takeEvents\(\)/);
   assert.ok(wall < 60_000, `bounded (${Math.round(wall)} ms)`);
+  // Going on without taking the events: what is kept stays within the budget (the events
+  // already held count), and the call says how to go on.
+  const again = attempt(() => sim.runUntilIdle(Infinity), "runUntilIdle(Infinity) again").threw;
+  assert.match(again?.message ?? "", /^runUntilIdle: stopped at \d+ ms, not idle: .*the events so far are returned by the next takeEvents\(\)/);
   const stoppedAt = sim.now;
   assert.ok(stoppedAt > 0 && stoppedAt < MAX_TIME);
   // The events are not lost, the run goes on from where it stopped.
@@ -422,4 +426,21 @@ test("an action the run cannot take is refused as an option, named by its place 
   assert.match(refused({ loss: NaN }), /^invalid options: loss (must be a number|rate must be between) 0 (to|and) 1/);
   // A preset's own action that another n cannot take: which one, and when.
   assert.match(refused({ preset: "generals", n: 3 }), /^invalid options: action \d+ \(at \d+ ms\): no replica 3/);
+});
+
+test("seek(t, true, since): the events from since to t, the same as a full replay's, and since is checked", () => {
+  const sim = new Simulation({ n: 4, seed: 2 });
+  sim.setLoad(20);
+  sim.advance(30_000);
+  const all = sim.seek(20_000, true);
+  const part = sim.seek(20_000, true, 12_345);
+  assert.equal(sim.now, 20_000);
+  assert.ok(part.length > 0 && part.length < all.length);
+  assert.deepEqual(part, all.filter((e) => e.time >= 12_345), "the same events, from since on");
+  assert.deepEqual(sim.seek(20_000, true, 20_000), all.filter((e) => e.time === 20_000));
+  assert.equal(JSON.stringify(sim.snapshot()), JSON.stringify((sim.seek(20_000), sim.snapshot())), "the same state either way");
+  assert.throws(() => sim.seek(100, true, 101), /^Error: seek: since must be a whole number of virtual ms \(at most t\) from 0 to 100, got 101/);
+  assert.throws(() => sim.seek(100, false, 50), /^Error: seek: since goes with withEvents = true/);
+  for (const v of ["5", -1, 1.5, NaN, {}, 2 ** 60]) assert.throws(() => sim.seek(100, true, v), /^Error: seek: since /);
+  assert.equal(sim.now, 20_000, "refused seeks change nothing");
 });

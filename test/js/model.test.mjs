@@ -124,7 +124,8 @@ test("Selection: picking pauses a playing run, letting go resumes it; the inspec
 
 /**
  * A stand-in engine: one event every 10 ms of virtual time (a "sent" at each multiple of 10),
- * seek() to any time, seek(t, true) returning every event up to t. Records its calls.
+ * seek() to any time, seek(t, true, since) returning every event from since (default 0) to t.
+ * Records its calls.
  */
 function fakeSim() {
   const at = (t) => ({ id: t, time: t, type: "phase", replica: 0, view: 0, seq: t, digest: "d", phase: "prepared" });
@@ -142,10 +143,10 @@ function fakeSim() {
       this.calls.push(["advance", ms]);
       return events;
     },
-    seek(t, withEvents = false) {
-      this.calls.push(["seek", t, withEvents]);
+    seek(t, withEvents = false, since = 0) {
+      this.calls.push(since ? ["seek", t, withEvents, since] : ["seek", t, withEvents]);
       this.now = t;
-      return withEvents ? [at(0), ...between(0, t)].slice(1) : undefined;
+      return withEvents ? between(0, t).filter((e) => e.time >= since) : undefined;
     },
   };
 }
@@ -183,6 +184,23 @@ test("Timeline: acting in the past forks (the one fork path); the live edge does
   assert.deepEqual([tl.end, tl.max, tl.events.length], [45, 45, 4]);
   tl.took(sim.advance(20), 45, sim.now);
   assert.deepEqual(tl.events.map((e) => e.time), [10, 20, 30, 40, 50, 60]);
+});
+
+test("Timeline: far beyond its memory the page asks the engine for a stretch as long as the one it kept", () => {
+  const sim = fakeSim();
+  const tl = new Timeline({ maxEvents: 20 });
+  tl.took(sim.advance(1000), 0, sim.now);
+  const kept = tl.end - tl.floor;
+  tl.seek(sim, 500);
+  const since = 500 - Math.floor(kept / 2);
+  assert.deepEqual(sim.calls.at(-1), ["seek", 500, true, since]);
+  assert.deepEqual([tl.floor, tl.end], [since, 500]);
+  assert.ok(tl.events.length > 0 && tl.events.length <= 20, `${tl.events.length} events`);
+  assert.ok(tl.events.every((e) => e.time >= since && e.time <= 500));
+  assert.equal(tl.history.log.at(-1).time, 500);
+  // Scrubbing within that stretch is fast again; below it, another stretch.
+  tl.seek(sim, since + 20);
+  assert.deepEqual(sim.calls.at(-1), ["seek", since + 20, false]);
 });
 
 test("Timeline: beyond its memory the page asks the engine for a full replay", () => {

@@ -7,7 +7,9 @@
 //   max                    the latest time reached (the timeline's right end)
 //
 // The engine is the source of truth: what the page no longer keeps (events older than the
-// floor, after MAX_EVENTS) comes back by full replay (sim.seek(t, true)). No DOM here.
+// floor, after MAX_EVENTS) comes back by replay (sim.seek(t, true, since)): the events of a
+// stretch before t as long as the one stored, so memory stays bounded however long the run
+// and however far back the scrub. No DOM here.
 
 import { History, cutBack } from "./model.js";
 
@@ -77,15 +79,16 @@ export class Timeline {
 
   /**
    * Moves `sim` to virtual time `time` and the History with it.
-   * @param {{ now: number, seek(t: number, withEvents?: boolean): object[] | undefined, advance(ms: number): object[] }} sim
+   * @param {{ now: number, seek(t: number, withEvents?: boolean, since?: number): object[] | undefined, advance(ms: number): object[] }} sim
    */
   seek(sim, time) {
     const back = time < sim.now;
     if (time < this.floor) {
-      // Older than the stored events: the slow full replay returns every event up to there
-      // (later ones come back by replaying forward when needed, below).
-      this.events = sim.seek(time, true);
-      this.floor = 0;
+      // Older than the stored events: a replay returns those of a stretch before there as long
+      // as the one stored held (later ones come back by replaying forward when needed, below).
+      const since = Math.max(0, time - Math.max(1, Math.floor((this.end - this.floor) / 2)));
+      this.events = sim.seek(time, true, since);
+      this.floor = since;
       this.end = time;
       this.#rebuild(sim.now);
     } else if (time > this.end) {

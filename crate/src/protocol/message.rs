@@ -298,6 +298,22 @@ impl fmt::Display for MsgKind {
 }
 
 impl Message {
+    /// What the message weighs: 1, plus one for every signed message, entry
+    /// or certificate it carries (a VIEW-CHANGE's proofs, a NEW-VIEW's
+    /// VIEW-CHANGEs and pre-prepares, a state's entries). Copying, checking
+    /// and handling it cost about that much.
+    pub fn weight(&self) -> u64 {
+        fn view_change(m: &ViewChange) -> u64 {
+            1 + m.checkpoint_proof.len() as u64 + m.prepared.iter().map(|c| 1 + c.prepares.len() as u64).sum::<u64>()
+        }
+        match self {
+            Message::ViewChange(m) => view_change(m),
+            Message::NewView(m) => 1 + m.pre_prepares.len() as u64 + m.view_changes.iter().map(view_change).sum::<u64>(),
+            Message::State(m) => 1 + m.proof.len() as u64 + m.state.store.len() as u64 + m.state.replies.len() as u64,
+            _ => 1,
+        }
+    }
+
     /// The message's kind.
     pub fn kind(&self) -> MsgKind {
         match self {

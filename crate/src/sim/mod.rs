@@ -122,6 +122,10 @@ pub struct Simulation {
     load: Load,
     events: Vec<Event>,
     next_event: u64,
+    /// Work done so far: a unit per message sent and per message handled,
+    /// plus one per signed message nested in it ([`Message::weight`]), so
+    /// that a budget counts a NEW-VIEW of a large cluster for what it costs.
+    work: u64,
     record: bool,
     stats: Stats,
     monitor: Monitor,
@@ -182,6 +186,7 @@ impl Simulation {
             load: Load::default(),
             events: Vec::new(),
             next_event: 1,
+            work: 0,
             record: true,
             stats: Stats::default(),
             monitor: Monitor::for_config(&cfg.protocol),
@@ -224,6 +229,11 @@ impl Simulation {
     /// Virtual time in ms.
     pub fn now(&self) -> u64 {
         self.now
+    }
+    /// Work done so far (messages sent and handled, weighed by what they
+    /// carry): it only grows, and it is the same in every replay of a run.
+    pub fn work(&self) -> u64 {
+        self.work
     }
     /// The configuration.
     pub fn config(&self) -> &SimConfig {

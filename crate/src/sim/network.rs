@@ -93,6 +93,7 @@ impl Simulation {
             return;
         }
         self.stats.delivered += 1;
+        self.work += e.msg.weight();
         self.emit(EventKind::Delivered { msg: id, from: e.from, to: e.to, kind });
         match e.to {
             NodeId::Replica(r) => {
@@ -132,6 +133,7 @@ impl Simulation {
         let deliver_at = self.now + latency;
         let kind = msg.kind();
         *self.stats.sent.entry(kind).or_default() += 1;
+        self.work += msg.weight();
         self.emit_with(|| EventKind::Sent {
             msg: id,
             from,

@@ -14,7 +14,8 @@
 //! - every call does bounded work: virtual time ends at [`MAX_TIME`], strings
 //!   and lists are measured before they are copied, and a call that runs the
 //!   engine past the furthest time the run has reached stops after
-//!   [`MAX_EVENTS`] events or [`MAX_INSTANTS`] instants of new run.
+//!   [`MAX_EVENTS`] events, [`MAX_INSTANTS`] instants or [`MAX_WORK`] units
+//!   of work (messages weighed by what they carry) of new run.
 
 use serde::Serialize;
 use std::fmt;
@@ -41,6 +42,13 @@ pub const MAX_TIME: u64 = 9_007_199_254_740_991;
 pub const MAX_EVENTS: usize = 500_000;
 /// Most instants of new run one call processes before it stops.
 pub const MAX_INSTANTS: usize = 250_000;
+/// Most work of new run one call does before it stops ([`sim::Simulation::work`]:
+/// a unit per message sent or handled and per signed message inside it). A
+/// run of requests reaches [`MAX_EVENTS`] first (about 0.7 units an event); in
+/// a large cluster's view change one NEW-VIEW weighs thousands.
+pub const MAX_WORK: u64 = 1_000_000;
+/// Most events `seek(t, true, since)` returns.
+pub const MAX_SEEK_EVENTS: usize = 2_000_000;
 /// Most entries of the `actions` option.
 pub const MAX_ACTIONS: usize = 100_000;
 /// Largest checkpoint interval K and log window L (the protocol keeps
@@ -495,14 +503,18 @@ enum Goal {
 impl Simulation {
     /// Runs the engine instant by instant up to virtual time `limit`, as `goal`
     /// says, appending the events to `events`. Up to the horizon it replays
-    /// work done before; past it, at most [`MAX_EVENTS`] events and
-    /// [`MAX_INSTANTS`] instants. Returns false when it stopped there (at an
-    /// instant: the run is consistent and usable).
+    /// work done before; past it, at most [`MAX_EVENTS`] events (those already
+    /// in `events` included), [`MAX_INSTANTS`] instants and [`MAX_WORK`] work.
+    /// Returns false when it stopped there (at an instant: the run is
+    /// consistent and usable).
     ///
     /// The same as `advance`, `run_until_idle` and `seek` of the engine, which
     /// process instants in the same order and stop at the same places.
     fn run_to(&mut self, limit: u64, goal: Goal, events: &mut Vec<Event>) -> bool {
-        let (mut fresh_events, mut fresh_instants) = (0usize, 0usize);
+        // Events already in the list (kept from a call that stopped, and not
+        // taken since) count: what one call holds stays bounded however
+        // often a caller goes on without taking them.
+        let (mut fresh_events, mut fresh_instants, mut fresh_work) = (events.len(), 0usize, 0u64);
         let done = loop {
             if goal == Goal::Idle && (self.inner.is_idle() || self.inner.is_waiting()) {
                 break true;
@@ -516,10 +528,10 @@ impl Simulation {
                 break true;
             };
             let fresh = t > self.horizon;
-            if fresh && (fresh_events >= MAX_EVENTS || fresh_instants >= MAX_INSTANTS) {
+            if fresh && (fresh_events >= MAX_EVENTS || fresh_instants >= MAX_INSTANTS || fresh_work >= MAX_WORK) {
                 break false;
             }
-            let before = events.len();
+            let (before, work) = (events.len(), self.inner.work());
             match goal {
                 Goal::Seek => self.inner.seek(t.max(self.inner.now())),
                 _ => self.inner.step_into(events),
@@ -527,10 +539,32 @@ impl Simulation {
             if fresh {
                 fresh_instants += 1;
                 fresh_events += events.len() - before;
+                fresh_work += self.inner.work() - work;
             }
         };
         self.horizon = self.horizon.max(self.inner.now());
         done
+    }
+
+    /// Goes to `to` (at most the horizon) and returns the events from `from`
+    /// to there: the run first goes, without events, to just before `from`
+    /// (from a saved copy), then records instant by instant. More than
+    /// [`MAX_SEEK_EVENTS`] stops it, at an instant, with a refusal.
+    fn replayed_events(&mut self, from: u64, to: u64) -> Result<Vec<Event>, JsError> {
+        let mut events = if from == 0 { self.inner.seek_with_events(0) } else { self.inner.seek(from - 1); Vec::new() };
+        while self.inner.next_instant().is_some_and(|x| x <= to) {
+            self.inner.step_into(&mut events);
+            if events.len() > MAX_SEEK_EVENTS {
+                let now = self.inner.now();
+                return Err(Refusal(format!(
+                    "seek: stopped at {now} ms: withEvents returns at most {MAX_SEEK_EVENTS} events, and there are more from {from} to {to} ms; \
+                     ask for those from a later time (since) or seek in smaller steps"
+                ))
+                .into());
+            }
+        }
+        self.inner.seek(to);
+        Ok(events)
     }
 
     /// The events kept from a call that stopped, then those recorded since.
@@ -553,7 +587,7 @@ impl Simulation {
         let kept = if events.is_some() { "; the events so far are returned by the next takeEvents()" } else { "" };
         self.pending = events.unwrap_or_default();
         JsError::new(&format!(
-            "{method}: stopped at {} ms, {short_of}: one call runs at most {MAX_EVENTS} events or {MAX_INSTANTS} instants \
+            "{method}: stopped at {} ms, {short_of}: one call runs at most {MAX_EVENTS} events, {MAX_INSTANTS} instants or {MAX_WORK} units of work \
              past the furthest time the run had reached{kept}. Go on in smaller steps.",
             self.inner.now()
         ))
@@ -635,7 +669,7 @@ impl Simulation {
     }
     /// `seek`.
     pub fn seek(&mut self, t: f64, with_events: Option<bool>) -> Result<JsValue, JsError> {
-        self.seek_js(t.into(), with_events.map_or(JsValue::UNDEFINED, JsValue::from))
+        self.seek_js(t.into(), with_events.map_or(JsValue::UNDEFINED, JsValue::from), JsValue::UNDEFINED)
     }
     /// `snapshot`.
     pub fn snapshot(&self, executed_tail: Option<f64>) -> Result<JsValue, JsError> {
@@ -886,13 +920,15 @@ impl Simulation {
     /// Goes to virtual time `t` by deterministic replay (from a saved copy
     /// of the run when one is near). Actions recorded after `t` stay, so
     /// seeking forward again replays them; a new action after seeking back
-    /// forks the run. Returns nothing, or with `withEvents` every event from
-    /// time 0 to `t` (slower: a full replay that records them).
+    /// forks the run. Returns nothing, or with `withEvents` the events from
+    /// `since` (default 0) to `t`: a replay that records them, from the
+    /// latest saved copy before `since`, of at most [`MAX_SEEK_EVENTS`] events.
     #[wasm_bindgen(js_name = seek)]
     pub fn seek_js(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
         #[wasm_bindgen(js_name = withEvents, unchecked_optional_param_type = "boolean")] with_events: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] since: JsValue,
     ) -> Result<JsValue, JsError> {
         let t = whole_in(&t, "seek: t", 0, MAX_TIME, " of virtual ms")?;
         let with_events = match with_events.as_bool() {
@@ -900,12 +936,16 @@ impl Simulation {
             None if absent(&with_events) => false,
             None => return Err(Refusal(format!("seek: withEvents must be true or false (or left out), got {}", got(&with_events))).into()),
         };
+        let since = if absent(&since) { 0 } else { whole_in(&since, "seek: since", 0, t, " of virtual ms (at most t)")? };
+        if since > 0 && !with_events {
+            return Err(Refusal("seek: since goes with withEvents = true".into()).into());
+        }
         self.pending.clear();
         // Up to the horizon, a replay of work done before; past it, budgeted.
         let known = t.min(self.horizon);
         let short_of = format!("short of {t} ms");
         if with_events {
-            let mut events = self.inner.seek_with_events(known);
+            let mut events = self.replayed_events(since.min(known), known)?;
             if t > known && !self.run_to(t, Goal::Advance, &mut events) {
                 return Err(self.stopped("seek", Some(events), &short_of));
             }
