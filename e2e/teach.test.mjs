@@ -198,6 +198,7 @@ test("bad link values each get a notice, as text; t past the end of the run clam
     for (const param of ["n", "speed", "loss", "lang", "theme"]) assert.match(notices, new RegExp(`“${param}”`), `a notice for ${param}: ${notices}`);
     assert.match(notices, /“zoom”/, "an unknown parameter is told");
     assert.match(notices, /<b>x/, "values shown as text");
+    for (const param of ["lang", "speed", "theme"]) assert.match(notices, new RegExp(`The link’s “${param}” value`), `the link's ${param}, not an attribute: ${notices}`);
     assert.equal(await page.evaluate(() => document.querySelector("pbft-playground").speed), 0.07);
     p.assertNoErrors();
   } finally {
@@ -208,10 +209,19 @@ test("bad link values each get a notice, as text; t past the end of the run clam
     await ready(q.page);
     const info = await q.page.evaluate(() => {
       const el = document.querySelector("pbft-playground");
-      return { now: el.simulation.now, notices: [...el.shadowRoot.querySelectorAll(".notice")].map((n) => n.textContent).join("\n") };
+      const done = el.shadowRoot.querySelector(".preset-done");
+      return {
+        now: el.simulation.now,
+        idle: el.simulation.idle,
+        done: done && !done.hidden ? done.textContent : "",
+        notices: [...el.shadowRoot.querySelectorAll(".notice")].map((n) => n.textContent).join("\n"),
+      };
     });
     assert.ok(info.now > 0 && info.now < 60_000, `clamped to the end of the run (${info.now})`);
     assert.match(info.notices, /past the end/);
+    // The end the page itself reaches by playing: idle, and the scenario's Done shown.
+    assert.ok(info.idle, "the run is idle there");
+    assert.match(info.done, /Done\./, `the Done line shows: ${JSON.stringify(info.done)}`);
     q.assertNoErrors();
   } finally {
     await q.close();

@@ -115,6 +115,16 @@ test("naive-quorum: the run stops after showing the violation, which names both 
     const ops = [...badge.matchAll(/executed “([^”]+)”/g)].map((m) => m[1]);
     assert.equal(ops.length, 2, `the badge names two executions (${badge})`);
     assert.notEqual(ops[0], ops[1], "two different operations at one sequence number");
+    // The status line gives the quorum the replicas count against: the naive rule's 2, not 3.
+    const status = await page.evaluate(() => {
+      const root = document.querySelector("pbft-playground").shadowRoot;
+      return { line: root.querySelector(".stats .stat.muted")?.textContent ?? "" };
+    });
+    assert.match(status.line, /quorum 2\b/, status.line);
+    // The client panel: nothing waiting, not "no request yet", once results were accepted.
+    const client = await page.evaluate(() => document.querySelector("pbft-playground").shadowRoot.querySelector(".requests:not(.accepted)")?.textContent ?? "");
+    assert.match(client, /None waiting\.|t\d/, `the requests in progress: ${client}`);
+    assert.doesNotMatch(client, /No request yet/, client);
     // It stays stopped: no view after view.
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(await state(), stopped, "nothing moves once stopped");

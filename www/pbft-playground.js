@@ -33,7 +33,7 @@ import { addTable, formatTime, loadLanguage, translator } from "./js/i18n.js";
 import { Selection, markPrimary, toggleIsolation } from "./js/model.js";
 import { Attributes, OPTION_NAMES, clip, parseBool } from "./js/options.js";
 import { DEFAULTS, permalinkSearch } from "./js/permalink.js";
-import { advanceAll, droppedActions, runOptions, startRun } from "./js/run.js";
+import { advanceAll, droppedActions, runIdle, runOptions, startRun } from "./js/run.js";
 import { snippets } from "./js/share.js";
 import { useTheme } from "./js/theme.js";
 import { Timeline } from "./js/timeline.js";
@@ -554,14 +554,14 @@ export class PbftPlayground extends HTMLElement {
     let events = null;
     if (t > 0) {
       events = advanceAll(run.sim, t);
-      // Past the end of the run (nothing happens any more long before t): open at its end instead.
+      // Past the end of the run (nothing happens any more long before t): open at its end
+      // instead, where the run goes idle (its last timers included), as playing it would stop.
       const last = events.length ? events.at(-1).time : 0;
       if (run.sim.idle && t - last > END_SLACK_MS) {
-        const end = Math.ceil(last);
         run.sim.free();
         run = startRun(this.#engine.Simulation, run.cfg, run.actions);
-        events = end > 0 ? advanceAll(run.sim, end) : [];
-        this.#ui.notices.add(this.#t("notice.clampedT", { t: formatTime(t), end: formatTime(end) }));
+        events = runIdle(run.sim, t);
+        this.#ui.notices.add(this.#t("notice.clampedT", { t: formatTime(t), end: formatTime(run.sim.now) }));
       }
     }
     this.#sim?.free();

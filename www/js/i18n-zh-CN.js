@@ -247,6 +247,7 @@ const table = {
   "client.outstanding": "进行中",
   "client.accepted": "已接受",
   "client.none": "还没有请求。",
+  "client.noneWaiting": "没有等待中的请求。",
   "client.replies": "t{timestamp}“{op}”：{matching}/{needed} 个一致的回复",
   "client.accepted.item": "t{timestamp}“{op}”→“{result}”（视图 {view}，来自 {from}）",
   "client.view": "认为当前是视图 {view}",

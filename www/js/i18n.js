@@ -180,6 +180,7 @@ const en = {
   "client.outstanding": "In progress",
   "client.accepted": "Accepted",
   "client.none": "No request yet.",
+  "client.noneWaiting": "None waiting.",
   "client.replies": "t{timestamp} “{op}”: {matching}/{needed} matching replies",
   "client.accepted.item": "t{timestamp} “{op}” → “{result}” (view {view}, from {from})",
   "client.view": "believes view {view}",

@@ -218,7 +218,11 @@ export class Attributes {
       const raw = this.#raw(name);
       const bad = name === "lang" ? raw !== null && resolveLang(raw) === null : !readOption(name, raw).ok;
       const fallback = name === "lang" ? t("fallback.english") : optionFallbackText(name, t);
-      if (bad) lines.push(t("notice.badAttr", { param: name, value: clip(raw), fallback }));
+      // On the full playground (a `permalink` element) lang, speed and theme come from the page's
+      // address (site.js sets them, cut to 40 characters): a bad one is the link's.
+      const search = this.el.hasAttribute?.("permalink") ? (globalThis.location?.search ?? "") : "";
+      const fromLink = search !== "" && new URLSearchParams(search).get(name)?.slice(0, 40) === raw;
+      if (bad) lines.push(t(fromLink ? "notice.badParam" : "notice.badAttr", { param: name, value: clip(raw), fallback }));
     }
     return lines;
   }

@@ -326,7 +326,8 @@ export class ClientPanel {
     this.key = key;
     setText(this.view, t("client.view", { view: c.view }));
     // The requests in progress change with every reply; the accepted ones only when one is accepted.
-    const outKey = JSON.stringify(c.outstanding);
+    const some = (c.acceptedCount ?? c.accepted.length) > 0;
+    const outKey = JSON.stringify([c.outstanding, some]);
     if (outKey !== this.outKey) {
       this.outKey = outKey;
       this.outstanding.replaceChildren(
@@ -339,7 +340,7 @@ export class ClientPanel {
                 pips(o.matching, o.needed),
               ),
             )
-          : [h("li", { class: "empty", text: t("client.none") })]),
+          : [h("li", { class: "empty", text: t(some ? "client.noneWaiting" : "client.none") })]),
       );
     }
     const accKey = JSON.stringify([c.acceptedCount ?? c.accepted.length, snapshot.replicas.map((r) => r.name)]);
@@ -639,7 +640,9 @@ export class StatusStrip {
     setFlag(this.changing, "hidden", changing === null);
     setText(this.n, t("status.n", { n: snapshot.n }));
     setText(this.f, t("status.f", { f: snapshot.f }));
-    setText(this.q, t("status.q", { q: snapshot.quorum }));
+    // The quorum in force: the commits a request needs (the paper's 2f + 1, or the naive rule's
+    // "more than n/3", which the cards count against too).
+    setText(this.q, t("status.q", { q: snapshot.commitsNeeded }));
     setText(this.mode, t(`status.${mode}`));
     setAttr(this.mode, "data-mode", mode);
     const bad = snapshot.violations.length > 0;

@@ -62,12 +62,20 @@ export function startRun(Simulation, cfg, actions = null) {
  * made no progress.
  */
 export function advanceAll(sim, ms) {
-  const target = sim.now + ms;
+  return gather(sim, sim.now + ms, (left) => sim.advance(left));
+}
+
+/** Like advanceAll, but stops where the run goes idle (nothing in flight, no timer), at most `ms` on. */
+export function runIdle(sim, ms) {
+  return gather(sim, sim.now + ms, (left) => sim.runUntilIdle(left));
+}
+
+function gather(sim, target, call) {
   let events = [];
   for (;;) {
     const before = sim.now;
     try {
-      return events.concat(sim.advance(target - sim.now));
+      return events.concat(call(target - sim.now));
     } catch (err) {
       const kept = sim.takeEvents();
       if (sim.now <= before || sim.now >= target) throw err;
