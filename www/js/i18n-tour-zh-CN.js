@@ -237,7 +237,7 @@ const table = {
   "tour.attacks.stateRefused.title": "谎言被识破",
   "tour.attacks.stateRefused.text": "{node} 拒绝了 {from} 的回答：状态与检查点的证书不符，或证书里的签名不是真的。",
   "tour.attacks.stateInstalled.title": "正确的状态",
-  "tour.attacks.stateInstalled.text": "拒绝了谎言之后，{replica} 从诚实副本 {from} 安装了 n{seq} 的状态。",
+  "tour.attacks.stateInstalled.text": "拒绝了谎言之后，{replica} 从诚实副本 {from} 安装了 n{seq} 的状态。在此之前，它接受了故障副本最后发来的那个更旧的状态：那个状态是真实的，有法定人数的证明，所以可以安全地接受。",
   "tour.attacks.try.title": "动手试试",
   "tour.attacks.try.text": "在任意副本的卡片上给它一个行为（重放、泛洪、错误摘要、冲突投票……），发送请求，看安全徽章一直是绿色。",
 

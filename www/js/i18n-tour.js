@@ -237,7 +237,7 @@ const table = {
   "tour.attacks.stateRefused.title": "The lie is caught",
   "tour.attacks.stateRefused.text": "{node} refused the answer of {from}: the state does not match the checkpoint’s certificate, or the certificate’s signatures are not genuine.",
   "tour.attacks.stateInstalled.title": "The right state",
-  "tour.attacks.stateInstalled.text": "{replica} installed the state of n{seq} from {from}, an honest replica, after refusing the lies.",
+  "tour.attacks.stateInstalled.text": "{replica} installed the state of n{seq} from {from}, an honest replica, after refusing the lies. On the way it took the older state the faulty replica sent last: that one was genuine, certified by a quorum, and so safe to take.",
   "tour.attacks.try.title": "Try this",
   "tour.attacks.try.text": "Give any replica a behaviour from its card (replay, flood, wrong digest, conflicting votes …), send requests and watch the safety badge stay green.",
 

@@ -355,7 +355,7 @@ const en = {
   "preset.fake-certificate.title": "A faulty replica fakes a certificate",
   "preset.fake-certificate.description": "R3 is faulty. warTime=1234 commits at n1, then the primary R0 goes down while retreat=no waits. In the view change R3 claims that a request of its own making prepared at n1, with a PRE-PREPARE of R0 and PREPAREs of R1 and R2 that it signed with its own key. R1 and R2 check every signature in a certificate and refuse it; without R3 they are one short of a quorum until R0 is back up. Then view 1 starts from honest VIEW-CHANGEs, warTime=1234 stays at n1 and retreat=no commits.",
   "preset.bad-state.title": "A lying replica serves bad state",
-  "preset.bad-state.description": "Replica 3 is cut off while requests commit; when it comes back, faulty R2 answers its state fetch first: with a changed state, with the same state and a certificate it made up, then with an older one. Replica 3 checks the state’s digest against a checkpoint certified by a quorum of signed CHECKPOINTs, refuses the lies and fetches the right state.",
+  "preset.bad-state.description": "Replica 3 is cut off while requests commit; when it comes back, faulty R2 answers its state fetch first: with a changed state, with the same state and a certificate it made up, then with an older one. Replica 3 checks each state’s digest against a checkpoint certified by a quorum of signed CHECKPOINTs: it refuses the changed state and the made-up certificate; the older state is genuine (a quorum certified it), so it takes it, then fetches the latest from an honest replica.",
   "behavior.honest": "follows the protocol",
   "behavior.silent": "receives everything, sends nothing",
   "behavior.equivocate": "as primary, sends a different request to each backup",
@@ -399,7 +399,7 @@ const en = {
   "done.naive-quorum": "Under the naive rule honest replicas executed different requests: safety is broken. Now try: the “Equivocating primary” scenario, the same attack against PBFT’s quorum of 2f + 1.",
   "done.forged-new-view": "The forged NEW-VIEW was refused and the request committed in view 1. Now try: click the dark refused badge to read the check that caught it.",
   "done.fake-certificate": "The fake certificate was refused and both requests committed in order. Now try: tick “Show every message” in the event log and find each refused VIEW-CHANGE.",
-  "done.bad-state": "R3 refused every bad state and installed the right one. Now try: the “Partition and state transfer” scenario, the same catch-up with honest replicas only.",
+  "done.bad-state": "R3 refused the changed state and the made-up certificate, took the older but genuine state, then caught up to the latest from an honest replica. Now try: the “Partition and state transfer” scenario, the same catch-up with honest replicas only.",
 
   // control descriptions (tooltips and accessible descriptions)
   "scenario.title": "A preset run of the engine that shows one part of PBFT, or free play",
