@@ -214,6 +214,7 @@ test("bad link values each get a notice, as text; t past the end of the run clam
         now: el.simulation.now,
         idle: el.simulation.idle,
         done: done && !done.hidden ? done.textContent : "",
+        caption: el.shadowRoot.querySelector(".caption")?.textContent ?? "",
         notices: [...el.shadowRoot.querySelectorAll(".notice")].map((n) => n.textContent).join("\n"),
       };
     });
@@ -222,6 +223,8 @@ test("bad link values each get a notice, as text; t past the end of the run clam
     // The end the page itself reaches by playing: idle, and the scenario's Done shown.
     assert.ok(info.idle, "the run is idle there");
     assert.match(info.done, /Done\./, `the Done line shows: ${JSON.stringify(info.done)}`);
+    // Opened at a time, the caption tells the latest milestone, as after a seek.
+    assert.match(info.caption, /accept|commit|execut/i, `the caption: ${JSON.stringify(info.caption)}`);
     q.assertNoErrors();
   } finally {
     await q.close();

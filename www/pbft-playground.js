@@ -63,6 +63,7 @@ const SNAPSHOT_IN_FLIGHT = 150; // in-flight messages per SNAPSHOT_EVERY_MS of p
 const PANELS_EVERY_MS = 200; // wall ms between panel refreshes while running (each costs the page a style, layout and paint)
 const CONTROLS_EVERY_MS = 100; // ... and between refreshes of the controls alone (the timeline follows the clock)
 const URL_EVERY_MS = 1000; // wall ms between permalink updates while running (replaceState is not free)
+const NARRATE_BACK = 5000; // events looked at for the caption of a run opened at a time
 const END_SLACK_MS = 1000; // a link's time this far past the run's last event is past its end (it is clamped)
 const DONE_AFTER_MS = 12_000; // a preset that never goes quiet has shown what it shows this long after its last action
 const EXPORT_KINDS = ["svg", "png", "json", "mermaid"];
@@ -578,6 +579,12 @@ export class PbftPlayground extends HTMLElement {
     if (events) this.#took(events, 0, false);
     this.#ui.build(run.sim.n);
     this.#settle();
+    if (events?.length) {
+      // Opened at a time (a link's t): the caption tells the latest milestone so far, as after a
+      // seek, instead of staying empty (the latest events are enough to find it).
+      this.#ui.narrator.feed(events.slice(-NARRATE_BACK), namer(this.#snapshot, this.#t), run.sim.n);
+      this.#ui.narrator.rewind(run.sim.now);
+    }
     if (!cfg.extra) this.#useLiveWords(false);
   }
 
