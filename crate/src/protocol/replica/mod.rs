@@ -166,70 +166,91 @@ enum Rearm {
     Always,
 }
 
-/// The votes logged for one sequence number: per (view, digest) voted for,
-/// the distinct replicas that sent it and their signatures (a prepared
-/// certificate embeds the signed PREPAREs).
-#[derive(Clone, Debug, Default, Hash)]
-struct Votes(Vec<VotesFor>);
+/// The votes logged for one sequence number, in the order they came: each
+/// (view, digest) voted for, the replica that sent it and its signature (a
+/// prepared certificate embeds the signed PREPAREs). One list for all of
+/// them: a sequence number's votes cost one allocation, not one per
+/// (view, digest) and another for its signatures.
+#[derive(Clone, Default)]
+struct Votes(Vec<Vote>);
 
 #[derive(Clone, Debug)]
-struct VotesFor {
+struct Vote {
     view: View,
     digest: Digest,
-    who: VoteSet,
-    sigs: Vec<(ReplicaId, Sig)>,
+    from: ReplicaId,
+    sig: Sig,
 }
 
-/// The voters, not their signatures: the replica stores a vote only from its
+/// Per (view, digest) voted for, in the order each was first voted for, its
+/// voters, not their signatures: the replica stores a vote only from its
 /// signer with a valid signature, and a signature is a function of the vote
-/// and its signer, so `sigs` says nothing `who` does not but the order the
-/// votes arrived in, which nothing reads (certificates built from it are
-/// sorted by replica). States that differ only in that order hash alike.
-impl std::hash::Hash for VotesFor {
+/// and its signer, so the signatures say nothing the voters do not but the
+/// order the votes arrived in, which nothing reads (certificates built from
+/// them are sorted by replica). States that differ only in that order hash alike.
+impl std::hash::Hash for Votes {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (self.view, self.digest, self.who).hash(h);
+        let mut groups = 0usize;
+        for (view, digest) in self.groups() {
+            (view, digest, self.voters(view, digest)).hash(h);
+            groups += 1;
+        }
+        h.write_usize(groups);
+    }
+}
+
+/// Per (view, digest), its voters and then their signatures in arrival order.
+impl std::fmt::Debug for Votes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Votes [")?;
+        for (view, digest) in self.groups() {
+            write!(f, "{{ view: {view}, digest: {digest:?}, who: {:?} }}, sigs: [", self.voters(view, digest))?;
+            for v in self.0.iter().filter(|v| (v.view, v.digest) == (view, digest)) {
+                write!(f, "({}, {:?}), ", v.from, v.sig)?;
+            }
+            f.write_str("], ")?;
+        }
+        f.write_str("]")
     }
 }
 
 impl Votes {
+    /// Each (view, digest) voted for, in the order each was first voted for.
+    fn groups(&self) -> impl Iterator<Item = (View, Digest)> + '_ {
+        self.0.iter().enumerate().filter(|&(i, v)| !self.0[..i].iter().any(|w| (w.view, w.digest) == (v.view, v.digest))).map(|(_, v)| (v.view, v.digest))
+    }
+
     /// Records `from`'s vote; returns false when it had already voted for it.
     fn insert(&mut self, view: View, digest: Digest, from: ReplicaId, sig: &Sig) -> bool {
-        let i = match self.0.iter().position(|e| e.view == view && e.digest == digest) {
-            Some(i) => i,
-            None => {
-                self.0.push(VotesFor { view, digest, who: VoteSet::new(), sigs: Vec::new() });
-                self.0.len() - 1
-            }
-        };
-        let e = &mut self.0[i];
-        let new = e.who.insert(from);
-        if new {
-            e.sigs.push((from, sig.clone()));
+        if self.0.iter().any(|v| v.view == view && v.digest == digest && v.from == from) {
+            return false;
         }
-        new
+        self.0.push(Vote { view, digest, from, sig: sig.clone() });
+        true
     }
 
     /// The replicas that voted for (`view`, `digest`).
     fn voters(&self, view: View, digest: Digest) -> VoteSet {
-        self.0.iter().find(|e| e.view == view && e.digest == digest).map_or_else(VoteSet::new, |e| e.who)
+        let mut who = VoteSet::new();
+        for v in self.0.iter().filter(|v| v.view == view && v.digest == digest) {
+            who.insert(v.from);
+        }
+        who
     }
 
     /// Forgets the votes of views below `view` other than `keep` (the view of
     /// the slot's pre-prepare, whose counts the log shows).
     fn forget_below(&mut self, view: View, keep: Option<View>) {
-        self.0.retain(|e| e.view >= view || Some(e.view) == keep);
+        self.0.retain(|v| v.view >= view || Some(v.view) == keep);
     }
 
     /// The signed PREPAREs of `who` for (`view`, `seq`, `digest`).
     fn prepares(&self, view: View, seq: Seq, digest: Digest, who: &VoteSet) -> Vec<Prepare> {
-        let Some(e) = self.0.iter().find(|e| e.view == view && e.digest == digest) else {
-            return Vec::new();
-        };
-        let mut v: Vec<Prepare> = e
-            .sigs
+        let mut v: Vec<Prepare> = self
+            .0
             .iter()
-            .filter(|(r, _)| who.contains(*r))
-            .map(|(r, sig)| Prepare { view, seq, digest, replica: *r, sig: sig.clone() })
+            .filter(|v| v.view == view && v.digest == digest && who.contains(v.from))
+            .map(|v| Prepare { view, seq, digest, replica: v.from, sig: v.sig.clone() })
             .collect();
         crate::vecmap::sort_small_by_key(&mut v, |p| p.replica);
         v
