@@ -89,6 +89,10 @@ test("formatTime", () => {
   assert.equal(formatTime(999.4), "999 ms");
   assert.equal(formatTime(1234), "1.23 s");
   assert.equal(formatTime(123_456), "123.5 s");
+  // At the edges the unit follows the rounded value: never "1000 ms" or "100.00 s".
+  assert.equal(formatTime(999.6), "1.00 s");
+  assert.equal(formatTime(99_996), "100.0 s");
+  assert.equal(formatTime(99_994), "99.99 s");
   assert.equal(formatTime(NaN), "–");
 });
 

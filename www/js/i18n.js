@@ -623,7 +623,8 @@ export function translator(lang = "en") {
 /** Formats virtual milliseconds for people: "850 ms", "12.35 s". */
 export function formatTime(ms) {
   if (!Number.isFinite(ms)) return "–";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 100_000) return `${(ms / 1000).toFixed(2)} s`;
+  // Compared after rounding, so that 999.6 ms reads "1.00 s", not "1000 ms".
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  if (Math.round(ms / 10) < 10_000) return `${(ms / 1000).toFixed(2)} s`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
