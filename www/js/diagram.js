@@ -35,6 +35,7 @@ const LEFT = 62;
 const TOP = 38;
 const BOTTOM = 20;
 const RIGHT = 10;
+const LABEL_GAP = 6; // CSS px at least between a phase label's words and the next label in its row
 const LOOKBACK = 2_000; // longest flight we expect to see (ms); older sends are skipped
 const STRIP_WINDOWS = 2.5; // the strip's width, in windows
 const MAX_STRIP_PX = 8192; // ... and at most this many device pixels
@@ -601,15 +602,18 @@ export class Diagram {
         this.bandLabels.set(labelKey, label);
       }
       const { text, w } = label;
-      const row = rowEnd[0] < xa - 4 ? 0 : rowEnd[1] < xa - 4 ? 1 : -1;
+      // The words right of the tick, or, near the right edge, moved left to end inside the canvas.
+      const tx = Math.max(LEFT, Math.min(xa + 3, LEFT + plotW + RIGHT - 1 - w));
+      const from = Math.min(xa, tx) - LABEL_GAP;
+      const row = rowEnd[0] < from ? 0 : rowEnd[1] < from ? 1 : -1;
       if (row < 0) {
         if (inside && b.start > sepUpto) separator(path(dots, color), xa, TOP - 4, height - BOTTOM);
         continue;
       }
       const y = row === 0 ? 13 : 27;
-      rowEnd[row] = Math.max(xa + w, xb);
+      rowEnd[row] = Math.max(tx + w, xb);
       ctx.fillStyle = color;
-      ctx.fillText(text, xa + 3, y - 2);
+      ctx.fillText(text, tx, y - 2);
       const line = path(lines, color);
       line.moveTo(xa, y - 10);
       line.lineTo(xa, y + 1);
