@@ -206,12 +206,16 @@ test("actions: malformed entries are refused with their index, nothing traps", (
     [{ at: 1, type: "request", op: "x".repeat(1 << 20) }, /actions\[1\]\.op must be a string of at most 1000 characters/],
     [{ at: 1, type: "set-link-latency", a: 10n, b: 0, min: 1, max: 2 }, /actions\[1\]\.a must be a node number \(a whole number\), got bigint/],
     [throwingGetter(), /actions\[1\]|reading actions\[1\]/],
-    [throwingProxy(), /reading actions\[1\](\.at)? threw: trap threw/],
+    // An array (a proxy of one too) is refused as one; an object whose traps throw, by what threw.
+    [throwingProxy(), /actions\[1\] is not an action: .*got array/],
+    [new Proxy({}, { get: () => { throw new Error("trap threw"); } }), /reading actions\[1\](\.at)? threw: trap threw/],
     [{ at: 1, type: "set-behavior", replica: 0, behavior: "replay", params: { every: 1e9 } }, /every/],
     [{ at: 1, type: "fire-timer", node: 0, timer: "alarm" }, /actions\[1\]\.timer must be a timer code, one of: view-change, retransmit, fetch, behavior, load, got "alarm"/],
     [{ at: 1, type: "fire-timer", node: 9, timer: "fetch" }, /no replica 9/],
     [{ at: 1, type: "set-delivery", mode: "by hand" }, /actions\[1\]\.mode must be "auto" or "manual", got string "by hand"/],
     [{ at: 1, type: "deliver", msg: -1 }, /actions\[1\] is not an action/],
+    // An array is not an entry (its inherited `at` is a function, not a time).
+    [[0], /actions\[1\] is not an action: it must be an object \{ at, type, \.\.\. \}, got array/],
   ];
   for (const [bad, says] of cases) {
     const actions = [{ at: 0, type: "request", op: "a=1" }, bad];

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{absent, fail, get, got, number, read_params, string_arg, whole_in, Checked, Refusal, MAX_STRING, MAX_TIME};
+use super::{absent, fail, get, got, is_plain_object, number, read_params, string_arg, whole_in, Checked, Refusal, MAX_STRING, MAX_TIME};
 use crate::sim::{Action, TimedAction, TimerKind};
 
 /// The `type` of every action, as `sim.actions()` writes it.
@@ -28,7 +28,7 @@ const TYPES: [&str; 13] = [
 /// Entry `i` of the `actions` option.
 pub(super) fn read_action(v: &JsValue, i: usize) -> Checked<TimedAction> {
     let at_ = |field: &str| format!("actions[{i}].{field}");
-    if !v.is_object() {
+    if !is_plain_object(v, &|| format!("actions[{i}]"))? {
         return fail(format!("actions[{i}] is not an action: it must be an object {{ at, type, ... }}, got {}", got(v)));
     }
     let field = |name: &str| get(v, &JsValue::from_str(name), &|| at_(name));
