@@ -244,7 +244,7 @@ test("a getter that calls back into the same simulation is refused cleanly and t
   };
   const { threw } = attempt(() => sim.setBehavior(1, "replay", params), "re-entrant getter");
   assert.ok(threw);
-  assert.match(threw.message, /^setBehavior: invalid behaviour parameters: reading params\.every threw: recursive use/);
+  assert.match(threw.message, /^setBehavior: invalid behaviour parameters: reading params\.every threw: a method was called while another method of the same object was still running/);
   assert.equal(state(sim), before);
   assertWorks(sim, "after a re-entrant getter");
   // A getter that frees it: the call ends, later calls are clean Errors.
@@ -259,6 +259,7 @@ test("a getter that calls back into the same simulation is refused cleanly and t
   assert.ok(t2 === null || t2 instanceof Error);
   const { threw: t3 } = attempt(() => other.snapshot(), "after free");
   assert.ok(t3 instanceof Error);
+  assert.match(t3.message, /not a live one of its class: it was freed/);
 });
 
 test("getters and statics take no arguments and ignore extra ones; a freed simulation throws an Error", () => {
@@ -281,11 +282,13 @@ test("getters and statics take no arguments and ignore extra ones; a freed simul
   for (const m of ["advance", "crash", "snapshot", "request", "partition", "seek"]) {
     const { threw } = attempt(() => Simulation.prototype[m].call({}, 1), `${m} on a plain object`);
     assert.ok(threw instanceof Error, `${m} on a plain object throws`);
+    assert.match(threw.message, /not a live one of its class/, `${m} on a plain object says so`);
   }
   sim.free();
   for (const call of [() => sim.advance(10), () => sim.snapshot(), () => sim.now, () => sim.request("x=1")]) {
     const { threw } = attempt(call, "after free");
     assert.ok(threw instanceof Error, "a freed simulation throws an Error");
+    assert.match(threw.message, /^this method was called on an object that is not a live one of its class: it was freed/, "and says so, not \"null pointer passed to rust\"");
   }
 });
 
