@@ -230,6 +230,12 @@ export class Diagram {
     ctx.drawImage(strip.canvas, srcX, 0, Math.round(plotW * dpr), Math.round(height * dpr), LEFT, 0, plotW, height);
     ctx.fillStyle = COLORS.paper;
     ctx.fillRect(LEFT + plotW, 0, width - LEFT - plotW, height);
+    // A time label the window's edge cuts is hidden whole (not shown in part, "s" for "2.00 s").
+    for (const [gt, half] of strip.axis) {
+      const x = X(gt);
+      if (x - half < LEFT && x + half > LEFT) ctx.fillRect(LEFT, height - BOTTOM + 3, x + half + 1 - LEFT, BOTTOM - 3);
+      if (x - half < LEFT + plotW && x + half > LEFT + plotW) ctx.fillRect(x - half - 1, height - BOTTOM + 3, LEFT + plotW - (x - half - 1), BOTTOM - 3);
+    }
 
     // Lane names.
     this.#gutter(ctx, snapshot, g, dpr, theme);
@@ -294,7 +300,8 @@ export class Diagram {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = COLORS.paper;
     ctx.fillRect(0, 0, cw, height);
-    const strip = { key, canvas, ctx, t0, cw, upto: -Infinity, sepUpto: -Infinity, flushedAt: -Infinity, pending: 0 };
+    // axis: each time label's [time, half its width], to hide one the window's edge cuts.
+    const strip = { key, canvas, ctx, t0, cw, upto: -Infinity, sepUpto: -Infinity, flushedAt: -Infinity, pending: 0, axis: [] };
     this.strip = strip;
     this.stripBuilds++;
     // The grid and the time axis over the whole strip; the time before 0 shaded.
@@ -314,7 +321,11 @@ export class Diagram {
     }
     ctx.stroke();
     ctx.fillStyle = COLORS.muted;
-    for (let gt = Math.ceil(Math.max(0, t0) / step) * step; gt <= end; gt += step) ctx.fillText(formatTime(gt), XS(gt), height - BOTTOM + 4);
+    for (let gt = Math.ceil(Math.max(0, t0) / step) * step; gt <= end; gt += step) {
+      const label = formatTime(gt);
+      ctx.fillText(label, XS(gt), height - BOTTOM + 4);
+      strip.axis.push([gt, ctx.measureText(label).width / 2]);
+    }
     if (t0 < 0) {
       ctx.fillStyle = COLORS.wash;
       ctx.fillRect(0, TOP - 4, XS(0), height - BOTTOM - TOP + 4);

@@ -357,7 +357,11 @@ export class RingView {
       const b = pos(m.to);
       const span = Math.max(1, m.deliverAt - m.sentAt);
       const p = Math.min(1, Math.max(0, (m.endAt - m.sentAt) / span));
-      const [x, y] = point(a.x, a.y, b.x, b.y, this.#trim(a, b, r, p));
+      // Short of the receiver's circle and its words (a message to a crashed replica ends at its
+      // door): the ring, which grows by 10 px as it fades, stays clear of them.
+      const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+      const q = Math.min(this.#trim(a, b, r, p), Math.max(0.5, 1 - (r + glyph + 14) / len));
+      const [x, y] = point(a.x, a.y, b.x, b.y, q);
       const age = still ? 0 : (now - m.endAt) / GHOST_MS;
       const alpha = Math.max(0, 1 - age);
       ctx.globalAlpha = alpha;
