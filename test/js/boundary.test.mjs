@@ -36,7 +36,7 @@ const hasTimer = (node, timer) => FIXTURE.timers.some((x) => x.node === node && 
  */
 const PARAMS = [
   { what: "request(op, client)", call: (s, v) => s.request("x=1", v), valid: (v) => v === undefined || v === null || v === 0, says: /^request: client must be a whole number \(a client of this run\) from 0 to 0, got / },
-  { what: "request(op)", call: (s, v) => s.request(v), valid: (v) => typeof v === "string" && v.trim() !== "" && v.length <= 200, says: /^request: (the operation must be a string, got |invalid operation: the operation is (empty|longer than 200 characters))/ },
+  { what: "request(op)", call: (s, v) => s.request(v), valid: (v) => typeof v === "string" && v.trim() !== "" && v.length <= 200 && v.isWellFormed(), says: /^request: (the operation must be (a string, got |well-formed text, got a string with a lone surrogate)|invalid operation: the operation is (empty|longer than 200 characters))/ },
   { what: "crash(replica)", call: (s, v) => s.crash(v), valid: replicaId, says: /^crash: replica must be a (replica id, a )?whole number from 0 to 3, got / },
   { what: "recover(replica)", call: (s, v) => s.recover(v), valid: replicaId, says: /^recover: replica must be a (replica id, a )?whole number from 0 to 3, got / },
   { what: "setBehavior(replica)", call: (s, v) => s.setBehavior(v, "silent"), valid: replicaId, says: /^setBehavior: replica must be a (replica id, a )?whole number from 0 to 3, got / },
@@ -109,6 +109,26 @@ for (const p of PARAMS) {
     assert.ok(refused >= BAD.length / 2, `${p.what}: refused ${refused} of ${BAD.length}`);
   });
 }
+
+test("text kept as given (an operation, a name) must be well-formed: a lone surrogate is refused, not turned into U+FFFD", () => {
+  const sim = fixture();
+  const before = state(sim);
+  for (const [op, at] of [["\uD800", 0], ["k=\uDC00x", 2], ["a\uD83D", 1], ["\uDE00\uD83D", 0]]) {
+    const { threw } = attempt(() => sim.request(op), `request(${JSON.stringify(op)})`);
+    assert.ok(threw, `request(${JSON.stringify(op)}) refused`);
+    assert.equal(threw.message, `request: the operation must be well-formed text, got a string with a lone surrogate (half of a UTF-16 pair) at index ${at}`);
+  }
+  assert.equal(state(sim), before, "nothing changed");
+  // Whole pairs, and U+FFFD itself, are text like any other.
+  for (const op of ["emoji=\uD83D\uDE00", "k=\uFFFD"]) {
+    sim.request(op);
+    sim.runUntilIdle(60_000);
+    assert.ok(sim.snapshot().client.accepted.some((a) => a.op === op), `${JSON.stringify(op)} accepted as given`);
+  }
+  const { threw } = attempt(() => new Simulation({ n: 4, names: ["A", "B\uDBFF", "C", "D"] }), "names with a lone surrogate");
+  assert.match(threw.message, /^invalid options: names\[1\] must be well-formed text, got a string with a lone surrogate \(half of a UTF-16 pair\) at index 1$/);
+  sim.free();
+});
 
 /** Valid values each method must take (the battery above must not be refusing everything). */
 test("valid values are still taken", () => {
@@ -204,6 +224,7 @@ test("actions: malformed entries are refused with their index, nothing traps", (
     [{ at: 1, type: "explode" }, /actions\[1\] is not an action/],
     [{ at: 1, type: "partition", groups: nestedArray(100) }, /actions\[1\]\.groups\[0\]\[0\] must be a whole number \(a replica id\).*got array/],
     [{ at: 1, type: "request", op: "x".repeat(1 << 20) }, /actions\[1\]\.op must be a string of at most 1000 characters/],
+    [{ at: 1, type: "request", op: "k=\uD800" }, /actions\[1\]\.op must be well-formed text, got a string with a lone surrogate \(half of a UTF-16 pair\) at index 2/],
     [{ at: 1, type: "set-link-latency", a: 10n, b: 0, min: 1, max: 2 }, /actions\[1\]\.a must be a node number \(a whole number\), got bigint/],
     [throwingGetter(), /actions\[1\]|reading actions\[1\]/],
     // An array (a proxy of one too) is refused as one; an object whose traps throw, by what threw.

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{absent, fail, get, got, is_plain_object, number, read_params, string_arg, whole_in, Checked, Refusal, MAX_STRING, MAX_TIME};
+use super::{absent, fail, get, got, is_plain_object, number, read_params, string_arg, text_arg, whole_in, Checked, Refusal, MAX_STRING, MAX_TIME};
 use crate::sim::{Action, TimedAction, TimerKind};
 
 /// The `type` of every action, as `sim.actions()` writes it.
@@ -53,7 +53,7 @@ pub(super) fn read_action(v: &JsValue, i: usize) -> Checked<TimedAction> {
     };
     let action = match name.as_str() {
         "request" => {
-            let op = string_arg(&field("op")?, &at_("op"), MAX_STRING)?;
+            let op = text_arg(&field("op")?, &at_("op"), MAX_STRING)?;
             let client = field("client")?;
             let client = if absent(&client) { 0 } else { whole("client", u32::MAX as u64)? as u32 };
             Action::Request { op: op.into(), client }

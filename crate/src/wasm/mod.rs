@@ -231,6 +231,35 @@ fn string_arg(v: &JsValue, what: &str, max: u32) -> Checked<String> {
     }
 }
 
+/// Where a string holds half of a UTF-16 surrogate pair on its own (which Rust's
+/// text cannot hold: it would silently become U+FFFD).
+fn lone_surrogate(s: &JsString) -> Option<usize> {
+    let units: Vec<u16> = s.iter().collect();
+    let mut i = 0;
+    while i < units.len() {
+        match units[i] {
+            0xD800..=0xDBFF if matches!(units.get(i + 1), Some(0xDC00..=0xDFFF)) => i += 2,
+            0xD800..=0xDFFF => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A string that is shown and recorded as it was given (an operation, a name):
+/// as [`string_arg`], and refused if it is not well-formed Unicode.
+fn text_arg(v: &JsValue, what: &str, max: u32) -> Checked<String> {
+    let text = string_arg(v, what, max)?;
+    // A lone surrogate arrives as U+FFFD: only then are the units looked at.
+    if !text.contains('\u{FFFD}') {
+        return Ok(text);
+    }
+    match v.dyn_ref::<JsString>().and_then(lone_surrogate) {
+        Some(i) => fail(format!("{what} must be well-formed text, got a string with a lone surrogate (half of a UTF-16 pair) at index {i}")),
+        None => Ok(text),
+    }
+}
+
 /// Left out: `undefined` or `null`.
 fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
@@ -359,7 +388,7 @@ fn read_names(v: &JsValue) -> Checked<Vec<String>> {
         .enumerate()
         .map(|(i, x)| match x.dyn_ref::<JsString>() {
             // Up to 100 units are copied; the engine refuses more than 24 characters, saying which.
-            Some(s) if s.length() <= 100 => Ok(String::from(s)),
+            Some(s) if s.length() <= 100 => text_arg(x, &format!("names[{i}]"), 100),
             Some(s) => fail(format!("names[{i}] must be 1 to 24 characters, got {}", s.length())),
             None => fail(format!("names[{i}] must be a string, got {}", got(x))),
         })
@@ -705,7 +734,7 @@ impl Simulation {
             // The engine takes at most 200 characters: a longer string is not even copied.
             return Err(Refusal("request: invalid operation: the operation is longer than 200 characters".into()).into());
         }
-        let op = string_arg(&op, "request: the operation", u32::MAX)?;
+        let op = text_arg(&op, "request: the operation", u32::MAX)?;
         let last = self.inner.config().clients.saturating_sub(1) as u64;
         let client = if absent(&client) { 0 } else { whole_in(&client, "request: client", 0, last, " (a client of this run)")? as u32 };
         let t = self.inner.request_from(client, &op).map_err(by("request"))?;
