@@ -130,6 +130,31 @@ test("text kept as given (an operation, a name) must be well-formed: a lone surr
   sim.free();
 });
 
+test("an options object is read as JS reads one: inherited fields and getters count, an inherited unknown field is refused", () => {
+  class Options {
+    constructor() {
+      this.seed = 3;
+    }
+    get n() {
+      return 7;
+    }
+  }
+  for (const [what, options] of [["Object.create({ n: 7, seed: 3 })", Object.create({ n: 7, seed: 3 })], ["a class with get n()", new Options()], ["a null-prototype object", Object.assign(Object.create(null), { n: 7, seed: 3 })]]) {
+    const sim = new Simulation(options);
+    assert.equal(sim.n, 7, `${what}: n read`);
+    assert.equal(sim.snapshot().seed, 3, `${what}: seed read`);
+    sim.free();
+  }
+  assert.throws(() => new Simulation(Object.create({ nn: 7 })), /^Error: invalid options: unknown field `nn`, expected one of: /);
+  assert.throws(() => new Simulation(Object.create({ n: 0 })), /^Error: invalid options: n must be/);
+  // Behaviour parameters likewise.
+  const sim = fixture();
+  assert.throws(() => sim.setBehavior(1, "replay", Object.create({ nope: 1 })), /^Error: setBehavior: .*nope/);
+  assert.throws(() => sim.setBehavior(1, "replay", Object.create({ every: -1 })), /^Error: setBehavior: invalid behaviour parameters: params\.every must be a whole number/);
+  sim.setBehavior(1, "replay", Object.create({ every: 300 }));
+  sim.free();
+});
+
 /** Valid values each method must take (the battery above must not be refusing everything). */
 test("valid values are still taken", () => {
   const sim = fixture();

@@ -109,6 +109,15 @@ test("run(steps): every wrong value is a clear Error, no trap, and the search go
   ex.free();
 });
 
+test("bounds are read as JS reads an options object: inherited fields count, an inherited unknown one is refused", () => {
+  assert.throws(() => new Explorer({ preset: "backup-crash" }, Object.create({ states: 0 })), /^Error: new Explorer: bounds\.states must be a whole number from 1 to 5000000, got 0$/);
+  assert.throws(() => new Explorer({ preset: "backup-crash" }, Object.create({ sates: 10 })), /^Error: new Explorer: bounds has no field "sates"/);
+  const ex = new Explorer({ preset: "backup-crash" }, Object.create({ states: 5 }));
+  ex.run(1_000_000);
+  assert.ok(ex.progress().states <= 6, `the bound of 5 states holds (${ex.progress().states})`);
+  ex.free();
+});
+
 test("the naive quorum's counterexample replays in a fresh run to the violation it reports", () => {
   const ex = new Explorer({ preset: "naive-quorum" }, {});
   const p = finish(ex);

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::{absent, fail, get, got, is_plain_object, keys, whole_in, Checked, Refusal, Simulation, MAX_TIME};
+use super::{absent, fail, get, got, inherited_keys, is_plain_object, whole_in, Checked, Refusal, Simulation, MAX_TIME};
 use crate::sim::explore::{Bounds, Explorer as Search};
 use crate::sim::{Delivery, TimedAction, Violation};
 
@@ -174,22 +174,26 @@ fn read_bounds(v: &JsValue) -> Checked<(u64, Bounds)> {
     if !is_plain_object(v, &what)? {
         return fail(format!("bounds must be an object such as {{ at: 0, states: 100000, depth: 40, timers: 0, drops: 0 }}, got {}", got(v)));
     }
-    for key in keys(v, 16, &what)? {
-        let x = get(v, &JsValue::from_str(&key), &|| format!("bounds.{key}"))?;
+    const KNOWN: [&str; 5] = ["at", "states", "depth", "timers", "drops"];
+    for key in inherited_keys(v, 16, &what)? {
+        if !KNOWN.contains(&key.as_str()) {
+            let shown: String = key.chars().take(40).collect();
+            return fail(format!("bounds has no field \"{shown}\" (known: at, states, depth, timers, drops)"));
+        }
+    }
+    // Each by name: inherited fields and getters count like own ones.
+    for key in KNOWN {
+        let x = get(v, &JsValue::from_str(key), &|| format!("bounds.{key}"))?;
         if absent(&x) {
             continue;
         }
         let name = format!("bounds.{key}");
-        match key.as_str() {
+        match key {
             "at" => at = whole_in(&x, &name, 0, MAX_TIME, " of virtual ms")?,
             "states" => b.states = whole_in(&x, &name, 1, MAX_STATES, "")?,
             "depth" => b.depth = whole_in(&x, &name, 1, MAX_DEPTH, "")? as u32,
             "timers" => b.timers = whole_in(&x, &name, 0, MAX_BUDGET, "")? as u32,
-            "drops" => b.drops = whole_in(&x, &name, 0, MAX_BUDGET, "")? as u32,
-            _ => {
-                let shown: String = key.chars().take(40).collect();
-                return fail(format!("bounds has no field \"{shown}\" (known: at, states, depth, timers, drops)"));
-            }
+            _ => b.drops = whole_in(&x, &name, 0, MAX_BUDGET, "")? as u32,
         }
     }
     Ok((at, b))

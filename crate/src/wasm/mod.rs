@@ -104,6 +104,9 @@ extern "C" {
     /// `Object.keys`, catching what a Proxy trap throws.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
+    /// `Object.getPrototypeOf`, catching what a Proxy trap throws.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
+    fn prototype_of(v: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// A number as JS writes it (`NaN`, `Infinity`, `-0`, `1e+300`), by JS
@@ -195,6 +198,32 @@ fn keys(v: &JsValue, max: usize, what: &dyn Fn() -> String) -> Checked<Vec<Strin
         return fail(format!("{} must have at most {max} fields, got {}", what(), keys.length()));
     }
     Ok(keys.iter().map(|k| k.dyn_ref::<JsString>().filter(|s| s.length() <= MAX_STRING).map(String::from).unwrap_or_default()).collect())
+}
+
+/// The enumerable string keys of an object and of its prototypes below
+/// `Object.prototype` (what `for ... in` visits: `Object.create({ every: 5 })`
+/// has `every`), at most `max` in all, each once.
+fn inherited_keys(v: &JsValue, max: usize, what: &dyn Fn() -> String) -> Checked<Vec<String>> {
+    let threw = |e: JsValue| Refusal(format!("reading {} threw: {}", what(), thrown(&e)));
+    let root = prototype_of(&js_sys::Object::new()).map_err(threw)?;
+    let mut all = keys(v, max, what)?;
+    let mut at = prototype_of(v).map_err(threw)?;
+    // A chain of prototypes is finite, but may be long: 32 levels are read.
+    for _ in 0..32 {
+        if at.is_null() || !at.is_object() || at == root {
+            break;
+        }
+        for key in keys(&at, max, what)? {
+            if !all.contains(&key) {
+                all.push(key);
+            }
+        }
+        if all.len() > max {
+            return fail(format!("{} must have at most {max} fields, got more", what()));
+        }
+        at = prototype_of(&at).map_err(threw)?;
+    }
+    Ok(all)
 }
 
 /// A plain object (not an array, not a function), checked without trusting it.
@@ -317,11 +346,15 @@ impl Options {
         if !is_plain_object(options, &what)? {
             return fail(format!("options must be an object such as {{ n: 4, seed: 7 }}, got {}", got(options)));
         }
-        for key in keys(options, 1_000, &what)? {
-            let Some(&name) = OPTION_NAMES.iter().find(|&&k| k == key) else {
+        for key in inherited_keys(options, 1_000, &what)? {
+            if !OPTION_NAMES.contains(&key.as_str()) {
                 let shown: String = key.chars().take(40).collect();
                 return fail(format!("unknown field `{shown}`, expected one of: {}", OPTION_NAMES.join(", ")));
-            };
+            }
+        }
+        // Every option by name, as a JS API reads an options object: inherited
+        // fields and getters (a class's `get n()`) count like own ones.
+        for name in OPTION_NAMES {
             let v = get(options, &JsValue::from_str(name), &|| format!("options.{name}"))?;
             if absent(&v) {
                 continue; // the default
@@ -492,7 +525,7 @@ fn read_params(v: &JsValue) -> Checked<Params> {
     if !is_plain_object(v, &what)? {
         return fail(format!("params must be an object of whole numbers such as {{ every: 300 }}, got {}", got(v)));
     }
-    for key in keys(v, 64, &what)? {
+    for key in inherited_keys(v, 64, &what)? {
         if key.is_empty() || key.chars().count() > 40 {
             return fail("params has a field name that is empty or longer than 40 characters".into());
         }
