@@ -74,7 +74,7 @@ fn the_naive_quorum_breaks_agreement() {
 fn replica_fingerprint_ignores_vote_order_only() {
     use pbft_playground::protocol::*;
     let cfg = Config::default();
-    let req = Request { op: "x=1".into(), timestamp: 1, client: 0 };
+    let req = Request::new("x=1", 1, 0).signed(&*ModelKeys::client(0));
     let pp =
         ModelKeys::signed_as(0, PrePrepare { view: 0, seq: 1, digest: req.digest(), request: Some(req), sig: Sig::default() });
     let prepare = |r: ReplicaId| {

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 
 use pbft_playground::protocol::{
     compute_o_set, Checkpoint, Commit, Config, Defect, Digest, Message, ModelKeys, MsgKind, NewView, NodeId, Output,
-    PrePrepare, Prepare, PreparedCert, Reject, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Request, Sig, Signed,
+    PrePrepare, Prepare, PreparedCert, Reject, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Request, Sig, Signed, Signer,
     StateReply, StateRequest, TimerSlots, ViewChange,
 };
 
@@ -110,7 +110,12 @@ fn cfg4() -> Config {
 }
 
 fn req(op: &str, timestamp: u64) -> Request {
-    Request { op: op.into(), timestamp, client: 0 }
+    signed_request(op, timestamp, 0)
+}
+
+/// Client `client`'s request, signed with its key (as the simulator's clients sign).
+fn signed_request(op: &str, timestamp: u64, client: u32) -> Request {
+    Request::new(op, timestamp, client).signed(&*ModelKeys::client(client))
 }
 
 /// `m` signed by replica `r` (an honest replica's message, or a faulty one's in its own name).
@@ -566,29 +571,178 @@ fn minor_one_sender_cannot_evict_anothers_early_messages() {
     assert_eq!(r0.last_executed(), 1, "the honest early messages survived the flood");
 }
 
-/// Minor (unbounded by design, kept cheap): anyone may hand a backup requests
-/// under any client ids. A faulty primary's flood of 20,000, in descending
-/// client order, is each kept pending and relayed to the primary once; then
-/// the retransmission of one is relayed again, its count kept through the
-/// new copy of the request. (The requests are held in a tree: in a sorted
-/// `Vec` each arrival shifted all the others, and 80,000 took seconds.)
+/// Requests are signed by their clients (§4.1): a replica's flood of 20,000
+/// requests under made-up client ids is refused, each naming the check, and
+/// nothing is kept. Requests of 20,000 genuine clients (each signed by its
+/// client), in descending client order, are each kept pending and relayed to
+/// the primary once; then the retransmission of one is relayed again, its
+/// count kept through the new copy of the request. (The requests are held in
+/// a tree: in a sorted `Vec` each arrival shifted all the others, and 80,000
+/// took seconds.)
 #[test]
 fn minor_a_flood_of_requests_under_many_client_ids_is_each_relayed_once() {
     let mut r = Replica::new(1, cfg4());
     let mut out = Vec::new();
     for c in (0..20_000u32).rev() {
-        let request = Request { op: format!("x={c}").into(), timestamp: 1, client: 1_000 + c };
+        let forged = Request::new(format!("x={c}"), 1, 1_000 + c);
+        r.on_message(NodeId::Replica(0), Message::Request(forged), &mut out);
+    }
+    let refused = out.iter().filter(|o| matches!(o, Output::Rejected { reason: Reject::BadRequestSignature { .. }, .. })).count();
+    assert_eq!((refused, r.pending_len()), (20_000, 0), "unsigned requests are refused and not kept");
+    out.clear();
+    for c in (0..20_000u32).rev() {
+        let request = signed_request(&format!("x={c}"), 1, 1_000 + c);
         r.on_message(NodeId::Replica(0), Message::Request(request), &mut out);
     }
     assert_eq!(r.pending_len(), 20_000);
     let relayed = |out: &[Output]| out.iter().filter(|o| matches!(o, Output::Send { to: NodeId::Replica(0), msg: Message::Request(_) })).count();
     assert_eq!(relayed(&out), 20_000, "each relayed to the primary once");
     // From a replica, relayed once per view; from its client, each time.
-    let again = Request { op: "x=7".into(), timestamp: 1, client: 1_007 };
+    let again = signed_request("x=7", 1, 1_007);
     let mut out = Vec::new();
     r.on_message(NodeId::Replica(2), Message::Request(again.clone()), &mut out);
     assert_eq!(relayed(&out), 0, "a replica's copy of a relayed request is not relayed again");
     r.on_message(NodeId::Client(1_007), Message::Request(again), &mut out);
     assert_eq!(relayed(&out), 1, "the client's retransmission is");
     assert_eq!(r.pending_len(), 20_000);
+}
+
+/// A second review's findings, one test each, in the same style.
+///
+/// S1. The state digest sums the hashes of the store's entries and does not
+/// see their order. A faulty replica answers a fetch with its genuine state
+/// and the genuine certificate, the store's pairs reversed: the digest
+/// matches, and lookups (binary searches) in that store would read "unset"
+/// and write keys twice. The receiver refuses a store or reply cache out of
+/// order, then installs the honest state.
+#[test]
+fn s1_a_state_with_its_store_out_of_order_is_refused() {
+    let three = NodeId::Replica(3);
+    let mut net = Net::new(cfg4(), move |from, to, _| from == three || to == three);
+    for t in 1..=8 {
+        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
+    }
+    assert_eq!(net.reps[0].low_watermark(), 8);
+    let digest = net.reps[0].app().digest();
+    let state_of = |net: &mut Net, i: ReplicaId| {
+        let mut out = Vec::new();
+        net.reps[i].on_message(three, Message::FetchState(StateRequest { seq: 8, replica: 3 }), &mut out);
+        out.into_iter().find_map(|o| match o { Output::Send { msg: Message::State(s), .. } => Some(s), _ => None }).expect("a STATE")
+    };
+    let mut evil = state_of(&mut net, 2);
+    let mut pairs: Vec<_> = evil.state.store.iter().cloned().collect();
+    pairs.reverse();
+    evil.state.store = pairs.into_iter().collect();
+    let mut probe = evil.state.clone();
+    probe.rehash();
+    assert_eq!(probe.digest(), digest, "the reversed store has the certified digest");
+    // The same keys with one repeated, in order: also not a state an honest replica keeps.
+    let mut twice = state_of(&mut net, 2);
+    let mut pairs: Vec<_> = twice.state.store.iter().cloned().collect();
+    pairs.insert(1, pairs[0].clone());
+    twice.state.store = pairs.into_iter().collect();
+    let r3 = &mut net.reps[3];
+    let mut out = Vec::new();
+    for i in 0..3 {
+        r3.on_message(NodeId::Replica(i), Message::Checkpoint(by(i, Checkpoint { seq: 8, digest, replica: i, sig: Sig::default() })), &mut out);
+    }
+    for bad in [evil, twice] {
+        let mut out = Vec::new();
+        r3.on_message(NodeId::Replica(2), Message::State(bad), &mut out);
+        assert_eq!(rejections(&out), [&Reject::MalformedState { seq: 8 }]);
+        assert_eq!(r3.last_executed(), 0, "not installed");
+    }
+    let honest = state_of(&mut net, 0);
+    let r3 = &mut net.reps[3];
+    let mut out = Vec::new();
+    r3.on_message(NodeId::Replica(0), Message::State(honest), &mut out);
+    assert_eq!(r3.last_executed(), 8);
+    assert_eq!(r3.app().store.get("k1"), Some("1"));
+    assert_eq!(r3.app().store.get("k8"), Some("8"));
+}
+
+/// S2. An honest replica votes once per view and sequence number. A faulty
+/// one's PREPAREs and COMMITs for 10,000 distinct digests in the window are
+/// kept once per slot (its first), the rest refused as conflicting, so its
+/// votes cannot fill an honest replica's memory; the honest quorum still
+/// commits.
+#[test]
+fn s2_a_faulty_replicas_votes_for_many_digests_are_kept_once_per_slot() {
+    let mut r0 = Replica::new(0, cfg4());
+    let mut out = Vec::new();
+    for i in 0..10_000u64 {
+        let (seq, digest) = (1 + i % 8, Digest(1_000_000 + i));
+        r0.on_message(NodeId::Replica(3), Message::Prepare(by(3, Prepare { view: 0, seq, digest, replica: 3, sig: Sig::default() })), &mut out);
+        r0.on_message(NodeId::Replica(3), Message::Commit(by(3, Commit { view: 0, seq, digest, replica: 3, sig: Sig::default() })), &mut out);
+    }
+    let conflicting = |kind| rejections(&out).iter().filter(|r| matches!(r, Reject::ConflictingVote { kind: k, .. } if *k == kind)).count();
+    assert_eq!((conflicting(MsgKind::Prepare), conflicting(MsgKind::Commit)), (10_000 - 8, 10_000 - 8));
+    // The honest replicas' request commits (R3's first votes were for other digests).
+    let mut net = Net::new(cfg4(), |_, _, _| false);
+    net.reps[0] = r0;
+    net.input(NodeId::Client(0), 0, Message::Request(req("x=1", 1)));
+    assert_eq!(net.reps[0].last_executed(), 1);
+}
+
+/// S3. Requests are signed by their clients (§4.1). A faulty replica hands
+/// the primary a request in client 0's name, unsigned or signed with its own
+/// key, and a faulty primary pre-prepares one: each is refused, and the
+/// client's own next request is the one executed (before, the forged one
+/// took its timestamp and the client accepted the forged result).
+#[test]
+fn s3_a_request_in_a_clients_name_that_it_did_not_sign_is_refused() {
+    let mut net = Net::new(cfg4(), |_, _, _| false);
+    net.input(NodeId::Client(0), 0, Message::Request(req("x=1", 1)));
+    let unsigned = Request::new("x=666", 2, 0);
+    let mut own_key = Request::new("x=666", u64::MAX, 0);
+    own_key.sig = ModelKeys::of(3).sign(b"request x=666");
+    for forged in [unsigned.clone(), own_key] {
+        let mut out = Vec::new();
+        net.reps[0].on_message(NodeId::Replica(3), Message::Request(forged.clone()), &mut out);
+        let reason = Reject::BadRequestSignature { client: 0, timestamp: forged.timestamp };
+        assert_eq!(rejections(&out), [&reason]);
+        assert!(!out.iter().any(|o| matches!(o, Output::Send { msg: Message::PrePrepare(_), .. })), "not ordered");
+    }
+    // A faulty primary's pre-prepare of it (signed by the primary, the request by nobody).
+    let pp = by(0, PrePrepare { view: 0, seq: 2, digest: unsigned.digest(), request: Some(unsigned), sig: Sig::default() });
+    let mut out = Vec::new();
+    net.reps[1].on_message(NodeId::Replica(0), Message::PrePrepare(pp), &mut out);
+    assert_eq!(rejections(&out), [&Reject::BadRequestSignature { client: 0, timestamp: 2 }]);
+    net.input(NodeId::Client(0), 0, Message::Request(req("x=2", 2)));
+    for r in &net.reps {
+        assert_eq!(r.app().store.get("x"), Some("2"));
+    }
+}
+
+/// S4. A client's requests are kept pending one at a time (its newest): a
+/// faulty client signing 1,000 requests with rising timestamps leaves one.
+#[test]
+fn s4_a_client_has_one_pending_request_at_a_replica() {
+    let mut r1 = Replica::new(1, cfg4());
+    let mut out = Vec::new();
+    for t in 1..=1_000 {
+        r1.on_message(NodeId::Replica(3), Message::Request(signed_request(&format!("y={t}"), t, 1_000)), &mut out);
+    }
+    assert_eq!(r1.pending_len(), 1);
+}
+
+/// S5. Sequence numbers and views at the top of u64 are only numbers: a
+/// VIEW-CHANGE for view u64::MAX and a CHECKPOINT at u64::MAX (a multiple of
+/// K = 3) are handled without overflow (before, debug builds panicked).
+#[test]
+fn s5_a_view_change_and_a_checkpoint_at_u64_max_do_not_overflow() {
+    let mut r0 = Replica::new(0, cfg4());
+    let vc = by(3, ViewChange { new_view: u64::MAX, stable_seq: 0, stable_digest: Digest::default(), checkpoint_proof: vec![], prepared: vec![], replica: 3, sig: Sig::default() });
+    let mut out = Vec::new();
+    r0.on_message(NodeId::Replica(3), Message::ViewChange(Box::new(vc.clone())), &mut out);
+    r0.on_message(NodeId::Replica(3), Message::ViewChange(Box::new(vc)), &mut out);
+    assert_eq!(r0.view(), 0);
+    let cfg = Config { checkpoint_interval: 3, log_window: 6, ..Config::default() };
+    cfg.validate().expect("a valid configuration");
+    let mut r0 = Replica::new(0, cfg);
+    let c = by(3, Checkpoint { seq: u64::MAX, digest: Digest(7), replica: 3, sig: Sig::default() });
+    let mut out = Vec::new();
+    r0.on_message(NodeId::Replica(3), Message::Checkpoint(c.clone()), &mut out);
+    r0.on_message(NodeId::Replica(3), Message::Checkpoint(c), &mut out);
+    assert_eq!(r0.low_watermark(), 0);
 }

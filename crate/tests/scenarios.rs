@@ -151,7 +151,7 @@ fn split_primary_value_a_survives_the_view_change_and_b_never_executes() {
     s.set_behavior(0, "split").unwrap();
     s.request(OP).unwrap();
     let events = s.run_until_idle(60_000);
-    let forged = pbft_playground::sim::forge(&Request { op: OP.into(), timestamp: 1, client: 0 }, 1);
+    let forged = pbft_playground::sim::forge(&Request::new(OP, 1, 0), 1);
     assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Sent { kind: MsgKind::PrePrepare, to: NodeId::Replica(3), digest: Some(d), .. } if *d == forged.digest())));
     for i in 1..4 {
         assert_eq!(s.executed(i)[0].op.as_deref(), Some(OP), "replica {i} executed A at n1");
@@ -209,7 +209,7 @@ fn wrong_digest_backup_is_tolerated() {
 fn pre_prepare_above_the_high_watermark_or_from_a_backup_is_rejected() {
     let cfg = Config::default();
     let mut r = Replica::new(1, cfg.clone());
-    let req = Request { op: OP.into(), timestamp: 1, client: 0 };
+    let req = Request::new(OP, 1, 0).signed(&*ModelKeys::client(0));
     let pp = |seq| ModelKeys::signed_as(0, PrePrepare { view: 0, seq, digest: req.digest(), request: Some(req.clone()), sig: Sig::default() });
     let mut out = Vec::new();
     r.on_message(NodeId::Replica(0), Message::PrePrepare(pp(cfg.log_window + 1)), &mut out);
@@ -229,7 +229,7 @@ fn pre_prepare_above_the_high_watermark_or_from_a_backup_is_rejected() {
     r.on_message(NodeId::Replica(0), Message::PrePrepare(pp(1)), &mut out);
     assert!(out.iter().any(|o| matches!(o, Output::Send { msg: Message::Prepare(_), .. })));
     out.clear();
-    let other = Request { op: "other".into(), timestamp: 2, client: 0 };
+    let other = Request::new("other", 2, 0).signed(&*ModelKeys::client(0));
     r.on_message(NodeId::Replica(0), Message::PrePrepare(ModelKeys::signed_as(0, PrePrepare { view: 0, seq: 1, digest: other.digest(), request: Some(other), sig: Sig::default() })), &mut out);
     assert!(matches!(&out[..], [Output::Rejected { reason: Reject::ConflictingPrePrepare { view: 0, seq: 1 }, .. }]), "{out:?}");
 }

@@ -65,8 +65,9 @@ for (const lang of LANGS) {
     const line = (reason, kind) => describeRefusal({ node: 2, from: 3, kind, reason }, t, name);
     if (lang === "en") {
       assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd refused a NEW-VIEW from Dee: NEW-VIEW not signed by the primary of view 1 (Bob)");
-      assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd refused a PREPARE from Dee: duplicate vote for n3");
-      assert.equal(line({ code: "duplicate-vote", kind: "commit", seq: 3 }), "Cyd refused a COMMIT from Dee: duplicate vote for n3", "the kind from the reason");
+      assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd ignored a resent PREPARE from Dee: it already counted this vote for n3", "a resend is ignored, not refused");
+      assert.equal(line({ code: "conflicting-vote", kind: "prepare", view: 2, seq: 3 }, "prepare"), "Cyd refused a PREPARE from Dee: a second PREPARE for v2 n3 with another digest (an honest replica votes once)");
+      assert.equal(line({ code: "duplicate-vote", kind: "commit", seq: 3 }), "Cyd ignored a resent COMMIT from Dee: it already counted this vote for n3", "the kind from the reason");
       assert.equal(line({ code: "uncertified-state", seq: 8 }), "Cyd refused a message from Dee: state for n8 does not match a certified checkpoint");
       assert.equal(
         line({ code: "invalid-view-change", view: 1, defect: { code: "bad-signature", kind: "prepare", signer: 2 } }, "view-change"),
@@ -74,7 +75,7 @@ for (const lang of LANGS) {
       );
     } else {
       assert.equal(line({ code: "new-view-not-from-primary", view: 1, primary: 1 }, "new-view"), "Cyd 拒绝了来自 Dee 的 NEW-VIEW：NEW-VIEW 没有视图 1 的主节点（Bob）的签名");
-      assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd 拒绝了来自 Dee 的 PREPARE：n3 的重复投票");
+      assert.equal(line({ code: "duplicate-vote", kind: "prepare", seq: 3 }, "prepare"), "Cyd 忽略了 Dee 重发的 PREPARE：n3 的这张票已经计过了");
     }
   });
 

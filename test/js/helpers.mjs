@@ -73,6 +73,9 @@ export const REJECTS = {
   "new-view-wrong-o": { view: 17 },
   "new-view-not-from-primary": { view: 18, primary: 2 },
   "bad-signature": { kind: "commit", signer: 3 },
+  "malformed-state": { seq: 60 },
+  "conflicting-vote": { kind: "prepare", view: 19, seq: 61 },
+  "bad-request-signature": { client: 1000, timestamp: 62 },
 };
 
 /** A sample of every violation code. */

@@ -32,7 +32,7 @@ test("History: messages live, end with their fate; log, marks and violations", (
   assert.equal(h.adopt([{ id: 7 }]), false);
 });
 
-const rejected = (id, time, msg, node = 1, from = 0, reason = { code: "duplicate-vote", kind: "prepare", seq: 1 }) => ({ id: 400 + id, time, type: "rejected", node, from, reason, msg });
+const rejected = (id, time, msg, node = 1, from = 0, reason = { code: "conflicting-vote", kind: "prepare", view: 0, seq: 1 }) => ({ id: 400 + id, time, type: "rejected", node, from, reason, msg });
 
 test("History: a refused message is marked where it landed, with the check, and only recent ones are kept", () => {
   const h = new History();
@@ -48,8 +48,10 @@ test("History: a refused message is marked where it landed, with the check, and 
   assert.equal(h.log.at(-1).type, "rejected");
   assert.equal(h.log.at(-1).kind, "new-view");
   // A message kept aside and refused later: no message id; the kind comes from the reason (or is unknown).
-  const aside = rejected(2, 70, null, 3, 2, { code: "duplicate-vote", kind: "commit", seq: 4 });
+  const aside = rejected(2, 70, null, 3, 2, { code: "conflicting-vote", kind: "commit", view: 0, seq: 4 });
   h.ingest([aside, rejected(3, 80, undefined, 2, 3, { code: "uncertified-state", seq: 8 })]);
+  // A resent vote that was ignored is no failed check: no mark.
+  h.ingest([rejected(4, 75, null, 1, 2, { code: "duplicate-vote", kind: "prepare", seq: 4 })]);
   assert.equal("kind" in aside, false, "the engine's event is not changed");
   assert.deepEqual(h.refusals.slice(1).map((r) => [r.msg, r.node, r.from, r.kind]), [[null, 3, 2, "commit"], [null, 2, 3, null]]);
   // Recent ones, newest first, for the ring (drawn for a while after arrival).

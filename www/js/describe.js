@@ -81,6 +81,15 @@ function coded(prefix, obj, t, name, key = `${prefix}.${obj?.code}`) {
   return t(fields ? `${prefix}.unknown` : `${prefix}.unknown.bare`, { code: String(obj.code), fields });
 }
 
+/**
+ * Whether a refusal is only a resend ignored: an honest replica sends its vote again when it
+ * misses progress, and the receiver, which counted it already, changes nothing. The page shows
+ * it as neutral, not as a failed check (no mark, no alarm in the caption).
+ */
+export function isResend(reason) {
+  return reason?.code === "duplicate-vote";
+}
+
 /** Why a replica refused a message: `reason` is `{ code, ...fields }` (see README, JS API). */
 export function describeReason(reason, t, name = (i) => `R${i}`) {
   // A reply sent to a replica and a replica-only message sent by a client are both "wrong sender".
@@ -96,7 +105,8 @@ export function describeReason(reason, t, name = (i) => `R${i}`) {
 export function describeRefusal(r, t, name = (i) => `R${i}`) {
   const kind = r.kind ?? r.reason?.kind ?? null;
   const v = { node: name(r.node), from: name(r.from), reason: describeReason(r.reason, t, name) };
-  return kind ? t("ev.rejected.kind", { ...v, kind: kindText(kind) }) : t("ev.rejected", v);
+  const key = isResend(r.reason) ? "ev.ignored" : "ev.rejected";
+  return kind ? t(`${key}.kind`, { ...v, kind: kindText(kind) }) : t(key, v);
 }
 
 /** What is wrong with a VIEW-CHANGE (inside invalid-view-change and new-view-bad-view-change). */
@@ -242,6 +252,8 @@ export function narration(e, t, name, n = 0) {
     case "fault":
       return { key: `f${e.id}`, kind: e.type, text: describeFault(e.action, t, name) };
     case "rejected": {
+      // A resend ignored is routine, not news.
+      if (isResend(e.reason)) return null;
       // Once per check and sender: a faulty replica's attack caught, not each copy of it.
       const kind = e.kind ?? e.reason?.kind ?? null;
       const v = { node: name(e.node), from: name(e.from), kind: kind ? kindText(kind) : "", reason: describeReason(e.reason, t, name) };

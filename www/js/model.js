@@ -2,6 +2,7 @@
 // and the lines of the event log, all derived from the engine's event stream.
 // Pure data (no DOM, no canvas). The engine owns the truth; this is a view of its events.
 
+import { isResend } from "./describe.js";
 import { sameMulticast } from "./flows.js";
 
 const MAX_MESSAGES = 60_000;
@@ -228,7 +229,8 @@ export class History {
     const m = msg === null ? null : this.record(msg);
     const r = { id: e.id, time: e.time, node: e.node, from: e.from, msg, kind: m?.kind ?? e.reason?.kind ?? null, reason: e.reason };
     if (m) m.refusal = r;
-    this.refusals.push(r);
+    // A resend ignored gets no mark: it is no failed check (describe.js isResend).
+    if (!isResend(e.reason)) this.refusals.push(r);
     return r;
   }
 

@@ -18,7 +18,7 @@
 // A panel reads the view and never changes it; it calls back through the handlers it was given.
 
 import { h, setAttr, setFlag, setText } from "./dom.js";
-import { behaviorName, behaviorText, describeEvent, describeReason, describeViolation, dropText, timerText } from "./describe.js";
+import { behaviorName, behaviorText, describeEvent, describeReason, describeViolation, dropText, isResend, timerText } from "./describe.js";
 import { formatTime } from "./i18n.js";
 import { kindTerm, phaseTerm } from "./glossary.js";
 import { clusterView, currentEntry } from "./model.js";
@@ -375,7 +375,7 @@ export class EventLog {
   }
 
   #item(e, name, n) {
-    const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view-event" : e.type === "rejected" ? "refused" : "";
+    const cls = e.type === "violation" ? "bad" : e.type === "accepted" ? "good" : e.type === "fault" || e.type === "dropped" ? "warn" : e.type === "view-changed" || e.type === "view-change-started" ? "view-event" : e.type === "rejected" && !isResend(e.reason) ? "refused" : "";
     return h("li", { class: cls }, h("time", { text: formatTime(e.time) }), h("span", { text: describeEvent(e, this.t, name, n) }));
   }
 
@@ -514,8 +514,9 @@ export class Inspector {
     if (waiting) note = t("inspector.waiting", { to: name(m.to) });
     // A message that arrived and failed a check: the check, in words.
     const r = info.refusal;
-    setText(this.refusal, r ? t("inspector.refused", { node: name(r.node), t: formatTime(r.time), reason: describeReason(r.reason, t, name) }) : "");
+    setText(this.refusal, r ? t(isResend(r.reason) ? "inspector.ignored" : "inspector.refused", { node: name(r.node), t: formatTime(r.time), reason: describeReason(r.reason, t, name) }) : "");
     setFlag(this.refusal, "hidden", !r);
+    this.refusal.classList.toggle("refused", !!r && !isResend(r.reason));
     setText(this.note, note);
     setFlag(this.note, "hidden", !note);
     this.note.classList.toggle("waiting", waiting);

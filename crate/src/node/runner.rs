@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
 
 use crate::protocol::{
-    Accepted, Client, ClientId, ClientOutput, ClientTimer, Config, Keys, LogEntryView, Message, MsgKind,
+    Accepted, Client, ClientId, ClientOutput, ClientTimer, Config, Keys, LogEntryView, ReplicaClient, Message, MsgKind,
     NodeId, Output, Replica, ReplicaId, ReplicaStatus, ReplicaSummary, ReplicaTimer, Seq, TimerSlots, View,
 };
 
@@ -304,8 +304,8 @@ impl Runner {
             recovered: Recovered::default(),
             hub,
             me,
-            replica: Replica::with_keys(me, cfg.clone(), keys),
-            client: Client::with_last_timestamp(me as ClientId, cfg, clock),
+            replica: Replica::with_keys(me, cfg.clone(), keys.clone()),
+            client: Client::with_last_timestamp(me as ClientId, cfg, clock).with_key(Arc::new(ReplicaClient(keys))),
             links,
             replica_deadlines: TimerSlots::new(),
             client_deadlines: BTreeMap::new(),

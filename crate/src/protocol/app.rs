@@ -216,6 +216,22 @@ impl AppState {
         self.content_hash = store.wrapping_add(replies);
     }
 
+    /// Whether the store's keys and the cached replies' clients are strictly
+    /// increasing, as every honest replica keeps them. The digest is a sum
+    /// over entries and does not see their order, and lookups are binary
+    /// searches that a permuted or repeated list would break: a state that
+    /// arrives in a message is checked for this before it is installed.
+    pub fn is_canonical(&self) -> bool {
+        let mut last: Option<&str> = None;
+        for (k, _) in self.store.iter() {
+            if last.is_some_and(|l| l >= &**k) {
+                return false;
+            }
+            last = Some(k);
+        }
+        self.replies.windows(2).all(|w| w[0].client < w[1].client)
+    }
+
     /// The cached reply for `client`, if any.
     pub fn last_reply(&self, client: ClientId) -> Option<&CachedReply> {
         self.replies

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::config::Config;
 use super::message::{Message, MsgKind, Reply, Request};
+use super::sign::{ClientKey, ModelKeys};
 use super::quorum::Certificate;
 use super::reject::Reject;
 use super::types::{ClientId, NodeId, ReplicaId, View};
@@ -157,6 +158,8 @@ pub struct Client {
     accepted: VecDeque<Arc<Accepted>>,
     /// How many results were accepted in all.
     accepted_total: usize,
+    /// Its private key: every request it sends is signed with it.
+    key: ClientKey,
 }
 
 impl Client {
@@ -176,7 +179,14 @@ impl Client {
             requests: Requests::default(),
             accepted: VecDeque::new(),
             accepted_total: 0,
+            key: ModelKeys::client(id),
         }
+    }
+
+    /// The client signing with `key` instead of the simulator's model key
+    /// (pbft-node: the node's own ed25519 key, see [`ReplicaClient`]).
+    pub fn with_key(self, key: ClientKey) -> Client {
+        Client { key, ..self }
     }
 
     /// A client whose timestamps continue after `last_timestamp`. The paper
@@ -193,7 +203,7 @@ impl Client {
     /// field added to `Client` must be added here.
     pub fn hash_state<H: std::hash::Hasher>(&self, h: &mut H) {
         use std::hash::Hash;
-        let Client { id, cfg: _, view, last_timestamp, sent_upto, requests, accepted, accepted_total } = self;
+        let Client { id, cfg: _, view, last_timestamp, sent_upto, requests, accepted, accepted_total, key: _ } = self;
         (id, view, last_timestamp, sent_upto, requests, accepted, accepted_total).hash(h);
     }
 
@@ -252,7 +262,7 @@ impl Client {
     pub fn submit(&mut self, op: impl Into<Arc<str>>, out: &mut Vec<ClientOutput>) -> u64 {
         self.last_timestamp += 1;
         let t = self.last_timestamp;
-        let request = Request { op: op.into(), timestamp: t, client: self.id };
+        let request = Request::new(op, t, self.id).signed(&*self.key);
         let busy = self.requests.get(self.sent_upto).is_some_and(|o| o.accepted.is_none());
         self.requests.push(t, Arc::new(Outstanding { request, replies: VecMap::new(), accepted: None, attempts: 0 }));
         if !busy {

@@ -15,7 +15,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::config::Config;
-use super::sign::{Sig, Signed, Signer, SigningBytes};
+use super::sign::{ClientSigner, Sig, Signed, Signer, SigningBytes};
 use super::types::{ClientId, Digest, ReplicaId, Seq, View};
 
 /// ⟨REQUEST, o, t, c⟩: client `c` asks for operation `o` with timestamp `t`.
@@ -28,9 +28,35 @@ pub struct Request {
     pub timestamp: u64,
     /// The client.
     pub client: ClientId,
+    /// The client's signature over the other fields (§4.1: clients sign
+    /// their requests, so no replica can make one in an honest client's name).
+    #[serde(default)]
+    pub sig: Sig,
 }
 
 impl Request {
+    /// Client `client`'s request for `op` at `timestamp`, not signed yet.
+    pub fn new(op: impl Into<Arc<str>>, timestamp: u64, client: ClientId) -> Request {
+        Request { op: op.into(), timestamp, client, sig: Sig::default() }
+    }
+
+    fn signing_bytes(&self) -> SigningBytes {
+        let mut b = SigningBytes::new("request");
+        b.words([self.client as u64, self.timestamp]).bytes(self.op.as_bytes());
+        b
+    }
+
+    /// The request signed with `key` (the key of the client it names).
+    pub fn signed(mut self, key: &dyn ClientSigner) -> Request {
+        self.sig = key.sign(self.signing_bytes().finish());
+        self
+    }
+
+    /// Whether it carries the signature of the client it names.
+    pub fn signed_by_client(&self, keys: &dyn Signer) -> bool {
+        keys.verify_client(self.client, self.signing_bytes().finish(), &self.sig)
+    }
+
     /// The request's digest D(m).
     pub fn digest(&self) -> Digest {
         let mut h = super::types::Fnv::new();

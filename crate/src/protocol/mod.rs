@@ -25,7 +25,7 @@ pub use message::{Checkpoint, Commit, Message, MsgKind, NewView, PrePrepare, Pre
 pub use quorum::{Certificate, QuorumRule, Quorums, Tally, VoteSet, VoteSetIter};
 pub use reject::{Defect, Reject};
 pub use replica::{LogEntryView, Output, Phase, Replica, ReplicaStatus, ReplicaTimer};
-pub use sign::{Keys, ModelKeys, Sig, Signed, Signer, SigningBytes};
+pub use sign::{ClientKey, ClientSigner, Keys, ModelClientKey, ModelKeys, ReplicaClient, Sig, Signed, Signer, SigningBytes};
 pub use summary::ReplicaSummary;
 pub use timers::TimerSlots;
 pub use types::{ClientId, Digest, NodeId, ReplicaId, Seq, View};

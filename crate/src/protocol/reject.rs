@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::fmt;
 
 use super::message::MsgKind;
-use super::types::{ReplicaId, Seq, View};
+use super::types::{ClientId, ReplicaId, Seq, View};
 
 /// What is wrong with a VIEW-CHANGE message (§4.4: its checkpoint proof C
 /// and its prepared certificates P must hold up on their own).
@@ -207,6 +207,31 @@ pub enum Reject {
         /// The checkpoint it claims.
         seq: Seq,
     },
+    /// A state reply whose store keys or cached replies are out of order or
+    /// repeated: its digest may match (it does not see order), but no honest
+    /// replica keeps its state that way, and lookups in it would go wrong.
+    MalformedState {
+        /// The checkpoint it claims.
+        seq: Seq,
+    },
+    /// A second vote of one replica for another digest at the same view and
+    /// sequence number: an honest replica votes once per slot, so the first
+    /// vote stands and the rest are not kept.
+    ConflictingVote {
+        /// The vote's kind.
+        kind: MsgKind,
+        /// Its view.
+        view: View,
+        /// Its sequence number.
+        seq: Seq,
+    },
+    /// A request that does not carry its client's signature.
+    BadRequestSignature {
+        /// The client it names.
+        client: ClientId,
+        /// Its timestamp.
+        timestamp: u64,
+    },
     /// A VIEW-CHANGE that does not hold up.
     InvalidViewChange {
         /// The view it asks for.
@@ -266,7 +291,7 @@ pub enum Reject {
 
 impl Reject {
     /// Every code a [`Reject`] can carry (`Reject::code` of each variant).
-    pub const CODES: [&'static str; 21] = [
+    pub const CODES: [&'static str; 24] = [
         "wrong-signer",
         "wrong-sender",
         "old-view",
@@ -288,6 +313,9 @@ impl Reject {
         "new-view-wrong-o",
         "new-view-not-from-primary",
         "bad-signature",
+        "malformed-state",
+        "conflicting-vote",
+        "bad-request-signature",
     ];
 
     /// The variant's code, as the page receives it in `reason.code`.
@@ -314,6 +342,9 @@ impl Reject {
             Reject::NewViewWrongO { .. } => 18,
             Reject::NewViewNotFromPrimary { .. } => 19,
             Reject::BadSignature { .. } => 20,
+            Reject::MalformedState { .. } => 21,
+            Reject::ConflictingVote { .. } => 22,
+            Reject::BadRequestSignature { .. } => 23,
         };
         Self::CODES[i]
     }
@@ -348,6 +379,15 @@ impl fmt::Display for Reject {
             Reject::UnsolicitedState { .. } => f.write_str("state that was not asked for"),
             Reject::UncertifiedState { seq } => {
                 write!(f, "state for n{seq} does not match a certified checkpoint")
+            }
+            Reject::MalformedState { seq } => {
+                write!(f, "state for n{seq} has its store or replies out of order")
+            }
+            Reject::ConflictingVote { kind, view, seq } => {
+                write!(f, "second {kind} for v{view} n{seq} with another digest")
+            }
+            Reject::BadRequestSignature { client, timestamp } => {
+                write!(f, "request t{timestamp} does not carry client {client}'s signature")
             }
             Reject::InvalidViewChange { defect, .. } => write!(f, "invalid view-change: {defect}"),
             Reject::NewViewBadViewChange { view, .. } => {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::sync::Arc;
 
-use super::types::ReplicaId;
+use super::types::{ClientId, ReplicaId};
 
 /// A signature: opaque bytes (8 in the simulator's model, 64 for ed25519).
 /// Short ones live inline and long ones are shared, so copying a message
@@ -108,6 +108,61 @@ pub trait Signer: fmt::Debug + Send + Sync {
     fn sign(&self, bytes: &[u8]) -> Sig;
     /// Whether `sig` is `signer`'s signature over `bytes`.
     fn verify(&self, signer: ReplicaId, bytes: &[u8], sig: &Sig) -> bool;
+    /// Whether `sig` is client `client`'s signature over `bytes` (a
+    /// REQUEST's). By default client `c` signs with replica `c`'s key: in
+    /// pbft-node the client of node `c` is client `c`. The tag that starts a
+    /// request's signed bytes keeps them apart from any replica message.
+    fn verify_client(&self, client: ClientId, bytes: &[u8], sig: &Sig) -> bool {
+        self.verify(client as ReplicaId, bytes, sig)
+    }
+}
+
+/// A client's private key: clients sign their requests (Castro–Liskov §4.1),
+/// so no replica can make a request in an honest client's name.
+pub trait ClientSigner: fmt::Debug + Send + Sync {
+    /// Whose key this is.
+    fn client(&self) -> ClientId;
+    /// Signs `bytes` as [`ClientSigner::client`].
+    fn sign(&self, bytes: &[u8]) -> Sig;
+}
+
+/// A client's shared key (cheap to clone with the client).
+pub type ClientKey = Arc<dyn ClientSigner>;
+
+/// The client that runs beside a replica and signs with its key (pbft-node:
+/// node `i` is client `i`, checked by [`Signer::verify_client`]'s default).
+#[derive(Clone, Debug)]
+pub struct ReplicaClient(pub Keys);
+
+impl ClientSigner for ReplicaClient {
+    fn client(&self) -> ClientId {
+        self.0.id() as ClientId
+    }
+    fn sign(&self, bytes: &[u8]) -> Sig {
+        self.0.sign(bytes)
+    }
+}
+
+/// A client's key in the simulator's model: a keyed hash under the client's
+/// own secret, apart from every replica's ([`ModelKeys::client`]).
+#[derive(Clone, Debug)]
+pub struct ModelClientKey {
+    client: ClientId,
+    cluster: u64,
+}
+
+impl ClientSigner for ModelClientKey {
+    fn client(&self) -> ClientId {
+        self.client
+    }
+    fn sign(&self, bytes: &[u8]) -> Sig {
+        model_mac(self.cluster, client_principal(self.client), bytes)
+    }
+}
+
+/// Where clients' secrets sit in the model's key space: above every replica's.
+fn client_principal(client: ClientId) -> u64 {
+    (1u64 << 40) + client as u64
 }
 
 /// Shared keys of one replica (cheap to clone with the replica).
@@ -143,29 +198,40 @@ impl ModelKeys {
         m.signed(&ModelKeys::new(replica, Self::CLUSTER))
     }
 
-    /// A keyed hash of `bytes` under `signer`'s secret: eight bytes at a
-    /// time through a multiply-rotate mix, then splitmix64's finalizer. Not
-    /// cryptography: unforgeable here because only `signer`'s keys compute
-    /// it for `signer`.
-    fn mac(&self, signer: ReplicaId, bytes: &[u8]) -> Sig {
-        const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut h = self.cluster ^ (signer as u64).wrapping_add(1).wrapping_mul(K);
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
-        }
-        let mut tail = [0u8; 8];
-        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        h = (h ^ u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56)).wrapping_mul(K);
-        h ^= h >> 30;
-        h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        h ^= h >> 27;
-        h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
-        h ^= h >> 31;
-        Sig::from(&h.to_le_bytes()[..])
+    /// The key of client `client` with the simulator's cluster secret: the
+    /// simulator hands it to that client alone (and those of accomplice
+    /// clients to faulty replicas, see `sim::byzantine::ACCOMPLICE_CLIENT`).
+    pub fn client(client: ClientId) -> ClientKey {
+        Arc::new(ModelClientKey { client, cluster: Self::CLUSTER })
     }
+
+    fn mac(&self, signer: ReplicaId, bytes: &[u8]) -> Sig {
+        model_mac(self.cluster, signer as u64, bytes)
+    }
+}
+
+/// A keyed hash of `bytes` under `principal`'s secret: eight bytes at a
+/// time through a multiply-rotate mix, then splitmix64's finalizer. Not
+/// cryptography: unforgeable here because only `principal`'s keys compute
+/// it for `principal`.
+fn model_mac(cluster: u64, principal: u64, bytes: &[u8]) -> Sig {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = cluster ^ principal.wrapping_add(1).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h ^ u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56)).wrapping_mul(K);
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    Sig::from(&h.to_le_bytes()[..])
 }
 
 impl Signer for ModelKeys {
@@ -177,6 +243,9 @@ impl Signer for ModelKeys {
     }
     fn verify(&self, signer: ReplicaId, bytes: &[u8], sig: &Sig) -> bool {
         self.mac(signer, bytes) == *sig
+    }
+    fn verify_client(&self, client: ClientId, bytes: &[u8], sig: &Sig) -> bool {
+        model_mac(self.cluster, client_principal(client), bytes) == *sig
     }
 }
 

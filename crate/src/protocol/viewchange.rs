@@ -122,7 +122,7 @@ mod tests {
     }
 
     fn req(op: &str, t: u64) -> Request {
-        Request { op: op.into(), timestamp: t, client: 0 }
+        Request::new(op, t, 0)
     }
 
     fn cert(view: View, seq: Seq, r: &Request) -> PreparedCert {

@@ -23,7 +23,7 @@ mod snapshot;
 
 pub use action::{Action, TimedAction};
 pub use byzantine::{
-    corrupt, forge, Adversary, Behavior, BehaviorDef, Cx, Effect, ParamDef, Params, ACCOMPLICE_CLIENT, BEHAVIORS,
+    corrupt, forge, Adversary, Behavior, BehaviorDef, Cx, Effect, ParamDef, Params, ACCOMPLICES, ACCOMPLICE_CLIENT, BEHAVIORS,
 };
 pub use chunked::Chunked;
 pub use codes::Codes;

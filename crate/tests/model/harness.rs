@@ -802,7 +802,7 @@ impl PbftModel {
             .ops
             .iter()
             .enumerate()
-            .map(|(i, op)| Request { op: op.as_str().into(), timestamp: i as u64 + 1, client: CLIENT })
+            .map(|(i, op)| Request::new(op.as_str(), i as u64 + 1, CLIENT).signed(&*ModelKeys::client(CLIENT)))
             .collect();
         let accomplices = requests.iter().map(|r| forge(r, 1)).collect();
         let mut menu = Vec::new();

@@ -2,6 +2,7 @@
 //! every K executed requests, stable at a quorum of matching CHECKPOINTs,
 //! then the log up to it is discarded and the watermarks move.
 
+use std::ops::Bound::{Excluded, Unbounded};
 use super::{Output, Replica, ReplicaStatus, ReplicaTimer};
 use crate::protocol::message::{Checkpoint, Message, MsgKind};
 use crate::protocol::quorum::{Certificate, VoteSet};
@@ -58,7 +59,7 @@ impl Replica {
         // that fell far behind (or restarted empty) fetch the state.
         let far = self.high_watermark() + 4 * self.cfg.log_window;
         if c.seq > far {
-            if self.checkpoints.range(c.seq + 1..).any(|(_, m)| m.iter().any(|m| m.replica == c.replica)) {
+            if self.checkpoints.range((Excluded(c.seq), Unbounded)).any(|(_, m)| m.iter().any(|m| m.replica == c.replica)) {
                 return;
             }
             for (_, msgs) in self.checkpoints.range_mut(far + 1..) {

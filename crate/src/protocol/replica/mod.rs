@@ -182,6 +182,17 @@ struct Vote {
     sig: Sig,
 }
 
+/// What [`Votes::insert`] made of a vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cast {
+    /// The replica's first vote in the view: kept.
+    New,
+    /// The same vote again (a resend): nothing changes.
+    Again,
+    /// A vote for another digest than the replica's first in the view: not kept.
+    Conflict,
+}
+
 /// Per (view, digest) voted for, in the order each was first voted for, its
 /// voters, not their signatures: the replica stores a vote only from its
 /// signer with a valid signature, and a signature is a function of the vote
@@ -220,13 +231,17 @@ impl Votes {
         self.0.iter().enumerate().filter(|&(i, v)| !self.0[..i].iter().any(|w| (w.view, w.digest) == (v.view, v.digest))).map(|(_, v)| (v.view, v.digest))
     }
 
-    /// Records `from`'s vote; returns false when it had already voted for it.
-    fn insert(&mut self, view: View, digest: Digest, from: ReplicaId, sig: &Sig) -> bool {
-        if self.0.iter().any(|v| v.view == view && v.digest == digest && v.from == from) {
-            return false;
+    /// Records `from`'s vote in `view`. A replica's first vote in a view is
+    /// the one kept: an honest replica votes once per view and sequence
+    /// number, so a second one for another digest is a faulty replica's, and
+    /// keeping only the first bounds the set at one vote per replica and view
+    /// whatever a faulty one sends.
+    fn insert(&mut self, view: View, digest: Digest, from: ReplicaId, sig: &Sig) -> Cast {
+        if let Some(v) = self.0.iter().find(|v| v.view == view && v.from == from) {
+            return if v.digest == digest { Cast::Again } else { Cast::Conflict };
         }
         self.0.push(Vote { view, digest, from, sig: sig.clone() });
-        true
+        Cast::New
     }
 
     /// The replicas that voted for (`view`, `digest`).

@@ -1,7 +1,8 @@
 //! Normal-case operation (Castro–Liskov §4.1–4.2): requests, pre-prepares,
 //! PREPARE and COMMIT votes, prepared and committed-local, execution in order.
 
-use super::{Output, Pending, Phase, Rearm, Replica, ReplicaStatus};
+use std::ops::Bound::{Excluded, Included};
+use super::{Cast, Output, Pending, Phase, Rearm, Replica, ReplicaStatus};
 use crate::protocol::message::{Commit, Message, MsgKind, PrePrepare, Prepare, PreparedCert, Reply, Request};
 use crate::protocol::quorum::{Certificate, VoteSet};
 use crate::protocol::reject::Reject;
@@ -85,6 +86,9 @@ impl Replica {
 
     /// REQUEST (§4.1–4.2).
     pub(super) fn on_request(&mut self, from: NodeId, req: Request, out: &mut Vec<Output>) {
+        if !req.signed_by_client(&*self.keys) {
+            return Self::reject(from, Reject::BadRequestSignature { client: req.client, timestamp: req.timestamp }, out);
+        }
         self.answer_relayed_request(from, &req, out);
         if let Some(c) = self.app.last_reply(req.client) {
             if req.timestamp < c.timestamp {
@@ -96,6 +100,18 @@ impl Replica {
                 out.push(Output::Send { to: NodeId::Client(req.client), msg: Message::Reply(reply) });
                 return;
             }
+        }
+        // One pending request per client, its newest: an honest client has
+        // one outstanding at a time (an older one still here was accepted, so
+        // it is committed and reaches us), and a faulty client cannot make us
+        // keep a request per timestamp.
+        let c = req.client;
+        if self.pending.range((Excluded((c, req.timestamp)), Included((c, u64::MAX)))).next().is_some() {
+            return;
+        }
+        let older: Vec<(ClientId, u64)> = self.pending.range((c, 0)..(c, req.timestamp)).map(|(k, _)| *k).collect();
+        for k in older {
+            self.pending.remove(&k);
         }
         // A retransmission replaces the request and keeps what was relayed of it.
         let relayed = self
@@ -150,7 +166,11 @@ impl Replica {
         }
         let seq = self.next_seq + 1;
         if seq > self.high_watermark() {
-            self.backlog.push(req);
+            // Queued, one per client (its newest), as pending requests are.
+            if !self.backlog.iter().any(|r| r.client == req.client && r.timestamp > req.timestamp) {
+                self.backlog.retain(|r| r.client != req.client);
+                self.backlog.push(req);
+            }
             return;
         }
         self.next_seq = seq;
@@ -190,8 +210,12 @@ impl Replica {
             return self.out_of_window(from, Message::PrePrepare(pp), seq, out);
         }
         match &pp.request {
-            Some(r) if r.digest() == pp.digest => {}
-            Some(_) => return Self::reject(from, Reject::DigestMismatch { view: pp.view, seq: pp.seq }, out),
+            Some(r) if r.digest() != pp.digest => return Self::reject(from, Reject::DigestMismatch { view: pp.view, seq: pp.seq }, out),
+            // A primary cannot order a request no client signed (§4.1).
+            Some(r) if !r.signed_by_client(&*self.keys) => {
+                return Self::reject(from, Reject::BadRequestSignature { client: r.client, timestamp: r.timestamp }, out);
+            }
+            Some(_) => {}
             None => return Self::reject(from, Reject::NullPrePrepare { view: pp.view, seq: pp.seq }, out),
         }
         if let Some(old) = self.log.get(&pp.seq).and_then(|s| s.pp.as_ref()) {
@@ -253,11 +277,15 @@ impl Replica {
         }
         let slot = self.log.entry(seq).or_default();
         let votes = if matches!(msg, Message::Prepare(_)) { &mut slot.prepares } else { &mut slot.commits };
-        if !votes.insert(view, digest, replica, &sig) {
-            if kind == MsgKind::Commit {
-                self.answer_commit_again(seq, (view, digest), replica, out);
+        match votes.insert(view, digest, replica, &sig) {
+            Cast::New => {}
+            Cast::Again => {
+                if kind == MsgKind::Commit {
+                    self.answer_commit_again(seq, (view, digest), replica, out);
+                }
+                return Self::reject(from, Reject::DuplicateVote { kind, seq }, out);
             }
-            return Self::reject(from, Reject::DuplicateVote { kind, seq }, out);
+            Cast::Conflict => return Self::reject(from, Reject::ConflictingVote { kind, view, seq }, out),
         }
         self.try_progress(seq, out);
     }

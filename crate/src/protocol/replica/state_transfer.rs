@@ -41,6 +41,9 @@ impl Replica {
         if m.seq <= self.app.seq {
             return; // already there
         }
+        if !m.state.is_canonical() {
+            return Self::reject(from, Reject::MalformedState { seq: m.seq }, out);
+        }
         let mut m = m;
         m.state.rehash();
         let digest = m.state.digest();

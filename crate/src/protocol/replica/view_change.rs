@@ -1,6 +1,7 @@
 //! View change (Castro–Liskov §4.4–4.5): the request timer, VIEW-CHANGE,
 //! NEW-VIEW and its O set, and help for replicas left in an older view.
 
+use std::ops::Bound::{Excluded, Unbounded};
 use super::{Output, Rearm, Replica, ReplicaStatus, ReplicaTimer};
 use crate::protocol::config::Config;
 use crate::protocol::message::{Message, MsgKind, NewView, Request, ViewChange};
@@ -122,7 +123,7 @@ impl Replica {
         // for view w has given up every view below w, and a faulty one cannot
         // make us store a message per view.
         let (r, w) = (vc.replica, vc.new_view);
-        if self.view_changes.range(w + 1..).any(|(_, m)| m.contains_key(&r)) {
+        if self.view_changes.range((Excluded(w), Unbounded)).any(|(_, m)| m.contains_key(&r)) {
             return;
         }
         for m in self.view_changes.range_mut(..w).map(|(_, m)| m) {

@@ -9,7 +9,7 @@
 
 use crate::vecmap::VecMap;
 
-use super::{corrupt, Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
+use super::{accomplice_request, corrupt, Adversary, BehaviorDef, Cx, ParamDef, Params};
 use crate::protocol::{
     compute_o_set, AppState, Certificate, Checkpoint, Message, NewView, NodeId, PrePrepare, Prepare, PreparedCert, ReplicaId, ReplicaStatus,
     Request, Seq, Sig, StateReply, View, ViewChange, VoteSet,
@@ -156,7 +156,7 @@ const FEED_ACCOMPLICES: ParamDef = ParamDef { name: "accomplices", default: 3, m
 /// backups only, again and again on a timer, and never relays it to the
 /// primary; backups that time out on it suspect an honest primary. Honest
 /// clients also reach the primary, so it adds fresh requests of colluding
-/// clients (genuinely signed by them, ids from [`ACCOMPLICE_CLIENT`]) that only
+/// clients (genuinely signed by them, ids from [`ACCOMPLICE_CLIENT`](super::ACCOMPLICE_CLIENT)) that only
 /// it knows, one at a time, at most `accomplices` of them. The defence
 /// (Castro–Liskov §4.1): a backup relays every request it times to the primary.
 #[derive(Clone, Debug)]
@@ -218,7 +218,7 @@ impl Adversary for FeedBackups {
         if self.fed.is_empty() && self.made < self.accomplices && cx.replica.status() == ReplicaStatus::Normal {
             self.made += 1;
             // Timestamps from virtual time: fresh even for a new instance of this behaviour.
-            let r = Request { op: format!("fed={}", self.made).into(), timestamp: cx.now + 1, client: ACCOMPLICE_CLIENT };
+            let r = accomplice_request(format!("fed={}", self.made), cx.now + 1, 0);
             self.fed.push((r, 0));
         }
         let primary = cx.cfg.primary(cx.replica.view());
@@ -283,7 +283,7 @@ impl FakeCertificate {
         let cfg = cx.cfg;
         if vc.new_view % 2 == 1 {
             let (view, seq) = (vc.new_view - 1, vc.stable_seq + 1);
-            let request = Request { op: format!("forged={seq}").into(), timestamp: vc.new_view, client: ACCOMPLICE_CLIENT };
+            let request = accomplice_request(format!("forged={seq}"), vc.new_view, 0);
             let digest = request.digest();
             let pre_prepare = cx.sign(PrePrepare { view, seq, digest, request: Some(request), sig: Sig::default() });
             let primary = cfg.primary(view);

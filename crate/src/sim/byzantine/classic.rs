@@ -14,6 +14,17 @@ use crate::protocol::{Commit, Config, Digest, Message, NodeId, PrePrepare, Prepa
 /// genuinely signed requests of accomplices.
 pub const ACCOMPLICE_CLIENT: u32 = 1000;
 
+/// How many accomplice clients there are: faulty replicas hold the keys of
+/// clients `ACCOMPLICE_CLIENT .. ACCOMPLICE_CLIENT + ACCOMPLICES` and of no other.
+pub const ACCOMPLICES: u32 = 64;
+
+/// A request of accomplice client `ACCOMPLICE_CLIENT + k` (k taken modulo
+/// [`ACCOMPLICES`]), signed with that client's key.
+pub fn accomplice_request(op: impl Into<std::sync::Arc<str>>, timestamp: u64, k: u32) -> Request {
+    let client = ACCOMPLICE_CLIENT + k % ACCOMPLICES;
+    Request::new(op, timestamp, client).signed(&*crate::protocol::ModelKeys::client(client))
+}
+
 /// Variant `k` of a request, signed by accomplice client `ACCOMPLICE_CLIENT + k`:
 /// the same operation with another value (`warTime=1234` → `warTime=2345`).
 pub fn forge(req: &Request, k: usize) -> Request {
@@ -24,7 +35,7 @@ pub fn forge(req: &Request, k: usize) -> Request {
         },
         None => format!("{}~{k}", req.op),
     };
-    Request { op: op.into(), timestamp: req.timestamp, client: ACCOMPLICE_CLIENT + k as u32 }
+    accomplice_request(op, req.timestamp, k as u32)
 }
 
 /// A digest no honest replica computed.
@@ -227,7 +238,7 @@ mod tests {
 
     #[test]
     fn forged_requests_differ() {
-        let r = Request { op: "warTime=1234".into(), timestamp: 1, client: 0 };
+        let r = Request::new("warTime=1234", 1, 0);
         assert_eq!(&*forge(&r, 1).op, "warTime=2345");
         assert_ne!(forge(&r, 1).digest(), forge(&r, 2).digest());
         assert_eq!(&*forge(&Request { op: "x".into(), ..r }, 2).op, "x~2");

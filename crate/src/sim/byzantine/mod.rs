@@ -20,7 +20,7 @@ use std::fmt;
 
 use crate::protocol::{Config, Message, NodeId, Replica, ReplicaId, Signed};
 
-pub use classic::{corrupt, forge, ACCOMPLICE_CLIENT};
+pub use classic::{accomplice_request, corrupt, forge, ACCOMPLICES, ACCOMPLICE_CLIENT};
 
 /// Numeric parameters of a behaviour, by name (e.g. `{ "ms": 300 }`).
 pub type Params = crate::vecmap::VecMap<String, u64>;

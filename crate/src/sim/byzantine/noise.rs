@@ -7,9 +7,9 @@
 use std::collections::VecDeque;
 
 use super::attacks::Pacer;
-use super::{Adversary, BehaviorDef, Cx, ParamDef, Params, ACCOMPLICE_CLIENT};
+use super::{accomplice_request, Adversary, BehaviorDef, Cx, ParamDef, Params};
 use crate::protocol::Sig;
-use crate::protocol::{Commit, Digest, Message, MsgKind, NodeId, PrePrepare, Prepare, ReplicaId, Request};
+use crate::protocol::{Commit, Digest, Message, MsgKind, NodeId, PrePrepare, Prepare, ReplicaId};
 
 // ----- replay -----------------------------------------------------------------
 
@@ -190,7 +190,7 @@ impl Adversary for Flood {
                 2 => Message::Prepare(Prepare { view: v, seq: ahead, digest, replica: me, sig: Sig::default() }),
                 3 => Message::Commit(Commit { view: v, seq: ahead, digest, replica: me, sig: Sig::default() }),
                 _ => {
-                    let r = Request { op: format!("flood={k}").into(), timestamp: k, client: ACCOMPLICE_CLIENT + 1 };
+                    let r = accomplice_request(format!("flood={k}"), k, 1);
                     Message::PrePrepare(PrePrepare { view: own, seq: inside, digest: r.digest(), request: Some(r), sig: Sig::default() })
                 }
             };
