@@ -108,6 +108,8 @@ test("naive-quorum: the run stops after showing the violation, which names both 
         const s = el.simulation.snapshot();
         return { now: s.now, violations: s.violations.length, views: s.replicas.map((r) => r.view), playing: el.shadowRoot.querySelector(".stat.mode")?.dataset.mode };
       });
+    // Playing first (the mode shown changes on the next frame), then paused by itself.
+    await eventually(async () => (await state()).now > 0, { message: "the run plays" });
     await eventually(async () => (await state()).playing === "paused", { timeout: 60_000, message: "the run pauses by itself" });
     const stopped = await state();
     assert.ok(stopped.violations > 0, "after the violation");

@@ -166,4 +166,12 @@ test("Attributes.run: the run, recorded actions and time; a permalink's address 
     ["The link’s “n” value “5” is not valid; using 4 instead."],
     "The recorded actions could not be replayed (not readable); starting without them.",
   ]);
+  // In Chinese the reason is Chinese too, for each way a list can be wrong.
+  const zh = (value) => new Attributes(element({ actions: value })).run([], T["zh-CN"]).notices[0];
+  assert.equal(zh("!!!"), "记录的操作无法重放（无法读取），将不带这些操作开始。");
+  const enc = (x) => Buffer.from(JSON.stringify(x)).toString("base64url");
+  assert.match(zh(enc({})), /（不是一个列表）/);
+  assert.match(zh(enc([[0, "zz"]])), /（第 1 个操作格式有误）/);
+  assert.match(zh(enc([[5, "h"], [1, "h"]])), /（第 2 个操作的时间顺序不对）/);
+  for (const v of ["!!!", enc({}), enc([[0, "zz"]]), enc([[5, "h"], [1, "h"]])]) assert.doesNotMatch(zh(v), /[a-z]{3}/, "no English words");
 });

@@ -1,7 +1,7 @@
 // Reading the element's attributes (and embed.html's URL parameters, which become attributes):
 // every value is checked here; a bad one yields the default and a problem to show as a notice.
 
-import { DEFAULTS, MAX_N, N_CHOICES, decodeActions, readPermalink } from "./permalink.js";
+import { DEFAULTS, MAX_N, N_CHOICES, actionsReason, decodeActions, readPermalink } from "./permalink.js";
 
 export const CONTROLS = ["full", "compact", "none"];
 export const THEMES = ["auto", "light", "dark"];
@@ -245,7 +245,7 @@ export class Attributes {
       try {
         actions = decodeActions(a.trim());
       } catch (e) {
-        notices.push(t("notice.badActions", { reason: e.message }));
+        notices.push(t("notice.badActions", { reason: actionsReason(e, t) }));
       }
     }
     const tv = this.#raw("t");
@@ -264,7 +264,7 @@ export class Attributes {
     }
     if (link?.present) {
       if (link.problems.length) linkNotices.push(problemLines(link.problems, "notice.badParam", t));
-      if (link.actionsProblem) linkNotices.push(t("notice.badActions", { reason: link.actionsProblem }));
+      if (link.actionsProblem) linkNotices.push(t("notice.badActions", { reason: actionsReason(link.actionsError, t) }));
       const cfg = { n: link.n, seed: link.seed, preset: link.preset, names: link.names };
       if (link.loss) cfg.loss = link.loss;
       return { cfg, actions: link.actions, t: link.t, notices, linkNotices };

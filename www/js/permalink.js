@@ -75,26 +75,42 @@ export function encodeActions(actions) {
   return toBase64Url(JSON.stringify(tuples));
 }
 
-/** Compact string → engine actions. Throws an Error with a short reason on bad input. */
+/**
+ * Why recorded actions cannot be read: `message` in English (for the console and the JS API),
+ * `key` and `vars` for the page's words in each language (see {@link actionsReason}).
+ */
+export class ActionsError extends Error {
+  constructor(key, vars, message) {
+    super(message);
+    this.key = `actions.${key}`;
+    this.vars = vars;
+  }
+}
+
+/** The reason an action list was refused, in the page's language (`t`), whatever threw it. */
+export function actionsReason(e, t) {
+  return e instanceof ActionsError && t.defined?.(e.key) ? t(e.key, e.vars) : String(e?.message ?? e);
+}
+
+/** Compact string → engine actions. Throws an {@link ActionsError} with a short reason on bad input. */
 export function decodeActions(s) {
-  if (s.length > MAX_ACTIONS_CHARS) throw new Error("too long");
+  if (s.length > MAX_ACTIONS_CHARS) throw new ActionsError("tooLong", {}, "too long");
   let tuples;
   try {
     tuples = JSON.parse(fromBase64Url(s));
   } catch {
-    throw new Error("not readable");
+    throw new ActionsError("unreadable", {}, "not readable");
   }
-  if (!Array.isArray(tuples)) throw new Error("not a list");
-  if (tuples.length > MAX_ACTIONS) throw new Error("too many actions");
+  if (!Array.isArray(tuples)) throw new ActionsError("notList", {}, "not a list");
+  if (tuples.length > MAX_ACTIONS) throw new ActionsError("tooMany", { max: MAX_ACTIONS }, "too many actions");
   let last = 0;
   return tuples.map((tuple, i) => {
-    if (!Array.isArray(tuple) || !isWhole(tuple[0]) || typeof tuple[1] !== "string" || !(tuple[1] in DECODE)) {
-      throw new Error(`action ${i + 1} is malformed`);
-    }
+    const malformed = () => new ActionsError("malformed", { n: i + 1 }, `action ${i + 1} is malformed`);
+    if (!Array.isArray(tuple) || !isWhole(tuple[0]) || typeof tuple[1] !== "string" || !(tuple[1] in DECODE)) throw malformed();
     const [at, code, ...args] = tuple;
     const a = DECODE[code](...args);
-    if (!a) throw new Error(`action ${i + 1} is malformed`);
-    if (at < last) throw new Error("actions out of order");
+    if (!a) throw malformed();
+    if (at < last) throw new ActionsError("order", { n: i + 1 }, "actions out of order");
     last = at;
     return { at, ...a };
   });
@@ -160,6 +176,7 @@ export function readPermalink(search, { presets, parseNames = null }) {
       out.actions = decodeActions(q.get("a"));
     } catch (e) {
       out.actionsProblem = e.message;
+      out.actionsError = e;
     }
   }
   return out;
