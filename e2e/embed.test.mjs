@@ -212,7 +212,8 @@ test("keyboard: every control is reached with Tab, focus is visible, Enter and S
     assert.equal(dialog.open, true);
     assert.equal(dialog.active, "INPUT", "focus moves into the dialog");
     const [link, iframe, script] = dialog.fields;
-    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/www\/index\.html\?n=4&seed=1&t=\d+&a=/);
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/www\/index\.html\?n=4&seed=1&a=/);
+    assert.doesNotMatch(link, /[?&]t=/, "“open paused at a moment” is not ticked: the link opens at the start, like the embeds");
     assert.match(iframe, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/www\/embed\.html\?n=4&amp;seed=1&amp;a=[\w-]+&amp;speed=8&amp;autoplay=1" title="PBFT playground" width="100%" height="600" loading="lazy" frameborder="0"><\/iframe>$/);
     assert.match(script, /^<script type="module" src="http:\/\/127\.0\.0\.1:\d+\/www\/pbft-playground\.js"><\/script>\n<pbft-playground n="4" seed="1" autoplay controls="compact" speed="8" actions="[\w-]+"><\/pbft-playground>$/);
     await page.keyboard.press("Shift+Tab");

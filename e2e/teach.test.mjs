@@ -280,6 +280,7 @@ test("Share: language, theme, heights and start time go into the link and both s
     const [link, iframe, script] = await shadow(page, (root) => [...root.querySelectorAll(".share-field")].map((f) => f.value));
     assert.match(link, /[?&]lang=zh-CN/);
     assert.match(link, /[?&]theme=dark/);
+    assert.match(link, /[?&]t=300(&|$)/, "the link opens at the moment chosen too");
     assert.match(iframe, /lang=zh-CN/);
     assert.match(iframe, /theme=dark/);
     assert.match(iframe, /[?&;]t=300&/);

@@ -329,13 +329,14 @@ export class PbftPlayground extends HTMLElement {
     await cssLoaded;
     this.#applyTheme();
     this.#applyPresentation();
-    // Every bad attribute value is told in one notice, those of the page's address in another.
+    // Every bad attribute value and every bad or unknown parameter of the page's address is told
+    // in one notice, a line each (they are all what the page was opened with).
     const bad = this.#attrs.problems(["lang", "theme", "controls", "height", "speed"], this.#t);
     const { cfg, actions, t, notices, linkNotices } = this.#attrs.run(this.#presetNames(), this.#t, this.hasAttribute("permalink") ? location.search : null);
-    if (bad.length + notices.length) this.#ui.notices.add([...bad, ...notices]);
-    for (const line of linkNotices) this.#ui.notices.add(line);
     // embed.html names the parameters of its address it does not read (embed.js).
-    for (const param of (this.dataset.unknownParams ?? "").split(",").filter(Boolean)) this.#ui.notices.add(this.#t("notice.unknownParam", { param: clip(param) }));
+    const unknown = (this.dataset.unknownParams ?? "").split(",").filter(Boolean).map((param) => this.#t("notice.unknownParam", { param: clip(param) }));
+    const lines = [...bad, ...notices, ...linkNotices.flat(), ...unknown];
+    if (lines.length) this.#ui.notices.add(lines);
     this.#reset(cfg, { actions, t, keepNotices: true });
     this.#started = t > 0;
     // A shared moment opens paused, exactly as it was; Play continues the run.
@@ -813,7 +814,9 @@ export class PbftPlayground extends HTMLElement {
         this.#controlsWall = wall;
         this.#refreshControls();
       }
-      this.#ui.narrator.tick(wall);
+      // At rest the caption tells the newest milestone now; while time runs, one at a time.
+      if (more) this.#ui.narrator.tick(wall);
+      else this.#ui.narrator.settle(wall);
       if (this.#urlDirty && (!more || wall - this.#urlWall >= URL_EVERY_MS)) this.#writeUrl();
       if (!more) this.#narrateLater();
       this.#frameTimes.add(performance.now() - start);
@@ -1147,6 +1150,9 @@ export class PbftPlayground extends HTMLElement {
     if (lang !== "en") link.searchParams.set("lang", lang);
     else if (link.searchParams.has("lang")) link.searchParams.delete("lang");
     if (theme !== "auto") link.searchParams.set("theme", theme);
+    // It opens where the snippets do: at the moment chosen, or at the start.
+    if (at !== null && at > 0) link.searchParams.set("t", String(Math.floor(at)));
+    else link.searchParams.delete("t");
     return { ...out, permalink: link.href.replace(/%2C/g, ","), now, max: this.#timeline.max };
   }
 }

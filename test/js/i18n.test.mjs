@@ -115,3 +115,11 @@ test("the glossary: every term has its word and its definition in both languages
     }
   }
 });
+
+test("zh-CN: a value put in beside a Han character is set off by a space when it starts or ends with a Latin letter or digit", () => {
+  const t = translator("zh-CN");
+  assert.equal(t("notice.badAttr", { param: "speed", value: "-3", fallback: "0.07×" }), "“speed”的值“-3”无效，已改用 0.07×。");
+  assert.equal(t("notice.badAttr", { param: "theme", value: "neon", fallback: "自动" }), "“theme”的值“neon”无效，已改用自动。");
+  assert.equal(t("reject.stale-request", { timestamp: 3, last: 5 }), "请求 t3 比最后执行的请求（t5）还旧", "templates that space already are unchanged");
+  assert.equal(translator("en")("notice.badAttr", { param: "speed", value: "-3", fallback: "0.07×" }), "The “speed” attribute value “-3” is not valid; using 0.07× instead.");
+});

@@ -29,6 +29,19 @@ function sayAll(n, wall = { t: 0 }) {
   return said;
 }
 
+test("at rest (paused or ended) the caption tells the newest milestone at once, not one still waiting its turn", () => {
+  const { n, region } = narrator();
+  const t = translator("en");
+  n.feed([submitted, prePrepared], name, 4);
+  assert.equal(n.tick(0), true);
+  assert.match(region.textContent, /t1/, "the request sent, said first");
+  // The pre-prepare waits its turn (one sentence per interval): the run stops now.
+  assert.equal(n.settle(10), true);
+  assert.equal(region.textContent, t("say.pre-prepared", { replica: "R0", seq: 1, view: 0 }), "the newest, at once");
+  assert.equal(n.dueIn(10), null, "nothing waits any more");
+  assert.equal(n.settle(20), false, "nothing new: unchanged");
+});
+
 test("scrubbing back: the caption is the latest milestone at or before the instant, never a later one", () => {
   const { n, region } = narrator();
   const t = translator("en");

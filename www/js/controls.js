@@ -128,8 +128,6 @@ export class Controls {
         field(t("loss"), this.loss),
         field(t("delivery"), this.delivery),
         h("div", { class: "field end" }, skipLabel),
-        h("div", { class: "field end" }, this.share),
-        h("div", { class: "field end" }, this.tour),
       ),
     );
     this.mainBar = h(
@@ -151,6 +149,9 @@ export class Controls {
         h("div", { class: "field end" }, this.step),
         field(t("speed"), this.speed),
       ),
+      // Sharing and the tour sit with the run's controls: the scenario's menu gets the width its
+      // titles need on the first row.
+      h("div", { class: "group tools" }, h("div", { class: "field end" }, this.share), h("div", { class: "field end" }, this.tour)),
     );
     this.toolbar = h("div", { class: "toolbar" }, this.settingsBar, this.mainBar);
 

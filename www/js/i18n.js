@@ -618,13 +618,28 @@ export async function loadLanguage(lang) {
  * language has its own text for `key`, `t.defined(key)` whether it or English has one.
  * @returns {((key: string, vars?: Record<string, unknown>) => string) & { lang: string, has: (key: string) => boolean, defined: (key: string) => boolean }}
  */
+const HAN = /\p{Script=Han}/u;
+const LATIN = /[A-Za-z0-9]/;
+
 export function translator(lang = "en") {
   const name = TABLES[lang] ? lang : "en";
   const table = TABLES[name];
+  // Chinese text puts a space between a Han character and Latin letters or digits; templates
+  // do where they write both, and a value put in beside a Han character gets one too
+  // ("已改用 0.07×", but "已改用自动").
+  const spaced = name === "zh-CN";
   const t = (key, vars) => {
     const template = table[key] ?? en[key] ?? key;
     if (!vars) return template;
-    return template.replace(/\{(\w+)\}/g, (m, v) => (v in vars ? String(vars[v]) : m));
+    return template.replace(/\{(\w+)\}/g, (m, v, at) => {
+      if (!(v in vars)) return m;
+      let s = String(vars[v]);
+      if (spaced && s) {
+        if (HAN.test(template[at - 1] ?? "") && LATIN.test(s[0])) s = ` ${s}`;
+        if (HAN.test(template[at + m.length] ?? "") && LATIN.test(s.at(-1))) s = `${s} `;
+      }
+      return s;
+    });
   };
   t.lang = name;
   t.has = (key) => Object.hasOwn(table, key);

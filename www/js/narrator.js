@@ -108,6 +108,22 @@ export class Narrator {
     return this.queue.length === 0 ? null : Math.max(0, this.lastAt + INTERVAL_MS - wall);
   }
 
+  /**
+   * The run came to rest (paused, ended, or nothing moves until a timer): the caption tells the
+   * newest milestone at once, so it never shows an old sentence beside a finished run; what waited
+   * is stale. Returns whether the caption changed.
+   */
+  settle(wall = performance.now()) {
+    if (this.queue.length === 0) return false;
+    this.queue = [];
+    const text = this.recalled.at(-1)?.text;
+    if (!text || text === this.region.textContent) return false;
+    this.lastAt = wall;
+    this.count++;
+    this.region.textContent = text;
+    return true;
+  }
+
   /** Says the most important waiting sentence if the last one is old enough. */
   tick(wall = performance.now()) {
     if (this.queue.length === 0 || wall - this.lastAt < INTERVAL_MS) return false;

@@ -50,6 +50,8 @@ export class RingView {
     this.nodes = [];
     this.radius = 20;
     this.glyph = 5;
+    /** Per replica, the box its words under (or beside) it take, from the last drawing of the nodes. */
+    this.labelBoxes = new Map();
     /** What the canvas underneath shows (it is drawn again when this changes). */
     this.underKey = "";
     /** How many times the canvas underneath was drawn (for tests). */
@@ -193,6 +195,7 @@ export class RingView {
       base.setLineDash([]);
       this.#center(base, L, snapshot, hint);
       this.#client(base, nodes[0], r, snapshot, L.compact);
+      this.labelBoxes.clear();
       for (const rep of snapshot.replicas) this.#replica(base, nodes[rep.id + 1], r, rep, snapshot, L);
     }
 
@@ -360,7 +363,7 @@ export class RingView {
       // Short of the receiver's circle and its words (a message to a crashed replica ends at its
       // door): the ring, which grows by 10 px as it fades, stays clear of them.
       const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-      const q = Math.min(this.#trim(a, b, r, p), Math.max(0.5, 1 - (r + glyph + 14) / len));
+      const q = this.#clearOfWords(a, b, m.to, Math.min(this.#trim(a, b, r, p), Math.max(0.5, 1 - (r + glyph + 14) / len)), 0.5, glyph + 12);
       const [x, y] = point(a.x, a.y, b.x, b.y, q);
       const age = still ? 0 : (now - m.endAt) / GHOST_MS;
       const alpha = Math.max(0, 1 - age);
@@ -386,7 +389,7 @@ export class RingView {
       const a = pos(rf.from);
       const b = pos(rf.node);
       const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-      const q = Math.max(0.55, 1 - (r + badge + 3) / len);
+      const q = this.#clearOfWords(a, b, rf.node, Math.max(0.55, 1 - (r + badge + 3) / len), 0.55, badge + 2);
       const age = still ? 0 : (now - rf.time) / REFUSED_MS;
       const alpha = age < 0.6 ? 1 : Math.max(0, 1 - (age - 0.6) / 0.4);
       const [x, y] = point(a.x, a.y, b.x, b.y, q);
@@ -478,6 +481,19 @@ export class RingView {
     }
     if (hoverAt && hoverAt !== selectedAt && hover !== selected) this.#callout(ctx, hoverAt, width, height, false);
     else if (markHover && hover === null) drawNote(ctx, markHover.x, markHover.y, describeRefusal(markHover.refusal, t, namer(snapshot, t)), width, height);
+  }
+
+  /**
+   * The point of the path a → b at `q` or, when a disk of radius `rad` there would cover node
+   * `id`'s words, the nearest one toward a (not below `qMin`) where it does not.
+   */
+  #clearOfWords(a, b, id, q, qMin, rad) {
+    const box = this.labelBoxes.get(id);
+    if (!box || !(box.x1 > box.x0)) return q;
+    const step = 2 / (Math.hypot(b.x - a.x, b.y - a.y) || 1);
+    const covers = (x, y) => x + rad > box.x0 && x - rad < box.x1 && y + rad > box.y0 && y - rad < box.y1;
+    while (q > qMin && covers(...point(a.x, a.y, b.x, b.y, q))) q -= step;
+    return Math.max(q, qMin);
   }
 
   #trim(a, b, r, p) {
@@ -751,8 +767,14 @@ export class RingView {
     }
     ctx.textAlign = align;
     ctx.textBaseline = "top";
+    // Where the words are: marks at this node's end of a path keep out of them.
+    const box = { x0: Infinity, y0: top, x1: -Infinity, y1: top + lines.length * lh };
+    this.labelBoxes.set(rep.id, box);
     for (const [text, color, bold] of lines) {
       if (typeof text === "object") {
+        const left = align === "left" ? ax : align === "right" ? ax - 34 : ax - 17;
+        box.x0 = Math.min(box.x0, left);
+        box.x1 = Math.max(box.x1, left + 34);
         this.#gauges(ctx, text, ax, top + 2, align);
         top += lh;
         continue;
@@ -763,6 +785,8 @@ export class RingView {
       const tw = ctx.measureText(text).width;
       const left = align === "left" ? ax : align === "right" ? ax - tw : ax - tw / 2;
       const shift = Math.max(0, 2 - left) - Math.max(0, left + tw - (this.width - 2));
+      box.x0 = Math.min(box.x0, left + shift);
+      box.x1 = Math.max(box.x1, left + shift + tw);
       ctx.fillText(text, ax + shift, top);
       top += lh;
     }
