@@ -193,7 +193,8 @@ fn read_bounds(v: &JsValue) -> Checked<(u64, Bounds)> {
             "states" => b.states = whole_in(&x, &name, 1, MAX_STATES, "")?,
             "depth" => b.depth = whole_in(&x, &name, 1, MAX_DEPTH, "")? as u32,
             "timers" => b.timers = whole_in(&x, &name, 0, MAX_BUDGET, "")? as u32,
-            _ => b.drops = whole_in(&x, &name, 0, MAX_BUDGET, "")? as u32,
+            "drops" => b.drops = whole_in(&x, &name, 0, MAX_BUDGET, "")? as u32,
+            _ => {} // every key of KNOWN has its arm above
         }
     }
     Ok((at, b))
