@@ -164,15 +164,37 @@ pub struct AppState {
     /// a receiver recomputes it from the content ([`AppState::rehash`]).
     #[serde(skip)]
     content_hash: u64,
+    /// The digest, once computed: cleared by every change made through
+    /// `apply`, `advance` and `rehash` (a receiver rehashes before it checks).
+    #[serde(skip)]
+    digest: DigestCache,
 }
 
-/// A state hashes as its digest, in O(1) whatever the store's size: the
-/// digest is what the protocol itself identifies a state by (checkpoints,
-/// state transfer), and it covers every entry and cached reply through the
-/// content hash kept up to date on each change.
+/// [`AppState::digest`] once computed. Not part of what a state is: two
+/// states are equal whether or not either has computed it.
+#[derive(Clone, Default)]
+struct DigestCache(std::sync::OnceLock<Digest>);
+
+impl PartialEq for DigestCache {
+    fn eq(&self, _: &DigestCache) -> bool {
+        true
+    }
+}
+
+impl Eq for DigestCache {}
+
+impl std::fmt::Debug for DigestCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
+}
+
+/// A state hashes as its fingerprint, in O(1) whatever the store's size
+/// (it covers every entry and cached reply through the content hash kept up
+/// to date on each change).
 impl std::hash::Hash for AppState {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.digest().hash(h);
+        self.fingerprint().hash(h);
     }
 }
 
@@ -194,11 +216,39 @@ fn reply_hash(r: &CachedReply) -> u64 {
 }
 
 impl AppState {
-    /// The state digest used in CHECKPOINT messages. It covers the sequence
-    /// number, the execution chain, every store entry and every cached reply
-    /// (an incremental multiset hash of the content), so a certified digest
-    /// pins down a transferred state.
+    /// The state digest used in CHECKPOINT messages and checked on state
+    /// transfer: SipHash over the sequence number, the execution chain, every
+    /// store entry and every cached reply in order, so a certified digest pins
+    /// down a transferred state (a faulty replica would need about 2^64 tries
+    /// to find another state with it). It costs the state's size once, then
+    /// nothing until the state changes.
     pub fn digest(&self) -> Digest {
+        *self.digest.0.get_or_init(|| {
+            let mut h = super::types::Sip::new();
+            h.write(b"state");
+            h.u64(self.seq);
+            h.u64(self.chain.0);
+            h.u64(self.store.len() as u64);
+            for (k, v) in self.store.iter() {
+                h.bytes(k.as_bytes());
+                h.bytes(v.as_bytes());
+            }
+            h.u64(self.replies.len() as u64);
+            for r in &self.replies {
+                h.u64(u64::from(r.client));
+                h.u64(r.timestamp);
+                h.bytes(r.result.as_bytes());
+            }
+            Digest(h.finish().max(1))
+        })
+    }
+
+    /// A fingerprint of the state in O(1) (an incremental sum of the hashes
+    /// of its entries, kept up to date on each change): what the safety
+    /// monitor compares after every execution and what exhaustive search
+    /// remembers states by. Not a protocol digest: sums of 64-bit hashes
+    /// can be made to collide.
+    pub fn fingerprint(&self) -> Digest {
         let mut h = super::types::Fnv::new();
         h.write(&self.seq.to_le_bytes());
         h.write(&self.chain.0.to_le_bytes());
@@ -214,6 +264,7 @@ impl AppState {
         let store = self.store.iter().fold(0u64, |a, (k, v)| a.wrapping_add(entry_hash(k, v)));
         let replies = self.replies.iter().fold(0u64, |a, r| a.wrapping_add(reply_hash(r)));
         self.content_hash = store.wrapping_add(replies);
+        self.digest = DigestCache::default();
     }
 
     /// Whether the store's keys and the cached replies' clients are strictly
@@ -242,12 +293,14 @@ impl AppState {
 
     /// Records that `seq` was executed with request digest `d` (or a null request).
     pub(crate) fn advance(&mut self, seq: Seq, d: Digest) {
+        self.digest = DigestCache::default();
         self.seq = seq;
         self.chain = self.chain.chain(d.0 ^ seq.rotate_left(32));
     }
 
     /// Applies `op` for `client` at `timestamp`, caches and returns the result.
     pub(crate) fn apply(&mut self, client: ClientId, timestamp: u64, op: &Arc<str>) -> Arc<str> {
+        self.digest = DigestCache::default();
         let mut hash = self.content_hash;
         let key = as_write(op).map(|(k, _)| k);
         if let Some(old) = key.and_then(|k| self.store.get(k)) {
@@ -319,14 +372,15 @@ mod tests {
         let mut honest = AppState::default();
         honest.apply(1, 1, &"x=1".into());
         let mut forged = honest.clone();
-        forged.store.first_mut().expect("a pair").1 = "2".into(); // no rehash: the same digest
-        assert_eq!(forged.digest(), honest.digest());
+        forged.store.first_mut().expect("a pair").1 = "2".into(); // no rehash: the same fingerprint
+        assert_eq!(forged.fingerprint(), honest.fingerprint());
+        assert_ne!(forged.digest(), honest.digest(), "the digest is of the content itself");
         let reply = |state: &AppState| StateReply { seq: 1, state: state.clone(), proof: Vec::new(), replica: 2 };
         use std::hash::Hash;
         assert_ne!(hash(&|h| reply(&honest).hash(h)), hash(&|h| reply(&forged).hash(h)));
         assert_eq!(hash(&|h| reply(&honest).hash(h)), hash(&|h| reply(&honest.clone()).hash(h)));
         forged.rehash();
-        assert_ne!(forged.digest(), honest.digest(), "a rehashed state shows the difference in its digest");
+        assert_ne!(forged.fingerprint(), honest.fingerprint(), "a rehashed state shows the difference in its fingerprint");
     }
 
     #[test]

@@ -63,6 +63,21 @@ pub fn check_checkpoint_proof(cfg: &Config, keys: &dyn Signer, seq: Seq, digest:
     Ok(())
 }
 
+/// A checked proof cut to what certifies (`seq`, `digest`): one matching
+/// CHECKPOINT per signer, in replica order. What a replica keeps and passes
+/// on: a faulty replica may pad its VIEW-CHANGE's proof with copies of its own
+/// CHECKPOINT, and a replica that fetches state asks the proof's signers.
+pub fn trim_checkpoint_proof(seq: Seq, digest: Digest, proof: &[Checkpoint]) -> Vec<Checkpoint> {
+    let mut out: Vec<Checkpoint> = Vec::new();
+    for c in proof.iter().filter(|c| c.seq == seq && c.digest == digest) {
+        if !out.iter().any(|o| o.replica == c.replica) {
+            out.push(c.clone());
+        }
+    }
+    out.sort_by_key(|c| c.replica);
+    out
+}
+
 /// Checks a VIEW-CHANGE (§4.4): its own signature, its checkpoint proof C
 /// and its prepared certificates P, every embedded message signed by the
 /// replica it names. A faulty replica can sign anything in its own name and

@@ -8,6 +8,7 @@ use crate::protocol::message::{Checkpoint, Message, MsgKind};
 use crate::protocol::quorum::{Certificate, VoteSet};
 use crate::protocol::reject::Reject;
 use crate::protocol::types::{Digest, NodeId, Seq};
+use crate::protocol::viewchange::trim_checkpoint_proof;
 
 impl Replica {
     pub(super) fn take_checkpoint(&mut self, out: &mut Vec<Output>) {
@@ -106,7 +107,7 @@ impl Replica {
         }
         self.low = seq;
         self.stable_digest = digest;
-        self.stable_proof = proof;
+        self.stable_proof = trim_checkpoint_proof(seq, digest, &proof);
         self.snapshots.keep_from(&(seq + 1));
         self.checkpoints.keep_from(&(seq + 1));
         self.checkpoint_resends.keep_from(&(seq + 1));

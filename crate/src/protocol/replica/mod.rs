@@ -388,6 +388,10 @@ pub struct Replica {
     vc_quorum: bool,
     /// A certified checkpoint above our state: (seq, digest, proof, attempt).
     fetch: Option<(Seq, Digest, Vec<Checkpoint>, usize)>,
+    /// Per replica, the stable checkpoint we last sent it the state of and
+    /// how many times: a few answers per checkpoint (a STATE weighs the whole
+    /// state, a FETCH-STATE almost nothing).
+    state_answers: Vec<(Seq, u8)>,
     /// Normal-case messages of a view not yet installed here (they can
     /// overtake the NEW-VIEW on the network); replayed when it is.
     early: std::collections::VecDeque<(NodeId, Message)>,
@@ -443,6 +447,7 @@ impl Replica {
             timed: None,
             vc_quorum: false,
             fetch: None,
+            state_answers: vec![(0, 0); n],
             early: std::collections::VecDeque::new(),
             straggler_msgs: vec![0; n],
             ahead: Vec::new(),
@@ -485,6 +490,7 @@ impl Replica {
             timed,
             vc_quorum,
             fetch,
+            state_answers,
             early,
             straggler_msgs,
             ahead,
@@ -495,7 +501,7 @@ impl Replica {
         (id, view, status, log, next_seq, app, low, stable_digest, stable_proof, stable_state).hash(h);
         (snapshots, checkpoints, checkpoint_resends, behind_msgs, pending, backlog).hash(h);
         (view_changes, last_new_view, own_view_change, backoff, timed, vc_quorum, fetch).hash(h);
-        (early, straggler_msgs, ahead, ticks, ticking, heard).hash(h);
+        (state_answers, early, straggler_msgs, ahead, ticks, ticking, heard).hash(h);
     }
 
     // ----- accessors -------------------------------------------------------

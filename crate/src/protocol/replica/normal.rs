@@ -360,7 +360,7 @@ impl Replica {
             }
             self.app.advance(seq, pp.digest);
             executed_any = true;
-            out.push(Output::Executed { seq, digest: pp.digest, request: pp.request.clone(), result, state: self.app.digest() });
+            out.push(Output::Executed { seq, digest: pp.digest, request: pp.request.clone(), result, state: self.app.fingerprint() });
             out.push(Output::Phase { view: pp.view, seq, digest: pp.digest, phase: Phase::Executed });
             if self.cfg.is_checkpoint(seq) {
                 self.take_checkpoint(out);

@@ -9,11 +9,22 @@ use crate::protocol::types::{NodeId, ReplicaId, Seq};
 use crate::protocol::viewchange::check_checkpoint_proof;
 
 impl Replica {
+    /// STATEs sent to one replica per stable checkpoint.
+    const STATE_ANSWERS: u8 = 3;
+
     pub(super) fn ask_for_state(&mut self, out: &mut Vec<Output>) {
         let Some((seq, _, proof, attempt)) = &self.fetch else {
             return;
         };
-        let others: Vec<ReplicaId> = proof.iter().map(|c| c.replica).filter(|&r| r != self.id).collect();
+        // The proof's signers first (they hold the state), each once, then
+        // every other replica: a STATE is checked on arrival whoever sends
+        // it, and one faulty signer that never answers is asked once a round.
+        let mut others: Vec<ReplicaId> = Vec::with_capacity(self.cfg.n);
+        for r in proof.iter().map(|c| c.replica).chain(0..self.cfg.n) {
+            if r != self.id && r < self.cfg.n && !others.contains(&r) {
+                others.push(r);
+            }
+        }
         if let Some(&to) = others.get(attempt % others.len().max(1)) {
             let msg = Message::FetchState(StateRequest { seq: *seq, replica: self.id });
             out.push(Output::Send { to: NodeId::Replica(to), msg });
@@ -26,6 +37,16 @@ impl Replica {
             return Self::reject(from, Reject::WrongSigner { kind: MsgKind::FetchState }, out);
         }
         if self.low >= m.seq && self.low > 0 {
+            // A few answers per replica and checkpoint: the state is sent
+            // again when asked again (it may be lost), not without end.
+            let Some(answered) = self.state_answers.get_mut(m.replica) else { return };
+            if answered.0 != self.low {
+                *answered = (self.low, 0);
+            }
+            if answered.1 >= Self::STATE_ANSWERS {
+                return;
+            }
+            answered.1 += 1;
             let reply = StateReply { seq: self.low, state: self.stable_state.clone(), proof: self.stable_proof.clone(), replica: self.id };
             out.push(Output::Send { to: from, msg: Message::State(Box::new(reply)) });
         }

@@ -9,7 +9,7 @@ use crate::protocol::quorum::{Certificate, VoteSet};
 use crate::protocol::reject::Reject;
 use crate::protocol::sign::{Sig, Signed};
 use crate::protocol::types::{NodeId, Seq, View};
-use crate::protocol::viewchange::{compute_o_set, validate_view_change};
+use crate::protocol::viewchange::{compute_o_set, trim_checkpoint_proof, validate_view_change};
 
 impl Replica {
     /// (Re)arms the request timer while requests are pending (§4.4). The
@@ -267,7 +267,13 @@ impl Replica {
             if self.snapshots.get(&o.min_s).is_some_and(|s| s.digest() == o.min_s_digest) {
                 self.make_stable(o.min_s, o.min_s_digest, o.min_s_proof.clone(), out);
             } else if o.min_s > self.app.seq {
-                self.fetch = Some((o.min_s, o.min_s_digest, o.min_s_proof.clone(), 0));
+                // The same fetch goes on with the next replica: a new view
+                // does not send it back to the first one asked.
+                let attempt = match &self.fetch {
+                    Some((s, d, _, a)) if *s == o.min_s && *d == o.min_s_digest => a + 1,
+                    _ => 0,
+                };
+                self.fetch = Some((o.min_s, o.min_s_digest, trim_checkpoint_proof(o.min_s, o.min_s_digest, &o.min_s_proof), attempt));
                 self.ask_for_state(out);
             }
         }
