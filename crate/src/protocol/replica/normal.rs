@@ -147,7 +147,7 @@ impl Replica {
             if relayed.0 != view {
                 *relayed = (view, 0);
             }
-            relayed.1 += 1;
+            relayed.1 = relayed.1.saturating_add(1);
         }
         out.push(Output::Send { to: NodeId::Replica(self.cfg.primary(view)), msg: Message::Request(req) });
     }

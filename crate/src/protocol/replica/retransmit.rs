@@ -228,7 +228,7 @@ impl Replica {
             return;
         };
         r.dups.resize(n, 0);
-        r.dups[c.replica] += 1;
+        r.dups[c.replica] = r.dups[c.replica].saturating_add(1);
         if r.dups[c.replica].is_power_of_two() {
             let msg = Message::Checkpoint(self.own_checkpoint(c.seq, digest));
             out.push(Output::Send { to: NodeId::Replica(c.replica), msg });
@@ -243,7 +243,7 @@ impl Replica {
         if self.low == 0 || j >= self.cfg.n {
             return;
         }
-        self.behind_msgs[j] += 1;
+        self.behind_msgs[j] = self.behind_msgs[j].saturating_add(1);
         if self.behind_msgs[j].is_power_of_two() {
             let mine = self.own_checkpoint(self.low, self.stable_digest);
             out.push(Output::Send { to: from, msg: Message::Checkpoint(mine) });
@@ -260,7 +260,7 @@ impl Replica {
             return;
         }
         slot.dup_commits.resize(n, 0);
-        slot.dup_commits[j] += 1;
+        slot.dup_commits[j] = slot.dup_commits[j].saturating_add(1);
         if slot.dup_commits[j].is_power_of_two() {
             let msg = Message::Commit(self.own_commit(view, seq, digest));
             out.push(Output::Send { to: NodeId::Replica(j), msg });
