@@ -100,4 +100,28 @@ mod tests {
         assert!(decode(b"{").is_err());
         assert!(decode(br#"[{"from":{"type":"replica","id":0},"to":{"type":"replica","id":1},"msg":{"kind":"bogus"}}]"#).is_err());
     }
+
+    /// A state crosses the wire with its chunks as they were, so its digest
+    /// (which covers them) is the sender's; a client's request keeps its signature.
+    #[test]
+    fn a_state_and_a_signed_request_cross_the_wire_intact() {
+        use crate::protocol::{AppState, Request, StateReply};
+        let mut state = AppState::default();
+        for i in 0..500u32 {
+            state.apply(i % 5, u64::from(i) + 1, &format!("k{}={i}", (i * 37) % 311).into());
+        }
+        let digest = state.digest();
+        let msg = Message::State(Box::new(StateReply { seq: 0, state, proof: Vec::new(), replica: 1 }));
+        let back = decode(&encode(&[EnvelopeRef { id: 1, from: NodeId::Replica(1), to: NodeId::Replica(2), msg: &msg }])).unwrap();
+        let Message::State(mut s) = back[0].msg.clone() else { panic!("a STATE") };
+        s.state.rehash();
+        assert!(s.state.is_canonical());
+        assert_eq!(s.state.digest(), digest);
+        let req = Request::new("x=1", 3, 2).signed(&*ModelKeys::client(2));
+        let msg = Message::Request(req.clone());
+        let back = decode(&encode(&[EnvelopeRef { id: 2, from: NodeId::Client(2), to: NodeId::Replica(0), msg: &msg }])).unwrap();
+        let Message::Request(r) = &back[0].msg else { panic!("a REQUEST") };
+        assert!(r.signed_by_client(&*ModelKeys::of(0)));
+        assert_eq!(r, &req);
+    }
 }

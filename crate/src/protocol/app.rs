@@ -27,8 +27,52 @@ pub struct Store {
     /// The chunks, themselves shared: a copy of the store is one pointer, and
     /// the first write after copying duplicates the list of chunk pointers
     /// and the one chunk written.
-    chunks: Arc<Vec<Arc<Vec<Pair>>>>,
+    chunks: Arc<Vec<Arc<Chunk>>>,
     len: usize,
+}
+
+/// A run of the store's pairs, with its digest once computed (cleared by
+/// every change through [`Chunk::edit`]). The state digest hashes the
+/// chunks' digests, so a checkpoint re-hashes only the chunks written since
+/// the last one. The layout is part of the state: replicas that executed the
+/// same requests split their chunks alike, and a transferred store keeps its
+/// sender's layout (it is sent as its chunks).
+#[derive(Clone, Default)]
+struct Chunk {
+    pairs: Vec<Pair>,
+    digest: std::sync::OnceLock<u64>,
+}
+
+impl std::ops::Deref for Chunk {
+    type Target = Vec<Pair>;
+    fn deref(&self) -> &Vec<Pair> {
+        &self.pairs
+    }
+}
+
+impl Chunk {
+    fn new(pairs: Vec<Pair>) -> Arc<Chunk> {
+        Arc::new(Chunk { pairs, digest: std::sync::OnceLock::new() })
+    }
+
+    /// The pairs, to change (copied first when shared); the digest is forgotten.
+    fn edit(this: &mut Arc<Chunk>) -> &mut Vec<Pair> {
+        let c = Arc::make_mut(this);
+        c.digest = std::sync::OnceLock::new();
+        &mut c.pairs
+    }
+
+    fn digest(&self) -> u64 {
+        *self.digest.get_or_init(|| {
+            let mut h = super::types::Sip::new();
+            h.u64(self.pairs.len() as u64);
+            for (k, v) in &self.pairs {
+                h.bytes(k.as_bytes());
+                h.bytes(v.as_bytes());
+            }
+            h.finish()
+        })
+    }
 }
 
 impl Store {
@@ -66,12 +110,12 @@ impl Store {
     /// Sets `key` to `value`. The key is allocated only when it is new.
     pub fn set(&mut self, key: &str, value: &str) {
         let Some(ci) = self.chunk_of(key) else {
-            Arc::make_mut(&mut self.chunks).push(Arc::new(vec![(key.into(), value.into())]));
+            Arc::make_mut(&mut self.chunks).push(Chunk::new(vec![(key.into(), value.into())]));
             self.len = 1;
             return;
         };
         let chunks = Arc::make_mut(&mut self.chunks);
-        let c = Arc::make_mut(&mut chunks[ci]);
+        let c = Chunk::edit(&mut chunks[ci]);
         match c.binary_search_by(|(k, _)| (**k).cmp(key)) {
             Ok(i) => c[i].1 = value.into(),
             Err(i) => {
@@ -79,23 +123,33 @@ impl Store {
                 self.len += 1;
                 if c.len() >= 2 * Self::CHUNK {
                     let upper = c.split_off(Self::CHUNK);
-                    chunks.insert(ci + 1, Arc::new(upper));
+                    chunks.insert(ci + 1, Chunk::new(upper));
                 }
             }
         }
     }
 
+    /// Feeds the store to a state digest: its size and each chunk's digest
+    /// (computed once per chunk until the chunk changes).
+    fn digest_into(&self, h: &mut super::types::Sip) {
+        h.u64(self.len as u64);
+        h.u64(self.chunks.len() as u64);
+        for c in self.chunks.iter() {
+            h.u64(c.digest());
+        }
+    }
+
     /// The first pair, to change in place (the caller keeps the keys sorted).
     pub fn first_mut(&mut self) -> Option<&mut Pair> {
-        Arc::make_mut(&mut self.chunks).first_mut().and_then(|c| Arc::make_mut(c).first_mut())
+        Arc::make_mut(&mut self.chunks).first_mut().and_then(|c| Chunk::edit(c).first_mut())
     }
 
     /// Appends a pair after the last one (the caller keeps the keys sorted).
     pub fn push(&mut self, pair: Pair) {
         let chunks = Arc::make_mut(&mut self.chunks);
         match chunks.last_mut() {
-            Some(c) if c.len() < 2 * Self::CHUNK => Arc::make_mut(c).push(pair),
-            _ => chunks.push(Arc::new(vec![pair])),
+            Some(c) if c.len() < 2 * Self::CHUNK => Chunk::edit(c).push(pair),
+            _ => chunks.push(Chunk::new(vec![pair])),
         }
         self.len += 1;
     }
@@ -125,15 +179,18 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Sent as its chunks (lists of pairs): the layout is part of what the digest covers.
 impl Serialize for Store {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
+        s.collect_seq(self.chunks.iter().map(|c| &c.pairs))
     }
 }
 
 impl<'de> Deserialize<'de> for Store {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Store, D::Error> {
-        Vec::<Pair>::deserialize(d).map(|v| v.into_iter().collect())
+        let chunks: Vec<Arc<Chunk>> = Vec::<Vec<Pair>>::deserialize(d)?.into_iter().filter(|c| !c.is_empty()).map(Chunk::new).collect();
+        let len = chunks.iter().map(|c| c.len()).sum();
+        Ok(Store { chunks: Arc::new(chunks), len })
     }
 }
 
@@ -217,22 +274,19 @@ fn reply_hash(r: &CachedReply) -> u64 {
 
 impl AppState {
     /// The state digest used in CHECKPOINT messages and checked on state
-    /// transfer: SipHash over the sequence number, the execution chain, every
-    /// store entry and every cached reply in order, so a certified digest pins
-    /// down a transferred state (a faulty replica would need about 2^64 tries
-    /// to find another state with it). It costs the state's size once, then
-    /// nothing until the state changes.
+    /// transfer: SipHash over the sequence number, the execution chain, the
+    /// store (the digests of its chunks, each SipHash over its pairs in
+    /// order: a two-level hash tree) and every cached reply in order, so a
+    /// certified digest pins down a transferred state (a faulty replica would
+    /// need about 2^64 tries to find another state with it). A checkpoint
+    /// re-hashes only the chunks written since the last one.
     pub fn digest(&self) -> Digest {
         *self.digest.0.get_or_init(|| {
             let mut h = super::types::Sip::new();
-            h.write(b"state");
+            h.bytes(b"state");
             h.u64(self.seq);
             h.u64(self.chain.0);
-            h.u64(self.store.len() as u64);
-            for (k, v) in self.store.iter() {
-                h.bytes(k.as_bytes());
-                h.bytes(v.as_bytes());
-            }
+            self.store.digest_into(&mut h);
             h.u64(self.replies.len() as u64);
             for r in &self.replies {
                 h.u64(u64::from(r.client));
