@@ -603,7 +603,12 @@ export class PbftPlayground extends HTMLElement {
   #took(events, before, narrate = true) {
     const shown = this.#timeline.took(events, before, this.#sim.now);
     if (shown.length > 0) {
-      if (narrate) this.#ui.narrator.feed(shown, namer(this.#snapshot, this.#t), this.#sim.n);
+      if (narrate) {
+        // A refusal's caption names the kind refused, as the log does (the page knows the message).
+        const history = this.#timeline.history;
+        const said = shown.map((e) => (e.type === "rejected" && e.kind == null && typeof e.msg === "number" ? { ...e, kind: history.record(e.msg)?.kind ?? null } : e));
+        this.#ui.narrator.feed(said, namer(this.#snapshot, this.#t), this.#sim.n);
+      }
       this.#snapDirty = true;
       this.#panelsDirty = true;
     }
@@ -815,7 +820,8 @@ export class PbftPlayground extends HTMLElement {
         this.#refreshControls();
       }
       // At rest the caption tells the newest milestone now; while time runs, one at a time.
-      if (more) this.#ui.narrator.tick(wall);
+      // A preset that has shown what it shows (it may never go idle) is at rest too.
+      if (more && !this.#presetDone()) this.#ui.narrator.tick(wall);
       else this.#ui.narrator.settle(wall);
       if (this.#urlDirty && (!more || wall - this.#urlWall >= URL_EVERY_MS)) this.#writeUrl();
       if (!more) this.#narrateLater();

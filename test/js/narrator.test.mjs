@@ -89,3 +89,13 @@ test("scrubbing back past the milestones still remembered says nothing, not the 
   n.rewind(150);
   assert.equal(region.textContent, "", "the milestones of that time are no longer kept");
 });
+
+test("a fast run does not leave the caption behind: only the freshest few sentences wait their turn", () => {
+  const { n, region } = narrator();
+  const crashes = Array.from({ length: 8 }, (_, i) => ({ type: "fault", id: i, time: i * 10, replica: i, action: { type: "crash", replica: i } }));
+  n.feed(crashes, name, 8);
+  const said = sayAll(n);
+  assert.ok(said.length <= 3, `at most the three freshest are said: ${said}`);
+  assert.match(region.textContent, /R7/, "the newest is said last");
+  assert.ok(!said.some((s) => /R0\b/.test(s)), "the oldest was dropped");
+});

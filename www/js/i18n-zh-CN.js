@@ -511,7 +511,7 @@ const table = {
   "share.script.title": "粘贴到网页中：演练场作为页面的一个元素",
   "share.controls.title": "嵌入时显示哪些控件",
   "share.height.title": "iframe 的高度（像素）",
-  "share.autoplay.title": "嵌入内容出现在视野中时自动开始播放",
+  "share.autoplay.title": "嵌入内容出现在视野中时自动开始播放（在某一时刻暂停打开时不会）",
   "share.atNow.title": "链接和嵌入内容在选定时刻暂停打开，而不是从头开始",
   "share.lang": "语言",
   "share.lang.title": "嵌入内容使用的语言",

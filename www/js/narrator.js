@@ -8,6 +8,7 @@ import { narration } from "./describe.js";
 
 const INTERVAL_MS = 2200;
 const MAX_QUEUE = 12;
+const FRESH = 3; // sentences that may wait their turn at once
 const MAX_RECALLED = 1000; // milestones remembered for scrubbing back (their virtual times)
 const MAX_SEEN = 5000; // milestone keys remembered (oldest forgotten first)
 
@@ -127,6 +128,12 @@ export class Narrator {
   /** Says the most important waiting sentence if the last one is old enough. */
   tick(wall = performance.now()) {
     if (this.queue.length === 0 || wall - this.lastAt < INTERVAL_MS) return false;
+    // Only the freshest few wait their turn (a fast run makes more than one sentence per
+    // interval, and the caption must not fall behind it); a safety violation is always said.
+    if (this.queue.length > FRESH) {
+      const cut = this.queue.length - FRESH;
+      this.queue = this.queue.filter((q, i) => i >= cut || q.priority >= PRIORITY.violation);
+    }
     let best = 0;
     for (let i = 1; i < this.queue.length; i++) if (this.queue[i].priority > this.queue[best].priority) best = i;
     const { text } = this.queue[best];

@@ -517,6 +517,7 @@ export class Inspector {
     setText(this.refusal, r ? t(isResend(r.reason) ? "inspector.ignored" : "inspector.refused", { node: name(r.node), t: formatTime(r.time), reason: describeReason(r.reason, t, name) }) : "");
     setFlag(this.refusal, "hidden", !r);
     this.refusal.classList.toggle("refused", !!r && !isResend(r.reason));
+    this.refusal.classList.toggle("ignored", !!r && isResend(r.reason));
     setText(this.note, note);
     setFlag(this.note, "hidden", !note);
     this.note.classList.toggle("waiting", waiting);

@@ -32,7 +32,7 @@ export const WORDS = {
   "share.script.title": "Paste into a web page: the playground as an element of the page",
   "share.controls.title": "Which controls the embed shows",
   "share.height.title": "The height of the iframe in pixels",
-  "share.autoplay.title": "The embed starts playing by itself when it is visible",
+  "share.autoplay.title": "The embed starts playing by itself when it is visible (not when it opens paused at a moment)",
   "share.atNow.title": "The link and the embeds open paused at the chosen time instead of at the start",
   "share.lang": "Language",
   "share.lang.title": "The language of the embed",
@@ -229,6 +229,8 @@ export class ShareDialog {
     this.now = out.now;
     if (this.atNow.checked && !this.startEdited) this.start.value = String(Math.floor(out.now));
     this.start.disabled = !this.atNow.checked;
+    // An embed opened paused at a moment does not play on its own: the box says so by being off.
+    this.autoplay.disabled = this.atNow.checked;
     this.link.value = out.permalink;
     this.iframe.value = out.iframe;
     this.script.value = out.script;
