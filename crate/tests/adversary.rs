@@ -1,121 +1,14 @@
 //! A third review's findings, one test each, against the real replicas with
 //! hand-made messages: a faulty replica drives its own messages through a
-//! closure (`Net::faulty`), everything else is what honest replicas really
+//! closure (`Net::faulty`, tests/common/net.rs), everything else is what honest replicas really
 //! sent. Each failed on the code before its fix.
 
-use std::collections::VecDeque;
+mod common;
 
+use common::net::{by, cfg4, signed_request, Net};
 use pbft_playground::protocol::{
-    Checkpoint, Config, Message, ModelKeys, NodeId, Output, Replica, ReplicaId, Request, Sig, Signed,
-    TimerSlots, ViewChange,
+    Checkpoint, Message, NodeId, Output, Sig, ViewChange,
 };
-
-type Lose = Box<dyn FnMut(NodeId, NodeId, &Message) -> bool>;
-/// The faulty replica: what it does with each message it receives (`from`, `msg`),
-/// as messages it sends (`to`, `msg`).
-type Faulty = Box<dyn FnMut(u64, NodeId, &Message) -> Vec<(ReplicaId, Message)>>;
-
-/// The `Net` of regressions.rs, plus an optional faulty replica driven by a closure.
-struct Net {
-    now: u64,
-    reps: Vec<Replica>,
-    timers: Vec<TimerSlots<u64>>,
-    queue: VecDeque<(NodeId, NodeId, Message)>,
-    sent: Vec<(u64, NodeId, NodeId, Message)>,
-    outputs: Vec<(u64, ReplicaId, Output)>,
-    lose: Lose,
-    faulty: Option<(ReplicaId, Faulty)>,
-}
-
-impl Net {
-    fn new(cfg: Config, lose: impl FnMut(NodeId, NodeId, &Message) -> bool + 'static) -> Net {
-        let n = cfg.n;
-        Net {
-            now: 0,
-            reps: (0..n).map(|i| Replica::new(i, cfg.clone())).collect(),
-            timers: vec![TimerSlots::new(); n],
-            queue: VecDeque::new(),
-            sent: Vec::new(),
-            outputs: Vec::new(),
-            lose: Box::new(lose),
-            faulty: None,
-        }
-    }
-
-    fn apply(&mut self, i: ReplicaId, out: Vec<Output>) {
-        let now = self.now;
-        for o in out {
-            if self.timers[i].apply(&o, |after| now + after).is_some() || matches!(o, Output::CancelTimer(_)) {
-                continue;
-            }
-            match o {
-                Output::Send { to, msg } => {
-                    let from = NodeId::Replica(i);
-                    self.sent.push((now, from, to, msg.clone()));
-                    if matches!(to, NodeId::Replica(_)) && !(self.lose)(from, to, &msg) {
-                        self.queue.push_back((from, to, msg));
-                    }
-                }
-                o => self.outputs.push((now, i, o)),
-            }
-        }
-    }
-
-    fn input(&mut self, from: NodeId, to: ReplicaId, msg: Message) {
-        self.queue.push_back((from, NodeId::Replica(to), msg));
-        self.pump();
-    }
-
-    fn pump(&mut self) {
-        while let Some((from, to, msg)) = self.queue.pop_front() {
-            let NodeId::Replica(j) = to else { continue };
-            if let Some((f, hook)) = self.faulty.as_mut() {
-                if *f == j {
-                    let f = *f;
-                    for (to, m) in hook(self.now, from, &msg) {
-                        self.sent.push((self.now, NodeId::Replica(f), NodeId::Replica(to), m.clone()));
-                        self.queue.push_back((NodeId::Replica(f), NodeId::Replica(to), m));
-                    }
-                    continue;
-                }
-            }
-            let mut out = Vec::new();
-            self.reps[j].on_message(from, msg, &mut out);
-            self.apply(j, out);
-        }
-    }
-
-    fn run_until(&mut self, t: u64) {
-        loop {
-            self.pump();
-            let faulty = self.faulty.as_ref().map(|(f, _)| *f);
-            let next = (0..self.reps.len())
-                .filter(|&i| Some(i) != faulty)
-                .flat_map(|i| self.timers[i].running().map(move |(timer, at)| (at, i, timer.index(), timer)))
-                .filter(|&(at, ..)| at <= t)
-                .min_by_key(|&(at, i, k, _)| (at, i, k));
-            let Some((at, i, _, timer)) = next else { break };
-            self.now = at.max(self.now);
-            self.timers[i].cancel(timer);
-            let mut out = Vec::new();
-            self.reps[i].on_timer(timer, &mut out);
-            self.apply(i, out);
-        }
-        self.now = t;
-    }
-}
-
-fn cfg4() -> Config {
-    Config::default()
-}
-
-fn signed_request(op: &str, timestamp: u64, client: u32) -> Request {
-    Request::new(op, timestamp, client).signed(&*ModelKeys::client(client))
-}
-
-fn by<M: Signed>(r: ReplicaId, m: M) -> M {
-    ModelKeys::signed_as(r, m)
-}
 
 /// A1 driver: checkpoint 4 becomes stable at 0, 1, 2 while 3 is cut off; then
 /// replica 0 turns faulty (silent but for VIEW-CHANGEs carrying `pad` extra
@@ -126,9 +19,7 @@ fn a1_run(pad: usize, until: u64) -> Net {
     let cut = std::rc::Rc::new(std::cell::Cell::new(true));
     let c2 = cut.clone();
     let mut net = Net::new(cfg4(), move |from, to, _| c2.get() && (from == three || to == three));
-    for t in 1..=4 {
-        net.input(NodeId::Client(0), 0, Message::Request(signed_request(&format!("k{t}={t}"), t, 0)));
-    }
+    net.writes(1..=4);
     assert_eq!((net.reps[0].low_watermark(), net.reps[1].low_watermark(), net.reps[2].low_watermark()), (4, 4, 4));
     let digest = net.reps[0].app().digest();
     // The genuine quorum proof of checkpoint 4, as 0 received it.
@@ -227,20 +118,16 @@ fn a1_a_padded_checkpoint_proof_does_not_starve_state_transfer() {
 /// matching replies, and accepts it; the honest replicas hold k1=1.
 #[test]
 fn a2_a_state_forged_to_the_old_sum_hash_is_refused() {
-    use pbft_playground::protocol::{Reject, StateRequest};
+    use pbft_playground::protocol::Reject;
     let two = NodeId::Replica(2);
     let cut = std::rc::Rc::new(std::cell::Cell::new(true));
     let c2 = cut.clone();
     let mut net = Net::new(cfg4(), move |from, to, _| c2.get() && (from == two || to == two));
-    for t in 1..=8 {
-        net.input(NodeId::Client(0), 0, Message::Request(signed_request(&format!("k{t}={t}"), t, 0)));
-    }
+    net.writes(1..=8);
     assert_eq!(net.reps[0].low_watermark(), 8);
     let digest = net.reps[0].app().digest();
     // Faulty 3 takes its own genuine STATE at checkpoint 8 (state and proof) ...
-    let mut out = Vec::new();
-    net.reps[3].on_message(NodeId::Replica(0), Message::FetchState(StateRequest { seq: 8, replica: 0 }), &mut out);
-    let mut forged = out.into_iter().find_map(|o| match o { Output::Send { msg: Message::State(s), .. } => Some(s), _ => None }).unwrap();
+    let mut forged = net.state_from(3, 0, 8);
     // ... and rewrites five values (the four compensating ones found offline).
     let new: [(&str, &str); 5] = [("k1", "evil"), ("k2", "2~782734"), ("k3", "3~70876"), ("k4", "4~2906503"), ("k5", "5~312896")];
     let pairs: Vec<(std::sync::Arc<str>, std::sync::Arc<str>)> = forged

@@ -4,123 +4,21 @@
 //! messages are built by hand, everything else is what honest replicas
 //! really sent. Each failed on the code before its fix.
 //!
-//! A small driver, [`Net`], delivers the honest replicas' messages to each
+//! A small driver, `Net` (tests/common/net.rs), delivers the honest replicas' messages to each
 //! other in FIFO order with zero latency and fires their timers in deadline
 //! order, so a test can lose exactly one message and watch what follows.
 
-use std::collections::VecDeque;
+mod common;
 
+use common::net::{by, cfg4, signed_request, Net};
 use pbft_playground::protocol::{
     compute_o_set, Checkpoint, Commit, Config, Defect, Digest, Message, ModelKeys, MsgKind, NewView, NodeId, Output,
-    PrePrepare, Prepare, PreparedCert, Reject, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Request, Sig, Signed,
-    StateReply, StateRequest, TimerSlots, ViewChange,
+    PrePrepare, Prepare, PreparedCert, Reject, Replica, ReplicaId, ReplicaStatus, ReplicaTimer, Request, Sig,
+    StateReply, StateRequest, ViewChange,
 };
-
-/// Whether a message from → to is lost.
-type Lose = Box<dyn FnMut(NodeId, NodeId, &Message) -> bool>;
-
-/// Honest replicas wired together: zero-latency FIFO delivery, timers fired
-/// in (deadline, replica, timer) order, one message lost where `lose` says so.
-struct Net {
-    now: u64,
-    reps: Vec<Replica>,
-    timers: Vec<TimerSlots<u64>>,
-    queue: VecDeque<(NodeId, NodeId, Message)>,
-    /// Every send: (time, from, to, message), lost ones included.
-    sent: Vec<(u64, NodeId, NodeId, Message)>,
-    /// Every other output: (time, replica, output).
-    outputs: Vec<(u64, ReplicaId, Output)>,
-    lose: Lose,
-}
-
-impl Net {
-    fn new(cfg: Config, lose: impl FnMut(NodeId, NodeId, &Message) -> bool + 'static) -> Net {
-        let n = cfg.n;
-        Net {
-            now: 0,
-            reps: (0..n).map(|i| Replica::new(i, cfg.clone())).collect(),
-            timers: vec![TimerSlots::new(); n],
-            queue: VecDeque::new(),
-            sent: Vec::new(),
-            outputs: Vec::new(),
-            lose: Box::new(lose),
-        }
-    }
-
-    fn apply(&mut self, i: ReplicaId, out: Vec<Output>) {
-        let now = self.now;
-        for o in out {
-            if self.timers[i].apply(&o, |after| now + after).is_some() || matches!(o, Output::CancelTimer(_)) {
-                continue;
-            }
-            match o {
-                Output::Send { to, msg } => {
-                    let from = NodeId::Replica(i);
-                    self.sent.push((now, from, to, msg.clone()));
-                    if matches!(to, NodeId::Replica(_)) && !(self.lose)(from, to, &msg) {
-                        self.queue.push_back((from, to, msg));
-                    }
-                }
-                o => self.outputs.push((now, i, o)),
-            }
-        }
-    }
-
-    /// Hands `msg` from `from` to replica `to` (a client's, or a faulty replica's).
-    fn input(&mut self, from: NodeId, to: ReplicaId, msg: Message) {
-        self.queue.push_back((from, NodeId::Replica(to), msg));
-        self.pump();
-    }
-
-    /// Delivers everything in flight.
-    fn pump(&mut self) {
-        while let Some((from, to, msg)) = self.queue.pop_front() {
-            let NodeId::Replica(j) = to else { continue };
-            let mut out = Vec::new();
-            self.reps[j].on_message(from, msg, &mut out);
-            self.apply(j, out);
-        }
-    }
-
-    /// Runs until virtual time `t`, firing timers as they fall due.
-    fn run_until(&mut self, t: u64) {
-        loop {
-            self.pump();
-            let next = (0..self.reps.len())
-                .flat_map(|i| self.timers[i].running().map(move |(timer, at)| (at, i, timer.index(), timer)))
-                .filter(|&(at, ..)| at <= t)
-                .min_by_key(|&(at, i, k, _)| (at, i, k));
-            let Some((at, i, _, timer)) = next else { break };
-            self.now = at.max(self.now);
-            self.timers[i].cancel(timer);
-            let mut out = Vec::new();
-            self.reps[i].on_timer(timer, &mut out);
-            self.apply(i, out);
-        }
-        self.now = t;
-    }
-
-    fn view_changes_started(&self) -> Vec<(u64, ReplicaId)> {
-        self.outputs.iter().filter(|(_, _, o)| matches!(o, Output::ViewChangeStarted { .. })).map(|(t, i, _)| (*t, *i)).collect()
-    }
-}
-
-fn cfg4() -> Config {
-    Config::default() // n = 4 (f = 1), K = 4, L = 8
-}
 
 fn req(op: &str, timestamp: u64) -> Request {
     signed_request(op, timestamp, 0)
-}
-
-/// Client `client`'s request, signed with its key (as the simulator's clients sign).
-fn signed_request(op: &str, timestamp: u64, client: u32) -> Request {
-    Request::new(op, timestamp, client).signed(&*ModelKeys::client(client))
-}
-
-/// `m` signed by replica `r` (an honest replica's message, or a faulty one's in its own name).
-fn by<M: Signed>(r: ReplicaId, m: M) -> M {
-    ModelKeys::signed_as(r, m)
 }
 
 fn rejections(out: &[Output]) -> Vec<&Reject> {
@@ -348,9 +246,7 @@ fn f2_a_view_change_with_a_made_up_certificate_is_refused() {
 fn f2_a_state_with_a_made_up_checkpoint_certificate_is_refused() {
     let three = NodeId::Replica(3);
     let mut net = Net::new(cfg4(), move |from, to, _| from == three || to == three);
-    for t in 1..=4 {
-        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
-    }
+    net.writes(1..=4);
     assert_eq!(net.reps[0].low_watermark(), 4);
     // Replica 3 learns of stable checkpoint 4 from the genuine CHECKPOINTs and fetches it.
     let digest = net.reps[0].app().digest();
@@ -497,22 +393,11 @@ fn f4_a_replica_left_in_an_old_view_follows_f_plus_1_into_the_new_one() {
 fn f5_an_older_state_does_not_cancel_the_fetch_of_a_newer_checkpoint() {
     let three = NodeId::Replica(3);
     let mut net = Net::new(cfg4(), move |from, to, _| from == three || to == three);
-    let ask = |net: &mut Net, i: ReplicaId, seq| {
-        let mut out = Vec::new();
-        net.reps[i].on_message(three, Message::FetchState(StateRequest { seq, replica: 3 }), &mut out);
-        out.into_iter()
-            .find_map(|o| match o { Output::Send { msg: Message::State(s), .. } => Some(s), _ => None })
-            .expect("a STATE")
-    };
-    for t in 1..=4 {
-        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
-    }
+    net.writes(1..=4);
     assert_eq!(net.reps[2].low_watermark(), 4);
     // Faulty replica 2 keeps its certified state at checkpoint 4 for later.
-    let old: Box<StateReply> = ask(&mut net, 2, 4);
-    for t in 5..=8 {
-        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
-    }
+    let old: Box<StateReply> = net.state_from(2, 3, 4);
+    net.writes(5..=8);
     assert_eq!(net.reps[0].low_watermark(), 8);
     // Replica 3 learns of the stable checkpoint 8 and starts fetching it.
     let digest = net.reps[0].app().digest();
@@ -535,7 +420,7 @@ fn f5_an_older_state_does_not_cancel_the_fetch_of_a_newer_checkpoint() {
     r3.on_timer(ReplicaTimer::Fetch, &mut out);
     assert!(fetch_8(&out), "the fetch of checkpoint 8 goes on: {out:?}");
     // An honest replica's state at 8 ends it.
-    let new = ask(&mut net, 0, 8);
+    let new = net.state_from(0, 3, 8);
     let r3 = &mut net.reps[3];
     let mut out = Vec::new();
     r3.on_message(NodeId::Replica(0), Message::State(new), &mut out);
@@ -620,17 +505,10 @@ fn minor_a_flood_of_requests_under_many_client_ids_is_each_relayed_once() {
 fn s1_a_state_with_its_store_out_of_order_is_refused() {
     let three = NodeId::Replica(3);
     let mut net = Net::new(cfg4(), move |from, to, _| from == three || to == three);
-    for t in 1..=8 {
-        net.input(NodeId::Client(0), 0, Message::Request(req(&format!("k{t}={t}"), t)));
-    }
+    net.writes(1..=8);
     assert_eq!(net.reps[0].low_watermark(), 8);
     let digest = net.reps[0].app().digest();
-    let state_of = |net: &mut Net, i: ReplicaId| {
-        let mut out = Vec::new();
-        net.reps[i].on_message(three, Message::FetchState(StateRequest { seq: 8, replica: 3 }), &mut out);
-        out.into_iter().find_map(|o| match o { Output::Send { msg: Message::State(s), .. } => Some(s), _ => None }).expect("a STATE")
-    };
-    let mut evil = state_of(&mut net, 2);
+    let mut evil = net.state_from(2, 3, 8);
     let mut pairs: Vec<_> = evil.state.store.iter().cloned().collect();
     pairs.reverse();
     evil.state.store = pairs.into_iter().collect();
@@ -638,7 +516,7 @@ fn s1_a_state_with_its_store_out_of_order_is_refused() {
     probe.rehash();
     assert_eq!(probe.fingerprint(), net.reps[0].app().fingerprint(), "the reversed store sums to the same fingerprint");
     // The same keys with one repeated, in order: also not a state an honest replica keeps.
-    let mut twice = state_of(&mut net, 2);
+    let mut twice = net.state_from(2, 3, 8);
     let mut pairs: Vec<_> = twice.state.store.iter().cloned().collect();
     pairs.insert(1, pairs[0].clone());
     twice.state.store = pairs.into_iter().collect();
@@ -653,7 +531,7 @@ fn s1_a_state_with_its_store_out_of_order_is_refused() {
         assert_eq!(rejections(&out), [&Reject::MalformedState { seq: 8 }]);
         assert_eq!(r3.last_executed(), 0, "not installed");
     }
-    let honest = state_of(&mut net, 0);
+    let honest = net.state_from(0, 3, 8);
     let r3 = &mut net.reps[3];
     let mut out = Vec::new();
     r3.on_message(NodeId::Replica(0), Message::State(honest), &mut out);

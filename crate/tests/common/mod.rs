@@ -1,6 +1,8 @@
 //! Helpers shared by the scenario and property tests.
 #![allow(dead_code)]
 
+pub mod net;
+
 use pbft_playground::protocol::{Message, MsgKind, NodeId};
 use pbft_playground::sim::{Event, EventKind, SimConfig, Simulation};
 
