@@ -606,7 +606,7 @@ export class PbftPlayground extends HTMLElement {
       if (narrate) {
         // A refusal's caption names the kind refused, as the log does (the page knows the message).
         const history = this.#timeline.history;
-        const said = shown.map((e) => (e.type === "rejected" && e.kind == null && typeof e.msg === "number" ? { ...e, kind: history.record(e.msg)?.kind ?? null } : e));
+        const said = shown.map((e) => (e.type === "rejected" && e.kind == null ? { ...e, kind: history.refusedKind(e) } : e));
         this.#ui.narrator.feed(said, namer(this.#snapshot, this.#t), this.#sim.n);
       }
       this.#snapDirty = true;

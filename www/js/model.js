@@ -227,11 +227,19 @@ export class History {
   #refused(e) {
     const msg = typeof e.msg === "number" ? e.msg : null;
     const m = msg === null ? null : this.record(msg);
-    const r = { id: e.id, time: e.time, node: e.node, from: e.from, msg, kind: m?.kind ?? e.reason?.kind ?? null, reason: e.reason };
+    const r = { id: e.id, time: e.time, node: e.node, from: e.from, msg, kind: this.refusedKind(e), reason: e.reason };
     if (m) m.refusal = r;
     // A resend ignored gets no mark: it is no failed check (describe.js isResend).
     if (!isResend(e.reason)) this.refusals.push(r);
     return r;
+  }
+
+  /**
+   * The kind of the message a "rejected" event refused (the engine's event does not carry it): its
+   * record's when the page has it, else the reason's, else null. The log and the caption both say it.
+   */
+  refusedKind(e) {
+    return (typeof e.msg === "number" ? this.record(e.msg)?.kind : undefined) ?? e.reason?.kind ?? null;
   }
 
   /** The record of message `id`: in flight, or the last one that ended (undefined when not kept). */

@@ -32,6 +32,9 @@ function point(ax, ay, bx, by, p) {
   return [u * u * ax + 2 * u * p * cx + p * p * bx, u * u * ay + 2 * u * p * cy + p * p * by];
 }
 
+/** Width of a node's two small vote gauges (CSS px). */
+const GAUGE_W = 34;
+
 export class RingView {
   /**
    * @param {HTMLCanvasElement} canvas  the canvas on top (messages; it takes the pointer)
@@ -772,9 +775,9 @@ export class RingView {
     this.labelBoxes.set(rep.id, box);
     for (const [text, color, bold] of lines) {
       if (typeof text === "object") {
-        const left = align === "left" ? ax : align === "right" ? ax - 34 : ax - 17;
+        const left = align === "left" ? ax : align === "right" ? ax - GAUGE_W : ax - GAUGE_W / 2;
         box.x0 = Math.min(box.x0, left);
-        box.x1 = Math.max(box.x1, left + 34);
+        box.x1 = Math.max(box.x1, left + GAUGE_W);
         this.#gauges(ctx, text, ax, top + 2, align);
         top += lh;
         continue;
@@ -793,7 +796,7 @@ export class RingView {
   }
 
   /** Two small bars: prepares and commits counted toward their thresholds. */
-  #gauges(ctx, e, x, y, align, w = 34, hgt = 4) {
+  #gauges(ctx, e, x, y, align, w = GAUGE_W, hgt = 4) {
     const left = align === "left" ? x : align === "right" ? x - w : x - w / 2;
     const bar = (yy, have, need, color) => {
       ctx.fillStyle = COLORS.grid;

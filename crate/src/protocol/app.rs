@@ -217,7 +217,7 @@ pub struct AppState {
     /// Running digest over every executed (seq, request digest).
     pub chain: Digest,
     /// Sum of the hashes of the store's entries and of the cached replies,
-    /// kept up to date on each change so the digest costs O(1). Not sent:
+    /// kept up to date on each change so the fingerprint costs O(1). Not sent:
     /// a receiver recomputes it from the content ([`AppState::rehash`]).
     #[serde(skip)]
     content_hash: u64,
@@ -322,9 +322,8 @@ impl AppState {
     }
 
     /// Whether the store's keys and the cached replies' clients are strictly
-    /// increasing, as every honest replica keeps them. The digest is a sum
-    /// over entries and does not see their order, and lookups are binary
-    /// searches that a permuted or repeated list would break: a state that
+    /// increasing, as every honest replica keeps them: lookups are binary
+    /// searches that a permuted or repeated list would break, so a state that
     /// arrives in a message is checked for this before it is installed.
     pub fn is_canonical(&self) -> bool {
         let mut last: Option<&str> = None;

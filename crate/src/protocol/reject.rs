@@ -208,8 +208,8 @@ pub enum Reject {
         seq: Seq,
     },
     /// A state reply whose store keys or cached replies are out of order or
-    /// repeated: its digest may match (it does not see order), but no honest
-    /// replica keeps its state that way, and lookups in it would go wrong.
+    /// repeated: no honest replica keeps its state that way, and lookups in
+    /// it would go wrong.
     MalformedState {
         /// The checkpoint it claims.
         seq: Seq,

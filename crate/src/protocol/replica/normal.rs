@@ -1,7 +1,7 @@
 //! Normal-case operation (Castro–Liskov §4.1–4.2): requests, pre-prepares,
 //! PREPARE and COMMIT votes, prepared and committed-local, execution in order.
 
-use std::ops::Bound::{Excluded, Included};
+use std::ops::Bound::{self, Excluded, Included, Unbounded};
 use super::{Cast, Output, Pending, Phase, Rearm, Replica, ReplicaStatus};
 use crate::protocol::message::{Commit, Message, MsgKind, PrePrepare, Prepare, PreparedCert, Reply, Request};
 use crate::protocol::quorum::{Certificate, VoteSet};
@@ -109,10 +109,7 @@ impl Replica {
         if self.pending.range((Excluded((c, req.timestamp)), Included((c, u64::MAX)))).next().is_some() {
             return;
         }
-        let older: Vec<(ClientId, u64)> = self.pending.range((c, 0)..(c, req.timestamp)).map(|(k, _)| *k).collect();
-        for k in older {
-            self.pending.remove(&k);
-        }
+        self.forget_pending(c, Excluded(req.timestamp));
         // A retransmission replaces the request and keeps what was relayed of it.
         let relayed = self
             .pending
@@ -137,6 +134,20 @@ impl Replica {
             }
         }
         self.update_request_timer(Rearm::IfIdle, out);
+    }
+
+    /// Forgets client `c`'s pending requests up to timestamp `upto` (executed
+    /// ones, or ones a newer request of the client replaces).
+    fn forget_pending(&mut self, c: ClientId, upto: Bound<u64>) {
+        let upto = match upto {
+            Included(t) => Included((c, t)),
+            Excluded(t) => Excluded((c, t)),
+            Unbounded => Included((c, u64::MAX)),
+        };
+        let gone: Vec<(ClientId, u64)> = self.pending.range((Included((c, 0)), upto)).map(|(k, _)| *k).collect();
+        for k in gone {
+            self.pending.remove(&k);
+        }
     }
 
     /// Relays a pending request to the primary of our view and notes it.
@@ -351,12 +362,7 @@ impl Replica {
                     out.push(Output::Send { to: NodeId::Client(req.client), msg: Message::Reply(reply) });
                     result = Some(r);
                 }
-                let client = req.client;
-                let ts = req.timestamp;
-                let done: Vec<(ClientId, u64)> = self.pending.range((client, 0)..=(client, ts)).map(|(k, _)| *k).collect();
-                for k in done {
-                    self.pending.remove(&k);
-                }
+                self.forget_pending(req.client, Included(req.timestamp));
             }
             self.app.advance(seq, pp.digest);
             executed_any = true;
